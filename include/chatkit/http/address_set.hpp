@@ -1,0 +1,30 @@
+#pragma once
+
+#include <boost/asio/ip/address.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chatkit::http {
+
+// A set of addresses and CIDR blocks (IPv4 and IPv6), e.g. trusted proxies.
+// An IPv4-mapped IPv6 peer matches its IPv4 entries.
+class address_set {
+public:
+    // nullopt names the first entry that is not an address or CIDR.
+    static std::optional<address_set> parse(const std::vector<std::string>& entries, std::string* bad_entry = nullptr);
+
+    [[nodiscard]] bool contains(const boost::asio::ip::address& address) const;
+    [[nodiscard]] bool empty() const { return blocks_.empty(); }
+
+private:
+    struct block {
+        boost::asio::ip::address network;
+        unsigned prefix;
+    };
+    std::vector<block> blocks_;
+};
+
+} // namespace chatkit::http

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "chatkit/http/reply.hpp"
+#include "chatkit/http/request.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <string_view>
+#include <variant>
+
+namespace chatkit::http {
+
+[[nodiscard]] reply json_reply(unsigned status, const boost::json::value& body);
+
+// The one builder of the contract's error shape: every layer uses it.
+[[nodiscard]] reply error_reply(const request_context& ctx, unsigned status, std::string_view code,
+                                std::string_view message, boost::json::value details = nullptr);
+
+// 400 INVALID_REQUEST naming the offending field.
+[[nodiscard]] reply invalid_field(const request_context& ctx, std::string_view field, std::string_view message);
+
+// Parses the body as a JSON object: depth-limited, strict UTF-8, no comments
+// or trailing commas. On failure the variant holds the 400 to send.
+[[nodiscard]] std::variant<boost::json::object, reply> parse_json_object(const request& req,
+                                                                        const request_context& ctx,
+                                                                        std::size_t max_depth);
+
+} // namespace chatkit::http

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "chatkit/http/headers.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace chatkit::http {
+
+// The producer side of a streamed body (SSE). next() yields the next chunk,
+// already framed, as soon as it exists; nullopt ends the stream. The session
+// flushes every chunk before asking for the next one, so a slow client slows
+// the producer instead of growing a buffer.
+class event_source {
+public:
+    virtual ~event_source() = default;
+    virtual boost::asio::awaitable<std::optional<std::string>> next() = 0;
+};
+
+struct reply {
+    unsigned status = 200;
+    header_list headers;
+    std::string body;
+    // When set, the body is streamed from here with chunked encoding; the
+    // headers above still pass back through every middleware first.
+    std::shared_ptr<event_source> stream;
+    // The connection is closed after this reply (the request broke a limit
+    // and its remaining bytes cannot be trusted).
+    bool close = false;
+
+    [[nodiscard]] std::size_t size() const { return body.size(); }
+};
+
+} // namespace chatkit::http

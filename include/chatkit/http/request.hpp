@@ -1,0 +1,58 @@
+#pragma once
+
+#include "chatkit/http/headers.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chatkit::http {
+
+// A request as the chain sees it: already parsed, Beast-free, body complete.
+struct request {
+    std::string method;
+    std::string target;
+    std::string path;  // target without the query string
+    std::string query; // without the '?'
+    unsigned version = 11;
+    header_list headers;
+    std::string body;
+};
+
+// A limit the session saw broken while reading the request head or body. The
+// session cannot answer by itself: the answer must pass through the chain so
+// it carries a request id, CORS and security headers like every other reply.
+struct rejection {
+    unsigned status;
+    std::string code;
+    std::string message;
+};
+
+// Who the auth middleware says the caller is. Empty until auth has run or
+// when the request carries no credentials.
+struct principal {
+    std::string subject;
+    std::string tier;
+};
+
+struct request_context {
+    std::string request_id;
+    boost::asio::ip::address peer;
+    bool tls = false;
+    // True when the request reached us over HTTPS: native TLS, or a trusted
+    // proxy's X-Forwarded-Proto said so. Decided by the https_guard.
+    bool secure = false;
+    std::optional<rejection> rejected;
+    std::string route = "unmatched"; // the matched pattern: a bounded metrics label
+    std::vector<std::pair<std::string, std::string>> params;
+    std::optional<principal> caller;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+    [[nodiscard]] std::string_view param(std::string_view name) const;
+};
+
+} // namespace chatkit::http

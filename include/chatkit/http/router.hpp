@@ -1,0 +1,51 @@
+#pragma once
+
+#include "chatkit/http/reply.hpp"
+#include "chatkit/http/request.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chatkit::http {
+
+using handler_fn = std::function<boost::asio::awaitable<reply>(request&, request_context&)>;
+
+struct route_options {
+    std::size_t body_limit = 64 * 1024;
+    // The route reads a JSON body: a body of another Content-Type gets 415.
+    bool json_body = false;
+};
+
+// Routes are patterns of literal segments and `{name}` parameters, matched
+// segment by segment. A path that matches with another method gets 405 with
+// an Allow header; one that matches nothing gets 404.
+class router {
+public:
+    void add(std::string_view method, std::string_view pattern, handler_fn handler, route_options options = {});
+
+    // The body limit the session enforces before reading a body.
+    [[nodiscard]] std::size_t body_limit(std::string_view method, std::string_view path) const;
+
+    boost::asio::awaitable<reply> dispatch(request& req, request_context& ctx) const;
+
+private:
+    struct route {
+        std::string method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        handler_fn handler;
+        route_options options;
+    };
+
+    [[nodiscard]] static bool match(const route& r, std::string_view path,
+                                    std::vector<std::pair<std::string, std::string>>* params);
+    [[nodiscard]] const route* find(std::string_view method, std::string_view path) const;
+
+    std::vector<route> routes_;
+};
+
+} // namespace chatkit::http

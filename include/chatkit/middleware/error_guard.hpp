@@ -1,0 +1,17 @@
+#pragma once
+
+#include "chatkit/http/middleware.hpp"
+
+namespace chatkit::middleware {
+
+// The error boundary: an exception from anything inside becomes the
+// contract's 500 with the request id and nothing internal. The exception is
+// logged once, here, with the request id so the two can be matched.
+class error_guard final : public http::middleware {
+public:
+    [[nodiscard]] std::string_view name() const override { return "error_guard"; }
+    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
+                                               http::next_handler next) const override;
+};
+
+} // namespace chatkit::middleware

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "chatkit/http/middleware.hpp"
+
+namespace chatkit::middleware {
+
+// Echoes a sane client X-Request-ID (1-128 printable ASCII characters) or
+// makes one, and puts it on the reply.
+class request_id final : public http::middleware {
+public:
+    [[nodiscard]] std::string_view name() const override { return "request_id"; }
+    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
+                                               http::next_handler next) const override;
+
+    [[nodiscard]] static bool acceptable(std::string_view client_value);
+    [[nodiscard]] static std::string generate();
+};
+
+} // namespace chatkit::middleware

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "chatkit/http/middleware.hpp"
+
+namespace chatkit::middleware {
+
+// API.md "Security headers": nosniff, DENY framing, referrer policy, a strict
+// CSP unless the handler chose its own (the demo page), no-store unless the
+// handler chose a cache policy (static files), HSTS over HTTPS.
+class security_headers final : public http::middleware {
+public:
+    [[nodiscard]] std::string_view name() const override { return "security_headers"; }
+    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
+                                               http::next_handler next) const override;
+
+    static constexpr std::string_view api_csp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+    static constexpr std::string_view hsts = "max-age=31536000; includeSubDomains";
+};
+
+} // namespace chatkit::middleware

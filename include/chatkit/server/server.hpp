@@ -1,0 +1,40 @@
+#pragma once
+
+#include "chatkit/config/config.hpp"
+
+#include <cstdint>
+#include <memory>
+
+namespace chatkit::http {
+class chain;
+class router;
+} // namespace chatkit::http
+
+namespace chatkit::server {
+
+// The HTTP/1.1 server: one io_context per I/O thread, each with its own
+// SO_REUSEPORT acceptor, so a connection lives on one thread for its whole
+// life and sessions need no locks. SIGINT/SIGTERM start a graceful drain.
+class server {
+public:
+    server(const config::config& cfg, const http::chain& chain, const http::router& router);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    // Binds every acceptor; throws std::system_error when the address is taken.
+    // Returns the bound port (useful with PORT=0).
+    std::uint16_t listen();
+
+    // Serves until a signal (or stop()) has drained every session, then returns.
+    void run();
+
+    // Starts the graceful drain, as SIGTERM does. Thread-safe.
+    void stop();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace chatkit::server

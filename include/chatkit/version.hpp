@@ -1,0 +1,9 @@
+#pragma once
+
+#include <string_view>
+
+namespace chatkit {
+
+[[nodiscard]] std::string_view version();
+
+} // namespace chatkit

@@ -1,0 +1,313 @@
+#include "chatkit/config/loader.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace chatkit::config {
+
+namespace {
+
+
+// Mode flags are recorded raw and resolved once everything is read, because
+// the two names interact (see resolve_mode).
+struct mode_inputs {
+    std::optional<std::string> chatkit_env;
+    std::optional<bool> integration_test_mode;
+};
+
+using setter = std::string (*)(config&, mode_inputs&, std::string_view);
+
+struct setting {
+    setting_doc doc;
+    setter apply; // returns an error sentence, or empty
+};
+
+std::string trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::vector<std::string> split_list(std::string_view value)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        auto end = value.find(',', start);
+        if (end == std::string_view::npos)
+            end = value.size();
+        if (auto item = trim(value.substr(start, end - start)); !item.empty())
+            out.push_back(std::move(item));
+        start = end + 1;
+    }
+    return out;
+}
+
+template <class T>
+bool parse_number(std::string_view s, T& out)
+{
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && ptr == s.data() + s.size();
+}
+
+std::string parse_bool(std::string_view value, bool& out, std::string_view name)
+{
+    if (value == "true" || value == "1" || value == "yes") {
+        out = true;
+        return {};
+    }
+    if (value == "false" || value == "0" || value == "no") {
+        out = false;
+        return {};
+    }
+    return std::string(name) + " must be true or false";
+}
+
+// "10" and "10s" are seconds, "250ms" milliseconds.
+std::string parse_duration(std::string_view value, std::chrono::milliseconds& out, std::string_view name)
+{
+    std::int64_t scale = 1000;
+    if (value.ends_with("ms")) {
+        value.remove_suffix(2);
+        scale = 1;
+    } else if (value.ends_with("s")) {
+        value.remove_suffix(1);
+    }
+    std::int64_t n = 0;
+    if (!parse_number(value, n) || n < 0)
+        return std::string(name) + " must be a duration such as 30, 30s or 500ms";
+    out = std::chrono::milliseconds(n * scale);
+    return {};
+}
+
+std::string parse_size(std::string_view value, std::size_t& out, std::string_view name)
+{
+    if (!parse_number(value, out) || out == 0)
+        return std::string(name) + " must be a positive number of bytes";
+    return {};
+}
+
+
+const std::vector<setting>& table()
+{
+    static const std::vector<setting> t{
+        {{"CHATKIT_ENV", "--env", "development | production (default development)"},
+         [](config&, mode_inputs& m, std::string_view v) -> std::string {
+             if (v != "development" && v != "production")
+                 return "CHATKIT_ENV must be development or production";
+             m.chatkit_env = std::string(v);
+             return {};
+         }},
+        {{"INTEGRATION_TEST_MODE", "--integration-test-mode",
+          "the seed's name for the lenient mode: true = development, false = production"},
+         [](config&, mode_inputs& m, std::string_view v) -> std::string {
+             bool b = false;
+             if (auto e = parse_bool(v, b, "INTEGRATION_TEST_MODE"); !e.empty())
+                 return e;
+             m.integration_test_mode = b;
+             return {};
+         }},
+        {{"BIND", "--bind", "address to listen on (default 127.0.0.1)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.bind = std::string(v);
+             return {};
+         }},
+        {{"PORT", "--port", "TCP port (default 8000; 0 picks a free one)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             return parse_number(v, c.port) ? std::string{} : "PORT must be a number from 0 to 65535";
+         }},
+        {{"THREADS", "--threads", "I/O threads (default: one per core)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             return parse_number(v, c.threads) && c.threads <= 256 ? std::string{}
+                                                                   : "THREADS must be a number from 0 to 256";
+         }},
+        {{"SECRET_KEY", "--secret-key", "key for token hashes; at least 32 random bytes in production"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.secret_key = std::string(v);
+             return {};
+         }},
+        {{"SECRET_KEY_PREVIOUS", "--secret-key-previous", "the key being rotated out; its tokens keep working"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.secret_key_previous = std::string(v);
+             return {};
+         }},
+        {{"DATABASE_URL", "--database-url", "sqlite:///path (default sqlite:///./var/chatkit.db) or postgresql://..."},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.database_url = std::string(v);
+             return {};
+         }},
+        {{"CORS_ORIGINS", "--cors-origins", "comma-separated origins allowed to call the API"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.cors_origins = split_list(v);
+             return {};
+         }},
+        {{"TRUSTED_PROXIES", "--trusted-proxies", "comma-separated proxy addresses or CIDRs whose X-Forwarded-* is believed"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.trusted_proxies = split_list(v);
+             return {};
+         }},
+        {{"PUBLIC_VERIFY_URL", "--public-verify-url", "page that receives #chatkit_verify=<token> (default: the demo page)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.public_verify_url = std::string(v);
+             return {};
+         }},
+        {{"SMTP_URL", "--smtp-url", "smtp://user:pass@host:port, smtps://..., smtp+insecure:// on loopback only"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.smtp_url = std::string(v);
+             return {};
+         }},
+        {{"MAIL_FROM", "--mail-from", "sender address of verification mail"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.mail_from = std::string(v);
+             return {};
+         }},
+        {{"CORPUS_DIR", "--corpus-dir", "folder of Markdown documentation to answer from (default docs)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.corpus_dir = std::string(v);
+             return {};
+         }},
+        {{"LLM_BASE_URL", "--llm-base-url", "OpenAI-compatible endpoint; unset: the built-in generator"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.llm_base_url = std::string(v);
+             return {};
+         }},
+        {{"LLM_MODEL", "--llm-model", "model name sent upstream"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.llm_model = std::string(v);
+             return {};
+         }},
+        {{"LLM_API_KEY", "--llm-api-key", "bearer key for the upstream model"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.llm_api_key = std::string(v);
+             return {};
+         }},
+        {{"LOG_LEVEL", "--log-level", "trace | debug | info | warn | error (default info)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")
+                 return "LOG_LEVEL must be one of trace, debug, info, warn, error";
+             c.log_level = std::string(v);
+             return {};
+         }},
+        {{"LOG_FORMAT", "--log-format", "text | json (default text)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             if (v != "text" && v != "json")
+                 return "LOG_FORMAT must be text or json";
+             c.log_format = std::string(v);
+             return {};
+         }},
+        {{"HEADER_TIMEOUT", "--header-timeout", "time to receive a request head (default 10s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.header_timeout, "HEADER_TIMEOUT"); }},
+        {{"BODY_TIMEOUT", "--body-timeout", "time to receive a request body (default 30s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.body_timeout, "BODY_TIMEOUT"); }},
+        {{"IDLE_TIMEOUT", "--idle-timeout", "keep-alive idle time between requests (default 60s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.idle_timeout, "IDLE_TIMEOUT"); }},
+        {{"WRITE_TIMEOUT", "--write-timeout", "time a client may take to accept one write (default 30s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.write_timeout, "WRITE_TIMEOUT"); }},
+        {{"DRAIN_TIMEOUT", "--drain-timeout", "on SIGTERM, how long open requests and streams may finish (default 30s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.drain_timeout, "DRAIN_TIMEOUT"); }},
+        {{"MAX_HEADER_BYTES", "--max-header-bytes", "request head limit, 431 above (default 8192)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_size(v, c.max_header_bytes, "MAX_HEADER_BYTES"); }},
+        {{"MAX_BODY_BYTES", "--max-body-bytes", "default request body limit, 413 above (default 65536)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_size(v, c.max_body_bytes, "MAX_BODY_BYTES"); }},
+        {{"MAX_JSON_DEPTH", "--max-json-depth", "JSON nesting limit (default 32)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_size(v, c.max_json_depth, "MAX_JSON_DEPTH"); }},
+        {{"TEST_ROUTES", "--test-routes", "mount /api/v1/test/* (never in production)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_bool(v, c.test_routes, "TEST_ROUTES"); }},
+    };
+    return t;
+}
+
+// INTEGRATION_TEST_MODE is the seed's switch: true meant lenient, false meant
+// production. CHATKIT_ENV is ours and wins when both agree; when they
+// contradict each other we refuse rather than guess which one was meant.
+std::string resolve_mode(config& c, const mode_inputs& in)
+{
+    if (in.chatkit_env)
+        c.env = *in.chatkit_env == "production" ? mode::production : mode::development;
+    if (in.integration_test_mode) {
+        c.integration_test_mode = *in.integration_test_mode;
+        if (*in.integration_test_mode && c.production())
+            return "CHATKIT_ENV=production contradicts INTEGRATION_TEST_MODE=true: unset one of them";
+        if (!*in.integration_test_mode && !in.chatkit_env)
+            c.env = mode::production;
+    }
+    return {};
+}
+
+} // namespace
+
+env_lookup process_env()
+{
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(name).c_str());
+        if (!v)
+            return std::nullopt;
+        return std::string(v);
+    };
+}
+
+const std::vector<setting_doc>& settings()
+{
+    static const std::vector<setting_doc> docs = [] {
+        std::vector<setting_doc> out;
+        for (const auto& s : table())
+            out.push_back(s.doc);
+        return out;
+    }();
+    return docs;
+}
+
+load_result load(const env_lookup& env, const std::vector<std::string>& argv)
+{
+    load_result result;
+    mode_inputs inputs;
+    auto fail = [&](std::string message) {
+        if (result.error.empty())
+            result.error = std::move(message);
+    };
+
+    for (const auto& s : table())
+        if (auto value = env(s.doc.env))
+            if (auto e = s.apply(result.cfg, inputs, *value); !e.empty())
+                fail(e);
+
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        const std::string& arg = argv[i];
+        if (!arg.starts_with("--")) {
+            result.args.push_back(arg);
+            continue;
+        }
+        auto eq = arg.find('=');
+        std::string flag = arg.substr(0, eq);
+        const setting* found = nullptr;
+        for (const auto& s : table())
+            if (s.doc.flag == flag)
+                found = &s;
+        if (!found) {
+            result.args.push_back(arg); // a subcommand's own flag, e.g. --help
+            continue;
+        }
+        std::string value;
+        if (eq != std::string::npos)
+            value = arg.substr(eq + 1);
+        else if (i + 1 < argv.size())
+            value = argv[++i];
+        else {
+            fail(flag + " needs a value");
+            continue;
+        }
+        if (auto e = found->apply(result.cfg, inputs, value); !e.empty())
+            fail(e);
+    }
+    if (auto e = resolve_mode(result.cfg, inputs); !e.empty())
+        fail(e);
+    if (result.cfg.threads == 0)
+        result.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
+    return result;
+}
+
+} // namespace chatkit::config

@@ -1,0 +1,75 @@
+#include "chatkit/http/address_set.hpp"
+
+#include <boost/asio/error.hpp>
+
+#include <charconv>
+
+namespace chatkit::http {
+
+namespace {
+
+boost::asio::ip::address unmap(const boost::asio::ip::address& a)
+{
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+    return a;
+}
+
+template <class Bytes>
+bool prefix_equal(const Bytes& a, const Bytes& b, unsigned prefix)
+{
+    for (std::size_t i = 0; i < a.size() && prefix > 0; ++i) {
+        unsigned bits = prefix >= 8 ? 8 : prefix;
+        unsigned char mask = static_cast<unsigned char>(0xFF << (8 - bits));
+        if ((a[i] & mask) != (b[i] & mask))
+            return false;
+        prefix -= bits;
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<address_set> address_set::parse(const std::vector<std::string>& entries, std::string* bad_entry)
+{
+    address_set out;
+    for (const auto& entry : entries) {
+        auto slash = entry.find('/');
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(entry.substr(0, slash), ec);
+        unsigned max_prefix = !ec && address.is_v4() ? 32 : 128;
+        unsigned prefix = max_prefix;
+        if (!ec && slash != std::string::npos) {
+            std::string_view digits(entry);
+            digits.remove_prefix(slash + 1);
+            auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+            if (err != std::errc{} || ptr != digits.data() + digits.size() || digits.empty() || prefix > max_prefix)
+                ec = boost::asio::error::invalid_argument;
+        }
+        if (ec) {
+            if (bad_entry)
+                *bad_entry = entry;
+            return std::nullopt;
+        }
+        bool mapped = address.is_v6() && address.to_v6().is_v4_mapped();
+        out.blocks_.push_back({unmap(address), mapped ? (prefix > 96 ? prefix - 96 : 0) : prefix});
+    }
+    return out;
+}
+
+bool address_set::contains(const boost::asio::ip::address& raw) const
+{
+    auto address = unmap(raw);
+    for (const auto& b : blocks_) {
+        if (b.network.is_v4() && address.is_v4()) {
+            if (prefix_equal(b.network.to_v4().to_bytes(), address.to_v4().to_bytes(), b.prefix))
+                return true;
+        } else if (b.network.is_v6() && address.is_v6()) {
+            if (prefix_equal(b.network.to_v6().to_bytes(), address.to_v6().to_bytes(), b.prefix))
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace chatkit::http

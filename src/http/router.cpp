@@ -1,0 +1,127 @@
+#include "chatkit/http/router.hpp"
+
+#include "chatkit/http/json_reply.hpp"
+
+#include <stdexcept>
+
+namespace chatkit::http {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path)
+{
+    std::vector<std::string_view> out;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        auto end = path.find('/', start);
+        if (end == std::string_view::npos)
+            end = path.size();
+        out.push_back(path.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+bool is_param(std::string_view segment)
+{
+    return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// HEAD is served by the GET handler; the session drops the body.
+bool method_matches(std::string_view route_method, std::string_view method)
+{
+    return route_method == method || (method == "HEAD" && route_method == "GET");
+}
+
+bool is_json_media_type(std::string_view content_type)
+{
+    auto semicolon = content_type.find(';');
+    auto media = content_type.substr(0, semicolon);
+    while (!media.empty() && media.back() == ' ')
+        media.remove_suffix(1);
+    return iequals(media, "application/json");
+}
+
+} // namespace
+
+void router::add(std::string_view method, std::string_view pattern, handler_fn handler, route_options options)
+{
+    if (pattern.empty() || pattern.front() != '/')
+        throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
+    route r{std::string(method), std::string(pattern), {}, std::move(handler), options};
+    for (auto segment : split_path(pattern))
+        r.segments.emplace_back(segment);
+    routes_.push_back(std::move(r));
+}
+
+bool router::match(const route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>* params)
+{
+    if (path.empty() || path.front() != '/')
+        return false;
+    auto segments = split_path(path);
+    if (segments.size() != r.segments.size())
+        return false;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (is_param(r.segments[i])) {
+            if (segments[i].empty())
+                return false;
+            if (params)
+                params->emplace_back(r.segments[i].substr(1, r.segments[i].size() - 2), segments[i]);
+        } else if (r.segments[i] != segments[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const router::route* router::find(std::string_view method, std::string_view path) const
+{
+    for (const auto& r : routes_)
+        if (method_matches(r.method, method) && match(r, path, nullptr))
+            return &r;
+    return nullptr;
+}
+
+std::size_t router::body_limit(std::string_view method, std::string_view path) const
+{
+    const auto* r = find(method, path);
+    return r ? r->options.body_limit : route_options{}.body_limit;
+}
+
+boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ctx) const
+{
+    const route* found = nullptr;
+    std::string allow;
+    for (const auto& r : routes_) {
+        if (!match(r, req.path, nullptr))
+            continue;
+        if (method_matches(r.method, req.method) && !found)
+            found = &r;
+        if (allow.find(r.method) == std::string::npos)
+            allow += (allow.empty() ? "" : ", ") + r.method;
+    }
+    if (!found) {
+        if (allow.empty())
+            co_return error_reply(ctx, 404, "NOT_FOUND", "No such resource.");
+        if (req.method == "OPTIONS") {
+            reply r;
+            r.status = 204;
+            r.headers.add("Allow", allow + ", OPTIONS");
+            co_return r;
+        }
+        auto r = error_reply(ctx, 405, "METHOD_NOT_ALLOWED", "This method is not allowed on this resource.",
+                             boost::json::object{{"allow", allow}});
+        r.headers.add("Allow", allow);
+        co_return r;
+    }
+    ctx.route = found->pattern;
+    static_cast<void>(match(*found, req.path, &ctx.params));
+    if (found->options.json_body && !req.body.empty()) {
+        auto content_type = req.headers.get("Content-Type");
+        if (!content_type || !is_json_media_type(*content_type))
+            co_return error_reply(ctx, 415, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json.");
+    }
+    co_return co_await found->handler(req, ctx);
+}
+
+} // namespace chatkit::http

@@ -1,0 +1,90 @@
+// chatkit-server: wiring only. Subcommands: serve (default), check-config.
+#include "chatkit/app.hpp"
+#include "chatkit/config/loader.hpp"
+#include "chatkit/config/validate.hpp"
+#include "chatkit/obs/logger.hpp"
+#include "chatkit/security/random.hpp"
+#include "chatkit/server/server.hpp"
+#include "chatkit/version.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+// EX_CONFIG from sysexits.h: the configuration is wrong, not the program.
+constexpr int exit_config = 78;
+
+void print_help()
+{
+    std::printf("usage: chatkit-server [serve | check-config | version] [--flag value ...]\n\n"
+                "Every setting is an environment variable and the equivalent flag:\n");
+    for (const auto& s : chatkit::config::settings())
+        std::printf("  %-24s %-26s %s\n", std::string(s.flag).c_str(), std::string(s.env).c_str(),
+                    std::string(s.help).c_str());
+}
+
+int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings)
+{
+    chatkit::obs::setup_logging(cfg.log_level,
+                                cfg.log_format == "json" ? chatkit::obs::log_format::json : chatkit::obs::log_format::text);
+    for (const auto& w : warnings)
+        spdlog::warn("{}", w);
+    auto app = chatkit::make_app(cfg);
+    chatkit::server::server srv(cfg, *app->chain, app->router);
+    auto port = srv.listen();
+    spdlog::info("chatkit-server {} listening on http://{}:{} ({} mode, {} I/O threads)", chatkit::version(), cfg.bind,
+                 port, cfg.production() ? "production" : "development", cfg.threads);
+    srv.run();
+    spdlog::info("stopped");
+    chatkit::obs::shutdown_logging();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> argv_list(argv + 1, argv + argc);
+    auto loaded = chatkit::config::load(chatkit::config::process_env(), argv_list);
+    std::string command = loaded.args.empty() ? "serve" : loaded.args.front();
+    if (command == "help" || command == "--help" || command == "-h") {
+        print_help();
+        return 0;
+    }
+    if (command == "version" || command == "--version") {
+        std::printf("chatkit-server %s\n", std::string(chatkit::version()).c_str());
+        return 0;
+    }
+    if (command != "serve" && command != "check-config") {
+        std::fprintf(stderr, "chatkit-server: unknown command '%s'; try chatkit-server --help\n", command.c_str());
+        return 64;
+    }
+    if (!loaded.error.empty()) {
+        std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", loaded.error.c_str());
+        return exit_config;
+    }
+    try {
+        chatkit::security::init_sodium();
+        auto verdict = chatkit::config::validate(loaded.cfg);
+        if (!verdict.ok()) {
+            std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", verdict.refusal.c_str());
+            return exit_config;
+        }
+        if (command == "check-config") {
+            for (const auto& w : verdict.warnings)
+                std::fprintf(stderr, "chatkit-server: warning: %s\n", w.c_str());
+            std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");
+            return 0;
+        }
+        return serve(loaded.cfg, verdict.warnings);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "chatkit-server: cannot start: %s\n", e.what());
+        chatkit::obs::shutdown_logging();
+        return 1;
+    }
+}

@@ -1,0 +1,80 @@
+#include "chatkit/middleware/cors.hpp"
+
+#include "chatkit/http/json_reply.hpp"
+
+#include <algorithm>
+
+namespace chatkit::middleware {
+
+namespace {
+
+constexpr std::string_view allowed_methods = "GET, POST, DELETE, OPTIONS";
+constexpr std::string_view allowed_headers = "Authorization, Content-Type, Last-Event-ID, X-Request-ID";
+constexpr std::string_view exposed_headers = "X-Request-ID, Retry-After";
+
+bool is_loopback_origin(std::string_view origin)
+{
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (!origin.starts_with(scheme))
+            continue;
+        auto host = origin.substr(scheme.size());
+        for (std::string_view loopback : {"localhost", "127.0.0.1", "[::1]"})
+            if (host == loopback || (host.starts_with(loopback) && host.size() > loopback.size() &&
+                                     host[loopback.size()] == ':'))
+                return true;
+    }
+    return false;
+}
+
+void add_vary_origin(http::header_list& h)
+{
+    auto vary = h.get("Vary");
+    if (!vary)
+        h.add("Vary", "Origin");
+    else if (vary->find("Origin") == std::string_view::npos)
+        h.set("Vary", std::string(*vary) + ", Origin");
+}
+
+} // namespace
+
+bool cors::allows(std::string_view origin) const
+{
+    if (origins_.empty())
+        return is_loopback_origin(origin);
+    return std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
+}
+
+boost::asio::awaitable<http::reply> cors::handle(http::request& req, http::request_context& ctx,
+                                                 http::next_handler next) const
+{
+    auto origin = req.headers.get("Origin");
+    bool allowed = origin && allows(*origin);
+
+    if (req.method == "OPTIONS" && origin && req.headers.get("Access-Control-Request-Method")) {
+        ctx.route = "preflight";
+        if (!allowed) {
+            auto r = http::error_reply(ctx, 403, "CORS_ORIGIN_NOT_ALLOWED", "This origin may not call the API.");
+            add_vary_origin(r.headers);
+            co_return r;
+        }
+        http::reply r;
+        r.status = 204;
+        r.headers.add("Access-Control-Allow-Origin", std::string(*origin));
+        r.headers.add("Access-Control-Allow-Methods", std::string(allowed_methods));
+        r.headers.add("Access-Control-Allow-Headers", std::string(allowed_headers));
+        r.headers.add("Access-Control-Max-Age", "600");
+        add_vary_origin(r.headers);
+        co_return r;
+    }
+
+    auto origin_value = allowed ? std::string(*origin) : std::string();
+    auto reply = co_await next(req, ctx);
+    add_vary_origin(reply.headers);
+    if (allowed) {
+        reply.headers.set("Access-Control-Allow-Origin", std::move(origin_value));
+        reply.headers.set("Access-Control-Expose-Headers", std::string(exposed_headers));
+    }
+    co_return reply;
+}
+
+} // namespace chatkit::middleware

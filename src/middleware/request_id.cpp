@@ -1,0 +1,49 @@
+#include "chatkit/middleware/request_id.hpp"
+
+#include <sodium.h>
+
+#include <random>
+
+namespace chatkit::middleware {
+
+bool request_id::acceptable(std::string_view v)
+{
+    if (v.empty() || v.size() > 128)
+        return false;
+    for (unsigned char c : v)
+        if (c < 0x21 || c > 0x7e)
+            return false;
+    return true;
+}
+
+// Request ids only need to be unique, not secret: a per-thread generator
+// seeded once from libsodium avoids a getrandom() call per request.
+std::string request_id::generate()
+{
+    thread_local std::mt19937_64 engine = [] {
+        std::seed_seq::result_type seed[4];
+        randombytes_buf(seed, sizeof seed);
+        std::seed_seq seq(std::begin(seed), std::end(seed));
+        return std::mt19937_64(seq);
+    }();
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(32, '0');
+    for (int half = 0; half < 2; ++half) {
+        auto bits = engine();
+        for (int i = 0; i < 16; ++i, bits >>= 4)
+            id[std::size_t(half * 16 + i)] = hex[bits & 15];
+    }
+    return id;
+}
+
+boost::asio::awaitable<http::reply> request_id::handle(http::request& req, http::request_context& ctx,
+                                                       http::next_handler next) const
+{
+    auto client = req.headers.get("X-Request-ID");
+    ctx.request_id = client && acceptable(*client) ? std::string(*client) : generate();
+    auto reply = co_await next(req, ctx);
+    reply.headers.set("X-Request-ID", ctx.request_id);
+    co_return reply;
+}
+
+} // namespace chatkit::middleware

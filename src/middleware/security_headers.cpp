@@ -1,0 +1,22 @@
+#include "chatkit/middleware/security_headers.hpp"
+
+namespace chatkit::middleware {
+
+boost::asio::awaitable<http::reply> security_headers::handle(http::request& req, http::request_context& ctx,
+                                                             http::next_handler next) const
+{
+    auto reply = co_await next(req, ctx);
+    auto& h = reply.headers;
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("X-Frame-Options", "DENY");
+    h.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (!h.get("Content-Security-Policy"))
+        h.add("Content-Security-Policy", std::string(api_csp));
+    if (!h.get("Cache-Control"))
+        h.add("Cache-Control", "no-store");
+    if (ctx.secure)
+        h.set("Strict-Transport-Security", std::string(hsts));
+    co_return reply;
+}
+
+} // namespace chatkit::middleware

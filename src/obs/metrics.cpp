@@ -1,0 +1,143 @@
+#include "chatkit/obs/metrics.hpp"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+namespace chatkit::obs {
+
+namespace {
+
+constexpr std::size_t shard_count = 16;
+
+// Label values come from route patterns and method names we accept, but an
+// escape keeps the exposition valid whatever reaches it.
+std::string label(std::string_view v)
+{
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+} // namespace
+
+metrics_registry::metrics_registry()
+{
+    for (std::size_t i = 0; i < shard_count; ++i)
+        shards_.push_back(std::make_unique<shard>());
+}
+
+metrics_registry::shard& metrics_registry::local_shard()
+{
+    auto id = std::hash<std::thread::id>{}(std::this_thread::get_id());
+    return *shards_[id % shard_count];
+}
+
+void metrics_registry::observe_request(std::string_view method, std::string_view route, unsigned status,
+                                       std::chrono::nanoseconds latency)
+{
+    std::string key;
+    key.reserve(method.size() + route.size() + 6);
+    key.append(method).push_back('\0');
+    key.append(route);
+    auto latency_key_size = key.size();
+    key.push_back('\0');
+    key.append(std::to_string(status));
+    double seconds = std::chrono::duration<double>(latency).count();
+
+    auto& s = local_shard();
+    std::lock_guard lock(s.mutex);
+    ++s.requests[key];
+    auto it = s.latency.find(std::string_view(key).substr(0, latency_key_size));
+    if (it == s.latency.end())
+        it = s.latency.emplace(key.substr(0, latency_key_size), histogram{}).first;
+    auto& h = it->second;
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+        if (seconds <= buckets[i])
+            ++h.counts[i];
+    ++h.total;
+    h.sum += seconds;
+}
+
+std::atomic<std::uint64_t>& metrics_registry::counter(std::string name, std::string help)
+{
+    std::lock_guard lock(extra_mutex_);
+    auto c = std::make_unique<named_counter>();
+    c->name = std::move(name);
+    c->help = std::move(help);
+    counters_.push_back(std::move(c));
+    return counters_.back()->value;
+}
+
+void metrics_registry::gauge(std::string name, std::string help, std::function<double()> read)
+{
+    std::lock_guard lock(extra_mutex_);
+    gauges_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
+std::string metrics_registry::render() const
+{
+    std::map<std::string, std::uint64_t> requests;
+    std::map<std::string, histogram> latency;
+    for (const auto& s : shards_) {
+        std::lock_guard lock(s->mutex);
+        for (const auto& [k, v] : s->requests)
+            requests[k] += v;
+        for (const auto& [k, h] : s->latency) {
+            auto& merged = latency[k];
+            for (std::size_t i = 0; i < buckets.size(); ++i)
+                merged.counts[i] += h.counts[i];
+            merged.total += h.total;
+            merged.sum += h.sum;
+        }
+    }
+
+    std::string out;
+    out += "# HELP chatkit_http_requests_total HTTP requests by method, route and status.\n"
+           "# TYPE chatkit_http_requests_total counter\n";
+    for (const auto& [k, v] : requests) {
+        auto a = k.find('\0');
+        auto b = k.find('\0', a + 1);
+        out += fmt::format("chatkit_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                           label(k.substr(0, a)), label(k.substr(a + 1, b - a - 1)), k.substr(b + 1), v);
+    }
+    out += "# HELP chatkit_http_request_duration_seconds Time from request head to reply head.\n"
+           "# TYPE chatkit_http_request_duration_seconds histogram\n";
+    for (const auto& [k, h] : latency) {
+        auto a = k.find('\0');
+        auto labels = fmt::format("method=\"{}\",route=\"{}\"", label(k.substr(0, a)), label(k.substr(a + 1)));
+        for (std::size_t i = 0; i < buckets.size(); ++i)
+            out += fmt::format("chatkit_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
+                               buckets[i], h.counts[i]);
+        out += fmt::format("chatkit_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, h.total);
+        out += fmt::format("chatkit_http_request_duration_seconds_sum{{{}}} {}\n", labels, h.sum);
+        out += fmt::format("chatkit_http_request_duration_seconds_count{{{}}} {}\n", labels, h.total);
+    }
+    out += fmt::format("# HELP chatkit_sse_open_streams Event streams being written now.\n"
+                       "# TYPE chatkit_sse_open_streams gauge\n"
+                       "chatkit_sse_open_streams {}\n",
+                       open_streams_.load(std::memory_order_relaxed));
+    out += fmt::format("# HELP chatkit_uptime_seconds Seconds since the process started.\n"
+                       "# TYPE chatkit_uptime_seconds gauge\n"
+                       "chatkit_uptime_seconds {}\n",
+                       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+                           .count());
+
+    std::lock_guard lock(extra_mutex_);
+    for (const auto& c : counters_)
+        out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", c->name, c->help,
+                           c->value.load(std::memory_order_relaxed));
+    for (const auto& g : gauges_)
+        out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", g.name, g.help, g.read());
+    return out;
+}
+
+} // namespace chatkit::obs

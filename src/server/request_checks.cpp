@@ -1,0 +1,62 @@
+#include "request_checks.hpp"
+
+namespace chatkit::server {
+
+namespace {
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// The last element of a comma-separated header, across repeated fields.
+std::string_view last_list_element(const http::header_list& headers, std::string_view name)
+{
+    std::string_view last;
+    for (const auto& f : headers) {
+        if (!http::iequals(f.name, name))
+            continue;
+        std::string_view v = f.value;
+        auto comma = v.rfind(',');
+        auto element = trim(comma == std::string_view::npos ? v : v.substr(comma + 1));
+        // Parameters (";q=...") do not change the coding's name.
+        last = trim(element.substr(0, element.find(';')));
+    }
+    return last;
+}
+
+http::rejection bad_request(std::string message)
+{
+    return {400, "BAD_REQUEST", std::move(message)};
+}
+
+} // namespace
+
+std::optional<http::rejection> check_head(const http::request& req)
+{
+    if (req.target.empty() || req.target.front() != '/')
+        return bad_request("The request target must be an absolute path.");
+    auto hosts = req.headers.count("Host");
+    if ((req.version >= 11 && hosts != 1) || hosts > 1)
+        return bad_request("An HTTP/1.1 request needs exactly one Host header.");
+    bool has_te = req.headers.count("Transfer-Encoding") > 0;
+    if (has_te && req.headers.count("Content-Length") > 0)
+        return bad_request("Content-Length and Transfer-Encoding must not both be present.");
+    if (has_te && (req.version < 11 || !http::iequals(last_list_element(req.headers, "Transfer-Encoding"), "chunked")))
+        return bad_request("The final transfer coding must be chunked.");
+    return std::nullopt;
+}
+
+bool forwarded_https(const http::request& req, const boost::asio::ip::address& peer,
+                     const http::address_set& trusted_proxies)
+{
+    if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
+        return false;
+    return http::iequals(last_list_element(req.headers, "X-Forwarded-Proto"), "https");
+}
+
+} // namespace chatkit::server

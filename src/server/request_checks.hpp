@@ -1,0 +1,22 @@
+#pragma once
+
+#include "chatkit/http/address_set.hpp"
+#include "chatkit/http/request.hpp"
+
+#include <optional>
+
+namespace chatkit::server {
+
+// Checks Beast 1.81 does not make: request-smuggling shapes (Content-Length
+// with Transfer-Encoding; a Transfer-Encoding whose final coding is not
+// chunked), and HTTP/1.1 without exactly one Host. Also refuses targets that
+// are not origin-form.
+[[nodiscard]] std::optional<http::rejection> check_head(const http::request& req);
+
+// True when a trusted proxy says the client used HTTPS. The last
+// X-Forwarded-Proto value is the one our proxy appended; earlier ones came
+// from the client and are ignored.
+[[nodiscard]] bool forwarded_https(const http::request& req, const boost::asio::ip::address& peer,
+                                   const http::address_set& trusted_proxies);
+
+} // namespace chatkit::server

@@ -1,0 +1,218 @@
+#include "chatkit/server/server.hpp"
+
+#include "session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <thread>
+
+namespace chatkit::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct server::impl {
+    impl(const config::config& c, const http::chain& ch, const http::router& r)
+        : cfg(c), env{c, ch, r, *http::address_set::parse(c.trusted_proxies), {}}, contexts(make_contexts(c.threads))
+    {
+        for (auto& ctx : contexts)
+            guards.emplace_back(ctx->get_executor());
+    }
+
+    // Hint 1: each context is run by exactly one thread, so Asio can skip
+    // waking other threads; posting from elsewhere stays safe.
+    static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned threads)
+    {
+        std::vector<std::unique_ptr<asio::io_context>> out;
+        for (unsigned i = 0; i < std::max(1u, threads); ++i)
+            out.push_back(std::make_unique<asio::io_context>(1));
+        return out;
+    }
+
+    void open_acceptors()
+    {
+        tcp::endpoint endpoint{asio::ip::make_address(cfg.bind), cfg.port};
+        for (auto& ctx : contexts) {
+            auto acceptor = std::make_unique<tcp::acceptor>(*ctx);
+            acceptor->open(endpoint.protocol());
+            acceptor->set_option(tcp::acceptor::reuse_address(true));
+            // Every thread accepts on its own socket; the kernel spreads
+            // connections across them.
+            int one = 1;
+            if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+                throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+            acceptor->bind(endpoint);
+            acceptor->listen(asio::socket_base::max_listen_connections);
+            // With PORT=0 the first bind picks the port; the others share it.
+            endpoint.port(acceptor->local_endpoint().port());
+            acceptors.push_back(std::move(acceptor));
+        }
+        port = endpoint.port();
+    }
+
+    asio::awaitable<void> accept_loop(tcp::acceptor& acceptor)
+    {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted || !acceptor.is_open())
+                co_return;
+            if (ec) {
+                // EMFILE and friends: back off instead of spinning on the error.
+                spdlog::warn("accept failed: {}", ec.message());
+                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+                co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            start_session(std::move(socket));
+        }
+    }
+
+    void start_session(tcp::socket socket)
+    {
+        auto handle = std::make_shared<session_handle>();
+        handle->executor = socket.get_executor();
+        registry.add(handle);
+        auto slot = handle->cancel.slot();
+        auto raw = handle.get();
+        asio::co_spawn(socket.get_executor(), run_session(std::move(socket), env, std::move(handle)),
+                       asio::bind_cancellation_slot(slot, [this, raw](std::exception_ptr e) {
+                           if (e) {
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const std::exception& ex) {
+                                   spdlog::error("session ended by an exception: {}", ex.what());
+                               }
+                           }
+                           session_ended(raw);
+                       }));
+    }
+
+    void session_ended(const session_handle* h)
+    {
+        auto left = registry.remove(h);
+        if (left == 0 && env.draining.load())
+            finish();
+    }
+
+    void begin_drain()
+    {
+        if (env.draining.exchange(true))
+            return;
+        spdlog::info("draining: no new connections; open requests and streams have {} ms",
+                     cfg.drain_timeout.count());
+        for (std::size_t i = 0; i < contexts.size(); ++i)
+            asio::post(*contexts[i], [this, i] {
+                boost::system::error_code ignored;
+                acceptors[i]->close(ignored);
+            });
+        registry.for_each([](session_handle& h) {
+            if (h.idle && h.socket) {
+                boost::system::error_code ignored;
+                h.socket->cancel(ignored);
+            }
+        });
+        drain_timer.expires_after(cfg.drain_timeout);
+        drain_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec)
+                force_close("drain timeout reached");
+        });
+        if (registry.size() == 0)
+            finish();
+    }
+
+    void force_close(const char* why)
+    {
+        spdlog::warn("{}: closing {} remaining connection(s)", why, registry.size());
+        registry.for_each([](session_handle& h) {
+            h.cancel.emit(asio::cancellation_type::terminal);
+            if (h.socket) {
+                boost::system::error_code ignored;
+                h.socket->close(ignored);
+            }
+        });
+    }
+
+    void finish()
+    {
+        asio::post(*contexts[0], [this] {
+            drain_timer.cancel();
+            signals.cancel();
+            for (auto& g : guards)
+                g.reset();
+            for (auto& ctx : contexts)
+                ctx->stop();
+        });
+    }
+
+    void watch_signals()
+    {
+        signals.async_wait([this](boost::system::error_code ec, int signo) {
+            if (ec)
+                return;
+            if (env.draining.load()) {
+                force_close("second signal");
+                return;
+            }
+            spdlog::info("received {}", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            begin_drain();
+            watch_signals();
+        });
+    }
+
+    const config::config& cfg;
+    session_env env;
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+    session_registry registry;
+    std::uint16_t port = 0;
+    asio::signal_set signals{*contexts.at(0), SIGINT, SIGTERM};
+    asio::steady_timer drain_timer{*contexts.at(0)};
+};
+
+server::server(const config::config& cfg, const http::chain& chain, const http::router& router)
+    : impl_(std::make_unique<impl>(cfg, chain, router))
+{
+}
+
+server::~server() = default;
+
+std::uint16_t server::listen()
+{
+    impl_->open_acceptors();
+    return impl_->port;
+}
+
+void server::run()
+{
+    for (std::size_t i = 0; i < impl_->contexts.size(); ++i)
+        asio::co_spawn(*impl_->contexts[i], impl_->accept_loop(*impl_->acceptors[i]), asio::detached);
+    impl_->watch_signals();
+
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < impl_->contexts.size(); ++i)
+        threads.emplace_back([ctx = impl_->contexts[i].get()] { ctx->run(); });
+    impl_->contexts[0]->run();
+    for (auto& t : threads)
+        t.join();
+}
+
+void server::stop()
+{
+    asio::post(*impl_->contexts[0], [this] { impl_->begin_drain(); });
+}
+
+} // namespace chatkit::server

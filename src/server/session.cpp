@@ -1,0 +1,272 @@
+#include "session.hpp"
+
+#include "chatkit/http/middleware.hpp"
+#include "chatkit/http/router.hpp"
+#include "request_checks.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace chatkit::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+using parser_t = bhttp::request_parser<bhttp::string_body>;
+
+http::request to_request(const bhttp::request<bhttp::string_body>& msg)
+{
+    http::request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos)
+        req.query = req.target.substr(q + 1);
+    req.version = msg.version();
+    for (const auto& field : msg)
+        req.headers.add(std::string(field.name_string()), std::string(field.value()));
+    return req;
+}
+
+bool is_quiet_close(const boost::system::error_code& ec)
+{
+    return ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+           ec == asio::error::bad_descriptor || ec == bhttp::error::partial_message;
+}
+
+class connection {
+public:
+    connection(asio::ip::tcp::socket socket, session_env& env, std::shared_ptr<session_handle> handle)
+        : stream_(std::move(socket)), env_(env), handle_(std::move(handle))
+    {
+        handle_->socket = &stream_.socket();
+        boost::system::error_code ec;
+        auto remote = stream_.socket().remote_endpoint(ec);
+        if (!ec)
+            peer_ = remote.address();
+    }
+    ~connection() { handle_->socket = nullptr; }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    asio::awaitable<void> run()
+    {
+        bool first = true;
+        for (;;) {
+            handle_->idle = true;
+            if (env_.draining.load())
+                break;
+            if (!co_await wait_for_bytes(first ? env_.cfg.header_timeout : env_.cfg.idle_timeout))
+                break;
+            handle_->idle = false;
+            first = false;
+            if (!co_await serve_one())
+                break;
+        }
+        boost::system::error_code ec;
+        stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    }
+
+private:
+    // Waits for the first byte of the next request under the idle deadline, so
+    // the header deadline only starts once the client begins a request.
+    asio::awaitable<bool> wait_for_bytes(std::chrono::milliseconds deadline)
+    {
+        if (buffer_.size() > 0)
+            co_return true;
+        stream_.expires_after(deadline);
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        if (ec)
+            co_return false;
+        buffer_.commit(n);
+        co_return true;
+    }
+
+    // Returns false when the connection must close.
+    asio::awaitable<bool> serve_one()
+    {
+        parser_t parser;
+        parser.header_limit(static_cast<std::uint32_t>(env_.cfg.max_header_bytes));
+        stream_.expires_after(env_.cfg.header_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, use_tuple);
+
+        http::request req;
+        http::request_context ctx;
+        ctx.peer = peer_;
+        if (ec == bhttp::error::header_limit) {
+            ctx.rejected = http::rejection{431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                                           "The request head is larger than this server accepts."};
+            req.method = "-";
+        } else if (ec && is_quiet_close(ec)) {
+            co_return false;
+        } else if (ec) {
+            ctx.rejected = http::rejection{400, "BAD_REQUEST", "The request is not valid HTTP/1.1."};
+            req.method = "-";
+        } else {
+            req = to_request(parser.get());
+            ctx.secure = forwarded_https(req, peer_, env_.trusted_proxies);
+            ctx.rejected = check_head(req);
+            if (!ctx.rejected && !co_await read_body(parser, req, ctx))
+                co_return false;
+        }
+        bool keep_alive = !ctx.rejected && parser.is_header_done() && parser.get().keep_alive();
+
+        auto reply = co_await env_.chain(req, ctx);
+        keep_alive = keep_alive && !reply.close && !env_.draining.load();
+        if (reply.stream)
+            co_return co_await write_stream(req, reply, keep_alive);
+        co_return co_await write_whole(req, reply, keep_alive);
+    }
+
+    asio::awaitable<bool> read_body(parser_t& parser, http::request& req, http::request_context& ctx)
+    {
+        auto limit = env_.router.body_limit(req.method, req.path);
+        if (auto length = parser.content_length(); length && *length > limit) {
+            ctx.rejected = too_large();
+            co_return true;
+        }
+        if (parser.is_done())
+            co_return true;
+        parser.body_limit(limit);
+        if (auto expect = req.headers.get("Expect"); expect && http::iequals(*expect, "100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+            stream_.expires_after(env_.cfg.write_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(stream_, cont, use_tuple);
+            if (wec)
+                co_return false;
+        }
+        stream_.expires_after(env_.cfg.body_timeout);
+        auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, use_tuple);
+        if (ec == bhttp::error::body_limit) {
+            ctx.rejected = too_large();
+            co_return true;
+        }
+        if (ec && is_quiet_close(ec))
+            co_return false;
+        if (ec) {
+            ctx.rejected = http::rejection{400, "BAD_REQUEST", "The request body is not valid HTTP/1.1."};
+            co_return true;
+        }
+        req.body = std::move(parser.get().body());
+        co_return true;
+    }
+
+    static http::rejection too_large()
+    {
+        return {413, "PAYLOAD_TOO_LARGE", "The request body is larger than this resource accepts."};
+    }
+
+    template <class Body>
+    void copy_head(bhttp::response<Body>& res, const http::reply& reply)
+    {
+        for (const auto& h : reply.headers)
+            res.insert(h.name, h.value);
+    }
+
+    asio::awaitable<bool> write_whole(const http::request& req, http::reply& reply, bool keep_alive)
+    {
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status),
+                                                req.version >= 10 ? req.version : 11};
+        copy_head(res, reply);
+        res.keep_alive(keep_alive);
+        auto size = reply.body.size();
+        res.body() = std::move(reply.body);
+        res.prepare_payload();
+        if (req.method == "HEAD") {
+            res.body().clear();
+            res.content_length(size);
+        }
+        stream_.expires_after(env_.cfg.write_timeout);
+        auto [ec, n] = co_await bhttp::async_write(stream_, res, use_tuple);
+        co_return !ec && keep_alive;
+    }
+
+    // Chunked for HTTP/1.1; HTTP/1.0 gets a close-delimited body. Each chunk
+    // is written (and so flushed to the kernel) before the next is requested.
+    asio::awaitable<bool> write_stream(const http::request& req, http::reply& reply, bool keep_alive)
+    {
+        bool chunked = req.version >= 11;
+        keep_alive = keep_alive && chunked;
+        bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(reply.status), chunked ? 11u : 10u};
+        copy_head(res, reply);
+        res.keep_alive(keep_alive);
+        if (chunked)
+            res.chunked(true);
+        bhttp::response_serializer<bhttp::empty_body> serializer{res};
+        stream_.expires_after(env_.cfg.write_timeout);
+        auto [hec, hn] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
+        if (hec)
+            co_return false;
+
+        for (;;) {
+            stream_.expires_never();
+            std::optional<std::string> chunk;
+            try {
+                chunk = co_await reply.stream->next();
+            } catch (const boost::system::system_error& e) {
+                if (e.code() != asio::error::operation_aborted)
+                    spdlog::error("event stream failed: {}", e.what());
+                co_return false;
+            } catch (const std::exception& e) {
+                // The head is out; the only honest signal left is a truncated stream.
+                spdlog::error("event stream failed: {}", e.what());
+                co_return false;
+            }
+            if (!chunk)
+                break;
+            if (chunk->empty())
+                continue;
+            stream_.expires_after(env_.cfg.write_timeout);
+            boost::system::error_code ec;
+            if (chunked)
+                std::tie(ec, std::ignore) =
+                    co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*chunk)), use_tuple);
+            else
+                std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(*chunk), use_tuple);
+            if (ec)
+                co_return false;
+        }
+        reply.stream.reset();
+        if (chunked) {
+            stream_.expires_after(env_.cfg.write_timeout);
+            auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+            if (ec)
+                co_return false;
+        }
+        co_return keep_alive;
+    }
+
+    beast::tcp_stream stream_;
+    // Persists across requests: it may already hold the next pipelined request.
+    beast::flat_buffer buffer_;
+    session_env& env_;
+    std::shared_ptr<session_handle> handle_;
+    asio::ip::address peer_;
+};
+
+} // namespace
+
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket, session_env& env,
+                                  std::shared_ptr<session_handle> handle)
+{
+    connection c(std::move(socket), env, std::move(handle));
+    co_await c.run();
+}
+
+} // namespace chatkit::server
