@@ -40,31 +40,27 @@ struct server::impl {
         return out;
     }
 
-    void open_acceptors()
+    void open_acceptor()
     {
         tcp::endpoint endpoint{asio::ip::make_address(cfg.bind), cfg.port};
-        for (auto& ctx : contexts) {
-            auto acceptor = std::make_unique<tcp::acceptor>(*ctx);
-            acceptor->open(endpoint.protocol());
-            acceptor->set_option(tcp::acceptor::reuse_address(true));
-            // Every thread accepts on its own socket; the kernel spreads
-            // connections across them.
-            int one = 1;
-            if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-                throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
-            acceptor->bind(endpoint);
-            acceptor->listen(asio::socket_base::max_listen_connections);
-            // With PORT=0 the first bind picks the port; the others share it.
-            endpoint.port(acceptor->local_endpoint().port());
-            acceptors.push_back(std::move(acceptor));
-        }
-        port = endpoint.port();
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(tcp::acceptor::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        port = acceptor.local_endpoint().port();
     }
 
-    asio::awaitable<void> accept_loop(tcp::acceptor& acceptor)
+    // One acceptor; each accepted socket is created on the next I/O context
+    // in turn and lives there for good, so a session never crosses threads.
+    // (SO_REUSEPORT acceptors per thread would let a second server silently
+    // share the port instead of failing to start.)
+    asio::awaitable<void> accept_loop()
     {
+        std::size_t next = 0;
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            auto& target = *contexts[next];
+            next = (next + 1) % contexts.size();
+            auto [ec, socket] = co_await acceptor.async_accept(target, asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open())
                 co_return;
             if (ec) {
@@ -113,11 +109,10 @@ struct server::impl {
             return;
         spdlog::info("draining: no new connections; open requests and streams have {} ms",
                      cfg.drain_timeout.count());
-        for (std::size_t i = 0; i < contexts.size(); ++i)
-            asio::post(*contexts[i], [this, i] {
-                boost::system::error_code ignored;
-                acceptors[i]->close(ignored);
-            });
+        asio::post(*contexts[0], [this] {
+            boost::system::error_code ignored;
+            acceptor.close(ignored);
+        });
         registry.for_each([](session_handle& h) {
             if (h.idle && h.socket) {
                 boost::system::error_code ignored;
@@ -176,11 +171,11 @@ struct server::impl {
     session_env env;
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     session_registry registry;
     std::uint16_t port = 0;
     asio::signal_set signals{*contexts.at(0), SIGINT, SIGTERM};
     asio::steady_timer drain_timer{*contexts.at(0)};
+    tcp::acceptor acceptor{*contexts.at(0)};
 };
 
 server::server(const config::config& cfg, const http::chain& chain, const http::router& router)
@@ -192,14 +187,13 @@ server::~server() = default;
 
 std::uint16_t server::listen()
 {
-    impl_->open_acceptors();
+    impl_->open_acceptor();
     return impl_->port;
 }
 
 void server::run()
 {
-    for (std::size_t i = 0; i < impl_->contexts.size(); ++i)
-        asio::co_spawn(*impl_->contexts[i], impl_->accept_loop(*impl_->acceptors[i]), asio::detached);
+    asio::co_spawn(*impl_->contexts[0], impl_->accept_loop(), asio::detached);
     impl_->watch_signals();
 
     std::vector<std::thread> threads;

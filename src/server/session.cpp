@@ -103,6 +103,9 @@ private:
     {
         parser_t parser;
         parser.header_limit(static_cast<std::uint32_t>(env_.cfg.max_header_bytes));
+        // The route's own limit is applied once the head says which route it
+        // is; until then Beast must not judge the Content-Length itself.
+        parser.body_limit(boost::none);
         stream_.expires_after(env_.cfg.header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, use_tuple);
 

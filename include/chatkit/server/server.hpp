@@ -12,9 +12,9 @@ class router;
 
 namespace chatkit::server {
 
-// The HTTP/1.1 server: one io_context per I/O thread, each with its own
-// SO_REUSEPORT acceptor, so a connection lives on one thread for its whole
-// life and sessions need no locks. SIGINT/SIGTERM start a graceful drain.
+// The HTTP/1.1 server: one io_context per I/O thread; each connection is
+// placed on one of them and lives there for its whole life, so sessions need
+// no locks. SIGINT/SIGTERM start a graceful drain.
 class server {
 public:
     server(const config::config& cfg, const http::chain& chain, const http::router& router);
@@ -22,7 +22,7 @@ public:
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
-    // Binds every acceptor; throws std::system_error when the address is taken.
+    // Binds the listening socket; throws std::system_error when the address is taken.
     // Returns the bound port (useful with PORT=0).
     std::uint16_t listen();
 

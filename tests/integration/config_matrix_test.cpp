@@ -1,0 +1,170 @@
+// The seed's secrets matrix and DESIGN.md "Modes", row by row, against the
+// real binary: `serve` and `check-config` must give the same verdict.
+#include "support/server_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+using chatkit::test::production_env;
+using chatkit::test::server_process;
+
+namespace {
+
+constexpr int exit_config = 78;
+
+struct outcome {
+    int exit_code;
+    std::string output;
+};
+
+outcome run_to_exit(std::vector<std::string> args, std::map<std::string, std::string> env)
+{
+    server_process p(std::move(args), std::move(env));
+    auto code = p.wait_exit(std::chrono::seconds(10));
+    return {code.value_or(-1), p.output()};
+}
+
+std::size_t lines(const std::string& s)
+{
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+void expect_refused(std::map<std::string, std::string> env, const std::string& names, const std::string& secret = {})
+{
+    for (const char* command : {"serve", "check-config"}) {
+        auto r = run_to_exit({command}, env);
+        EXPECT_EQ(r.exit_code, exit_config) << command << ": " << r.output;
+        EXPECT_EQ(lines(r.output), 1u) << "one clear line: " << r.output;
+        EXPECT_NE(r.output.find(names), std::string::npos) << r.output;
+        EXPECT_EQ(r.output.find("listening"), std::string::npos);
+        if (!secret.empty())
+            EXPECT_EQ(r.output.find(secret), std::string::npos) << "the key must never be printed";
+    }
+}
+
+} // namespace
+
+TEST(config_matrix, production_missing_secret_is_refused)
+{
+    auto env = production_env();
+    env.erase("SECRET_KEY");
+    expect_refused(env, "SECRET_KEY is not set");
+}
+
+TEST(config_matrix, production_development_default_secret_is_refused)
+{
+    auto env = production_env();
+    env["SECRET_KEY"] = "dev-secret-key-change-in-production";
+    expect_refused(env, "SECRET_KEY", "dev-secret-key-change-in-production");
+}
+
+TEST(config_matrix, production_short_secret_is_refused)
+{
+    auto env = production_env();
+    env["SECRET_KEY"] = "Kx9!vR2#pQ7z";
+    expect_refused(env, "SECRET_KEY", "Kx9!vR2#pQ7z");
+}
+
+TEST(config_matrix, production_low_variety_secret_is_refused)
+{
+    auto env = production_env();
+    env["SECRET_KEY"] = std::string(64, 'x');
+    expect_refused(env, "SECRET_KEY", std::string(64, 'x'));
+}
+
+TEST(config_matrix, production_cors_missing_wildcard_or_null_is_refused)
+{
+    auto env = production_env();
+    env.erase("CORS_ORIGINS");
+    expect_refused(env, "CORS_ORIGINS");
+    env["CORS_ORIGINS"] = "*";
+    expect_refused(env, "CORS_ORIGINS");
+    env["CORS_ORIGINS"] = "https://docs.example.com,null";
+    expect_refused(env, "CORS_ORIGINS");
+}
+
+TEST(config_matrix, production_with_sqlite_warns_once_and_starts)
+{
+    auto env = production_env();
+    env["DATABASE_URL"] = "sqlite:///tmp/chatkit-matrix.db";
+    auto check = run_to_exit({"check-config"}, env);
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+
+    server_process p({"serve"}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(std::chrono::seconds(10)), 0);
+    auto out = p.output();
+    std::size_t warnings = 0;
+    for (std::size_t at = out.find(" warning "); at != std::string::npos; at = out.find(" warning ", at + 1))
+        ++warnings;
+    EXPECT_EQ(warnings, 1u) << out;
+    EXPECT_NE(out.find("SQLite"), std::string::npos);
+}
+
+TEST(config_matrix, production_with_strong_settings_starts)
+{
+    auto check = run_to_exit({"check-config"}, production_env());
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_NE(check.output.find("configuration ok (production mode)"), std::string::npos);
+    EXPECT_EQ(check.output.find(production_env()["SECRET_KEY"]), std::string::npos);
+}
+
+TEST(config_matrix, development_starts_with_an_ephemeral_secret_and_a_warning)
+{
+    server_process p({}, {{"PORT", "0"}, {"THREADS", "1"}});
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    auto out = p.output();
+    EXPECT_NE(out.find("ephemeral"), std::string::npos) << out;
+    EXPECT_NE(out.find("development mode"), std::string::npos);
+    p.signal(SIGINT);
+    EXPECT_EQ(p.wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST(config_matrix, integration_test_mode_is_lenient)
+{
+    auto r = run_to_exit({"check-config"}, {{"INTEGRATION_TEST_MODE", "true"}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("development mode"), std::string::npos);
+}
+
+TEST(config_matrix, seed_style_production_switch_is_strict)
+{
+    auto env = production_env();
+    env.erase("CHATKIT_ENV");
+    env.erase("SECRET_KEY");
+    env["INTEGRATION_TEST_MODE"] = "false";
+    expect_refused(env, "SECRET_KEY is not set");
+}
+
+TEST(config_matrix, flags_are_equivalent_to_variables)
+{
+    auto env = production_env();
+    auto key = env["SECRET_KEY"];
+    env.erase("SECRET_KEY");
+    auto r = run_to_exit({"check-config", "--secret-key", key}, env);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(config_matrix, unknown_command_and_bad_value_fail_clearly)
+{
+    auto r = run_to_exit({"frobnicate"}, {});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("unknown command"), std::string::npos);
+    r = run_to_exit({"serve", "--port", "http"}, {});
+    EXPECT_EQ(r.exit_code, exit_config);
+    EXPECT_NE(r.output.find("PORT"), std::string::npos);
+}
+
+TEST(config_matrix, port_already_taken_fails_without_hanging)
+{
+    server_process first({}, chatkit::test::dev_env());
+    auto port = first.wait_until_listening();
+    ASSERT_TRUE(port);
+    auto env = chatkit::test::dev_env();
+    env["PORT"] = std::to_string(*port);
+    auto r = run_to_exit({}, env);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("cannot start"), std::string::npos) << r.output;
+}

@@ -1,0 +1,249 @@
+#include "chatkit/config/loader.hpp"
+#include "chatkit/config/validate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace cfg = chatkit::config;
+
+namespace {
+
+constexpr const char* strong_key = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
+
+cfg::load_result load(std::map<std::string, std::string> env, std::vector<std::string> argv = {})
+{
+    return cfg::load(
+        [env](std::string_view name) -> std::optional<std::string> {
+            auto it = env.find(std::string(name));
+            if (it == env.end())
+                return std::nullopt;
+            return it->second;
+        },
+        argv);
+}
+
+std::map<std::string, std::string> production()
+{
+    return {{"CHATKIT_ENV", "production"},
+            {"SECRET_KEY", strong_key},
+            {"CORS_ORIGINS", "https://docs.example.com"},
+            {"DATABASE_URL", "postgresql://db/chatkit"},
+            {"SMTP_URL", "smtp://u:p@smtp.example.com:587"},
+            {"PUBLIC_VERIFY_URL", "https://docs.example.com/"}};
+}
+
+cfg::verdict verdict_for(std::map<std::string, std::string> env)
+{
+    auto r = load(std::move(env));
+    EXPECT_EQ(r.error, "");
+    return cfg::validate(r.cfg);
+}
+
+} // namespace
+
+TEST(config_loader, flag_beats_environment)
+{
+    auto r = load({{"PORT", "9000"}}, {"--port", "9100"});
+    EXPECT_EQ(r.cfg.port, 9100);
+    r = load({{"PORT", "9000"}}, {"--port=9200"});
+    EXPECT_EQ(r.cfg.port, 9200);
+    r = load({{"PORT", "9000"}});
+    EXPECT_EQ(r.cfg.port, 9000);
+}
+
+TEST(config_loader, every_setting_has_env_and_flag)
+{
+    for (const auto& s : cfg::settings()) {
+        EXPECT_TRUE(s.flag.starts_with("--")) << s.env;
+        EXPECT_FALSE(s.help.empty()) << s.env;
+    }
+}
+
+TEST(config_loader, subcommand_is_kept_as_argument)
+{
+    auto r = load({}, {"check-config", "--threads", "3"});
+    ASSERT_EQ(r.args.size(), 1u);
+    EXPECT_EQ(r.args[0], "check-config");
+    EXPECT_EQ(r.cfg.threads, 3u);
+}
+
+TEST(config_loader, rejects_unparsable_values)
+{
+    EXPECT_NE(load({{"PORT", "eighty"}}).error, "");
+    EXPECT_NE(load({{"PORT", "70000"}}).error, "");
+    EXPECT_NE(load({{"CHATKIT_ENV", "staging"}}).error, "");
+    EXPECT_NE(load({{"LOG_FORMAT", "xml"}}).error, "");
+    EXPECT_NE(load({{"HEADER_TIMEOUT", "soon"}}).error, "");
+    EXPECT_NE(load({}, {"--port"}).error, "");
+}
+
+TEST(config_loader, durations_accept_seconds_and_milliseconds)
+{
+    auto r = load({{"HEADER_TIMEOUT", "2"}, {"BODY_TIMEOUT", "1500ms"}, {"IDLE_TIMEOUT", "7s"}});
+    EXPECT_EQ(r.cfg.header_timeout.count(), 2000);
+    EXPECT_EQ(r.cfg.body_timeout.count(), 1500);
+    EXPECT_EQ(r.cfg.idle_timeout.count(), 7000);
+}
+
+TEST(config_loader, default_mode_is_development)
+{
+    EXPECT_FALSE(load({}).cfg.production());
+}
+
+TEST(config_loader, integration_test_mode_true_is_lenient)
+{
+    auto r = load({{"INTEGRATION_TEST_MODE", "true"}});
+    EXPECT_EQ(r.error, "");
+    EXPECT_FALSE(r.cfg.production());
+}
+
+TEST(config_loader, integration_test_mode_false_alone_means_production)
+{
+    EXPECT_TRUE(load({{"INTEGRATION_TEST_MODE", "false"}}).cfg.production());
+}
+
+TEST(config_loader, contradicting_mode_switches_are_refused)
+{
+    EXPECT_NE(load({{"INTEGRATION_TEST_MODE", "true"}, {"CHATKIT_ENV", "production"}}).error, "");
+}
+
+TEST(config_validate, production_with_everything_set_starts_without_warnings)
+{
+    auto v = verdict_for(production());
+    EXPECT_TRUE(v.ok()) << v.refusal;
+    EXPECT_TRUE(v.warnings.empty());
+}
+
+TEST(config_validate, production_without_secret_is_refused)
+{
+    auto env = production();
+    env.erase("SECRET_KEY");
+    auto v = verdict_for(env);
+    EXPECT_NE(v.refusal.find("SECRET_KEY is not set"), std::string::npos) << v.refusal;
+    EXPECT_NE(v.refusal.find("/dev/urandom"), std::string::npos) << "says how to make a good value";
+}
+
+TEST(config_validate, production_with_development_default_is_refused)
+{
+    auto env = production();
+    env["SECRET_KEY"] = "dev-secret-key-change-in-production";
+    auto v = verdict_for(env);
+    EXPECT_NE(v.refusal.find("development default"), std::string::npos) << v.refusal;
+    EXPECT_EQ(v.refusal.find("dev-secret-key-change-in-production"), std::string::npos) << "never prints the key";
+}
+
+TEST(config_validate, production_with_short_key_is_refused_without_echoing_it)
+{
+    auto env = production();
+    env["SECRET_KEY"] = "Zq8#mW2!pL5x";
+    auto v = verdict_for(env);
+    EXPECT_NE(v.refusal.find("too short"), std::string::npos) << v.refusal;
+    EXPECT_EQ(v.refusal.find("Zq8#mW2!pL5x"), std::string::npos);
+}
+
+TEST(config_validate, production_with_low_variety_key_is_refused)
+{
+    for (std::string key : {std::string(48, 'a'), std::string("abababababababababababababababababab"),
+                            std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"),
+                            std::string("passwordpasswordpasswordpassword")}) {
+        auto env = production();
+        env["SECRET_KEY"] = key;
+        auto v = verdict_for(env);
+        EXPECT_FALSE(v.ok()) << key;
+        EXPECT_EQ(v.refusal.find(key), std::string::npos);
+    }
+}
+
+TEST(config_validate, random_hex_and_base64_keys_are_strong)
+{
+    EXPECT_EQ(cfg::secret_weakness(strong_key), "");
+    EXPECT_EQ(cfg::secret_weakness("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), "");
+}
+
+TEST(config_validate, production_with_sqlite_warns_exactly_once_and_starts)
+{
+    auto env = production();
+    env["DATABASE_URL"] = "sqlite:///./var/chatkit.db";
+    auto v = verdict_for(env);
+    EXPECT_TRUE(v.ok()) << v.refusal;
+    ASSERT_EQ(v.warnings.size(), 1u);
+    EXPECT_NE(v.warnings[0].find("SQLite"), std::string::npos);
+}
+
+TEST(config_validate, production_cors_must_be_explicit)
+{
+    for (const char* origins : {"", "*", "null", "https://docs.example.com,*", "null,https://docs.example.com"}) {
+        auto env = production();
+        if (*origins)
+            env["CORS_ORIGINS"] = origins;
+        else
+            env.erase("CORS_ORIGINS");
+        auto v = verdict_for(env);
+        EXPECT_NE(v.refusal.find("CORS_ORIGINS"), std::string::npos) << "origins: " << origins;
+    }
+}
+
+TEST(config_validate, malformed_origin_is_refused_in_any_mode)
+{
+    auto v = verdict_for({{"CORS_ORIGINS", "docs.example.com/path"}});
+    EXPECT_NE(v.refusal.find("CORS_ORIGINS"), std::string::npos);
+}
+
+TEST(config_validate, development_generates_an_ephemeral_secret_with_a_warning)
+{
+    auto r = load({});
+    auto v = cfg::validate(r.cfg);
+    EXPECT_TRUE(v.ok());
+    EXPECT_TRUE(r.cfg.secret_generated);
+    EXPECT_GE(r.cfg.secret_key.size(), 43u);
+    ASSERT_EQ(v.warnings.size(), 1u);
+    EXPECT_NE(v.warnings[0].find("ephemeral"), std::string::npos);
+
+    auto again = load({});
+    static_cast<void>(cfg::validate(again.cfg));
+    EXPECT_NE(again.cfg.secret_key, r.cfg.secret_key);
+}
+
+TEST(config_validate, integration_test_mode_accepts_missing_secret)
+{
+    auto v = verdict_for({{"INTEGRATION_TEST_MODE", "true"}});
+    EXPECT_TRUE(v.ok()) << v.refusal;
+}
+
+TEST(config_validate, production_needs_smtp_and_verify_url)
+{
+    auto env = production();
+    env.erase("SMTP_URL");
+    EXPECT_NE(verdict_for(env).refusal.find("SMTP_URL"), std::string::npos);
+    env = production();
+    env.erase("PUBLIC_VERIFY_URL");
+    EXPECT_NE(verdict_for(env).refusal.find("PUBLIC_VERIFY_URL"), std::string::npos);
+    env = production();
+    env["SMTP_URL"] = "smtp+insecure://mail.example.com:25";
+    EXPECT_NE(verdict_for(env).refusal.find("smtp+insecure"), std::string::npos);
+    env["SMTP_URL"] = "smtp+insecure://127.0.0.1:2525";
+    EXPECT_TRUE(verdict_for(env).ok());
+}
+
+TEST(config_validate, production_refuses_test_routes)
+{
+    auto env = production();
+    env["TEST_ROUTES"] = "true";
+    EXPECT_NE(verdict_for(env).refusal.find("TEST_ROUTES"), std::string::npos);
+}
+
+TEST(config_validate, bad_trusted_proxy_is_refused)
+{
+    auto v = verdict_for({{"TRUSTED_PROXIES", "10.0.0.0/8,not-an-ip"}});
+    EXPECT_NE(v.refusal.find("not-an-ip"), std::string::npos);
+    v = verdict_for({{"TRUSTED_PROXIES", "10.0.0.0/33"}});
+    EXPECT_FALSE(v.ok());
+}
+
+TEST(config_validate, development_defaults_verify_url_to_the_demo_page)
+{
+    auto r = load({{"PORT", "8123"}});
+    ASSERT_TRUE(cfg::validate(r.cfg).ok());
+    EXPECT_EQ(r.cfg.public_verify_url, "http://localhost:8123/");
+}

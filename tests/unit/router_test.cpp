@@ -1,0 +1,153 @@
+#include "chatkit/http/json_reply.hpp"
+#include "chatkit/http/router.hpp"
+
+#include "support/run_sync.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace http = chatkit::http;
+using chatkit::test::run_sync;
+
+namespace {
+
+http::router make_router()
+{
+    http::router r;
+    r.add("GET", "/api/v1/chat/saved/{chat_id}",
+          [](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+              co_return http::json_reply(200, boost::json::object{{"id", ctx.param("chat_id")}});
+          });
+    r.add("DELETE", "/api/v1/chat/saved/{chat_id}",
+          [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
+              http::reply reply;
+              reply.status = 204;
+              co_return reply;
+          });
+    r.add(
+        "POST", "/api/v1/chat", [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
+            co_return http::json_reply(200, boost::json::object{});
+        },
+        {.body_limit = 1234, .json_body = true});
+    return r;
+}
+
+http::reply dispatch(const http::router& r, std::string method, std::string path, std::string content_type = {},
+                     std::string body = {})
+{
+    http::request req;
+    req.method = std::move(method);
+    req.path = std::move(path);
+    req.body = std::move(body);
+    if (!content_type.empty())
+        req.headers.add("Content-Type", content_type);
+    http::request_context ctx;
+    ctx.request_id = "rid-1";
+    return run_sync(r.dispatch(req, ctx));
+}
+
+std::string error_code(const http::reply& r)
+{
+    return std::string(boost::json::parse(r.body).at("error").at("code").as_string());
+}
+
+} // namespace
+
+TEST(router, extracts_path_parameters)
+{
+    auto r = make_router();
+    auto reply = dispatch(r, "GET", "/api/v1/chat/saved/abc-123");
+    EXPECT_EQ(reply.status, 200u);
+    EXPECT_EQ(boost::json::parse(reply.body).at("id").as_string(), "abc-123");
+}
+
+TEST(router, unknown_path_is_404_in_contract_shape)
+{
+    auto r = make_router();
+    auto reply = dispatch(r, "GET", "/api/v1/nope");
+    EXPECT_EQ(reply.status, 404u);
+    auto body = boost::json::parse(reply.body).as_object();
+    EXPECT_EQ(body.size(), 1u);
+    auto& error = body.at("error").as_object();
+    EXPECT_EQ(error.at("code"), "NOT_FOUND");
+    EXPECT_EQ(error.at("request_id"), "rid-1");
+    EXPECT_TRUE(error.contains("message"));
+    EXPECT_TRUE(error.at("details").is_null());
+}
+
+TEST(router, empty_parameter_does_not_match)
+{
+    auto r = make_router();
+    EXPECT_EQ(dispatch(r, "GET", "/api/v1/chat/saved/").status, 404u);
+}
+
+TEST(router, wrong_method_is_405_with_allow)
+{
+    auto r = make_router();
+    auto reply = dispatch(r, "PUT", "/api/v1/chat/saved/x");
+    EXPECT_EQ(reply.status, 405u);
+    EXPECT_EQ(error_code(reply), "METHOD_NOT_ALLOWED");
+    EXPECT_EQ(reply.headers.get("Allow").value_or(""), "GET, DELETE");
+}
+
+TEST(router, head_is_served_by_get)
+{
+    auto r = make_router();
+    EXPECT_EQ(dispatch(r, "HEAD", "/api/v1/chat/saved/x").status, 200u);
+}
+
+TEST(router, options_lists_allowed_methods)
+{
+    auto r = make_router();
+    auto reply = dispatch(r, "OPTIONS", "/api/v1/chat/saved/x");
+    EXPECT_EQ(reply.status, 204u);
+    EXPECT_EQ(reply.headers.get("Allow").value_or(""), "GET, DELETE, OPTIONS");
+}
+
+TEST(router, json_route_refuses_other_media_types)
+{
+    auto r = make_router();
+    auto reply = dispatch(r, "POST", "/api/v1/chat", "text/plain", "{}");
+    EXPECT_EQ(reply.status, 415u);
+    EXPECT_EQ(error_code(reply), "UNSUPPORTED_MEDIA_TYPE");
+    EXPECT_EQ(dispatch(r, "POST", "/api/v1/chat", "", "{}").status, 415u);
+    EXPECT_EQ(dispatch(r, "POST", "/api/v1/chat", "application/json; charset=utf-8", "{}").status, 200u);
+    EXPECT_EQ(dispatch(r, "POST", "/api/v1/chat", "Application/JSON", "{}").status, 200u);
+}
+
+TEST(router, body_limit_is_per_route)
+{
+    auto r = make_router();
+    EXPECT_EQ(r.body_limit("POST", "/api/v1/chat"), 1234u);
+    EXPECT_EQ(r.body_limit("POST", "/elsewhere"), 64u * 1024u);
+}
+
+TEST(router, records_the_pattern_not_the_path_for_metrics)
+{
+    auto r = make_router();
+    http::request req;
+    req.method = "GET";
+    req.path = "/api/v1/chat/saved/42";
+    http::request_context ctx;
+    static_cast<void>(run_sync(r.dispatch(req, ctx)));
+    EXPECT_EQ(ctx.route, "/api/v1/chat/saved/{chat_id}");
+}
+
+TEST(json_body, rejects_malformed_deep_and_non_object_bodies)
+{
+    http::request_context ctx;
+    auto parse = [&](std::string body) {
+        http::request req;
+        req.body = std::move(body);
+        return http::parse_json_object(req, ctx, 8);
+    };
+    EXPECT_TRUE(std::holds_alternative<boost::json::object>(parse(R"({"a":1})")));
+    for (std::string bad : {std::string("{"), std::string("[1]"), std::string("{\"a\":1,}"),
+                            std::string("{\"a\":\"\xff\"}"), std::string(20, '[') + std::string(20, ']')}) {
+        auto r = parse(bad);
+        ASSERT_TRUE(std::holds_alternative<http::reply>(r)) << bad;
+        auto& reply = std::get<http::reply>(r);
+        EXPECT_EQ(reply.status, 400u);
+        EXPECT_EQ(boost::json::parse(reply.body).at("error").at("details").at("field"), "body");
+    }
+}
