@@ -39,8 +39,10 @@ int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings
     auto port = srv.listen();
     spdlog::info("chatkit-server {} listening on http://{}:{} ({} mode, {} I/O threads)", chatkit::version(), cfg.bind,
                  port, cfg.production() ? "production" : "development", cfg.threads);
+    chatkit::obs::flush_logs();
     srv.run();
     spdlog::info("stopped");
+    chatkit::obs::flush_logs();
     chatkit::obs::shutdown_logging();
     return 0;
 }

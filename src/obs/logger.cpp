@@ -1,9 +1,12 @@
 #include "chatkit/obs/logger.hpp"
 
-#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <mutex>
 
 namespace chatkit::obs {
 
@@ -55,6 +58,46 @@ public:
     }
 };
 
+// Formats on the caller's thread into a buffer and writes it with one
+// write(2) when it fills, on warnings, and once a second. An async logger
+// would cost a futex wake-up per line, which at tens of thousands of
+// requests per second is most of a core; this costs a memcpy.
+class buffered_stderr_sink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    buffered_stderr_sink() { buffer_.reserve(capacity); }
+    ~buffered_stderr_sink() override { write_out(); }
+    buffered_stderr_sink(const buffered_stderr_sink&) = delete;
+    buffered_stderr_sink& operator=(const buffered_stderr_sink&) = delete;
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override
+    {
+        spdlog::memory_buf_t formatted;
+        formatter_->format(msg, formatted);
+        buffer_.append(formatted.data(), formatted.size());
+        if (buffer_.size() >= capacity)
+            write_out();
+    }
+    void flush_() override { write_out(); }
+
+private:
+    static constexpr std::size_t capacity = 64 * 1024;
+
+    void write_out()
+    {
+        std::string_view rest = buffer_;
+        while (!rest.empty()) {
+            auto n = ::write(STDERR_FILENO, rest.data(), rest.size());
+            if (n <= 0)
+                break;
+            rest.remove_prefix(static_cast<std::size_t>(n));
+        }
+        buffer_.clear();
+    }
+
+    std::string buffer_;
+};
+
 } // namespace
 
 std::string sanitize(std::string_view text, std::size_t max_length)
@@ -81,13 +124,7 @@ std::string sanitize(std::string_view text, std::size_t max_length)
 
 void setup_logging(std::string_view level, log_format format)
 {
-    // One background writer: request threads only enqueue, so a slow stderr
-    // (a pipe, a journal) never stalls request handling. Blocking on overflow
-    // keeps every line rather than dropping audit records.
-    spdlog::init_thread_pool(16384, 1);
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto logger = std::make_shared<spdlog::async_logger>("chatkit", sink, spdlog::thread_pool(),
-                                                         spdlog::async_overflow_policy::block);
+    auto logger = std::make_shared<spdlog::logger>("chatkit", std::make_shared<buffered_stderr_sink>());
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     if (format == log_format::json) {
         formatter->add_flag<json_message_flag>('&').set_pattern(
@@ -97,8 +134,14 @@ void setup_logging(std::string_view level, log_format format)
     }
     logger->set_formatter(std::move(formatter));
     logger->set_level(spdlog::level::from_str(std::string(level)));
-    logger->flush_on(spdlog::level::info);
+    logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);
+    spdlog::flush_every(std::chrono::seconds(1));
+}
+
+void flush_logs()
+{
+    spdlog::default_logger()->flush();
 }
 
 void shutdown_logging()

@@ -2,19 +2,22 @@
 
 #include "chatkit/http/middleware.hpp"
 #include "chatkit/http/router.hpp"
+#include "connection_deadline.hpp"
 #include "request_checks.hpp"
+#include "response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
+
+#include <array>
 
 namespace chatkit::server {
 
@@ -53,11 +56,11 @@ bool is_quiet_close(const boost::system::error_code& ec)
 class connection {
 public:
     connection(asio::ip::tcp::socket socket, session_env& env, std::shared_ptr<session_handle> handle)
-        : stream_(std::move(socket)), env_(env), handle_(std::move(handle))
+        : socket_(std::move(socket)), deadline_(socket_), env_(env), handle_(std::move(handle))
     {
-        handle_->socket = &stream_.socket();
+        handle_->socket = &socket_;
         boost::system::error_code ec;
-        auto remote = stream_.socket().remote_endpoint(ec);
+        auto remote = socket_.remote_endpoint(ec);
         if (!ec)
             peer_ = remote.address();
     }
@@ -66,6 +69,13 @@ public:
     connection& operator=(const connection&) = delete;
 
     asio::awaitable<void> run()
+    {
+        using namespace asio::experimental::awaitable_operators;
+        co_await (serve() && deadline_.watch());
+    }
+
+private:
+    asio::awaitable<void> serve()
     {
         bool first = true;
         for (;;) {
@@ -80,18 +90,18 @@ public:
                 break;
         }
         boost::system::error_code ec;
-        stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        deadline_.stop();
     }
 
-private:
     // Waits for the first byte of the next request under the idle deadline, so
     // the header deadline only starts once the client begins a request.
     asio::awaitable<bool> wait_for_bytes(std::chrono::milliseconds deadline)
     {
         if (buffer_.size() > 0)
             co_return true;
-        stream_.expires_after(deadline);
-        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        deadline_.expires_after(deadline);
+        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), use_tuple);
         if (ec)
             co_return false;
         buffer_.commit(n);
@@ -106,8 +116,8 @@ private:
         // The route's own limit is applied once the head says which route it
         // is; until then Beast must not judge the Content-Length itself.
         parser.body_limit(boost::none);
-        stream_.expires_after(env_.cfg.header_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, use_tuple);
+        deadline_.expires_after(env_.cfg.header_timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, use_tuple);
 
         http::request req;
         http::request_context ctx;
@@ -130,6 +140,8 @@ private:
         }
         bool keep_alive = !ctx.rejected && parser.is_header_done() && parser.get().keep_alive();
 
+        // Handlers bound their own work; the socket has no deadline meanwhile.
+        deadline_.expires_never();
         auto reply = co_await env_.chain(req, ctx);
         keep_alive = keep_alive && !reply.close && !env_.draining.load();
         if (reply.stream)
@@ -149,13 +161,13 @@ private:
         parser.body_limit(limit);
         if (auto expect = req.headers.get("Expect"); expect && http::iequals(*expect, "100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-            stream_.expires_after(env_.cfg.write_timeout);
-            auto [wec, wn] = co_await bhttp::async_write(stream_, cont, use_tuple);
+            deadline_.expires_after(env_.cfg.write_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(socket_, cont, use_tuple);
             if (wec)
                 co_return false;
         }
-        stream_.expires_after(env_.cfg.body_timeout);
-        auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, use_tuple);
+        deadline_.expires_after(env_.cfg.body_timeout);
+        auto [ec, n] = co_await bhttp::async_read(socket_, buffer_, parser, use_tuple);
         if (ec == bhttp::error::body_limit) {
             ctx.rejected = too_large();
             co_return true;
@@ -175,50 +187,40 @@ private:
         return {413, "PAYLOAD_TOO_LARGE", "The request body is larger than this resource accepts."};
     }
 
-    template <class Body>
-    void copy_head(bhttp::response<Body>& res, const http::reply& reply)
-    {
-        for (const auto& h : reply.headers)
-            res.insert(h.name, h.value);
-    }
+    // 1xx, 204 and 304 replies never carry a body or its framing.
+    static bool bodiless(unsigned status) { return status < 200 || status == 204 || status == 304; }
 
     asio::awaitable<bool> write_whole(const http::request& req, http::reply& reply, bool keep_alive)
     {
-        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status),
-                                                req.version >= 10 ? req.version : 11};
-        copy_head(res, reply);
-        res.keep_alive(keep_alive);
-        auto size = reply.body.size();
-        res.body() = std::move(reply.body);
-        res.prepare_payload();
-        if (req.method == "HEAD") {
-            res.body().clear();
-            res.content_length(size);
-        }
-        stream_.expires_after(env_.cfg.write_timeout);
-        auto [ec, n] = co_await bhttp::async_write(stream_, res, use_tuple);
+        head_options options{.status = reply.status, .version = req.version >= 10 ? req.version : 11u,
+                             .keep_alive = keep_alive, .content_length = std::nullopt, .chunked = false};
+        if (!bodiless(reply.status))
+            options.content_length = reply.body.size();
+        auto head = serialize_head(reply.headers, options);
+        bool send_body = options.content_length && req.method != "HEAD";
+        std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                  send_body ? asio::buffer(reply.body) : asio::const_buffer()};
+        deadline_.expires_after(env_.cfg.write_timeout);
+        auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
         co_return !ec && keep_alive;
     }
 
     // Chunked for HTTP/1.1; HTTP/1.0 gets a close-delimited body. Each chunk
-    // is written (and so flushed to the kernel) before the next is requested.
+    // is written (and so handed to the kernel) before the next is requested.
     asio::awaitable<bool> write_stream(const http::request& req, http::reply& reply, bool keep_alive)
     {
         bool chunked = req.version >= 11;
         keep_alive = keep_alive && chunked;
-        bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(reply.status), chunked ? 11u : 10u};
-        copy_head(res, reply);
-        res.keep_alive(keep_alive);
-        if (chunked)
-            res.chunked(true);
-        bhttp::response_serializer<bhttp::empty_body> serializer{res};
-        stream_.expires_after(env_.cfg.write_timeout);
-        auto [hec, hn] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
+        auto head = serialize_head(reply.headers, {.status = reply.status, .version = chunked ? 11u : 10u,
+                                                   .keep_alive = keep_alive, .content_length = std::nullopt,
+                                                   .chunked = chunked});
+        deadline_.expires_after(env_.cfg.write_timeout);
+        auto [hec, hn] = co_await asio::async_write(socket_, asio::buffer(head), use_tuple);
         if (hec)
             co_return false;
 
         for (;;) {
-            stream_.expires_never();
+            deadline_.expires_never();
             std::optional<std::string> chunk;
             try {
                 chunk = co_await reply.stream->next();
@@ -235,27 +237,28 @@ private:
                 break;
             if (chunk->empty())
                 continue;
-            stream_.expires_after(env_.cfg.write_timeout);
-            boost::system::error_code ec;
-            if (chunked)
-                std::tie(ec, std::ignore) =
-                    co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*chunk)), use_tuple);
-            else
-                std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(*chunk), use_tuple);
+            auto prefix = chunked ? chunk_prefix(chunk->size()) : std::string();
+            std::array<asio::const_buffer, 3> buffers{
+                asio::buffer(prefix), asio::buffer(*chunk),
+                chunked ? asio::buffer(chunk_suffix.data(), chunk_suffix.size()) : asio::const_buffer()};
+            deadline_.expires_after(env_.cfg.write_timeout);
+            auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
             if (ec)
                 co_return false;
         }
         reply.stream.reset();
         if (chunked) {
-            stream_.expires_after(env_.cfg.write_timeout);
-            auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
+            deadline_.expires_after(env_.cfg.write_timeout);
+            auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(last_chunk.data(), last_chunk.size()),
+                                                      use_tuple);
             if (ec)
                 co_return false;
         }
         co_return keep_alive;
     }
 
-    beast::tcp_stream stream_;
+    asio::ip::tcp::socket socket_;
+    connection_deadline deadline_;
     // Persists across requests: it may already hold the next pipelined request.
     beast::flat_buffer buffer_;
     session_env& env_;

@@ -8,11 +8,14 @@ namespace chatkit::obs {
 enum class log_format { text, json };
 
 // Installs the process-wide spdlog logger: stderr, UTC timestamps, one line
-// per record. Control characters in messages are escaped (log injection), and
+// per record, buffered (flushed on warnings, when full, and every second). Control characters in messages are escaped (log injection), and
 // in json format each line is one JSON object.
 void setup_logging(std::string_view level, log_format format);
 
-// Flushes and stops the background writer; call before exit.
+// Writes out what is buffered now (after a line someone is waiting for).
+void flush_logs();
+
+// Flushes and stops the periodic flusher; call before exit.
 void shutdown_logging();
 
 // Escapes control and non-ASCII bytes as \xNN so a client-chosen string

@@ -1,0 +1,39 @@
+# Shared by scripts/run and scripts/test: package installation and the build.
+# Sourced, not executed.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-"$ROOT/build"}
+
+# What building and running the server needs (Debian 12 package names).
+BUILD_PACKAGES=(
+  g++ meson ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev
+  libsoci-dev libsqlite3-dev libpq-dev
+  libsodium-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev
+)
+# What the full test suite adds: real PostgreSQL, a real SMTP sink, real
+# Chromium, curl for smoke checks.
+TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    meson setup "$BUILD_DIR" "$ROOT" --wrap-mode=nodownload --buildtype=release
+  fi
+  meson compile -C "$BUILD_DIR"
+}
