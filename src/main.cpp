@@ -30,8 +30,8 @@ void print_help()
 
 int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings)
 {
-    chatkit::obs::setup_logging(cfg.log_level,
-                                cfg.log_format == "json" ? chatkit::obs::log_format::json : chatkit::obs::log_format::text);
+    chatkit::obs::setup_logging(cfg.log_level, cfg.log_format == "json" ? chatkit::obs::log_format::json
+                                                                        : chatkit::obs::log_format::text);
     for (const auto& w : warnings)
         spdlog::warn("{}", w);
     auto app = chatkit::make_app(cfg);

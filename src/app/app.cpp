@@ -30,8 +30,10 @@ std::unique_ptr<app> make_app(const config::config& cfg)
     layers.push_back(std::make_unique<middleware::https_guard>(cfg.production()));
     layers.push_back(std::make_unique<middleware::limits>());
     auto* router = &a->router;
-    a->chain = std::make_unique<http::chain>(
-        std::move(layers), [router](http::request& req, http::request_context& ctx) { return router->dispatch(req, ctx); });
+    a->chain =
+        std::make_unique<http::chain>(std::move(layers), [router](http::request& req, http::request_context& ctx) {
+            return router->dispatch(req, ctx);
+        });
     return a;
 }
 

@@ -8,7 +8,6 @@ namespace chatkit::config {
 
 namespace {
 
-
 // Mode flags are recorded raw and resolved once everything is read, because
 // the two names interact (see resolve_mode).
 struct mode_inputs {
@@ -47,8 +46,7 @@ std::vector<std::string> split_list(std::string_view value)
     return out;
 }
 
-template <class T>
-bool parse_number(std::string_view s, T& out)
+template <class T> bool parse_number(std::string_view s, T& out)
 {
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc{} && ptr == s.data() + s.size();
@@ -90,7 +88,6 @@ std::string parse_size(std::string_view value, std::size_t& out, std::string_vie
         return std::string(name) + " must be a positive number of bytes";
     return {};
 }
-
 
 const std::vector<setting>& table()
 {
@@ -145,12 +142,14 @@ const std::vector<setting>& table()
              c.cors_origins = split_list(v);
              return {};
          }},
-        {{"TRUSTED_PROXIES", "--trusted-proxies", "comma-separated proxy addresses or CIDRs whose X-Forwarded-* is believed"},
+        {{"TRUSTED_PROXIES", "--trusted-proxies",
+          "comma-separated proxy addresses or CIDRs whose X-Forwarded-* is believed"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.trusted_proxies = split_list(v);
              return {};
          }},
-        {{"PUBLIC_VERIFY_URL", "--public-verify-url", "page that receives #chatkit_verify=<token> (default: the demo page)"},
+        {{"PUBLIC_VERIFY_URL", "--public-verify-url",
+          "page that receives #chatkit_verify=<token> (default: the demo page)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.public_verify_url = std::string(v);
              return {};
@@ -200,23 +199,42 @@ const std::vector<setting>& table()
              return {};
          }},
         {{"HEADER_TIMEOUT", "--header-timeout", "time to receive a request head (default 10s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.header_timeout, "HEADER_TIMEOUT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.header_timeout, "HEADER_TIMEOUT");
+         }},
         {{"BODY_TIMEOUT", "--body-timeout", "time to receive a request body (default 30s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.body_timeout, "BODY_TIMEOUT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.body_timeout, "BODY_TIMEOUT");
+         }},
         {{"IDLE_TIMEOUT", "--idle-timeout", "keep-alive idle time between requests (default 60s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.idle_timeout, "IDLE_TIMEOUT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.idle_timeout, "IDLE_TIMEOUT");
+         }},
         {{"WRITE_TIMEOUT", "--write-timeout", "time a client may take to accept one write (default 30s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.write_timeout, "WRITE_TIMEOUT"); }},
-        {{"DRAIN_TIMEOUT", "--drain-timeout", "on SIGTERM, how long open requests and streams may finish (default 30s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.drain_timeout, "DRAIN_TIMEOUT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.write_timeout, "WRITE_TIMEOUT");
+         }},
+        {{"DRAIN_TIMEOUT", "--drain-timeout",
+          "on SIGTERM, how long open requests and streams may finish (default 30s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.drain_timeout, "DRAIN_TIMEOUT");
+         }},
         {{"MAX_HEADER_BYTES", "--max-header-bytes", "request head limit, 431 above (default 8192)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_size(v, c.max_header_bytes, "MAX_HEADER_BYTES"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_size(v, c.max_header_bytes, "MAX_HEADER_BYTES");
+         }},
         {{"MAX_BODY_BYTES", "--max-body-bytes", "default request body limit, 413 above (default 65536)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_size(v, c.max_body_bytes, "MAX_BODY_BYTES"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_size(v, c.max_body_bytes, "MAX_BODY_BYTES");
+         }},
         {{"MAX_JSON_DEPTH", "--max-json-depth", "JSON nesting limit (default 32)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_size(v, c.max_json_depth, "MAX_JSON_DEPTH"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_size(v, c.max_json_depth, "MAX_JSON_DEPTH");
+         }},
         {{"TEST_ROUTES", "--test-routes", "mount /api/v1/test/* (never in production)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_bool(v, c.test_routes, "TEST_ROUTES"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_bool(v, c.test_routes, "TEST_ROUTES");
+         }},
     };
     return t;
 }

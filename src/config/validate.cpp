@@ -12,8 +12,7 @@ namespace chatkit::config {
 
 namespace {
 
-constexpr std::string_view make_key_hint =
-    "generate one with: head -c 48 /dev/urandom | base64 | tr -d '\\n'";
+constexpr std::string_view make_key_hint = "generate one with: head -c 48 /dev/urandom | base64 | tr -d '\\n'";
 
 bool is_repetition(std::string_view key)
 {

@@ -51,10 +51,11 @@ public:
             boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, interval_);
             co_await timer.async_wait(boost::asio::use_awaitable);
         }
-        auto produced = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-        boost::json::object data{{"n", sent_}, {"produced_at_us", produced}, {"text", "line one\nline two\r\nevent: x"}};
+        auto produced =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        boost::json::object data{
+            {"n", sent_}, {"produced_at_us", produced}, {"text", "line one\nline two\r\nevent: x"}};
         auto frame = http::sse_event("test:" + std::to_string(sent_), "tick", boost::json::serialize(data));
         ++sent_;
         co_return frame;
@@ -70,33 +71,36 @@ private:
 
 void mount_test_routes(http::router& r, const config::config& cfg)
 {
-    r.add("GET", "/api/v1/test/stream", [](http::request& req, http::request_context&) -> boost::asio::awaitable<http::reply> {
-        http::reply reply;
-        reply.headers.add("Content-Type", "text/event-stream");
-        reply.headers.add("Cache-Control", "no-cache");
-        reply.headers.add("X-Accel-Buffering", "no");
-        auto count = std::clamp(query_number(req.query, "count", 3), 0L, 1000L);
-        auto interval = std::chrono::milliseconds(std::clamp(query_number(req.query, "interval_ms", 100), 0L, 60000L));
-        reply.stream = std::make_shared<paced_stream>(count, interval);
-        co_return reply;
-    });
+    r.add("GET", "/api/v1/test/stream",
+          [](http::request& req, http::request_context&) -> boost::asio::awaitable<http::reply> {
+              http::reply reply;
+              reply.headers.add("Content-Type", "text/event-stream");
+              reply.headers.add("Cache-Control", "no-cache");
+              reply.headers.add("X-Accel-Buffering", "no");
+              auto count = std::clamp(query_number(req.query, "count", 3), 0L, 1000L);
+              auto interval =
+                  std::chrono::milliseconds(std::clamp(query_number(req.query, "interval_ms", 100), 0L, 60000L));
+              reply.stream = std::make_shared<paced_stream>(count, interval);
+              co_return reply;
+          });
     auto depth = cfg.max_json_depth;
-    r.add(
-        "POST", "/api/v1/test/echo",
-        [depth](http::request& req, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
-            auto parsed = http::parse_json_object(req, ctx, depth);
-            if (auto* error = std::get_if<http::reply>(&parsed))
-                co_return std::move(*error);
-            co_return http::json_reply(200, boost::json::object{{"echo", std::get<boost::json::object>(parsed)}});
-        },
-        {.body_limit = cfg.max_body_bytes, .json_body = true});
-    r.add("GET", "/api/v1/test/fail", [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
-        throw std::runtime_error("SELECT secret FROM /var/lib/chatkit internal failure");
-        co_return http::reply{};
-    });
-    r.add("GET", "/api/v1/test/items/{item_id}", [](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
-        co_return http::json_reply(200, boost::json::object{{"item_id", ctx.param("item_id")}});
-    });
+    r.add("POST", "/api/v1/test/echo",
+          [depth](http::request& req, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+              auto parsed = http::parse_json_object(req, ctx, depth);
+              if (auto* error = std::get_if<http::reply>(&parsed))
+                  co_return std::move(*error);
+              co_return http::json_reply(200, boost::json::object{{"echo", std::get<boost::json::object>(parsed)}});
+          },
+          {.body_limit = cfg.max_body_bytes, .json_body = true});
+    r.add("GET", "/api/v1/test/fail",
+          [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
+              throw std::runtime_error("SELECT secret FROM /var/lib/chatkit internal failure");
+              co_return http::reply{};
+          });
+    r.add("GET", "/api/v1/test/items/{item_id}",
+          [](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+              co_return http::json_reply(200, boost::json::object{{"item_id", ctx.param("item_id")}});
+          });
 }
 
 } // namespace chatkit::handlers

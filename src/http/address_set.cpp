@@ -15,8 +15,7 @@ boost::asio::ip::address unmap(const boost::asio::ip::address& a)
     return a;
 }
 
-template <class Bytes>
-bool prefix_equal(const Bytes& a, const Bytes& b, unsigned prefix)
+template <class Bytes> bool prefix_equal(const Bytes& a, const Bytes& b, unsigned prefix)
 {
     for (std::size_t i = 0; i < a.size() && prefix > 0; ++i) {
         unsigned bits = prefix >= 8 ? 8 : prefix;

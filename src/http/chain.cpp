@@ -22,16 +22,16 @@ namespace chatkit::http {
 const std::vector<std::string_view>& chain::canonical_order()
 {
     static const std::vector<std::string_view> order{
-        "request_id", "access_log", "metrics",   "security_headers", "cors",
-        "error_guard", "https_guard", "limits", "auth",             "rate_limit",
+        "request_id",  "access_log", "metrics", "security_headers", "cors", "error_guard",
+        "https_guard", "limits",     "auth",    "rate_limit",
     };
     return order;
 }
 
 namespace {
 
-constexpr std::string_view mandatory[] = {"request_id", "security_headers", "cors",
-                                          "error_guard", "https_guard", "limits"};
+constexpr std::string_view mandatory[] = {"request_id",  "security_headers", "cors",
+                                          "error_guard", "https_guard",      "limits"};
 
 } // namespace
 

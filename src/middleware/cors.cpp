@@ -19,8 +19,8 @@ bool is_loopback_origin(std::string_view origin)
             continue;
         auto host = origin.substr(scheme.size());
         for (std::string_view loopback : {"localhost", "127.0.0.1", "[::1]"})
-            if (host == loopback || (host.starts_with(loopback) && host.size() > loopback.size() &&
-                                     host[loopback.size()] == ':'))
+            if (host == loopback ||
+                (host.starts_with(loopback) && host.size() > loopback.size() && host[loopback.size()] == ':'))
                 return true;
     }
     return false;

@@ -115,8 +115,8 @@ std::string metrics_registry::render() const
         auto a = k.find('\0');
         auto labels = fmt::format("method=\"{}\",route=\"{}\"", label(k.substr(0, a)), label(k.substr(a + 1)));
         for (std::size_t i = 0; i < buckets.size(); ++i)
-            out += fmt::format("chatkit_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
-                               buckets[i], h.counts[i]);
+            out += fmt::format("chatkit_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels, buckets[i],
+                               h.counts[i]);
         out += fmt::format("chatkit_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, h.total);
         out += fmt::format("chatkit_http_request_duration_seconds_sum{{{}}} {}\n", labels, h.sum);
         out += fmt::format("chatkit_http_request_duration_seconds_count{{{}}} {}\n", labels, h.total);
@@ -125,11 +125,11 @@ std::string metrics_registry::render() const
                        "# TYPE chatkit_sse_open_streams gauge\n"
                        "chatkit_sse_open_streams {}\n",
                        open_streams_.load(std::memory_order_relaxed));
-    out += fmt::format("# HELP chatkit_uptime_seconds Seconds since the process started.\n"
-                       "# TYPE chatkit_uptime_seconds gauge\n"
-                       "chatkit_uptime_seconds {}\n",
-                       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
-                           .count());
+    out += fmt::format(
+        "# HELP chatkit_uptime_seconds Seconds since the process started.\n"
+        "# TYPE chatkit_uptime_seconds gauge\n"
+        "chatkit_uptime_seconds {}\n",
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count());
 
     std::lock_guard lock(extra_mutex_);
     for (const auto& c : counters_)

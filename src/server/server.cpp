@@ -107,8 +107,7 @@ struct server::impl {
     {
         if (env.draining.exchange(true))
             return;
-        spdlog::info("draining: no new connections; open requests and streams have {} ms",
-                     cfg.drain_timeout.count());
+        spdlog::info("draining: no new connections; open requests and streams have {} ms", cfg.drain_timeout.count());
         asio::post(*contexts[0], [this] {
             boost::system::error_code ignored;
             acceptor.close(ignored);

@@ -7,10 +7,10 @@
 #include "response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -192,8 +192,11 @@ private:
 
     asio::awaitable<bool> write_whole(const http::request& req, http::reply& reply, bool keep_alive)
     {
-        head_options options{.status = reply.status, .version = req.version >= 10 ? req.version : 11u,
-                             .keep_alive = keep_alive, .content_length = std::nullopt, .chunked = false};
+        head_options options{.status = reply.status,
+                             .version = req.version >= 10 ? req.version : 11u,
+                             .keep_alive = keep_alive,
+                             .content_length = std::nullopt,
+                             .chunked = false};
         if (!bodiless(reply.status))
             options.content_length = reply.body.size();
         auto head = serialize_head(reply.headers, options);
@@ -211,8 +214,10 @@ private:
     {
         bool chunked = req.version >= 11;
         keep_alive = keep_alive && chunked;
-        auto head = serialize_head(reply.headers, {.status = reply.status, .version = chunked ? 11u : 10u,
-                                                   .keep_alive = keep_alive, .content_length = std::nullopt,
+        auto head = serialize_head(reply.headers, {.status = reply.status,
+                                                   .version = chunked ? 11u : 10u,
+                                                   .keep_alive = keep_alive,
+                                                   .content_length = std::nullopt,
                                                    .chunked = chunked});
         deadline_.expires_after(env_.cfg.write_timeout);
         auto [hec, hn] = co_await asio::async_write(socket_, asio::buffer(head), use_tuple);
@@ -238,9 +243,9 @@ private:
             if (chunk->empty())
                 continue;
             auto prefix = chunked ? chunk_prefix(chunk->size()) : std::string();
-            std::array<asio::const_buffer, 3> buffers{
-                asio::buffer(prefix), asio::buffer(*chunk),
-                chunked ? asio::buffer(chunk_suffix.data(), chunk_suffix.size()) : asio::const_buffer()};
+            std::array<asio::const_buffer, 3> buffers{asio::buffer(prefix), asio::buffer(*chunk),
+                                                      chunked ? asio::buffer(chunk_suffix.data(), chunk_suffix.size())
+                                                              : asio::const_buffer()};
             deadline_.expires_after(env_.cfg.write_timeout);
             auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
             if (ec)
@@ -249,8 +254,8 @@ private:
         reply.stream.reset();
         if (chunked) {
             deadline_.expires_after(env_.cfg.write_timeout);
-            auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(last_chunk.data(), last_chunk.size()),
-                                                      use_tuple);
+            auto [ec, n] =
+                co_await asio::async_write(socket_, asio::buffer(last_chunk.data(), last_chunk.size()), use_tuple);
             if (ec)
                 co_return false;
         }

@@ -17,7 +17,7 @@ namespace chatkit::server {
 struct session_handle {
     boost::asio::any_io_executor executor;
     boost::asio::ip::tcp::socket* socket = nullptr; // null once the session is ending
-    bool idle = true;                              // waiting for the next request
+    bool idle = true;                               // waiting for the next request
     boost::asio::cancellation_signal cancel;
 };
 

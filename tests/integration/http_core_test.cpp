@@ -231,7 +231,8 @@ TEST_F(http_core, expect_100_continue_is_honoured)
     auto interim = c.read_head(5s);
     ASSERT_TRUE(interim);
     EXPECT_EQ(interim->status, 100u);
-    c.send(R"({"a":1})" " ");
+    c.send(R"({"a":1})"
+           " ");
     auto r = c.read_response();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200u);
@@ -269,7 +270,8 @@ TEST_F(http_core, idle_keep_alive_connection_is_closed)
 TEST_F(http_core, slow_body_is_cut_at_the_body_deadline)
 {
     connection c(port_);
-    c.send("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+    c.send(
+        "POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
     EXPECT_TRUE(c.closed_by_peer(5s));
 }
 

@@ -9,8 +9,7 @@ namespace chatkit::test {
 
 // Runs a coroutine to completion on a private io_context; unit tests use it
 // to drive middleware and handlers without sockets.
-template <class T>
-T run_sync(boost::asio::awaitable<T> op)
+template <class T> T run_sync(boost::asio::awaitable<T> op)
 {
     boost::asio::io_context ctx;
     auto future = boost::asio::co_spawn(ctx, std::move(op), boost::asio::use_future);

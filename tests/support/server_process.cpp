@@ -128,8 +128,8 @@ void server_process::signal(int signo)
 
 std::map<std::string, std::string> dev_env()
 {
-    return {{"CHATKIT_ENV", "development"}, {"BIND", "127.0.0.1"}, {"PORT", "0"},
-            {"THREADS", "2"},              {"TEST_ROUTES", "true"}, {"LOG_LEVEL", "info"}};
+    return {{"CHATKIT_ENV", "development"}, {"BIND", "127.0.0.1"}, {"PORT", "0"}, {"THREADS", "2"},
+            {"TEST_ROUTES", "true"},        {"LOG_LEVEL", "info"}};
 }
 
 std::map<std::string, std::string> production_env()

@@ -144,9 +144,9 @@ TEST(config_validate, production_with_short_key_is_refused_without_echoing_it)
 
 TEST(config_validate, production_with_low_variety_key_is_refused)
 {
-    for (std::string key : {std::string(48, 'a'), std::string("abababababababababababababababababab"),
-                            std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"),
-                            std::string("passwordpasswordpasswordpassword")}) {
+    for (std::string key :
+         {std::string(48, 'a'), std::string("abababababababababababababababababab"),
+          std::string("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"), std::string("passwordpasswordpasswordpassword")}) {
         auto env = production();
         env["SECRET_KEY"] = key;
         auto v = verdict_for(env);

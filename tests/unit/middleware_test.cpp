@@ -78,8 +78,8 @@ TEST(request_id, echoes_a_sane_client_value)
 TEST(request_id, replaces_oversized_or_unprintable_values)
 {
     harness h(false, ok_handler());
-    for (std::string bad : {std::string(129, 'a'), std::string("evil\r\nSet-Cookie: x"), std::string("a b"),
-                            std::string()}) {
+    for (std::string bad :
+         {std::string(129, 'a'), std::string("evil\r\nSet-Cookie: x"), std::string("a b"), std::string()}) {
         auto req = get("/x");
         req.headers.add("X-Request-ID", bad);
         http::request_context ctx;
@@ -142,8 +142,8 @@ TEST(cors, allowlisted_origin_gets_its_own_origin_back)
 TEST(cors, other_origins_get_no_allow_header)
 {
     harness h(false, ok_handler(), false, {"https://docs.example.com"});
-    for (const char* origin : {"https://evil.example", "null", "https://docs.example.com.evil.example",
-                               "http://docs.example.com"}) {
+    for (const char* origin :
+         {"https://evil.example", "null", "https://docs.example.com.evil.example", "http://docs.example.com"}) {
         auto req = get("/x");
         req.headers.add("Origin", origin);
         http::request_context ctx;
@@ -292,10 +292,11 @@ TEST(metrics, counts_by_route_and_status)
     layers.push_back(std::make_unique<mw::error_guard>());
     layers.push_back(std::make_unique<mw::https_guard>(false));
     layers.push_back(std::make_unique<mw::limits>());
-    http::chain c(std::move(layers), [](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
-        ctx.route = "/items/{id}";
-        co_return http::reply{};
-    });
+    http::chain c(std::move(layers),
+                  [](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+                      ctx.route = "/items/{id}";
+                      co_return http::reply{};
+                  });
     for (int i = 0; i < 3; ++i) {
         auto req = get("/items/7");
         http::request_context ctx;

@@ -91,7 +91,8 @@ TEST(address_set, matches_cidrs_and_v4_mapped_peers)
 
 TEST(sse, frames_are_single_line_fields)
 {
-    EXPECT_EQ(http::sse_event("m:1", "token", R"({"content":"a"})"), "id: m:1\nevent: token\ndata: {\"content\":\"a\"}\n\n");
+    EXPECT_EQ(http::sse_event("m:1", "token", R"({"content":"a"})"),
+              "id: m:1\nevent: token\ndata: {\"content\":\"a\"}\n\n");
     auto forged = http::sse_event("m:1\nevent: done", "token\r", "x\ndata: y");
     EXPECT_EQ(forged, "id: m:1event: done\nevent: token\ndata: xdata: y\n\n");
     EXPECT_EQ(http::sse_comment("ping"), ": ping\n\n");

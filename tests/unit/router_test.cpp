@@ -24,11 +24,11 @@ http::router make_router()
               reply.status = 204;
               co_return reply;
           });
-    r.add(
-        "POST", "/api/v1/chat", [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
-            co_return http::json_reply(200, boost::json::object{});
-        },
-        {.body_limit = 1234, .json_body = true});
+    r.add("POST", "/api/v1/chat",
+          [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
+              co_return http::json_reply(200, boost::json::object{});
+          },
+          {.body_limit = 1234, .json_body = true});
     return r;
 }
 

@@ -22,8 +22,7 @@ namespace chatkit::http {
 
 // Parses the body as a JSON object: depth-limited, strict UTF-8, no comments
 // or trailing commas. On failure the variant holds the 400 to send.
-[[nodiscard]] std::variant<boost::json::object, reply> parse_json_object(const request& req,
-                                                                        const request_context& ctx,
-                                                                        std::size_t max_depth);
+[[nodiscard]] std::variant<boost::json::object, reply> parse_json_object(const request& req, const request_context& ctx,
+                                                                         std::size_t max_depth);
 
 } // namespace chatkit::http

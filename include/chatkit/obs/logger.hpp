@@ -8,8 +8,8 @@ namespace chatkit::obs {
 enum class log_format { text, json };
 
 // Installs the process-wide spdlog logger: stderr, UTC timestamps, one line
-// per record, buffered (flushed on warnings, when full, and every second). Control characters in messages are escaped (log injection), and
-// in json format each line is one JSON object.
+// per record, buffered (flushed on warnings, when full, and every second). Control characters in messages are escaped
+// (log injection), and in json format each line is one JSON object.
 void setup_logging(std::string_view level, log_format format);
 
 // Writes out what is buffered now (after a line someone is waiting for).
