@@ -1,10 +1,12 @@
-// chatkit-server: wiring only. Subcommands: serve (default), check-config.
+// chatkit-server: wiring only. Subcommands: serve (default), check-config,
+// migrate, user set-tier, user revoke-sessions, version, help.
 #include "chatkit/app.hpp"
 #include "chatkit/config/loader.hpp"
 #include "chatkit/config/validate.hpp"
 #include "chatkit/obs/logger.hpp"
 #include "chatkit/security/random.hpp"
 #include "chatkit/server/server.hpp"
+#include "chatkit/store/admin.hpp"
 #include "chatkit/version.hpp"
 
 #include <spdlog/spdlog.h>
@@ -21,7 +23,9 @@ constexpr int exit_config = 78;
 
 void print_help()
 {
-    std::printf("usage: chatkit-server [serve | check-config | version] [--flag value ...]\n\n"
+    std::printf("usage: chatkit-server [serve | check-config | migrate | version] [--flag value ...]\n"
+                "       chatkit-server user set-tier EMAIL anonymous|lightweight|full|premium\n"
+                "       chatkit-server user revoke-sessions EMAIL\n\n"
                 "Every setting is an environment variable and the equivalent flag:\n");
     for (const auto& s : chatkit::config::settings())
         std::printf("  %-24s %-26s %s\n", std::string(s.flag).c_str(), std::string(s.env).c_str(),
@@ -34,13 +38,15 @@ int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings
                                                                         : chatkit::obs::log_format::text);
     for (const auto& w : warnings)
         spdlog::warn("{}", w);
-    auto app = chatkit::make_app(cfg);
-    chatkit::server::server srv(cfg, *app->chain, app->router);
+    chatkit::app app(cfg);
+    chatkit::server::server srv(cfg, app.chain(), app.router());
     auto port = srv.listen();
+    app.start();
     spdlog::info("chatkit-server {} listening on http://{}:{} ({} mode, {} I/O threads)", chatkit::version(), cfg.bind,
                  port, cfg.production() ? "production" : "development", cfg.threads);
     chatkit::obs::flush_logs();
     srv.run();
+    app.stop();
     spdlog::info("stopped");
     chatkit::obs::flush_logs();
     chatkit::obs::shutdown_logging();
@@ -62,7 +68,7 @@ int main(int argc, char** argv)
         std::printf("chatkit-server %s\n", std::string(chatkit::version()).c_str());
         return 0;
     }
-    if (command != "serve" && command != "check-config") {
+    if (command != "serve" && command != "check-config" && command != "migrate" && command != "user") {
         std::fprintf(stderr, "chatkit-server: unknown command '%s'; try chatkit-server --help\n", command.c_str());
         return 64;
     }
@@ -82,6 +88,13 @@ int main(int argc, char** argv)
                 std::fprintf(stderr, "chatkit-server: warning: %s\n", w.c_str());
             std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");
             return 0;
+        }
+        if (command == "migrate" || command == "user") {
+            std::vector<std::string> operands(loaded.args.begin() + 1, loaded.args.end());
+            auto outcome = command == "migrate" ? chatkit::store::admin_migrate(loaded.cfg.database_url)
+                                                : chatkit::store::admin_user(loaded.cfg.database_url, operands);
+            std::fprintf(outcome.ok ? stdout : stderr, "%s\n", outcome.message.c_str());
+            return outcome.ok ? 0 : (outcome.usage ? 64 : 1);
         }
         return serve(loaded.cfg, verdict.warnings);
     } catch (const std::exception& e) {

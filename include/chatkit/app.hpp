@@ -9,16 +9,30 @@
 
 namespace chatkit {
 
-// Everything a running server holds besides sockets: the routes, the
-// middleware chain in its canonical order, the metrics they feed.
-struct app {
-    obs::metrics_registry metrics;
-    http::router router;
-    std::unique_ptr<http::chain> chain;
-};
+// Everything a running server holds besides sockets: storage, services,
+// routes, the middleware chain in its canonical order, the metrics they
+// feed, and the background thread for mail delivery and analytics batches.
+class app {
+public:
+    // Opens the database and applies migrations; throws when the database
+    // cannot be opened or the chain cannot be built.
+    explicit app(const config::config& cfg);
+    ~app();
+    app(const app&) = delete;
+    app& operator=(const app&) = delete;
 
-// Wires the application for a validated configuration. Throws when the chain
-// cannot be built (a misconfigured middleware stops start-up).
-[[nodiscard]] std::unique_ptr<app> make_app(const config::config& cfg);
+    [[nodiscard]] const http::chain& chain() const;
+    [[nodiscard]] const http::router& router() const;
+    [[nodiscard]] obs::metrics_registry& metrics();
+
+    // Starts and stops the background work (mail, analytics). stop() flushes
+    // queued analytics and waits for the background thread.
+    void start();
+    void stop();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
 
 } // namespace chatkit

@@ -1,40 +1,150 @@
 #include "chatkit/app.hpp"
 
+#include "chatkit/handlers/analytics.hpp"
+#include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/test_routes.hpp"
 #include "chatkit/middleware/access_log.hpp"
+#include "chatkit/middleware/auth.hpp"
 #include "chatkit/middleware/cors.hpp"
 #include "chatkit/middleware/error_guard.hpp"
 #include "chatkit/middleware/https_guard.hpp"
 #include "chatkit/middleware/limits.hpp"
 #include "chatkit/middleware/metrics.hpp"
+#include "chatkit/middleware/rate_limit.hpp"
 #include "chatkit/middleware/request_id.hpp"
 #include "chatkit/middleware/security_headers.hpp"
+#include "chatkit/security/tokens.hpp"
+#include "chatkit/services/analytics.hpp"
+#include "chatkit/services/identity.hpp"
+#include "chatkit/services/mail_sender.hpp"
+#include "chatkit/services/rate_limiter.hpp"
+#include "chatkit/store/db.hpp"
+#include "chatkit/store/migrations.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
 
 namespace chatkit {
 
-std::unique_ptr<app> make_app(const config::config& cfg)
-{
-    auto a = std::make_unique<app>();
-    handlers::mount_ops(a->router, a->metrics, nullptr);
-    if (cfg.test_routes)
-        handlers::mount_test_routes(a->router, cfg);
+namespace {
 
-    std::vector<std::unique_ptr<http::middleware>> layers;
-    layers.push_back(std::make_unique<middleware::request_id>());
-    layers.push_back(std::make_unique<middleware::access_log>());
-    layers.push_back(std::make_unique<middleware::metrics>(a->metrics));
-    layers.push_back(std::make_unique<middleware::security_headers>());
-    layers.push_back(std::make_unique<middleware::cors>(cfg.cors_origins));
-    layers.push_back(std::make_unique<middleware::error_guard>());
-    layers.push_back(std::make_unique<middleware::https_guard>(cfg.production()));
-    layers.push_back(std::make_unique<middleware::limits>());
-    auto* router = &a->router;
-    a->chain =
-        std::make_unique<http::chain>(std::move(layers), [router](http::request& req, http::request_context& ctx) {
-            return router->dispatch(req, ctx);
+std::optional<services::smtp_settings> smtp_settings_for(const config::config& cfg)
+{
+    if (cfg.smtp_url.empty())
+        return std::nullopt;
+    return services::smtp_settings{cfg.smtp_url, cfg.mail_from, cfg.production()};
+}
+
+} // namespace
+
+struct app::impl {
+    const config::config& cfg;
+    obs::metrics_registry metrics;
+    security::keyring keys;
+    std::unique_ptr<store::db_executor> db;
+    boost::asio::io_context background;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> background_guard;
+    std::thread background_thread;
+    services::rate_limiter limiter;
+    services::mail_sender mail;
+    services::analytics_service analytics;
+    services::identity_service identity;
+    http::router router;
+    std::unique_ptr<http::chain> chain;
+
+    explicit impl(const config::config& c)
+        : cfg(c), keys(c.secret_key, c.secret_key_previous), db(open_db(c)), background(1),
+          background_guard(background.get_executor()), limiter(*db),
+          mail(*db, keys, smtp_settings_for(c), background.get_executor()),
+          analytics(*db, background.get_executor()),
+          identity(*db, keys,
+                   {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
+                   [this] { mail.notify(); })
+    {
+        auto applied = store::migrate(*db);
+        if (!applied.empty())
+            spdlog::info("database migrated: {} migration(s) applied", applied.size());
+
+        handlers::mount_ops(router, metrics, db.get());
+        handlers::mount_auth(router, identity, limiter, cfg);
+        handlers::mount_analytics(router, analytics, cfg.max_json_depth);
+        if (cfg.test_routes)
+            handlers::mount_test_routes(router, cfg);
+
+        auto* database = db.get();
+        metrics.gauge("chatkit_db_jobs_in_flight", "Database jobs queued or running.",
+                      [database] { return static_cast<double>(database->busy()); });
+        metrics.gauge("chatkit_db_connections", "Database connections held by the executor.",
+                      [database] { return static_cast<double>(database->connections()); });
+        auto& rate_limit_hits = metrics.counter("chatkit_rate_limit_hits_total", "Requests refused with 429.");
+
+        std::vector<std::unique_ptr<http::middleware>> layers;
+        layers.push_back(std::make_unique<middleware::request_id>());
+        layers.push_back(std::make_unique<middleware::access_log>());
+        layers.push_back(std::make_unique<middleware::metrics>(metrics));
+        layers.push_back(std::make_unique<middleware::security_headers>());
+        layers.push_back(std::make_unique<middleware::cors>(cfg.cors_origins));
+        layers.push_back(std::make_unique<middleware::error_guard>());
+        layers.push_back(std::make_unique<middleware::https_guard>(cfg.production()));
+        layers.push_back(std::make_unique<middleware::limits>());
+        layers.push_back(std::make_unique<middleware::auth>(identity));
+        layers.push_back(std::make_unique<middleware::rate_limit>(limiter, cfg.rates, rate_limit_hits));
+        chain = std::make_unique<http::chain>(std::move(layers), [this](http::request& req, http::request_context& ctx) {
+            return router.dispatch(req, ctx);
         });
-    return a;
+    }
+
+    static std::unique_ptr<store::db_executor> open_db(const config::config& c)
+    {
+        store::db_options options;
+        options.url = c.database_url;
+        options.pool = c.db_pool;
+        options.statement_timeout = c.db_statement_timeout;
+        return store::db_executor::open(options);
+    }
+};
+
+app::app(const config::config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+
+app::~app()
+{
+    stop();
+}
+
+const http::chain& app::chain() const
+{
+    return *impl_->chain;
+}
+
+const http::router& app::router() const
+{
+    return impl_->router;
+}
+
+obs::metrics_registry& app::metrics()
+{
+    return impl_->metrics;
+}
+
+void app::start()
+{
+    impl_->mail.start();
+    impl_->analytics.start();
+    impl_->background_thread = std::thread([this] { impl_->background.run(); });
+}
+
+void app::stop()
+{
+    if (!impl_->background_thread.joinable())
+        return;
+    impl_->mail.stop();
+    impl_->analytics.stop();
+    impl_->background_guard.reset();
+    impl_->background_thread.join();
 }
 
 } // namespace chatkit

@@ -82,6 +82,21 @@ std::string parse_duration(std::string_view value, std::chrono::milliseconds& ou
     return {};
 }
 
+std::string parse_seconds(std::string_view value, std::chrono::seconds& out, std::string_view name)
+{
+    std::chrono::milliseconds ms{};
+    if (auto e = parse_duration(value, ms, name); !e.empty())
+        return e;
+    out = std::chrono::duration_cast<std::chrono::seconds>(ms);
+    return out.count() > 0 ? std::string{} : std::string(name) + " must be at least one second";
+}
+
+std::string parse_rate(std::string_view value, limit_spec& out, std::string_view name)
+{
+    auto e = parse_limit_spec(value, out);
+    return e.empty() ? e : std::string(name) + ": " + e;
+}
+
 std::string parse_size(std::string_view value, std::size_t& out, std::string_view name)
 {
     if (!parse_number(value, out) || out == 0)
@@ -231,6 +246,39 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_size(v, c.max_json_depth, "MAX_JSON_DEPTH");
          }},
+        {{"DB_STATEMENT_TIMEOUT", "--db-statement-timeout", "bound on one query (PostgreSQL statement_timeout, SQLite busy timeout; default 5s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.db_statement_timeout, "DB_STATEMENT_TIMEOUT"); }},
+        {{"DB_POOL", "--db-pool", "PostgreSQL connections (default 4)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             return parse_number(v, c.db_pool) && c.db_pool > 0 && c.db_pool <= 64 ? std::string{}
+                                                                                   : "DB_POOL must be a number from 1 to 64";
+         }},
+        {{"VERIFY_TOKEN_TTL", "--verify-token-ttl", "lifetime of a verification link (default 10 minutes: 600s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_seconds(v, c.verify_token_ttl, "VERIFY_TOKEN_TTL"); }},
+        {{"SESSION_IDLE_TIMEOUT", "--session-idle-timeout", "a session unused this long expires (default 24 h: 86400s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_seconds(v, c.session_idle_timeout, "SESSION_IDLE_TIMEOUT"); }},
+        {{"SESSION_LIFETIME", "--session-lifetime", "absolute session lifetime (default 30 days: 2592000s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_seconds(v, c.session_lifetime, "SESSION_LIFETIME"); }},
+        {{"RATE_ANONYMOUS", "--rate-anonymous", "chat limit per anonymous session (default 10/minute,500/day)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.anonymous, "RATE_ANONYMOUS"); }},
+        {{"RATE_ANONYMOUS_IP", "--rate-anonymous-ip", "anonymous chat limit aggregated per client IP (default 10/minute,500/day)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.anonymous_ip, "RATE_ANONYMOUS_IP"); }},
+        {{"RATE_LIGHTWEIGHT", "--rate-lightweight", "chat limit of verified users (default 30/minute)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.lightweight, "RATE_LIGHTWEIGHT"); }},
+        {{"RATE_FULL", "--rate-full", "chat limit of the full tier (default 100/minute)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.full, "RATE_FULL"); }},
+        {{"RATE_PREMIUM", "--rate-premium", "chat limit of the premium tier (default unlimited)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.premium, "RATE_PREMIUM"); }},
+        {{"RATE_SAVE_CHAT", "--rate-save-chat", "saved chats per user (default 5/minute)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.save_chat, "RATE_SAVE_CHAT"); }},
+        {{"RATE_PERSONALIZE", "--rate-personalize", "personalization requests per user (default 3/minute)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.personalize, "RATE_PERSONALIZE"); }},
+        {{"RATE_VERIFY_EMAIL_ADDRESS", "--rate-verify-email-address", "verification mails per address (default 3/hour)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.verify_email_address, "RATE_VERIFY_EMAIL_ADDRESS"); }},
+        {{"RATE_VERIFY_EMAIL_IP", "--rate-verify-email-ip", "verification mails per client IP (default 10/hour)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.verify_email_ip, "RATE_VERIFY_EMAIL_IP"); }},
+        {{"RATE_ANONYMOUS_SESSIONS_IP", "--rate-anonymous-sessions-ip", "anonymous sessions started per client IP (default 60/minute)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP"); }},
         {{"TEST_ROUTES", "--test-routes", "mount /api/v1/test/* (never in production)"},
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_bool(v, c.test_routes, "TEST_ROUTES");

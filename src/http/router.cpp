@@ -82,10 +82,10 @@ const router::route* router::find(std::string_view method, std::string_view path
     return nullptr;
 }
 
-std::size_t router::body_limit(std::string_view method, std::string_view path) const
+const route_options* router::options_for(std::string_view method, std::string_view path) const
 {
     const auto* r = find(method, path);
-    return r ? r->options.body_limit : route_options{}.body_limit;
+    return r ? &r->options : nullptr;
 }
 
 boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ctx) const

@@ -1,5 +1,7 @@
 #include "request_checks.hpp"
 
+#include <vector>
+
 namespace chatkit::server {
 
 namespace {
@@ -57,6 +59,36 @@ bool forwarded_https(const http::request& req, const boost::asio::ip::address& p
     if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
         return false;
     return http::iequals(last_list_element(req.headers, "X-Forwarded-Proto"), "https");
+}
+
+std::string client_address(const http::request& req, const boost::asio::ip::address& peer,
+                           const http::address_set& trusted_proxies)
+{
+    if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
+        return peer.to_string();
+    std::vector<std::string_view> hops;
+    for (const auto& f : req.headers) {
+        if (!http::iequals(f.name, "X-Forwarded-For"))
+            continue;
+        std::string_view v = f.value;
+        std::size_t start = 0;
+        while (start <= v.size()) {
+            auto comma = v.find(',', start);
+            hops.push_back(trim(v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+            if (comma == std::string_view::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(std::string(*it), ec);
+        if (ec)
+            break; // garbage: stop believing the chain here
+        if (!trusted_proxies.contains(address))
+            return address.to_string();
+    }
+    return peer.to_string();
 }
 
 } // namespace chatkit::server

@@ -19,4 +19,10 @@ namespace chatkit::server {
 [[nodiscard]] bool forwarded_https(const http::request& req, const boost::asio::ip::address& peer,
                                    const http::address_set& trusted_proxies);
 
+// The client's address for per-IP limits: the peer, or, when the peer is a
+// trusted proxy, the right-most X-Forwarded-For entry that is not itself a
+// trusted proxy (entries further left were written by the client).
+[[nodiscard]] std::string client_address(const http::request& req, const boost::asio::ip::address& peer,
+                                         const http::address_set& trusted_proxies);
+
 } // namespace chatkit::server

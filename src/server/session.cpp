@@ -122,6 +122,7 @@ private:
         http::request req;
         http::request_context ctx;
         ctx.peer = peer_;
+        ctx.client_ip = peer_.to_string();
         if (ec == bhttp::error::header_limit) {
             ctx.rejected = http::rejection{431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
                                            "The request head is larger than this server accepts."};
@@ -134,6 +135,7 @@ private:
         } else {
             req = to_request(parser.get());
             ctx.secure = forwarded_https(req, peer_, env_.trusted_proxies);
+            ctx.client_ip = client_address(req, peer_, env_.trusted_proxies);
             ctx.rejected = check_head(req);
             if (!ctx.rejected && !co_await read_body(parser, req, ctx))
                 co_return false;
@@ -151,7 +153,8 @@ private:
 
     asio::awaitable<bool> read_body(parser_t& parser, http::request& req, http::request_context& ctx)
     {
-        auto limit = env_.router.body_limit(req.method, req.path);
+        ctx.route_opts = env_.router.options_for(req.method, req.path);
+        auto limit = ctx.route_opts ? ctx.route_opts->body_limit : env_.cfg.max_body_bytes;
         if (auto length = parser.content_length(); length && *length > limit) {
             ctx.rejected = too_large();
             co_return true;

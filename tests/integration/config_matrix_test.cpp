@@ -38,8 +38,9 @@ void expect_refused(std::map<std::string, std::string> env, const std::string& n
         EXPECT_EQ(lines(r.output), 1u) << "one clear line: " << r.output;
         EXPECT_NE(r.output.find(names), std::string::npos) << r.output;
         EXPECT_EQ(r.output.find("listening"), std::string::npos);
-        if (!secret.empty())
+        if (!secret.empty()) {
             EXPECT_EQ(r.output.find(secret), std::string::npos) << "the key must never be printed";
+        }
     }
 }
 
@@ -87,7 +88,7 @@ TEST(config_matrix, production_cors_missing_wildcard_or_null_is_refused)
 TEST(config_matrix, production_with_sqlite_warns_once_and_starts)
 {
     auto env = production_env();
-    env["DATABASE_URL"] = "sqlite:///tmp/chatkit-matrix.db";
+    env["DATABASE_URL"] = chatkit::test::temp_sqlite_url();
     auto check = run_to_exit({"check-config"}, env);
     EXPECT_EQ(check.exit_code, 0) << check.output;
 
@@ -113,7 +114,7 @@ TEST(config_matrix, production_with_strong_settings_starts)
 
 TEST(config_matrix, development_starts_with_an_ephemeral_secret_and_a_warning)
 {
-    server_process p({}, {{"PORT", "0"}, {"THREADS", "1"}});
+    server_process p({}, {{"PORT", "0"}, {"THREADS", "1"}, {"DATABASE_URL", chatkit::test::temp_sqlite_url()}});
     ASSERT_TRUE(p.wait_until_listening()) << p.output();
     auto out = p.output();
     EXPECT_NE(out.find("ephemeral"), std::string::npos) << out;

@@ -322,7 +322,7 @@ TEST_F(http_core, access_log_never_contains_query_strings_or_credentials)
 TEST(https_guard_wire, production_requires_https_except_health)
 {
     auto env = production_env();
-    env["DATABASE_URL"] = "sqlite:///tmp/chatkit-guard.db";
+    env["DATABASE_URL"] = temp_sqlite_url();
     server_process p({}, env);
     auto port = p.wait_until_listening();
     ASSERT_TRUE(port) << p.output();
@@ -350,7 +350,7 @@ TEST(https_guard_wire, production_requires_https_except_health)
 TEST(https_guard_wire, untrusted_peer_cannot_vouch_for_https)
 {
     auto env = production_env();
-    env["DATABASE_URL"] = "sqlite:///tmp/chatkit-guard.db";
+    env["DATABASE_URL"] = temp_sqlite_url();
     env["TRUSTED_PROXIES"] = "10.0.0.1";
     server_process p({}, env);
     auto port = p.wait_until_listening();

@@ -126,10 +126,19 @@ void server_process::signal(int signo)
     ::kill(pid_, signo);
 }
 
+std::string temp_sqlite_url()
+{
+    char dir[] = "/tmp/chatkit-db-XXXXXX";
+    if (!::mkdtemp(dir))
+        throw std::runtime_error("mkdtemp failed");
+    return std::string("sqlite://") + dir + "/chatkit.db";
+}
+
 std::map<std::string, std::string> dev_env()
 {
-    return {{"CHATKIT_ENV", "development"}, {"BIND", "127.0.0.1"}, {"PORT", "0"}, {"THREADS", "2"},
-            {"TEST_ROUTES", "true"},        {"LOG_LEVEL", "info"}};
+    return {{"CHATKIT_ENV", "development"}, {"BIND", "127.0.0.1"},   {"PORT", "0"},
+            {"THREADS", "2"},              {"TEST_ROUTES", "true"}, {"LOG_LEVEL", "info"},
+            {"DATABASE_URL", temp_sqlite_url()}};
 }
 
 std::map<std::string, std::string> production_env()

@@ -39,6 +39,9 @@ private:
     std::optional<int> exit_status_;
 };
 
+// sqlite:// URL of a new file in a fresh temporary directory.
+std::string temp_sqlite_url();
+
 // Environment for a lenient test server on an ephemeral loopback port.
 std::map<std::string, std::string> dev_env();
 // Environment that passes every production check.

@@ -118,8 +118,9 @@ TEST(router, json_route_refuses_other_media_types)
 TEST(router, body_limit_is_per_route)
 {
     auto r = make_router();
-    EXPECT_EQ(r.body_limit("POST", "/api/v1/chat"), 1234u);
-    EXPECT_EQ(r.body_limit("POST", "/elsewhere"), 64u * 1024u);
+    ASSERT_NE(r.options_for("POST", "/api/v1/chat"), nullptr);
+    EXPECT_EQ(r.options_for("POST", "/api/v1/chat")->body_limit, 1234u);
+    EXPECT_EQ(r.options_for("POST", "/elsewhere"), nullptr);
 }
 
 TEST(router, records_the_pattern_not_the_path_for_metrics)

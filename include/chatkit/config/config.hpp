@@ -1,5 +1,7 @@
 #pragma once
 
+#include "chatkit/config/limit_spec.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -43,6 +45,27 @@ struct config {
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_body_bytes = 64 * 1024;
     std::size_t max_json_depth = 32;
+
+    std::chrono::milliseconds db_statement_timeout{5000};
+    unsigned db_pool = 4;
+
+    std::chrono::seconds verify_token_ttl{600};
+    std::chrono::seconds session_idle_timeout{24 * 3600};
+    std::chrono::seconds session_lifetime{30 * 24 * 3600};
+
+    // API.md "Tiers and rate limits".
+    struct rate_limits {
+        limit_spec anonymous{{10, std::chrono::seconds(60), "minute"}, {500, std::chrono::seconds(86400), "day"}};
+        limit_spec anonymous_ip{{10, std::chrono::seconds(60), "minute"}, {500, std::chrono::seconds(86400), "day"}};
+        limit_spec lightweight{{30, std::chrono::seconds(60), "minute"}};
+        limit_spec full{{100, std::chrono::seconds(60), "minute"}};
+        limit_spec premium{};
+        limit_spec save_chat{{5, std::chrono::seconds(60), "minute"}};
+        limit_spec personalize{{3, std::chrono::seconds(60), "minute"}};
+        limit_spec verify_email_address{{3, std::chrono::seconds(3600), "hour"}};
+        limit_spec verify_email_ip{{10, std::chrono::seconds(3600), "hour"}};
+        limit_spec anonymous_sessions_ip{{60, std::chrono::seconds(60), "minute"}};
+    } rates;
 
     // Mounts /api/v1/test/*: routes that exist only to test the chain.
     bool test_routes = false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatkit/http/headers.hpp"
+#include "chatkit/http/route_options.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -32,12 +33,20 @@ struct rejection {
     std::string message;
 };
 
-// Who the auth middleware says the caller is. Empty until auth has run or
-// when the request carries no credentials.
+// Who the auth middleware says the caller is: the owner of a valid session
+// token. Anonymous sessions have no user.
 struct principal {
-    std::string subject;
-    std::string tier;
+    std::string session_id;
+    std::string user_id; // empty for an anonymous session
+    std::string email;
+    std::string tier; // anonymous | lightweight | full | premium
+    long long expires_at = 0;
+
+    [[nodiscard]] bool anonymous() const { return user_id.empty(); }
 };
+
+// What the Authorization header said.
+enum class credentials { none, malformed, invalid, valid };
 
 struct request_context {
     std::string request_id;
@@ -48,8 +57,12 @@ struct request_context {
     bool secure = false;
     std::optional<rejection> rejected;
     std::string route = "unmatched"; // the matched pattern: a bounded metrics label
+    const route_options* route_opts = nullptr; // set by the session from the head
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<principal> caller;
+    credentials auth = credentials::none;
+    // The client's address: the peer, or what a trusted proxy reported.
+    std::string client_ip;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
     [[nodiscard]] std::string_view param(std::string_view name) const;

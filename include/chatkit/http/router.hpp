@@ -2,6 +2,7 @@
 
 #include "chatkit/http/reply.hpp"
 #include "chatkit/http/request.hpp"
+#include "chatkit/http/route_options.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -14,12 +15,6 @@ namespace chatkit::http {
 
 using handler_fn = std::function<boost::asio::awaitable<reply>(request&, request_context&)>;
 
-struct route_options {
-    std::size_t body_limit = 64 * 1024;
-    // The route reads a JSON body: a body of another Content-Type gets 415.
-    bool json_body = false;
-};
-
 // Routes are patterns of literal segments and `{name}` parameters, matched
 // segment by segment. A path that matches with another method gets 405 with
 // an Allow header; one that matches nothing gets 404.
@@ -27,8 +22,10 @@ class router {
 public:
     void add(std::string_view method, std::string_view pattern, handler_fn handler, route_options options = {});
 
-    // The body limit the session enforces before reading a body.
-    [[nodiscard]] std::size_t body_limit(std::string_view method, std::string_view path) const;
+    // The options of the route a request will reach (null when none), known
+    // from the head alone: the session applies the body limit before reading
+    // a body, the rate limiter reads the action.
+    [[nodiscard]] const route_options* options_for(std::string_view method, std::string_view path) const;
 
     boost::asio::awaitable<reply> dispatch(request& req, request_context& ctx) const;
 

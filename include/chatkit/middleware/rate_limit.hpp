@@ -1,0 +1,38 @@
+#pragma once
+
+#include "chatkit/config/config.hpp"
+#include "chatkit/http/middleware.hpp"
+#include "chatkit/services/rate_limiter.hpp"
+
+#include <atomic>
+
+namespace chatkit::middleware {
+
+// Per-tier, per-action limits (API.md), counted in the database so every
+// instance agrees. The action comes from the route; the tier from the
+// caller auth attached, never from the request body.
+class rate_limit final : public http::middleware {
+public:
+    rate_limit(services::rate_limiter& limiter, const config::config::rate_limits& rates,
+               std::atomic<std::uint64_t>& hits)
+        : limiter_(limiter), rates_(rates), hits_(hits)
+    {
+    }
+    [[nodiscard]] std::string_view name() const override { return "rate_limit"; }
+    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
+                                               http::next_handler next) const override;
+
+    // The buckets a request of this action and caller counts against.
+    [[nodiscard]] std::vector<services::limit_check> checks_for(std::string_view action,
+                                                                const http::request_context& ctx) const;
+
+private:
+    services::rate_limiter& limiter_;
+    const config::config::rate_limits& rates_;
+    std::atomic<std::uint64_t>& hits_;
+};
+
+// The contract's 429 with Retry-After and details.
+[[nodiscard]] http::reply too_many_requests(const http::request_context& ctx, const services::limit_exceeded& e);
+
+} // namespace chatkit::middleware

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "chatkit/store/analytics_repo.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chatkit::store {
+class db_executor;
+}
+
+namespace chatkit::services {
+
+struct event_receipt {
+    std::string event_id;
+    long long logged_at;
+};
+
+// Analytics events are queued in memory and written in batches (one
+// transaction every 250 ms), so recording one costs the request a lock and
+// a vector push. The queue is bounded: when the database falls behind by
+// more than `capacity` events, record() refuses instead of growing memory.
+// A crash can lose the last 250 ms of events; they are analytics, not data.
+class analytics_service {
+public:
+    analytics_service(store::db_executor& db, boost::asio::any_io_executor executor);
+
+    std::optional<event_receipt> record(std::string event_type, std::string event_data,
+                                        std::optional<std::string> user_id, std::optional<std::string> session_id);
+
+    void start();
+    // Flushes what is queued, then ends the loop. Thread-safe.
+    void stop();
+
+    static constexpr std::size_t capacity = 100'000;
+
+private:
+    boost::asio::awaitable<void> loop();
+    boost::asio::awaitable<void> flush();
+
+    store::db_executor& db_;
+    boost::asio::any_io_executor executor_;
+    boost::asio::steady_timer timer_;
+    std::mutex mutex_;
+    std::vector<store::analytics_repo::event_row> queue_;
+    std::atomic<bool> stopped_{false};
+};
+
+} // namespace chatkit::services

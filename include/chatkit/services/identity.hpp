@@ -1,0 +1,82 @@
+#pragma once
+
+#include "chatkit/http/request.hpp"
+#include "chatkit/util/result.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace chatkit::security {
+class keyring;
+}
+namespace chatkit::store {
+class db_executor;
+}
+
+namespace chatkit::services {
+
+struct identity_settings {
+    std::chrono::seconds verify_ttl{600};
+    std::chrono::seconds session_idle{24 * 3600};
+    std::chrono::seconds session_lifetime{30 * 24 * 3600};
+    std::string verify_url; // the link is verify_url + "#chatkit_verify=" + token
+};
+
+struct issued_session {
+    std::string token;
+    std::string session_id;
+    long long expires_at = 0;
+};
+
+struct verified_login {
+    issued_session session;
+    std::string email;
+    std::string tier;
+};
+
+// Sign-up by email link, sessions and their life cycle. No HTTP here: the
+// auth handler translates. Every token leaves this class once, to the
+// caller; only keyed hashes are stored.
+class identity_service {
+public:
+    identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
+                     std::function<void()> mail_queued);
+
+    boost::asio::awaitable<issued_session> start_anonymous();
+
+    // Sends a verification (or sign-in) link: writes the token and the
+    // outbox row in one transaction. `require_existing` (resend) sends
+    // nothing for an unknown address; the caller answers the same either way.
+    boost::asio::awaitable<void> send_link(const std::string& email, bool consent, bool require_existing);
+
+    boost::asio::awaitable<result<verified_login>> verify(const std::string& token);
+
+    // The caller a bearer token stands for, or nullopt for an unknown,
+    // revoked or expired one.
+    boost::asio::awaitable<std::optional<http::principal>> authenticate(const std::string& token);
+
+    // Rotation: a new token for the same session owner; the old one dies.
+    boost::asio::awaitable<result<issued_session>> refresh(const http::principal& caller);
+    boost::asio::awaitable<void> logout(const http::principal& caller);
+
+    // Moves the anonymous history into a saved chat of the user, once.
+    boost::asio::awaitable<result<int>> migrate(const http::principal& user, const std::string& anon_token);
+
+    boost::asio::awaitable<result<bool>> verified(const http::principal& caller);
+
+private:
+    store::db_executor& db_;
+    const security::keyring& keys_;
+    identity_settings settings_;
+    std::function<void()> mail_queued_;
+};
+
+// Lower-cased, trimmed address when it is one we can safely send to (no
+// CR/LF, one '@', a dotted domain, length limits); nullopt otherwise.
+[[nodiscard]] std::optional<std::string> normalize_email(std::string_view raw);
+
+} // namespace chatkit::services

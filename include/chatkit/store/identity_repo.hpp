@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+// Users, sessions and verification tokens. Only keyed token hashes pass
+// through here. Functions run inside the caller's transaction, if any.
+namespace chatkit::store::identity_repo {
+
+struct user_row {
+    std::string id;
+    std::string email;
+    bool verified = false;
+    std::string tier;
+};
+
+struct session_row {
+    std::string id;
+    std::string token_hash;
+    std::optional<std::string> user_id; // empty: an anonymous session
+    long long created_at = 0;
+    long long last_seen_at = 0;
+    long long expires_at = 0;
+    bool revoked = false;
+};
+
+struct verification_row {
+    std::string id;
+    std::string token_hash;
+    std::string email;
+    long long expires_at = 0;
+    bool used = false;
+};
+
+std::optional<user_row> find_user(soci::session& s, const std::string& id);
+std::optional<user_row> find_user_by_email(soci::session& s, const std::string& email);
+// Creates the user (unverified) unless it exists; returns it either way.
+user_row ensure_user(soci::session& s, const std::string& email, long long now, bool consent);
+// Marks the address verified; an operator-set tier above lightweight stays.
+void mark_verified(soci::session& s, const std::string& user_id, long long now);
+// false when no such user.
+bool set_tier(soci::session& s, const std::string& email, const std::string& tier, long long now);
+
+void insert_session(soci::session& s, const session_row& row);
+std::optional<session_row> find_session_by_hash(soci::session& s, const std::string& token_hash);
+void touch_session(soci::session& s, const std::string& id, long long now);
+// Conditional: true only for the call that revoked it (races have one winner).
+bool revoke_session(soci::session& s, const std::string& id, long long now,
+                    const std::optional<std::string>& migrated_to = std::nullopt);
+int revoke_user_sessions(soci::session& s, const std::string& user_id, long long now);
+
+// A new link invalidates the previous unused ones for that address.
+void invalidate_verifications(soci::session& s, const std::string& email, long long now);
+void insert_verification(soci::session& s, const verification_row& row, long long now);
+std::optional<verification_row> find_verification_by_hash(soci::session& s, const std::string& token_hash);
+// Conditional: true only for the one call that consumed it.
+bool consume_verification(soci::session& s, const std::string& id, long long now);
+
+} // namespace chatkit::store::identity_repo

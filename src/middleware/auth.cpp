@@ -1,0 +1,38 @@
+#include "chatkit/middleware/auth.hpp"
+
+#include "chatkit/services/identity.hpp"
+
+namespace chatkit::middleware {
+
+std::string_view auth::bearer_token(std::string_view header)
+{
+    constexpr std::string_view scheme = "bearer ";
+    if (header.size() <= scheme.size() || !http::iequals(header.substr(0, scheme.size()), scheme))
+        return {};
+    auto token = header.substr(scheme.size());
+    while (!token.empty() && token.front() == ' ')
+        token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ')
+        token.remove_suffix(1);
+    if (token.empty() || token.find(' ') != std::string_view::npos)
+        return {};
+    return token;
+}
+
+boost::asio::awaitable<http::reply> auth::handle(http::request& req, http::request_context& ctx,
+                                                 http::next_handler next) const
+{
+    auto count = req.headers.count("Authorization");
+    if (count == 0) {
+        ctx.auth = http::credentials::none;
+    } else if (auto token = count == 1 ? bearer_token(*req.headers.get("Authorization")) : std::string_view();
+               token.empty()) {
+        ctx.auth = http::credentials::malformed;
+    } else {
+        ctx.caller = co_await identity_.authenticate(std::string(token));
+        ctx.auth = ctx.caller ? http::credentials::valid : http::credentials::invalid;
+    }
+    co_return co_await next(req, ctx);
+}
+
+} // namespace chatkit::middleware

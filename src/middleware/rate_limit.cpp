@@ -1,0 +1,60 @@
+#include "chatkit/middleware/rate_limit.hpp"
+
+#include "chatkit/http/json_reply.hpp"
+
+namespace chatkit::middleware {
+
+http::reply too_many_requests(const http::request_context& ctx, const services::limit_exceeded& e)
+{
+    auto r = http::error_reply(ctx, 429, "RATE_LIMIT_EXCEEDED", "Too many requests; try again later.",
+                               boost::json::object{{"retry_after", e.retry_after}, {"limit", e.limit}});
+    r.headers.add("Retry-After", std::to_string(e.retry_after));
+    return r;
+}
+
+std::vector<services::limit_check> rate_limit::checks_for(std::string_view action,
+                                                          const http::request_context& ctx) const
+{
+    const auto* caller = ctx.caller ? &*ctx.caller : nullptr;
+    std::string ip = "ip:" + ctx.client_ip;
+    std::string who = caller ? (caller->anonymous() ? "anon:" + caller->session_id : "user:" + caller->user_id) : ip;
+    std::string tier = caller ? caller->tier : "anonymous";
+    std::string prefix(action);
+    prefix += ':';
+
+    if (action == "chat") {
+        if (tier == "anonymous") {
+            std::vector<services::limit_check> checks{{prefix + ip, &rates_.anonymous_ip, "anonymous tier, per IP"}};
+            if (caller)
+                checks.push_back({prefix + who, &rates_.anonymous, "anonymous tier"});
+            return checks;
+        }
+        const auto* spec = tier == "premium" ? &rates_.premium : tier == "full" ? &rates_.full : &rates_.lightweight;
+        return {{prefix + who, spec, tier + " tier"}};
+    }
+    if (action == "save_chat")
+        return {{prefix + who, &rates_.save_chat, "saved chats"}};
+    if (action == "personalize")
+        return {{prefix + who, &rates_.personalize, "personalization"}};
+    if (action == "verification_mail")
+        return {{prefix + ip, &rates_.verify_email_ip, "verification mail per IP"}};
+    if (action == "anonymous_session")
+        return {{prefix + ip, &rates_.anonymous_sessions_ip, "anonymous sessions per IP"}};
+    // An action nobody configured is a wiring bug: fail closed.
+    throw std::logic_error("rate_limit: unknown action " + prefix);
+}
+
+boost::asio::awaitable<http::reply> rate_limit::handle(http::request& req, http::request_context& ctx,
+                                                       http::next_handler next) const
+{
+    if (ctx.route_opts && !ctx.route_opts->rate_action.empty()) {
+        auto exceeded = co_await limiter_.hit(checks_for(ctx.route_opts->rate_action, ctx));
+        if (exceeded) {
+            hits_.fetch_add(1, std::memory_order_relaxed);
+            co_return too_many_requests(ctx, *exceeded);
+        }
+    }
+    co_return co_await next(req, ctx);
+}
+
+} // namespace chatkit::middleware

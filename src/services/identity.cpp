@@ -1,0 +1,258 @@
+#include "chatkit/services/identity.hpp"
+
+#include "chatkit/security/tokens.hpp"
+#include "chatkit/store/db.hpp"
+#include "chatkit/store/history_repo.hpp"
+#include "chatkit/store/identity_repo.hpp"
+#include "chatkit/store/outbox_repo.hpp"
+#include "chatkit/util/time.hpp"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+
+namespace chatkit::services {
+
+namespace repo = store::identity_repo;
+
+namespace {
+
+// last_seen_at is written at most once a minute per session: session checks
+// stay reads, and idle expiry (hours) does not need finer steps.
+constexpr long long touch_interval = 60;
+
+std::optional<repo::session_row> find_session(soci::session& s, const std::vector<std::string>& hashes)
+{
+    for (const auto& h : hashes)
+        if (auto row = repo::find_session_by_hash(s, h))
+            return row;
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> normalize_email(std::string_view raw)
+{
+    while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t'))
+        raw.remove_prefix(1);
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t'))
+        raw.remove_suffix(1);
+    if (raw.size() < 3 || raw.size() > 254)
+        return std::nullopt;
+    std::string email;
+    for (char c : raw)
+        email += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    auto at = email.find('@');
+    if (at == std::string::npos || at == 0 || at > 64 || email.find('@', at + 1) != std::string::npos)
+        return std::nullopt;
+    auto local = std::string_view(email).substr(0, at);
+    auto domain = std::string_view(email).substr(at + 1);
+    for (char c : local) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
+        if (!ok)
+            return std::nullopt;
+    }
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
+        return std::nullopt;
+    if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+        domain.back() == '.' || domain.find("..") != std::string_view::npos)
+        return std::nullopt;
+    for (char c : domain)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+            return std::nullopt;
+    return email;
+}
+
+identity_service::identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
+                                   std::function<void()> mail_queued)
+    : db_(db), keys_(keys), settings_(std::move(settings)), mail_queued_(std::move(mail_queued))
+{
+}
+
+boost::asio::awaitable<issued_session> identity_service::start_anonymous()
+{
+    auto now = util::now_seconds();
+    issued_session out{security::new_token(), security::new_uuid(), now + settings_.session_lifetime.count()};
+    repo::session_row row{out.session_id, keys_.token_hash(out.token), std::nullopt, now, now, out.expires_at, false};
+    co_await db_.write([&](soci::session& s) { repo::insert_session(s, row); });
+    out.expires_at = std::min(out.expires_at, now + settings_.session_idle.count());
+    co_return out;
+}
+
+boost::asio::awaitable<void> identity_service::send_link(const std::string& email, bool consent,
+                                                         bool require_existing)
+{
+    auto now = util::now_seconds();
+    auto token = security::new_token();
+    repo::verification_row verification{security::new_uuid(), keys_.token_hash(token), email,
+                                        now + settings_.verify_ttl.count(), false};
+    auto link = settings_.verify_url + "#chatkit_verify=" + token;
+    auto minutes = settings_.verify_ttl.count() / 60;
+    std::string body = "Hello,\r\n\r\nopen this link to confirm your email address and sign in to ChatKit:\r\n\r\n" +
+                       link + "\r\n\r\nThe link works once, for " + std::to_string(minutes) +
+                       " minutes. If you did not ask for it, ignore this message.\r\n";
+    store::outbox_repo::mail_row mail{security::new_uuid(), email, "Your ChatKit sign-in link", keys_.seal(body), 0};
+
+    bool queued = co_await db_.write([&](soci::session& s) {
+        soci::transaction tx(s);
+        if (require_existing && !repo::find_user_by_email(s, email))
+            return false;
+        repo::ensure_user(s, email, now, consent);
+        repo::invalidate_verifications(s, email, now);
+        repo::insert_verification(s, verification, now);
+        store::outbox_repo::insert(s, mail, now);
+        tx.commit();
+        return true;
+    });
+    if (queued && mail_queued_)
+        mail_queued_();
+}
+
+boost::asio::awaitable<result<verified_login>> identity_service::verify(const std::string& token)
+{
+    if (!security::token_shaped(token))
+        co_return errc::invalid_token;
+    auto hashes = keys_.token_hashes(token);
+    auto now = util::now_seconds();
+    auto session_token = security::new_token();
+    auto session_id = security::new_uuid();
+    auto session_hash = keys_.token_hash(session_token);
+    auto expires_at = now + settings_.session_lifetime.count();
+
+    co_return co_await db_.write([&](soci::session& s) -> result<verified_login> {
+        soci::transaction tx(s);
+        std::optional<repo::verification_row> row;
+        for (const auto& h : hashes)
+            if ((row = repo::find_verification_by_hash(s, h)))
+                break;
+        if (!row || row->used)
+            return errc::invalid_token;
+        if (row->expires_at <= now)
+            return errc::token_expired;
+        // Conditional update: of two simultaneous verifies, one wins.
+        if (!repo::consume_verification(s, row->id, now))
+            return errc::invalid_token;
+        auto user = repo::ensure_user(s, row->email, now, false);
+        repo::mark_verified(s, user.id, now);
+        repo::insert_session(s, {session_id, session_hash, user.id, now, now, expires_at, false});
+        auto tier = repo::find_user(s, user.id)->tier;
+        tx.commit();
+        return verified_login{{session_token, session_id, std::min(expires_at, now + settings_.session_idle.count())},
+                              user.email,
+                              tier};
+    });
+}
+
+boost::asio::awaitable<std::optional<http::principal>> identity_service::authenticate(const std::string& token)
+{
+    if (!security::token_shaped(token))
+        co_return std::nullopt;
+    auto hashes = keys_.token_hashes(token);
+    auto now = util::now_seconds();
+    auto idle = settings_.session_idle.count();
+
+    struct found {
+        repo::session_row session;
+        std::optional<repo::user_row> user;
+    };
+    auto hit = co_await db_.read([&](soci::session& s) -> std::optional<found> {
+        auto session = find_session(s, hashes);
+        if (!session || session->revoked || session->expires_at <= now || session->last_seen_at + idle <= now)
+            return std::nullopt;
+        found f{*session, std::nullopt};
+        if (session->user_id)
+            f.user = repo::find_user(s, *session->user_id);
+        return f;
+    });
+    if (!hit || (hit->session.user_id && !hit->user))
+        co_return std::nullopt;
+    if (now - hit->session.last_seen_at >= touch_interval) {
+        auto id = hit->session.id;
+        co_await db_.write([&](soci::session& s) { repo::touch_session(s, id, now); });
+        hit->session.last_seen_at = now;
+    }
+    http::principal p;
+    p.session_id = hit->session.id;
+    p.expires_at = std::min(hit->session.expires_at, hit->session.last_seen_at + idle);
+    if (hit->user) {
+        p.user_id = hit->user->id;
+        p.email = hit->user->email;
+        p.tier = hit->user->verified ? hit->user->tier : "anonymous";
+    } else {
+        p.tier = "anonymous";
+    }
+    co_return p;
+}
+
+boost::asio::awaitable<result<issued_session>> identity_service::refresh(const http::principal& caller)
+{
+    auto now = util::now_seconds();
+    issued_session out{security::new_token(), security::new_uuid(), 0};
+    auto hash = keys_.token_hash(out.token);
+    auto old_id = caller.session_id;
+    std::optional<std::string> user_id;
+    if (!caller.anonymous())
+        user_id = caller.user_id;
+    co_return co_await db_.write([&](soci::session& s) -> result<issued_session> {
+        soci::transaction tx(s);
+        long long expires_at = 0;
+        s << "SELECT expires_at FROM sessions WHERE id = :id", soci::use(old_id), soci::into(expires_at);
+        // Rotation keeps the absolute lifetime: refreshing cannot make a
+        // session immortal.
+        if (!s.got_data() || !repo::revoke_session(s, old_id, now))
+            return errc::session_expired;
+        repo::insert_session(s, {out.session_id, hash, user_id, now, now, expires_at, false});
+        s << "UPDATE conversations SET session_id = :new WHERE session_id = :old", soci::use(out.session_id, "new"),
+            soci::use(old_id, "old");
+        tx.commit();
+        out.expires_at = std::min(expires_at, now + settings_.session_idle.count());
+        return out;
+    });
+}
+
+boost::asio::awaitable<void> identity_service::logout(const http::principal& caller)
+{
+    auto now = util::now_seconds();
+    auto id = caller.session_id;
+    co_await db_.write([&](soci::session& s) { repo::revoke_session(s, id, now); });
+}
+
+boost::asio::awaitable<result<int>> identity_service::migrate(const http::principal& user,
+                                                              const std::string& anon_token)
+{
+    if (!security::token_shaped(anon_token))
+        co_return errc::session_not_found;
+    auto hashes = keys_.token_hashes(anon_token);
+    auto now = util::now_seconds();
+    auto chat_id = security::new_uuid();
+    auto user_id = user.user_id;
+    auto idle = settings_.session_idle.count();
+    co_return co_await db_.write([&](soci::session& s) -> result<int> {
+        soci::transaction tx(s);
+        auto anon = find_session(s, hashes);
+        if (!anon || anon->user_id || anon->revoked || anon->expires_at <= now || anon->last_seen_at + idle <= now)
+            return errc::session_not_found;
+        // Conditional: a second migrate of the same token, even at the same
+        // moment, finds it already revoked.
+        if (!repo::revoke_session(s, anon->id, now, user_id))
+            return errc::session_not_found;
+        auto moved = store::history_repo::move_to_saved_chat(s, anon->id, user_id, chat_id,
+                                                             "Conversation before sign-in", now);
+        tx.commit();
+        return moved;
+    });
+}
+
+boost::asio::awaitable<result<bool>> identity_service::verified(const http::principal& caller)
+{
+    if (caller.anonymous())
+        co_return false;
+    auto id = caller.user_id;
+    auto user = co_await db_.read([&](soci::session& s) { return repo::find_user(s, id); });
+    if (!user)
+        co_return errc::session_expired;
+    co_return user->verified;
+}
+
+} // namespace chatkit::services

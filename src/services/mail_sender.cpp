@@ -1,0 +1,115 @@
+#include "chatkit/services/mail_sender.hpp"
+
+#include "chatkit/security/tokens.hpp"
+#include "chatkit/store/db.hpp"
+#include "chatkit/store/outbox_repo.hpp"
+#include "chatkit/store/rate_limit_repo.hpp"
+#include "chatkit/util/offload.hpp"
+#include "chatkit/util/time.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <spdlog/spdlog.h>
+
+namespace chatkit::services {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A claim outlives any single SMTP attempt (30 s timeout), so a row is never
+// sent by two instances at once; after a crash it is free again.
+constexpr long long claim_seconds = 120;
+
+long long backoff_seconds(int attempts)
+{
+    return std::min(3600LL, 1LL << std::min(attempts, 12));
+}
+
+} // namespace
+
+mail_sender::mail_sender(store::db_executor& db, const security::keyring& keys, std::optional<smtp_settings> smtp,
+                         asio::any_io_executor executor)
+    : db_(db), keys_(keys), smtp_(std::move(smtp)), executor_(executor), wake_(executor)
+{
+}
+
+void mail_sender::start()
+{
+    asio::co_spawn(executor_, loop(), asio::detached);
+}
+
+void mail_sender::notify()
+{
+    asio::post(executor_, [this] { wake_.cancel(); });
+}
+
+void mail_sender::stop()
+{
+    stopped_ = true;
+    notify();
+}
+
+asio::awaitable<void> mail_sender::loop()
+{
+    long long last_prune = 0;
+    while (!stopped_) {
+        try {
+            co_await deliver_due();
+            auto now = util::now_seconds();
+            if (now - last_prune > 3600) {
+                co_await db_.write([&](soci::session& s) { store::rate_limit_repo::prune(s, now - 2 * 86400); });
+                last_prune = now;
+            }
+        } catch (const store::unavailable&) {
+            spdlog::warn("mail: the database is unavailable; will retry");
+        } catch (const std::exception& e) {
+            spdlog::error("mail: delivery loop failed: {}", e.what());
+        }
+        if (stopped_)
+            break;
+        wake_.expires_after(std::chrono::seconds(1));
+        co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    smtp_pool_.join();
+}
+
+asio::awaitable<void> mail_sender::deliver_due()
+{
+    for (;;) {
+        auto now = util::now_seconds();
+        auto batch = co_await db_.write(
+            [&](soci::session& s) { return store::outbox_repo::claim_due(s, now, now + claim_seconds, 20); });
+        if (batch.empty())
+            co_return;
+        for (auto& row : batch) {
+            auto body = keys_.open(row.sealed_body);
+            std::string error;
+            if (!body) {
+                error = "the sealed body cannot be opened (SECRET_KEY changed?)";
+            } else if (!smtp_) {
+                // Development only: configuration refuses production without SMTP.
+                spdlog::info("dev mail to {} | {} |\n{}", row.recipient, row.subject, *body);
+            } else {
+                outgoing_mail mail{row.recipient, row.subject, std::move(*body)};
+                auto settings = *smtp_;
+                error = co_await util::offload(smtp_pool_, [settings, mail] { return send_mail(settings, mail); });
+            }
+            auto id = row.id;
+            auto done = util::now_seconds();
+            if (error.empty()) {
+                co_await db_.write([&](soci::session& s) { store::outbox_repo::mark_sent(s, id, done); });
+            } else if (row.attempts + 1 >= max_attempts || !body) {
+                spdlog::error("mail: giving up on message {} after {} attempts: {}", id, row.attempts + 1, error);
+                co_await db_.write([&](soci::session& s) { store::outbox_repo::mark_failed(s, id, done, error); });
+            } else {
+                auto next = done + backoff_seconds(row.attempts);
+                spdlog::warn("mail: delivery of message {} failed ({}); retrying in {} s", id, error, next - done);
+                co_await db_.write([&](soci::session& s) { store::outbox_repo::mark_retry(s, id, next, error); });
+            }
+        }
+    }
+}
+
+} // namespace chatkit::services

@@ -1,0 +1,110 @@
+#include "chatkit/store/migrations.hpp"
+
+#include "chatkit/store/db.hpp"
+#include "embedded_migrations.hpp"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace chatkit::store {
+
+namespace {
+
+// Any constant works; it only has to be the same for every instance.
+constexpr long long advisory_lock_key = 0x63686174'6b6974;
+
+// SQLite prepares one statement at a time, so files are split on lines that
+// end a statement. Migrations keep to that shape (no semicolons inside a
+// statement's own lines).
+std::vector<std::string> split_statements(std::string_view sql)
+{
+    std::vector<std::string> out;
+    std::string current;
+    std::size_t pos = 0;
+    while (pos < sql.size()) {
+        auto end = sql.find('\n', pos);
+        auto line = sql.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        pos = end == std::string_view::npos ? sql.size() : end + 1;
+        auto trimmed = line;
+        while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\r'))
+            trimmed.remove_suffix(1);
+        if (trimmed.starts_with("--") || trimmed.empty())
+            continue;
+        current += trimmed;
+        current += '\n';
+        if (trimmed.back() == ';') {
+            current.pop_back();
+            current.pop_back();
+            out.push_back(std::move(current));
+            current.clear();
+        }
+    }
+    if (!current.empty())
+        out.push_back(std::move(current));
+    return out;
+}
+
+long long now_seconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool apply_one(soci::session& s, dialect d, const embedded_migration& m)
+{
+    if (d == dialect::sqlite)
+        s << "BEGIN IMMEDIATE";
+    else {
+        s.begin();
+        s << "SELECT pg_advisory_xact_lock(" + std::to_string(advisory_lock_key) + ")";
+    }
+    try {
+        s << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+             "applied_at BIGINT NOT NULL)";
+        int present = 0;
+        s << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version), soci::into(present);
+        if (present == 0) {
+            for (const auto& statement : split_statements(m.sql))
+                s << statement;
+            std::string name(m.name);
+            long long now = now_seconds();
+            s << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)", soci::use(m.version),
+                soci::use(name), soci::use(now);
+        }
+        if (d == dialect::sqlite)
+            s << "COMMIT";
+        else
+            s.commit();
+        return present == 0;
+    } catch (...) {
+        if (d == dialect::sqlite)
+            s << "ROLLBACK";
+        else
+            s.rollback();
+        throw;
+    }
+}
+
+} // namespace
+
+std::vector<int> migrate(db_executor& db)
+{
+    auto d = db.dialect();
+    std::vector<const embedded_migration*> mine;
+    for (const auto& m : embedded_migrations())
+        if (m.dialect == (d == dialect::sqlite ? "sqlite" : "postgresql"))
+            mine.push_back(&m);
+    std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->version < b->version; });
+
+    std::vector<int> applied;
+    db.run_blocking([&](soci::session& s) {
+        for (const auto* m : mine)
+            if (apply_one(s, d, *m))
+                applied.push_back(m->version);
+    });
+    return applied;
+}
+
+} // namespace chatkit::store
