@@ -92,9 +92,14 @@ asio::awaitable<void> mail_sender::deliver_due()
                 // Development only: configuration refuses production without SMTP.
                 spdlog::info("dev mail to {} | {} |\n{}", row.recipient, row.subject, *body);
             } else {
-                outgoing_mail mail{row.recipient, row.subject, std::move(*body)};
-                auto settings = *smtp_;
-                error = co_await util::offload(smtp_pool_, [settings, mail] { return send_mail(settings, mail); });
+                // A named awaitable: GCC 12 destroys a lambda temporary with
+                // non-trivial captures twice when it sits inside co_await.
+                auto delivery =
+                    util::offload(smtp_pool_, [settings = *smtp_,
+                                               mail = outgoing_mail{row.recipient, row.subject, std::move(*body)}] {
+                        return send_mail(settings, mail);
+                    });
+                error = co_await std::move(delivery);
             }
             auto id = row.id;
             auto done = util::now_seconds();

@@ -1,6 +1,7 @@
 #include "chatkit/services/smtp_client.hpp"
 
 #include "chatkit/security/tokens.hpp"
+#include "chatkit/util/percent.hpp"
 
 #include <curl/curl.h>
 
@@ -19,20 +20,6 @@ struct parsed_url {
     bool insecure = false;
 };
 
-std::string percent_decode(std::string_view s)
-{
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
 parsed_url parse(const std::string& url)
 {
     parsed_url p;
@@ -49,9 +36,9 @@ parsed_url parse(const std::string& url)
         auto userinfo = rest.substr(0, at);
         rest.remove_prefix(at + 1);
         auto colon = userinfo.find(':');
-        p.user = percent_decode(userinfo.substr(0, colon));
+        p.user = util::percent_decode(userinfo.substr(0, colon));
         if (colon != std::string_view::npos)
-            p.password = percent_decode(userinfo.substr(colon + 1));
+            p.password = util::percent_decode(userinfo.substr(colon + 1));
     }
     if (auto slash = rest.find('/'); slash != std::string_view::npos)
         rest = rest.substr(0, slash);

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace chatkit::test {
+
+// The services scripts/test starts (scripts/services.sh). Suites that need
+// them skip when run outside it, e.g. `meson test` by hand.
+[[nodiscard]] std::optional<std::string> postgres_admin_url();
+[[nodiscard]] std::optional<std::string> smtp_url();
+
+// A new, empty database: a fresh SQLite file, or a new PostgreSQL database
+// on the test cluster. `backend` is "sqlite" or "postgresql".
+[[nodiscard]] std::string fresh_database(const std::string& backend);
+
+// The first message in the SMTP sink addressed to `to`, waiting for it.
+[[nodiscard]] std::optional<std::string> wait_for_mail(const std::string& to,
+                                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// The token of the first `#chatkit_verify=` link in a text.
+[[nodiscard]] std::string verify_token_in(const std::string& text);
+
+// A unique address for one test.
+[[nodiscard]] std::string unique_email(const std::string& prefix);
+
+} // namespace chatkit::test
+
+namespace soci {
+class session;
+}
+
+namespace chatkit::test {
+
+// A direct SOCI session on a test database URL, for arranging rows the
+// server's own API cannot create yet and for asserting what was stored.
+[[nodiscard]] std::unique_ptr<soci::session> open_database(const std::string& url);
+
+} // namespace chatkit::test
