@@ -98,7 +98,12 @@ int main(int argc, char** argv)
         }
         return serve(loaded.cfg, verdict.warnings);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "chatkit-server: cannot start: %s\n", e.what());
+        // One line, whatever the library said across several.
+        std::string why = e.what();
+        for (auto& c : why)
+            if (c == '\n' || c == '\r')
+                c = ' ';
+        std::fprintf(stderr, "chatkit-server: cannot start: %s\n", why.c_str());
         chatkit::obs::shutdown_logging();
         return 1;
     }

@@ -9,11 +9,14 @@ std::string parse_limit_spec(std::string_view text, limit_spec& out)
     out.clear();
     if (text == "unlimited")
         return {};
+    constexpr std::string_view usage =
+        "expected a list like 10/minute,500/day (units: second, minute, hour, day) or unlimited";
     std::size_t start = 0;
-    while (start < text.size()) {
+    for (bool more = true; more;) {
         auto end = text.find(',', start);
-        auto item = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-        start = end == std::string_view::npos ? text.size() : end + 1;
+        more = end != std::string_view::npos;
+        auto item = text.substr(start, more ? end - start : std::string_view::npos);
+        start = more ? end + 1 : text.size();
         auto slash = item.find('/');
         long long max = 0;
         auto [ptr, ec] = std::from_chars(item.data(), item.data() + (slash == std::string_view::npos ? 0 : slash), max);
@@ -28,7 +31,7 @@ std::string parse_limit_spec(std::string_view text, limit_spec& out)
         else if (unit == "day")
             window = std::chrono::seconds(86400);
         if (ec != std::errc{} || max <= 0 || window.count() == 0)
-            return "expected a list like 10/minute,500/day (units: second, minute, hour, day) or unlimited";
+            return std::string(usage);
         out.push_back({max, window, std::string(unit)});
     }
     return {};

@@ -18,9 +18,10 @@ namespace asio = boost::asio;
 
 namespace {
 
-// A claim outlives any single SMTP attempt (30 s timeout), so a row is never
-// sent by two instances at once; after a crash it is free again.
-constexpr long long claim_seconds = 120;
+// A claim outlives any single SMTP attempt (10 s connect + 30 s transfer), so
+// a row is never sent by two instances at once; a row whose sender crashed
+// mid-attempt is free again after this long.
+constexpr long long claim_seconds = 60;
 
 long long backoff_seconds(int attempts)
 {

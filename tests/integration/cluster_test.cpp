@@ -1,0 +1,158 @@
+// Several instances on one PostgreSQL, and PostgreSQL going away and coming
+// back. Needs the cluster scripts/test starts.
+#include "support/api.hpp"
+#include "support/server_process.hpp"
+#include "support/services.hpp"
+#include "support/tcp_proxy.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <csignal>
+#include <thread>
+
+using namespace chatkit::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* secret = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
+
+class cluster : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (!postgres_admin_url())
+            GTEST_SKIP() << "no PostgreSQL (run through scripts/test)";
+        db_url_ = fresh_database("postgresql");
+    }
+
+    std::map<std::string, std::string> env_for(const std::string& url, std::map<std::string, std::string> extra = {})
+    {
+        auto env = dev_env();
+        env["DATABASE_URL"] = url;
+        env["SECRET_KEY"] = secret;
+        if (auto smtp = smtp_url())
+            env["SMTP_URL"] = *smtp;
+        for (auto& [k, v] : extra)
+            env[k] = v;
+        return env;
+    }
+
+    std::string db_url_;
+};
+
+std::uint16_t port_of(const std::string& url)
+{
+    auto colon = url.rfind(':');
+    return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1, url.find('/', colon) - colon - 1)));
+}
+
+} // namespace
+
+TEST_F(cluster, instances_starting_together_apply_each_migration_once)
+{
+    std::vector<std::unique_ptr<server_process>> instances;
+    for (int i = 0; i < 3; ++i)
+        instances.push_back(std::make_unique<server_process>(std::vector<std::string>{}, env_for(db_url_)));
+    for (auto& p : instances)
+        ASSERT_TRUE(p->wait_until_listening()) << p->output();
+    auto db = open_database(db_url_);
+    long long rows = 0, distinct = 0;
+    *db << "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations", soci::into(rows), soci::into(distinct);
+    EXPECT_EQ(rows, distinct);
+    EXPECT_GE(rows, 1);
+    int applied_lines = 0;
+    for (auto& p : instances)
+        applied_lines += p->output().find("migration(s) applied") != std::string::npos;
+    EXPECT_EQ(applied_lines, 1) << "exactly one instance applied the schema";
+}
+
+TEST_F(cluster, a_session_made_on_one_instance_works_and_dies_on_another)
+{
+    if (!smtp_url())
+        GTEST_SKIP() << "no SMTP sink";
+    server_process a({}, env_for(db_url_));
+    server_process b({}, env_for(db_url_));
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+
+    auto email = unique_email("cluster");
+    call(*pa, "POST", "/api/v1/auth/signup",
+         boost::json::serialize(boost::json::object{{"email", email}, {"consent_data_storage", true}}));
+    auto token = verify_token_in(wait_for_mail(email).value_or(""));
+    auto login = call(*pb, "POST", "/api/v1/auth/verify", boost::json::serialize(boost::json::object{{"token", token}}));
+    ASSERT_EQ(login.status(), 200u) << "a link from instance A verifies on instance B";
+    auto session = login.str("session_token");
+
+    EXPECT_EQ(call(*pa, "GET", "/api/v1/auth/session-check", {}, session).status(), 200u);
+    EXPECT_EQ(call(*pa, "POST", "/api/v1/auth/logout", {}, session).status(), 204u);
+    EXPECT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, session).status(), 401u)
+        << "logout on A is seen by B at once";
+}
+
+TEST_F(cluster, rate_limits_count_across_instances)
+{
+    server_process a({}, env_for(db_url_, {{"RATE_ANONYMOUS_SESSIONS_IP", "4/minute"}}));
+    server_process b({}, env_for(db_url_, {{"RATE_ANONYMOUS_SESSIONS_IP", "4/minute"}}));
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+    std::vector<unsigned> statuses;
+    for (int i = 0; i < 3; ++i) {
+        statuses.push_back(call(*pa, "POST", "/api/v1/auth/anonymous").status());
+        statuses.push_back(call(*pb, "POST", "/api/v1/auth/anonymous").status());
+    }
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200u), 4);
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429u), 2);
+}
+
+TEST_F(cluster, database_outage_gives_503_and_the_server_recovers_by_itself)
+{
+    auto admin = postgres_admin_url().value();
+    tcp_proxy proxy(port_of(admin));
+    auto proxied = db_url_;
+    auto pg_port = std::to_string(port_of(admin));
+    proxied.replace(proxied.rfind(":" + pg_port), pg_port.size() + 1, ":" + std::to_string(proxy.port()));
+
+    server_process p({}, env_for(proxied, {{"DB_STATEMENT_TIMEOUT", "2s"}}));
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    auto anon = call(*port, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    ASSERT_FALSE(anon.empty());
+
+    proxy.cut();
+    auto health = call(*port, "GET", "/health");
+    EXPECT_EQ(health.status(), 503u);
+    EXPECT_EQ(health.str("status"), "degraded");
+    EXPECT_EQ(health.str("database"), "unavailable");
+    auto during = call(*port, "GET", "/api/v1/auth/session-check", {}, anon);
+    EXPECT_EQ(during.status(), 503u);
+    EXPECT_EQ(during.error_code(), "SERVICE_UNAVAILABLE");
+    EXPECT_FALSE(during.raw.header("retry-after").empty());
+    for (const char* leak : {"SELECT", "sessions", "postgres", "connection"})
+        EXPECT_EQ(during.raw.body.find(leak), std::string::npos) << leak;
+
+    proxy.restore();
+    unsigned after = 0;
+    for (int i = 0; i < 50 && after != 200; ++i) {
+        std::this_thread::sleep_for(100ms);
+        after = call(*port, "GET", "/api/v1/auth/session-check", {}, anon).status();
+    }
+    EXPECT_EQ(after, 200u) << "recovers without a restart";
+    EXPECT_EQ(call(*port, "GET", "/health").str("database"), "connected");
+}
+
+TEST(startup, unreachable_database_in_production_stops_with_one_line)
+{
+    auto env = production_env();
+    env["DATABASE_URL"] = "postgresql://chatkit@127.0.0.1:1/chatkit";
+    server_process p({}, env);
+    auto code = p.wait_exit(15s);
+    ASSERT_TRUE(code);
+    EXPECT_NE(*code, 0);
+    auto out = p.output();
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_NE(out.find("database"), std::string::npos) << out;
+    EXPECT_EQ(out.find("listening"), std::string::npos);
+}

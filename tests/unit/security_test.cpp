@@ -1,0 +1,113 @@
+#include "chatkit/config/limit_spec.hpp"
+#include "chatkit/security/tokens.hpp"
+#include "chatkit/services/identity.hpp"
+#include "chatkit/util/percent.hpp"
+#include "store/connection_url.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace sec = chatkit::security;
+
+TEST(tokens, are_43_url_safe_characters_and_unique)
+{
+    std::set<std::string> seen;
+    for (int i = 0; i < 200; ++i) {
+        auto t = sec::new_token();
+        EXPECT_TRUE(sec::token_shaped(t)) << t;
+        EXPECT_TRUE(seen.insert(t).second);
+    }
+    EXPECT_FALSE(sec::token_shaped("short"));
+    EXPECT_FALSE(sec::token_shaped(std::string(42, 'a') + "="));
+    EXPECT_FALSE(sec::token_shaped(std::string(42, 'a') + "/"));
+}
+
+TEST(keyring, hashes_are_keyed_and_deterministic)
+{
+    sec::keyring a("key-one-0123456789abcdef0123456789abcdef");
+    sec::keyring b("key-two-0123456789abcdef0123456789abcdef");
+    auto token = sec::new_token();
+    EXPECT_EQ(a.token_hash(token), a.token_hash(token));
+    EXPECT_NE(a.token_hash(token), b.token_hash(token));
+    EXPECT_EQ(a.token_hash(token).size(), 64u);
+    EXPECT_EQ(a.token_hash(token).find(token), std::string::npos);
+}
+
+TEST(keyring, previous_key_hashes_come_second)
+{
+    sec::keyring rotating("new-key-0123456789abcdef0123456789abcdef", "old-key-0123456789abcdef0123456789abcdef");
+    sec::keyring old("old-key-0123456789abcdef0123456789abcdef");
+    auto token = sec::new_token();
+    auto hashes = rotating.token_hashes(token);
+    ASSERT_EQ(hashes.size(), 2u);
+    EXPECT_EQ(hashes[0], rotating.token_hash(token));
+    EXPECT_EQ(hashes[1], old.token_hash(token));
+}
+
+TEST(keyring, sealed_bodies_open_only_with_the_right_key)
+{
+    sec::keyring a("key-one-0123456789abcdef0123456789abcdef");
+    sec::keyring b("key-two-0123456789abcdef0123456789abcdef");
+    sec::keyring rotated("key-two-0123456789abcdef0123456789abcdef", "key-one-0123456789abcdef0123456789abcdef");
+    auto sealed = a.seal("link #chatkit_verify=secret");
+    EXPECT_EQ(sealed.find("secret"), std::string::npos);
+    EXPECT_EQ(a.open(sealed).value_or(""), "link #chatkit_verify=secret");
+    EXPECT_FALSE(b.open(sealed));
+    EXPECT_EQ(rotated.open(sealed).value_or(""), "link #chatkit_verify=secret");
+    auto tampered = sealed;
+    tampered.back() = tampered.back() == '0' ? '1' : '0';
+    EXPECT_FALSE(a.open(tampered));
+    EXPECT_FALSE(a.open("zz"));
+}
+
+TEST(uuid, is_version_4)
+{
+    auto id = sec::new_uuid();
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[14], '4');
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);
+}
+
+TEST(email, normalizes_and_refuses_unsafe_addresses)
+{
+    using chatkit::services::normalize_email;
+    EXPECT_EQ(normalize_email("  Ada.Lovelace+docs@Example.COM ").value_or(""), "ada.lovelace+docs@example.com");
+    for (const char* bad : {"", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@b..com",
+                            ".a@b.com", "a@b.com\r\nBcc: x@y.com", "a@exa mple.com", "a@-", "a@b.com>"})
+        EXPECT_FALSE(normalize_email(bad)) << bad;
+    EXPECT_FALSE(normalize_email(std::string(65, 'a') + "@example.com"));
+}
+
+TEST(limit_spec, parses_windows_and_unlimited)
+{
+    chatkit::config::limit_spec spec;
+    EXPECT_EQ(chatkit::config::parse_limit_spec("10/minute,500/day", spec), "");
+    ASSERT_EQ(spec.size(), 2u);
+    EXPECT_EQ(spec[0].max, 10);
+    EXPECT_EQ(spec[0].window.count(), 60);
+    EXPECT_EQ(spec[1].window.count(), 86400);
+    EXPECT_EQ(chatkit::config::parse_limit_spec("unlimited", spec), "");
+    EXPECT_TRUE(spec.empty());
+    for (const char* bad : {"10", "ten/minute", "10/fortnight", "0/minute", "-1/hour", "10/minute,"})
+        EXPECT_NE(chatkit::config::parse_limit_spec(bad, spec), "") << bad;
+}
+
+TEST(connection_url, sqlite_paths_and_libpq_keywords)
+{
+    using chatkit::store::parse_connection_url;
+    EXPECT_EQ(parse_connection_url("sqlite:///./var/x.db", std::chrono::seconds(3)).sqlite_path, "./var/x.db");
+    EXPECT_EQ(parse_connection_url("sqlite:///srv/x.db", std::chrono::seconds(3)).sqlite_path, "/srv/x.db");
+    auto pg = parse_connection_url("postgresql://us%40er:p%27w@db.example:6543/chat?sslmode=require",
+                                   std::chrono::seconds(3));
+    EXPECT_EQ(pg.postgresql_connect_string, "host='db.example' port='6543' dbname='chat' user='us@er' "
+                                            "password='p\\'w' sslmode='require' connect_timeout='3'");
+    EXPECT_THROW(static_cast<void>(parse_connection_url("mysql://x", std::chrono::seconds(3))), std::invalid_argument);
+}
+
+TEST(percent, decodes_escapes_and_keeps_malformed_ones)
+{
+    EXPECT_EQ(chatkit::util::percent_decode("a%20b%2Fc"), "a b/c");
+    EXPECT_EQ(chatkit::util::percent_decode("100%"), "100%");
+    EXPECT_EQ(chatkit::util::percent_decode("%zz"), "%zz");
+}
