@@ -1,7 +1,12 @@
 #include "chatkit/app.hpp"
 
+#include "chatkit/chat/builtin_generator.hpp"
+#include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/retriever.hpp"
 #include "chatkit/handlers/analytics.hpp"
 #include "chatkit/handlers/auth.hpp"
+#include "chatkit/handlers/chat.hpp"
+#include "chatkit/handlers/user.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/test_routes.hpp"
 #include "chatkit/middleware/access_log.hpp"
@@ -16,6 +21,7 @@
 #include "chatkit/middleware/security_headers.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/services/analytics.hpp"
+#include "chatkit/services/chat.hpp"
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/mail_sender.hpp"
 #include "chatkit/services/rate_limiter.hpp"
@@ -24,6 +30,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -37,6 +45,31 @@ std::optional<services::smtp_settings> smtp_settings_for(const config::config& c
     if (cfg.smtp_url.empty())
         return std::nullopt;
     return services::smtp_settings{cfg.smtp_url, cfg.mail_from, cfg.production()};
+}
+
+// Reads CORPUS_DIR and indexes it. A missing folder is fatal in production
+// (answers would cite nothing) and an empty corpus in development.
+std::shared_ptr<const chat::retriever> load_index(const config::config& cfg)
+{
+    try {
+        auto sections = chat::load_corpus(cfg.corpus_dir, cfg.corpus_url_prefix);
+        spdlog::info("corpus: {} sections from {}", sections.size(), cfg.corpus_dir);
+        return std::make_shared<const chat::retriever>(std::move(sections));
+    } catch (const std::exception& e) {
+        if (cfg.production())
+            throw;
+        spdlog::warn("{}; answering from an empty corpus", e.what());
+        return std::make_shared<const chat::retriever>(std::vector<chat::section>{});
+    }
+}
+
+services::chat_settings chat_settings_for(const config::config& cfg)
+{
+    services::chat_settings s;
+    s.timing.ping = cfg.stream_ping_interval;
+    s.timing.idle = cfg.stream_idle_timeout;
+    s.abandon_after = std::chrono::duration_cast<std::chrono::seconds>(cfg.answer_abandon_timeout);
+    return s;
 }
 
 } // namespace
@@ -53,6 +86,9 @@ struct app::impl {
     services::mail_sender mail;
     services::analytics_service analytics;
     services::identity_service identity;
+    chat::builtin_generator generator;
+    services::chat_service chat;
+    boost::asio::signal_set reload_signal;
     http::router router;
     std::unique_ptr<http::chain> chain;
 
@@ -63,7 +99,9 @@ struct app::impl {
           analytics(*db, background.get_executor()),
           identity(*db, keys,
                    {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
-                   [this] { mail.notify(); })
+                   [this] { mail.notify(); }),
+          generator(c.builtin_token_delay), chat(*db, load_index(c), generator, chat_settings_for(c)),
+          reload_signal(background, SIGHUP)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -72,12 +110,17 @@ struct app::impl {
         handlers::mount_ops(router, metrics, db.get());
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, cfg.max_json_depth);
+        handlers::mount_chat(router, chat, *db, cfg);
+        handlers::mount_user(router, chat, *db, cfg.max_json_depth);
         if (cfg.test_routes)
             handlers::mount_test_routes(router, cfg);
 
         auto* database = db.get();
         metrics.gauge("chatkit_db_jobs_in_flight", "Database jobs queued or running.",
                       [database] { return static_cast<double>(database->busy()); });
+        auto* answers = &chat.registry();
+        metrics.gauge("chatkit_chat_answers_tracked", "Answers produced recently or now by this instance.",
+                      [answers] { return static_cast<double>(answers->size()); });
         metrics.gauge("chatkit_db_connections", "Database connections held by the executor.",
                       [database] { return static_cast<double>(database->connections()); });
         auto& rate_limit_hits = metrics.counter("chatkit_rate_limit_hits_total", "Requests refused with 429.");
@@ -95,6 +138,25 @@ struct app::impl {
         layers.push_back(std::make_unique<middleware::rate_limit>(limiter, cfg.rates, rate_limit_hits));
         chain = std::make_unique<http::chain>(std::move(layers), [this](http::request& req, http::request_context& ctx) {
             return router.dispatch(req, ctx);
+        });
+    }
+
+    // SIGHUP: reload the corpus on the background thread (file reads stay off
+    // the I/O threads); open connections and answers in flight are untouched.
+    void watch_reload()
+    {
+        reload_signal.async_wait([this](boost::system::error_code ec, int) {
+            if (ec)
+                return;
+            try {
+                auto sections = chat::load_corpus(cfg.corpus_dir, cfg.corpus_url_prefix);
+                auto count = sections.size();
+                chat.replace_corpus(std::make_shared<const chat::retriever>(std::move(sections)));
+                spdlog::info("corpus reloaded: {} sections", count);
+            } catch (const std::exception& e) {
+                spdlog::error("corpus reload failed, keeping the previous one: {}", e.what());
+            }
+            watch_reload();
         });
     }
 
@@ -134,6 +196,7 @@ void app::start()
 {
     impl_->mail.start();
     impl_->analytics.start();
+    impl_->watch_reload();
     impl_->background_thread = std::thread([this] { impl_->background.run(); });
 }
 
@@ -143,6 +206,7 @@ void app::stop()
         return;
     impl_->mail.stop();
     impl_->analytics.stop();
+    boost::asio::post(impl_->background, [this] { impl_->reload_signal.cancel(); });
     impl_->background_guard.reset();
     impl_->background_thread.join();
 }

@@ -184,6 +184,19 @@ const std::vector<setting>& table()
              c.corpus_dir = std::string(v);
              return {};
          }},
+        {{"CORPUS_URL_PREFIX", "--corpus-url-prefix", "prefix of source URLs (default /docs/)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.corpus_url_prefix = std::string(v);
+             return {};
+         }},
+        {{"BUILTIN_TOKEN_DELAY", "--builtin-token-delay", "pause between tokens of the built-in generator (default 15ms)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.builtin_token_delay, "BUILTIN_TOKEN_DELAY"); }},
+        {{"STREAM_PING_INTERVAL", "--stream-ping-interval", "': ping' after this long without an event (default 15s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.stream_ping_interval, "STREAM_PING_INTERVAL"); }},
+        {{"STREAM_IDLE_TIMEOUT", "--stream-idle-timeout", "end a stream with an error after this long without an event (default 60s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.stream_idle_timeout, "STREAM_IDLE_TIMEOUT"); }},
+        {{"ANSWER_ABANDON_TIMEOUT", "--answer-abandon-timeout", "cancel an answer nobody has listened to for this long (default 60s)"},
+         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.answer_abandon_timeout, "ANSWER_ABANDON_TIMEOUT"); }},
         {{"LLM_BASE_URL", "--llm-base-url", "OpenAI-compatible endpoint; unset: the built-in generator"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.llm_base_url = std::string(v);

@@ -7,7 +7,7 @@ namespace chatkit::http {
 void json_fields::fail(std::string_view name, std::string_view message)
 {
     if (!error_)
-        error_ = invalid_field(ctx_, name, message);
+        error_ = invalid_field(ctx_, prefix_ + std::string(name), message);
 }
 
 const boost::json::value* json_fields::find(std::string_view name, bool required)

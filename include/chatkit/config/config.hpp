@@ -30,6 +30,11 @@ struct config {
     std::string smtp_url;
     std::string mail_from = "ChatKit <no-reply@localhost>";
     std::string corpus_dir = "docs";
+    std::string corpus_url_prefix = "/docs/";
+    std::chrono::milliseconds builtin_token_delay{15};
+    std::chrono::milliseconds stream_ping_interval{15'000};
+    std::chrono::milliseconds stream_idle_timeout{60'000};
+    std::chrono::milliseconds answer_abandon_timeout{60'000};
     std::string llm_base_url;
     std::string llm_model;
     std::string llm_api_key;

@@ -16,7 +16,11 @@ namespace chatkit::http {
 // wrong type, yields the contract's 400 INVALID_REQUEST naming the field.
 class json_fields {
 public:
-    json_fields(const boost::json::object& body, const request_context& ctx) : body_(body), ctx_(ctx) {}
+    // `prefix` names a nested object in errors ("context." -> "context.mode").
+    json_fields(const boost::json::object& body, const request_context& ctx, std::string prefix = {})
+        : body_(body), ctx_(ctx), prefix_(std::move(prefix))
+    {
+    }
 
     std::optional<std::string> string(std::string_view name, bool required = true);
     std::optional<bool> boolean(std::string_view name, bool required = true);
@@ -32,6 +36,7 @@ private:
 
     const boost::json::object& body_;
     const request_context& ctx_;
+    std::string prefix_;
     std::optional<reply> error_;
 };
 

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chatkit::chat {
+
+// Who may resume or cancel an answer: its user, else its anonymous session.
+// A stream made without any token has neither; its random message id is the
+// only capability.
+struct stream_owner {
+    std::string user_id;
+    std::string session_id;
+
+    [[nodiscard]] bool admits(const std::string& caller_user, const std::string& caller_session) const;
+};
+
+// One answer being produced: every SSE frame it has emitted, in order, shared
+// by any number of listeners (the first request, resumes). Frames are kept
+// once, whatever the number or speed of listeners, so a slow reader cannot
+// grow server memory; it only falls behind, and is dropped by its socket's
+// write deadline, and may resume.
+class answer_stream : public std::enable_shared_from_this<answer_stream> {
+public:
+    answer_stream(std::string message_id, stream_owner owner, boost::asio::any_io_executor producer);
+
+    [[nodiscard]] const std::string& message_id() const { return message_id_; }
+    [[nodiscard]] const stream_owner& owner() const { return owner_; }
+
+    // Producer side. `final` marks the done/error frame.
+    void append(std::string frame, bool final);
+    [[nodiscard]] boost::asio::cancellation_slot cancel_slot() { return cancel_.slot(); }
+    // Thread-safe: cancels the producer on its own executor.
+    void cancel();
+
+    // Listener side. Frames from `index` on, and whether the stream is over.
+    struct snapshot {
+        std::vector<std::string> frames;
+        bool finished;
+    };
+    [[nodiscard]] snapshot read_from(std::size_t index);
+    // Cancels `timer` (on its executor) as soon as a frame beyond `index`
+    // exists; at once if one already does.
+    void notify_after(std::size_t index, const std::shared_ptr<boost::asio::steady_timer>& timer);
+    void listener_attached();
+    void listener_detached();
+    // Nobody has listened for `idle`.
+    [[nodiscard]] bool abandoned(std::chrono::steady_clock::duration idle);
+    [[nodiscard]] bool finished();
+
+private:
+    void wake_locked();
+
+    std::string message_id_;
+    stream_owner owner_;
+    boost::asio::any_io_executor producer_;
+    boost::asio::cancellation_signal cancel_;
+    std::mutex mutex_;
+    std::vector<std::string> frames_;
+    bool finished_ = false;
+    int listeners_ = 0;
+    std::chrono::steady_clock::time_point last_listener_ = std::chrono::steady_clock::now();
+    std::vector<std::weak_ptr<boost::asio::steady_timer>> waiters_;
+};
+
+// The answers this instance is producing or has just produced, by message id.
+class stream_registry {
+public:
+    void add(const std::shared_ptr<answer_stream>& s);
+    [[nodiscard]] std::shared_ptr<answer_stream> find(const std::string& message_id);
+    // Drops finished streams older than `keep` (their frames are in the
+    // database for later resumes).
+    void prune(std::chrono::steady_clock::duration keep);
+    [[nodiscard]] std::size_t size();
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::pair<std::shared_ptr<answer_stream>, std::chrono::steady_clock::time_point>> streams_;
+};
+
+} // namespace chatkit::chat

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "chatkit/chat/retriever.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace chatkit::chat {
+
+struct grounding {
+    std::string question;
+    std::string mode;          // browse | chat
+    std::string selected_text; // chat mode: what the reader selected, used first
+    std::vector<hit> sources;  // best first, at most 5
+};
+
+// Receives each token as soon as it exists. It may suspend (the stream
+// records and flushes it) and throws when the answer must stop.
+using token_sink = std::function<boost::asio::awaitable<void>(std::string token)>;
+
+// One interface for every way of producing an answer. generate() returns
+// once the answer is complete; it is cancelled through the awaiting
+// coroutine's cancellation slot (cancel endpoint, abandonment), and must then
+// stop at once, closing whatever it holds open (an upstream request).
+class generator {
+public:
+    virtual ~generator() = default;
+    [[nodiscard]] virtual std::string model() const = 0;
+    virtual boost::asio::awaitable<void> generate(const grounding& g, const token_sink& emit) = 0;
+};
+
+} // namespace chatkit::chat

@@ -1,0 +1,95 @@
+#pragma once
+
+#include "chatkit/chat/answer_stream.hpp"
+#include "chatkit/chat/generator.hpp"
+#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/stream_sources.hpp"
+#include "chatkit/http/reply.hpp"
+#include "chatkit/util/result.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace chatkit::store {
+class db_executor;
+}
+
+namespace chatkit::services {
+
+struct chat_request {
+    std::string message;
+    std::string mode = "browse";
+    std::string selected_text;
+    std::string conversation; // context.session_id: the widget's conversation thread
+};
+
+struct chat_caller {
+    std::string user_id;
+    std::string session_id; // empty: no token, nothing is stored
+};
+
+struct chat_settings {
+    chat::stream_timing timing;
+    std::chrono::seconds abandon_after{60};   // no listener this long: cancel the answer
+    std::chrono::milliseconds persist_every{200}; // frames reach the database at least this often
+};
+
+struct full_answer {
+    std::string message_id;
+    std::string answer;
+    boost::json::value sources;
+    boost::json::value metadata;
+};
+
+// Retrieval, generation, streaming and history. Every answer is produced by
+// a coroutine of its own, detached from the request that asked for it: a
+// client that disconnects does not stop it (it may resume); the cancel
+// endpoint or 60 s without any listener does.
+class chat_service {
+public:
+    chat_service(store::db_executor& db, std::shared_ptr<const chat::retriever> corpus, chat::generator& generator,
+                 chat_settings settings);
+
+    // Records the stream, starts producing, returns a listener from the start.
+    boost::asio::awaitable<std::shared_ptr<http::event_source>> stream(const chat_request& req,
+                                                                      const chat_caller& caller);
+    // The whole answer, or errc::not_found when it took longer than `limit`
+    // (the answer is then cancelled).
+    boost::asio::awaitable<result<full_answer>> answer(const chat_request& req, const chat_caller& caller,
+                                                       std::chrono::milliseconds limit);
+    // A listener for frames after `after_seq`; nullopt for an unknown or
+    // foreign message.
+    boost::asio::awaitable<std::shared_ptr<http::event_source>> resume(const std::string& message_id,
+                                                                      long long after_seq, const chat_caller& caller);
+    // false for an unknown or foreign message.
+    boost::asio::awaitable<bool> cancel(const std::string& message_id, const chat_caller& caller);
+
+    // Swaps in a freshly loaded corpus (SIGHUP); answers in flight keep theirs.
+    void replace_corpus(std::shared_ptr<const chat::retriever> corpus);
+    [[nodiscard]] std::shared_ptr<const chat::retriever> corpus();
+    [[nodiscard]] chat::stream_registry& registry() { return registry_; }
+    [[nodiscard]] std::string model() const { return generator_.model(); }
+
+private:
+    struct production;
+    boost::asio::awaitable<std::shared_ptr<chat::answer_stream>> start(const chat_request& req,
+                                                                      const chat_caller& caller);
+    boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
+
+    store::db_executor& db_;
+    std::mutex corpus_mutex_;
+    std::shared_ptr<const chat::retriever> corpus_;
+    chat::generator& generator_;
+    chat_settings settings_;
+    chat::stream_registry registry_;
+};
+
+// sources -> [{"id","title","url","excerpt","score"}]
+[[nodiscard]] boost::json::value sources_json(const std::vector<chat::hit>& hits);
+
+} // namespace chatkit::services

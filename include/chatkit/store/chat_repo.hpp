@@ -1,0 +1,62 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+// Answer streams (for resume across instances), conversation history and
+// saved chats.
+namespace chatkit::store::chat_repo {
+
+struct stream_row {
+    std::string user_id;    // empty: none
+    std::string session_id; // empty: none
+    bool finished = false;
+    bool cancel_requested = false;
+};
+
+void insert_stream(soci::session& s, const std::string& message_id, const std::string& user_id,
+                   const std::string& session_id, long long now);
+void append_events(soci::session& s, const std::string& message_id,
+                   const std::vector<std::pair<long long, std::string>>& events);
+void finish_stream(soci::session& s, const std::string& message_id, long long now);
+void request_cancel(soci::session& s, const std::string& message_id);
+std::optional<stream_row> find_stream(soci::session& s, const std::string& message_id);
+std::vector<std::pair<long long, std::string>> events_after(soci::session& s, const std::string& message_id,
+                                                            long long seq);
+
+struct turn {
+    std::string question;
+    std::string answer;
+    std::string sources_json;
+};
+// Appends a question and its answer to the caller's conversation. Message
+// times are Unix milliseconds (several turns can fall in one second).
+void record_turn(soci::session& s, const std::string& conversation_id, const std::string& session_id,
+                 const std::string& user_id, const turn& t, long long now_ms);
+
+// Up to `limit` recent user questions of a user (newest first).
+std::vector<std::string> recent_questions(soci::session& s, const std::string& user_id, int limit);
+
+struct saved_message {
+    std::string role;
+    std::string content;
+};
+struct saved_chat {
+    std::string id;
+    std::string title;
+    long long saved_at = 0;
+    long long message_count = 0;
+    std::vector<saved_message> messages; // filled by find_saved only
+};
+void save_chat(soci::session& s, const std::string& user_id, const saved_chat& chat);
+std::vector<saved_chat> list_saved(soci::session& s, const std::string& user_id);
+std::optional<saved_chat> find_saved(soci::session& s, const std::string& user_id, const std::string& chat_id);
+bool delete_saved(soci::session& s, const std::string& user_id, const std::string& chat_id);
+
+} // namespace chatkit::store::chat_repo

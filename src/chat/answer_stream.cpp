@@ -1,0 +1,116 @@
+#include "chatkit/chat/answer_stream.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace chatkit::chat {
+
+bool stream_owner::admits(const std::string& caller_user, const std::string& caller_session) const
+{
+    if (!user_id.empty())
+        return caller_user == user_id;
+    if (!session_id.empty())
+        return caller_session == session_id;
+    return true;
+}
+
+answer_stream::answer_stream(std::string message_id, stream_owner owner, boost::asio::any_io_executor producer)
+    : message_id_(std::move(message_id)), owner_(std::move(owner)), producer_(std::move(producer))
+{
+}
+
+void answer_stream::append(std::string frame, bool final)
+{
+    std::lock_guard lock(mutex_);
+    if (finished_)
+        return;
+    frames_.push_back(std::move(frame));
+    finished_ = final;
+    wake_locked();
+}
+
+void answer_stream::wake_locked()
+{
+    for (auto& weak : waiters_)
+        if (auto timer = weak.lock())
+            boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+    waiters_.clear();
+}
+
+void answer_stream::cancel()
+{
+    boost::asio::post(producer_, [self = shared_from_this()] { self->cancel_.emit(boost::asio::cancellation_type::terminal); });
+}
+
+answer_stream::snapshot answer_stream::read_from(std::size_t index)
+{
+    std::lock_guard lock(mutex_);
+    snapshot s{{}, finished_};
+    for (auto i = index; i < frames_.size(); ++i)
+        s.frames.push_back(frames_[i]);
+    return s;
+}
+
+void answer_stream::notify_after(std::size_t index, const std::shared_ptr<boost::asio::steady_timer>& timer)
+{
+    std::lock_guard lock(mutex_);
+    if (frames_.size() > index || finished_) {
+        boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+        return;
+    }
+    waiters_.push_back(timer);
+}
+
+void answer_stream::listener_attached()
+{
+    std::lock_guard lock(mutex_);
+    ++listeners_;
+}
+
+void answer_stream::listener_detached()
+{
+    std::lock_guard lock(mutex_);
+    --listeners_;
+    last_listener_ = std::chrono::steady_clock::now();
+}
+
+bool answer_stream::abandoned(std::chrono::steady_clock::duration idle)
+{
+    std::lock_guard lock(mutex_);
+    return listeners_ == 0 && std::chrono::steady_clock::now() - last_listener_ >= idle;
+}
+
+bool answer_stream::finished()
+{
+    std::lock_guard lock(mutex_);
+    return finished_;
+}
+
+void stream_registry::add(const std::shared_ptr<answer_stream>& s)
+{
+    std::lock_guard lock(mutex_);
+    streams_[s->message_id()] = {s, std::chrono::steady_clock::now()};
+}
+
+std::shared_ptr<answer_stream> stream_registry::find(const std::string& message_id)
+{
+    std::lock_guard lock(mutex_);
+    auto it = streams_.find(message_id);
+    return it == streams_.end() ? nullptr : it->second.first;
+}
+
+void stream_registry::prune(std::chrono::steady_clock::duration keep)
+{
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    std::erase_if(streams_, [&](auto& entry) {
+        return now - entry.second.second > keep && entry.second.first->finished();
+    });
+}
+
+std::size_t stream_registry::size()
+{
+    std::lock_guard lock(mutex_);
+    return streams_.size();
+}
+
+} // namespace chatkit::chat

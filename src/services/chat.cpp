@@ -1,0 +1,284 @@
+#include "chatkit/services/chat.hpp"
+
+#include "chatkit/http/sse.hpp"
+#include "chatkit/security/tokens.hpp"
+#include "chatkit/store/chat_repo.hpp"
+#include "chatkit/store/db.hpp"
+#include "chatkit/util/time.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+namespace chatkit::services {
+
+namespace asio = boost::asio;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t max_sources = 5;
+
+// Thrown out of the token sink to stop generation.
+struct stop_generation {};
+
+long long ms_since(clock::time_point t)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
+}
+
+long long now_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+boost::json::value sources_json(const std::vector<chat::hit>& hits)
+{
+    boost::json::array out;
+    for (const auto& h : hits)
+        out.push_back(boost::json::object{{"id", h.doc->id},
+                                          {"title", h.doc->title},
+                                          {"url", h.doc->url},
+                                          {"excerpt", chat::excerpt(h.doc->plain, 200)},
+                                          {"score", std::round(h.score * 1000) / 1000}});
+    return out;
+}
+
+struct chat_service::production {
+    std::shared_ptr<chat::answer_stream> stream;
+    chat::grounding grounding;
+    chat_request request;
+    chat_caller caller;
+    long long retrieval_ms = 0;
+    clock::time_point started = clock::now();
+    long long seq = 0;
+    std::vector<std::pair<long long, std::string>> unsaved;
+    clock::time_point last_persist = clock::now();
+};
+
+chat_service::chat_service(store::db_executor& db, std::shared_ptr<const chat::retriever> corpus,
+                           chat::generator& generator, chat_settings settings)
+    : db_(db), corpus_(std::move(corpus)), generator_(generator), settings_(settings)
+{
+}
+
+void chat_service::replace_corpus(std::shared_ptr<const chat::retriever> corpus)
+{
+    std::lock_guard lock(corpus_mutex_);
+    corpus_ = std::move(corpus);
+}
+
+std::shared_ptr<const chat::retriever> chat_service::corpus()
+{
+    std::lock_guard lock(corpus_mutex_);
+    return corpus_;
+}
+
+asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const chat_request& req,
+                                                                         const chat_caller& caller)
+{
+    auto p = std::make_shared<production>();
+    p->request = req;
+    p->caller = caller;
+    auto index = corpus();
+    auto retrieval_started = clock::now();
+    std::string query = req.message;
+    if (req.mode == "chat" && !req.selected_text.empty())
+        query += " " + req.selected_text.substr(0, 500);
+    p->grounding = {req.message, req.mode, req.selected_text, index->search(query, max_sources)};
+    p->retrieval_ms = ms_since(retrieval_started);
+
+    auto message_id = security::new_uuid();
+    auto executor = co_await asio::this_coro::executor;
+    p->stream = std::make_shared<chat::answer_stream>(
+        message_id, chat::stream_owner{caller.user_id, caller.session_id}, executor);
+    auto now = util::now_seconds();
+    co_await db_.write([&](soci::session& s) {
+        store::chat_repo::insert_stream(s, message_id, caller.user_id, caller.session_id, now);
+    });
+    registry_.add(p->stream);
+    registry_.prune(std::chrono::minutes(5));
+    // The answer belongs to nobody's request: it runs until done or cancelled.
+    asio::co_spawn(executor, produce(p), asio::bind_cancellation_slot(p->stream->cancel_slot(), asio::detached));
+    // The corpus shared_ptr keeps sections alive for the hits' whole life.
+    co_return p->stream;
+}
+
+asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
+{
+    auto corpus_guard = corpus(); // sections outlive a reload during this answer
+    const auto& id = p->stream->message_id();
+    auto emit_frame = [&](std::string_view event, const boost::json::value& data, bool final) {
+        auto frame = http::sse_event(id + ":" + std::to_string(p->seq), event, boost::json::serialize(data));
+        p->unsaved.emplace_back(p->seq, frame);
+        ++p->seq;
+        p->stream->append(std::move(frame), final);
+    };
+    // Writes recorded frames; true when another instance asked to cancel.
+    auto persist = [&]() -> asio::awaitable<bool> {
+        auto batch = std::move(p->unsaved);
+        p->unsaved.clear();
+        p->last_persist = clock::now();
+        co_return co_await db_.write([&](soci::session& s) {
+            store::chat_repo::append_events(s, id, batch);
+            auto row = store::chat_repo::find_stream(s, id);
+            return row && row->cancel_requested;
+        });
+    };
+
+    emit_frame("sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);
+    std::string answer;
+    long long tokens = 0;
+    auto generation_started = clock::now();
+    enum class outcome { done, cancelled, failed } result = outcome::done;
+    try {
+        co_await persist();
+        chat::token_sink sink = [&](std::string token) -> asio::awaitable<void> {
+            if (p->stream->abandoned(settings_.abandon_after))
+                throw stop_generation{};
+            answer += token;
+            ++tokens;
+            emit_frame("token", boost::json::object{{"content", token}}, false);
+            if (clock::now() - p->last_persist >= settings_.persist_every && co_await persist())
+                throw stop_generation{};
+        };
+        co_await generator_.generate(p->grounding, sink);
+    } catch (const stop_generation&) {
+        result = outcome::cancelled;
+    } catch (const boost::system::system_error& e) {
+        result = e.code() == asio::error::operation_aborted ? outcome::cancelled : outcome::failed;
+        if (result == outcome::failed)
+            spdlog::warn("answer {} failed: {}", id, e.what());
+    } catch (const std::exception& e) {
+        result = outcome::failed;
+        spdlog::warn("answer {} failed: {}", id, e.what());
+    }
+    // Cancellation has been handled; the bookkeeping below must still run.
+    co_await asio::this_coro::reset_cancellation_state();
+
+    if (result == outcome::failed) {
+        emit_frame("error",
+                   boost::json::object{{"error", boost::json::object{{"code", "GENERATION_FAILED"},
+                                                                     {"message", "The answer could not be completed."},
+                                                                     {"details", nullptr}}}},
+                   true);
+    } else {
+        boost::json::object metadata{{"model", generator_.model()},
+                                     {"tokens_used", tokens},
+                                     {"retrieval_time_ms", p->retrieval_ms},
+                                     {"generation_time_ms", ms_since(generation_started)},
+                                     {"total_time_ms", ms_since(p->started)}};
+        boost::json::object done{{"message_id", id}, {"metadata", metadata}};
+        if (result == outcome::cancelled)
+            done["cancelled"] = true;
+        emit_frame("done", done, true);
+    }
+    try {
+        static_cast<void>(co_await persist());
+        auto finished = util::now_seconds();
+        auto conversation = p->caller.session_id + ":" + (p->request.conversation.empty() ? "default"
+                                                                                          : p->request.conversation);
+        store::chat_repo::turn turn{p->request.message, answer,
+                                    boost::json::serialize(sources_json(p->grounding.sources))};
+        auto at = now_ms();
+        co_await db_.write([&](soci::session& s) {
+            store::chat_repo::finish_stream(s, id, finished);
+            if (!p->caller.session_id.empty() && !answer.empty())
+                store::chat_repo::record_turn(s, conversation, p->caller.session_id, p->caller.user_id, turn, at);
+        });
+    } catch (const std::exception& e) {
+        // Listeners here already have every frame; only resumes elsewhere and
+        // history miss this answer.
+        spdlog::warn("answer {}: could not record its end: {}", id, e.what());
+    }
+}
+
+asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const chat_request& req,
+                                                                         const chat_caller& caller)
+{
+    auto s = co_await start(req, caller);
+    co_return chat::live_listener(s, -1, settings_.timing);
+}
+
+asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& req, const chat_caller& caller,
+                                                          std::chrono::milliseconds limit)
+{
+    auto started = clock::now();
+    auto s = co_await start(req, caller);
+    auto listener = chat::live_listener(s, -1, {limit, limit, settings_.timing.poll});
+    full_answer out{s->message_id(), {}, boost::json::array{}, nullptr};
+    while (auto frame = co_await listener->next()) {
+        if (clock::now() - started > limit) {
+            s->cancel();
+            co_return errc::not_found;
+        }
+        auto event_at = frame->find("\nevent: ");
+        auto data_at = frame->find("\ndata: ");
+        if (event_at == std::string::npos || data_at == std::string::npos) {
+            // A ping: the answer is taking too long.
+            s->cancel();
+            co_return errc::not_found;
+        }
+        auto event = frame->substr(event_at + 8, data_at - event_at - 8);
+        auto data = boost::json::parse(frame->substr(data_at + 7));
+        if (event == "sources")
+            out.sources = data.at("sources");
+        else if (event == "token")
+            out.answer += data.at("content").as_string();
+        else if (event == "done")
+            out.metadata = data.at("metadata");
+        else if (event == "error") {
+            s->cancel();
+            co_return errc::not_found;
+        }
+    }
+    co_return out;
+}
+
+asio::awaitable<std::shared_ptr<http::event_source>> chat_service::resume(const std::string& message_id,
+                                                                         long long after_seq,
+                                                                         const chat_caller& caller)
+{
+    if (auto local = registry_.find(message_id)) {
+        if (!local->owner().admits(caller.user_id, caller.session_id))
+            co_return nullptr;
+        co_return chat::live_listener(local, after_seq, settings_.timing);
+    }
+    auto row = co_await db_.read([&](soci::session& s) { return store::chat_repo::find_stream(s, message_id); });
+    if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
+        co_return nullptr;
+    co_return chat::replay_listener(db_, message_id, after_seq, settings_.timing);
+}
+
+asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const chat_caller& caller)
+{
+    if (auto local = registry_.find(message_id)) {
+        if (!local->owner().admits(caller.user_id, caller.session_id))
+            co_return false;
+        local->cancel();
+        co_return true;
+    }
+    // Produced by another instance: it sees the request at its next flush.
+    co_return co_await db_.write([&](soci::session& s) {
+        auto row = store::chat_repo::find_stream(s, message_id);
+        if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
+            return false;
+        if (!row->finished)
+            store::chat_repo::request_cancel(s, message_id);
+        return true;
+    });
+}
+
+} // namespace chatkit::services

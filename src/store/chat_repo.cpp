@@ -1,0 +1,211 @@
+#include "chatkit/store/chat_repo.hpp"
+
+#include "chatkit/security/tokens.hpp"
+
+#include <soci/soci.h>
+
+namespace chatkit::store::chat_repo {
+
+namespace {
+
+soci::indicator optional_text(const std::string& v)
+{
+    return v.empty() ? soci::i_null : soci::i_ok;
+}
+
+} // namespace
+
+void insert_stream(soci::session& s, const std::string& message_id, const std::string& user_id,
+                   const std::string& session_id, long long now)
+{
+    auto user_ind = optional_text(user_id);
+    auto session_ind = optional_text(session_id);
+    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at) VALUES (:id, :user, :session, :now)",
+        soci::use(message_id, "id"), soci::use(user_id, user_ind, "user"), soci::use(session_id, session_ind, "session"),
+        soci::use(now, "now");
+}
+
+void append_events(soci::session& s, const std::string& message_id,
+                   const std::vector<std::pair<long long, std::string>>& events)
+{
+    if (events.empty())
+        return;
+    soci::transaction tx(s);
+    long long seq = 0;
+    std::string frame;
+    soci::statement st = (s.prepare << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, :seq, :frame)",
+                          soci::use(message_id, "id"), soci::use(seq, "seq"), soci::use(frame, "frame"));
+    for (const auto& [n, f] : events) {
+        seq = n;
+        frame = f;
+        st.execute(true);
+    }
+    tx.commit();
+}
+
+void finish_stream(soci::session& s, const std::string& message_id, long long now)
+{
+    s << "UPDATE chat_streams SET finished_at = :now WHERE message_id = :id", soci::use(now, "now"),
+        soci::use(message_id, "id");
+}
+
+void request_cancel(soci::session& s, const std::string& message_id)
+{
+    s << "UPDATE chat_streams SET cancel_requested = 1 WHERE message_id = :id", soci::use(message_id, "id");
+}
+
+std::optional<stream_row> find_stream(soci::session& s, const std::string& message_id)
+{
+    stream_row r;
+    soci::indicator user_ind = soci::i_null, session_ind = soci::i_null, finished_ind = soci::i_null;
+    long long finished_at = 0;
+    int cancel = 0;
+    s << "SELECT user_id, session_id, finished_at, cancel_requested FROM chat_streams WHERE message_id = :id",
+        soci::use(message_id), soci::into(r.user_id, user_ind), soci::into(r.session_id, session_ind),
+        soci::into(finished_at, finished_ind), soci::into(cancel);
+    if (!s.got_data())
+        return std::nullopt;
+    if (user_ind != soci::i_ok)
+        r.user_id.clear();
+    if (session_ind != soci::i_ok)
+        r.session_id.clear();
+    r.finished = finished_ind == soci::i_ok;
+    r.cancel_requested = cancel != 0;
+    return r;
+}
+
+std::vector<std::pair<long long, std::string>> events_after(soci::session& s, const std::string& message_id,
+                                                            long long seq)
+{
+    std::vector<std::pair<long long, std::string>> out;
+    long long n = 0;
+    std::string frame;
+    soci::statement st = (s.prepare << "SELECT seq, frame FROM stream_events WHERE message_id = :id AND seq > :seq "
+                                       "ORDER BY seq",
+                          soci::use(message_id, "id"), soci::use(seq, "seq"), soci::into(n), soci::into(frame));
+    st.execute();
+    while (st.fetch())
+        out.emplace_back(n, frame);
+    return out;
+}
+
+void record_turn(soci::session& s, const std::string& conversation_id, const std::string& session_id,
+                 const std::string& user_id, const turn& t, long long now)
+{
+    soci::transaction tx(s);
+    int exists = 0;
+    s << "SELECT COUNT(*) FROM conversations WHERE id = :id", soci::use(conversation_id), soci::into(exists);
+    if (exists == 0) {
+        auto user_ind = optional_text(user_id);
+        s << "INSERT INTO conversations (id, session_id, user_id, created_at) VALUES (:id, :session, :user, :now)",
+            soci::use(conversation_id, "id"), soci::use(session_id, "session"), soci::use(user_id, user_ind, "user"),
+            soci::use(now, "now");
+    }
+    auto question_id = security::new_uuid();
+    auto answer_id = security::new_uuid();
+    std::string user_role = "user", assistant_role = "assistant";
+    soci::indicator no_sources = soci::i_null;
+    std::string empty;
+    s << "INSERT INTO messages (id, conversation_id, role, content, sources, created_at) "
+         "VALUES (:id, :conv, :role, :content, :sources, :now)",
+        soci::use(question_id, "id"), soci::use(conversation_id, "conv"), soci::use(user_role, "role"),
+        soci::use(t.question, "content"), soci::use(empty, no_sources, "sources"), soci::use(now, "now");
+    long long later = now + 1; // milliseconds: the answer sorts after its question
+    s << "INSERT INTO messages (id, conversation_id, role, content, sources, created_at) "
+         "VALUES (:id, :conv, :role, :content, :sources, :now)",
+        soci::use(answer_id, "id"), soci::use(conversation_id, "conv"), soci::use(assistant_role, "role"),
+        soci::use(t.answer, "content"), soci::use(t.sources_json, "sources"), soci::use(later, "now");
+    tx.commit();
+}
+
+std::vector<std::string> recent_questions(soci::session& s, const std::string& user_id, int limit)
+{
+    std::vector<std::string> out;
+    std::string content;
+    soci::statement st =
+        (s.prepare << "SELECT m.content FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                      "WHERE c.user_id = :user AND m.role = 'user' ORDER BY m.created_at DESC LIMIT :limit",
+         soci::use(user_id, "user"), soci::use(limit, "limit"), soci::into(content));
+    st.execute();
+    while (st.fetch())
+        out.push_back(content);
+    std::string saved;
+    soci::statement st2 =
+        (s.prepare << "SELECT m.content FROM saved_chat_messages m JOIN saved_chats c ON c.id = m.chat_id "
+                      "WHERE c.user_id = :user AND m.role = 'user' ORDER BY c.saved_at DESC LIMIT :limit",
+         soci::use(user_id, "user"), soci::use(limit, "limit"), soci::into(saved));
+    st2.execute();
+    while (st2.fetch())
+        out.push_back(saved);
+    return out;
+}
+
+void save_chat(soci::session& s, const std::string& user_id, const saved_chat& chat)
+{
+    soci::transaction tx(s);
+    s << "INSERT INTO saved_chats (id, user_id, title, saved_at) VALUES (:id, :user, :title, :now)",
+        soci::use(chat.id, "id"), soci::use(user_id, "user"), soci::use(chat.title, "title"),
+        soci::use(chat.saved_at, "now");
+    int position = 0;
+    std::string role, content;
+    soci::statement st = (s.prepare << "INSERT INTO saved_chat_messages (chat_id, position, role, content) "
+                                       "VALUES (:id, :pos, :role, :content)",
+                          soci::use(chat.id, "id"), soci::use(position, "pos"), soci::use(role, "role"),
+                          soci::use(content, "content"));
+    for (const auto& m : chat.messages) {
+        role = m.role;
+        content = m.content;
+        st.execute(true);
+        ++position;
+    }
+    tx.commit();
+}
+
+std::vector<saved_chat> list_saved(soci::session& s, const std::string& user_id)
+{
+    std::vector<saved_chat> out;
+    saved_chat row;
+    soci::statement st = (s.prepare << "SELECT c.id, c.title, c.saved_at, "
+                                       "(SELECT COUNT(*) FROM saved_chat_messages m WHERE m.chat_id = c.id) "
+                                       "FROM saved_chats c WHERE c.user_id = :user ORDER BY c.saved_at DESC, c.id",
+                          soci::use(user_id, "user"), soci::into(row.id), soci::into(row.title),
+                          soci::into(row.saved_at), soci::into(row.message_count));
+    st.execute();
+    while (st.fetch())
+        out.push_back(row);
+    return out;
+}
+
+std::optional<saved_chat> find_saved(soci::session& s, const std::string& user_id, const std::string& chat_id)
+{
+    saved_chat chat;
+    s << "SELECT id, title, saved_at FROM saved_chats WHERE id = :id AND user_id = :user", soci::use(chat_id, "id"),
+        soci::use(user_id, "user"), soci::into(chat.id), soci::into(chat.title), soci::into(chat.saved_at);
+    if (!s.got_data())
+        return std::nullopt;
+    saved_message m;
+    soci::statement st = (s.prepare << "SELECT role, content FROM saved_chat_messages WHERE chat_id = :id "
+                                       "ORDER BY position",
+                          soci::use(chat_id, "id"), soci::into(m.role), soci::into(m.content));
+    st.execute();
+    while (st.fetch())
+        chat.messages.push_back(m);
+    chat.message_count = static_cast<long long>(chat.messages.size());
+    return chat;
+}
+
+bool delete_saved(soci::session& s, const std::string& user_id, const std::string& chat_id)
+{
+    soci::transaction tx(s);
+    s << "DELETE FROM saved_chat_messages WHERE chat_id IN "
+         "(SELECT id FROM saved_chats WHERE id = :id AND user_id = :user)",
+        soci::use(chat_id, "id"), soci::use(user_id, "user");
+    soci::statement st = (s.prepare << "DELETE FROM saved_chats WHERE id = :id AND user_id = :user",
+                          soci::use(chat_id, "id"), soci::use(user_id, "user"));
+    st.execute(true);
+    bool deleted = st.get_affected_rows() == 1;
+    tx.commit();
+    return deleted;
+}
+
+} // namespace chatkit::store::chat_repo
