@@ -116,6 +116,20 @@ std::vector<section> split_sections(const std::string& relative_path, const std:
         current = {};
     };
 
+    // The document's title (its first heading) also names its preamble.
+    {
+        std::istringstream scan(markdown);
+        std::string line;
+        bool fenced = false;
+        while (doc_title.empty() && std::getline(scan, line)) {
+            if (line.starts_with("```") || line.starts_with("~~~"))
+                fenced = !fenced;
+            auto level = line.find_first_not_of('#');
+            if (!fenced && level >= 1 && level <= 3 && level < line.size() && line[level] == ' ')
+                doc_title = plain_text(line.substr(level + 1));
+        }
+    }
+
     std::istringstream in(markdown);
     std::string line;
     while (std::getline(in, line)) {
@@ -129,8 +143,6 @@ std::vector<section> split_sections(const std::string& relative_path, const std:
         if (level >= 1 && level <= 3 && level < line.size() && line[level] == ' ') {
             flush();
             current.title = plain_text(line.substr(level + 1));
-            if (doc_title.empty())
-                doc_title = current.title;
             continue;
         }
         current.text += line;

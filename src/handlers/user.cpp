@@ -57,66 +57,89 @@ std::vector<std::string> topics_of(const std::string& text, std::size_t limit)
     return out;
 }
 
+// Sections scored against what the user says they want (preferences,
+// weight 0.6) and what they asked before (history, weight 0.4); either
+// alone when the other is empty.
+std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& stated, const std::string& history,
+                            std::size_t limit)
+{
+    bool has_stated = stated.find_first_not_of(' ') != std::string::npos;
+    bool has_history = history.find_first_not_of(' ') != std::string::npos;
+    std::map<const chat::section*, double> combined;
+    auto add = [&](const std::string& text, double weight) {
+        for (const auto& h : corpus.search(text, 50))
+            combined[h.doc] += weight * h.score;
+    };
+    if (has_stated)
+        add(stated, has_history ? 0.6 : 1.0);
+    if (has_history)
+        add(history, has_stated ? 0.4 : 1.0);
+    std::vector<chat::hit> out;
+    for (auto& [doc, score] : combined)
+        out.push_back({doc, score});
+    std::sort(out.begin(), out.end(), [](const chat::hit& a, const chat::hit& b) {
+        return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id;
+    });
+    if (out.size() > limit)
+        out.resize(limit);
+    return out;
+}
+
 } // namespace
 
 void mount_user(http::router& r, services::chat_service& chat, store::db_executor& db, std::size_t max_json_depth)
 {
-    r.add(
-        "POST", "/api/v1/user/personalize",
-        [&chat, &db, max_json_depth](http::request& req,
-                                     http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
-            if (auto denied = http::require_user(ctx))
-                co_return *denied;
-            boost::json::object preferences;
-            if (!req.body.empty()) {
-                auto body = http::parse_json_object(req, ctx, max_json_depth);
-                if (auto* error = std::get_if<http::reply>(&body))
-                    co_return std::move(*error);
-                http::json_fields fields(std::get<boost::json::object>(body), ctx);
-                auto p = fields.object("preferences", false);
-                if (fields.error())
-                    co_return *fields.error();
-                preferences = std::move(*p);
-            }
-            auto user = ctx.caller->user_id;
-            auto questions = co_await db.read(
-                [&](soci::session& s) { return store::chat_repo::recent_questions(s, user, 50); });
+    r.add("POST", "/api/v1/user/personalize",
+          [&chat, &db, max_json_depth](http::request& req,
+                                       http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+              if (auto denied = http::require_user(ctx))
+                  co_return *denied;
+              boost::json::object preferences;
+              if (!req.body.empty()) {
+                  auto body = http::parse_json_object(req, ctx, max_json_depth);
+                  if (auto* error = std::get_if<http::reply>(&body))
+                      co_return std::move(*error);
+                  http::json_fields fields(std::get<boost::json::object>(body), ctx);
+                  auto p = fields.object("preferences", false);
+                  if (fields.error())
+                      co_return *fields.error();
+                  preferences = std::move(*p);
+              }
+              auto user = ctx.caller->user_id;
+              auto questions =
+                  co_await db.read([&](soci::session& s) { return store::chat_repo::recent_questions(s, user, 50); });
 
-            // Preferences count three times: they are what the user says,
-            // history is what the user did.
-            std::string stated;
-            collect_strings(preferences, stated);
-            std::string profile = stated + ' ' + stated + ' ' + stated;
-            for (const auto& q : questions)
-                profile += ' ' + q;
-
-            auto corpus = chat.corpus();
-            auto hits = profile.find_first_not_of(' ') == std::string::npos ? std::vector<chat::hit>{}
-                                                                            : corpus->search(profile, 5);
-            boost::json::array recommendations, sections;
-            std::set<std::string> seen;
-            for (const auto& h : hits) {
-                if (seen.insert(h.doc->title).second)
-                    recommendations.push_back(boost::json::string(h.doc->title));
-                sections.push_back(boost::json::object{{"id", h.doc->id},
-                                                       {"title", h.doc->title},
-                                                       {"url", h.doc->url},
-                                                       {"score", std::round(h.score * 1000) / 1000}});
-            }
-            boost::json::array topics;
-            for (auto& t : topics_of(profile, 5))
-                topics.push_back(boost::json::string(t));
-            co_return http::json_reply(
-                200, boost::json::object{
-                         {"recommendations", recommendations},
-                         {"personalized_content",
-                          boost::json::object{{"tier", ctx.caller->tier},
-                                              {"topics", topics},
-                                              {"sections", sections},
-                                              {"based_on", boost::json::object{{"questions", questions.size()},
-                                                                               {"preferences", !stated.empty()}}}}}});
-        },
-        {.body_limit = 16 * 1024, .json_body = true, .rate_action = "personalize"});
+              std::string stated;
+              collect_strings(preferences, stated);
+              std::string history;
+              for (const auto& q : questions)
+                  history += ' ' + q;
+              auto hits = rank(*chat.corpus(), stated, history, 5);
+              auto profile = stated + ' ' + history;
+              boost::json::array recommendations, sections;
+              std::set<std::string> seen;
+              for (const auto& h : hits) {
+                  if (seen.insert(h.doc->title).second)
+                      recommendations.push_back(boost::json::string(h.doc->title));
+                  sections.push_back(boost::json::object{{"id", h.doc->id},
+                                                         {"title", h.doc->title},
+                                                         {"url", h.doc->url},
+                                                         {"score", std::round(h.score * 1000) / 1000}});
+              }
+              boost::json::array topics;
+              for (auto& t : topics_of(profile, 5))
+                  topics.push_back(boost::json::string(t));
+              co_return http::json_reply(
+                  200, boost::json::object{
+                           {"recommendations", recommendations},
+                           {"personalized_content",
+                            boost::json::object{{"tier", ctx.caller->tier},
+                                                {"topics", topics},
+                                                {"sections", sections},
+                                                {"based_on", boost::json::object{{"questions", questions.size()},
+                                                                                 {"preferences", !stated.empty()}}}}}});
+          },
+          {.body_limit = 16 * 1024, .json_body = true, .rate_action = "personalize"});
 }
 
 } // namespace chatkit::handlers

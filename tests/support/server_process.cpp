@@ -134,11 +134,23 @@ std::string temp_sqlite_url()
     return std::string("sqlite://") + dir + "/chatkit.db";
 }
 
+std::string test_corpus()
+{
+    const char* p = std::getenv("CHATKIT_TEST_CORPUS");
+    return p ? p : "tests/fixtures/corpus";
+}
+
 std::map<std::string, std::string> dev_env()
 {
-    return {{"CHATKIT_ENV", "development"}, {"BIND", "127.0.0.1"},   {"PORT", "0"},
-            {"THREADS", "2"},              {"TEST_ROUTES", "true"}, {"LOG_LEVEL", "info"},
-            {"DATABASE_URL", temp_sqlite_url()}};
+    return {{"CHATKIT_ENV", "development"},
+            {"BIND", "127.0.0.1"},
+            {"PORT", "0"},
+            {"THREADS", "2"},
+            {"TEST_ROUTES", "true"},
+            {"LOG_LEVEL", "info"},
+            {"DATABASE_URL", temp_sqlite_url()},
+            {"CORPUS_DIR", test_corpus()},
+            {"BUILTIN_TOKEN_DELAY", "5ms"}};
 }
 
 std::map<std::string, std::string> production_env()
@@ -152,7 +164,8 @@ std::map<std::string, std::string> production_env()
             {"DATABASE_URL", "postgresql://chatkit@127.0.0.1/chatkit"},
             {"SMTP_URL", "smtp://mailer:secret@smtp.example.com:587"},
             {"PUBLIC_VERIFY_URL", "https://docs.example.com/"},
-            {"TRUSTED_PROXIES", "127.0.0.1"}};
+            {"TRUSTED_PROXIES", "127.0.0.1"},
+            {"CORPUS_DIR", test_corpus()}};
 }
 
 } // namespace chatkit::test

@@ -39,6 +39,9 @@ private:
     std::optional<int> exit_status_;
 };
 
+// The fixture corpus (tests/fixtures/corpus), from $CHATKIT_TEST_CORPUS.
+std::string test_corpus();
+
 // sqlite:// URL of a new file in a fresh temporary directory.
 std::string temp_sqlite_url();
 

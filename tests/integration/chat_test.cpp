@@ -1,0 +1,454 @@
+// API.md "Chat" and "User" over real sockets: answers, streams, resume,
+// cancel, history, saved chats, personalization.
+#include "support/api.hpp"
+#include "support/server_process.hpp"
+#include "support/services.hpp"
+#include "support/sse.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <thread>
+
+using namespace chatkit::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* secret = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
+
+std::string ask(const std::string& message, boost::json::object context = {})
+{
+    boost::json::object body{{"message", message}};
+    if (!context.empty())
+        body["context"] = std::move(context);
+    return boost::json::serialize(body);
+}
+
+struct collected {
+    std::vector<sse_event> events;
+    std::string text;
+    bool ended = false;
+};
+
+collected read_all(sse_reader& r, std::size_t max = 100000)
+{
+    collected out;
+    while (out.events.size() < max) {
+        auto e = r.next();
+        if (!e)
+            break;
+        if (e->event.empty())
+            continue;
+        if (e->event == "token")
+            out.text += e->data.at("content").as_string();
+        out.events.push_back(std::move(*e));
+        if (out.events.back().event == "done" || out.events.back().event == "error")
+            break;
+    }
+    out.ended =
+        r.ended() || (!out.events.empty() && (out.events.back().event == "done" || out.events.back().event == "error"));
+    return out;
+}
+
+class chat_api : public ::testing::Test {
+protected:
+    std::shared_ptr<server_process> start(std::map<std::string, std::string> extra = {})
+    {
+        auto env = dev_env();
+        env["SECRET_KEY"] = secret;
+        env["RATE_ANONYMOUS"] = "unlimited";
+        env["RATE_ANONYMOUS_IP"] = "unlimited";
+        if (auto smtp = smtp_url())
+            env["SMTP_URL"] = *smtp;
+        for (auto& [k, v] : extra)
+            env[k] = v;
+        db_url_ = env["DATABASE_URL"];
+        server_ = std::make_shared<server_process>(std::vector<std::string>{}, env);
+        auto port = server_->wait_until_listening();
+        EXPECT_TRUE(port) << server_->output();
+        port_ = port.value_or(0);
+        return server_;
+    }
+    void TearDown() override
+    {
+        if (HasFailure() && server_)
+            std::fprintf(stderr, "--- server output ---\n%s\n", server_->output().c_str());
+    }
+    std::string anon() { return call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token"); }
+    std::string user()
+    {
+        auto email = unique_email("chat");
+        call(port_, "POST", "/api/v1/auth/signup",
+             boost::json::serialize(boost::json::object{{"email", email}, {"consent_data_storage", true}}));
+        auto token = verify_token_in(wait_for_mail(email).value_or(""));
+        return call(port_, "POST", "/api/v1/auth/verify", boost::json::serialize(boost::json::object{{"token", token}}))
+            .str("session_token");
+    }
+    std::vector<std::pair<std::string, std::string>> bearer(const std::string& token)
+    {
+        return {{"Authorization", "Bearer " + token}};
+    }
+
+    std::shared_ptr<server_process> server_;
+    std::uint16_t port_ = 0;
+    std::string db_url_;
+};
+
+} // namespace
+
+TEST_F(chat_api, answer_cites_ranked_sources_with_metadata)
+{
+    start();
+    auto r = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?", {{"mode", "browse"}}));
+    ASSERT_EQ(r.status(), 200u) << r.raw.body;
+    EXPECT_NE(r.str("answer").find("Embodied AI studies agents"), std::string::npos) << r.raw.body;
+    EXPECT_NE(r.str("answer").find("[1]"), std::string::npos);
+    auto& sources = r.json.at("sources").as_array();
+    ASSERT_FALSE(sources.empty());
+    EXPECT_LE(sources.size(), 5u);
+    EXPECT_EQ(sources[0].at("id"), "embodied#embodied-ai");
+    EXPECT_EQ(sources[0].at("url"), "/docs/embodied#embodied-ai");
+    double previous = 1.0;
+    for (auto& s : sources) {
+        auto score = s.at("score").to_number<double>();
+        EXPECT_GE(score, 0.0);
+        EXPECT_LE(score, previous);
+        previous = score;
+        EXPECT_LE(s.at("excerpt").as_string().size(), 200u);
+    }
+    auto& meta = r.json.at("metadata").as_object();
+    for (const char* key : {"model", "tokens_used", "retrieval_time_ms", "generation_time_ms", "total_time_ms"})
+        EXPECT_TRUE(meta.contains(key)) << key;
+    EXPECT_GT(meta.at("tokens_used").as_int64(), 0);
+    EXPECT_FALSE(r.str("message_id").empty());
+}
+
+TEST_F(chat_api, says_plainly_when_the_documentation_has_nothing)
+{
+    start();
+    auto r = call(port_, "POST", "/api/v1/chat", ask("zebra quantum bicycle?"));
+    ASSERT_EQ(r.status(), 200u);
+    EXPECT_NE(r.str("answer").find("could not find"), std::string::npos);
+}
+
+TEST_F(chat_api, every_validation_code)
+{
+    start();
+    auto code = [&](const std::string& body) {
+        return call(port_, "POST", "/api/v1/chat", body);
+    };
+    auto empty = code(ask("   "));
+    EXPECT_EQ(empty.error_code(), "INVALID_REQUEST");
+    EXPECT_EQ(empty.json.at("error").at("details").at("field"), "message");
+    EXPECT_EQ(code(ask(std::string(2001, 'a'))).error_code(), "MESSAGE_TOO_LONG");
+    std::string accents;
+    for (int i = 0; i < 2000; ++i)
+        accents += "\xC3\xA9";
+    EXPECT_EQ(code(ask(accents)).status(), 200u) << "2000 characters, 4000 bytes";
+    auto mode = code(ask("hi", {{"mode", "sing"}}));
+    EXPECT_EQ(mode.json.at("error").at("details").at("field"), "context.mode");
+    EXPECT_EQ(code(ask("hi", {{"selected_text", std::string(5001, 'x')}})).error_code(), "SELECTED_TEXT_TOO_LONG");
+    EXPECT_EQ(code(ask("hi", {{"session_id", "not-a-uuid"}})).error_code(), "INVALID_SESSION_ID");
+    EXPECT_EQ(code(ask("hi", {{"session_id", "550e8400-e29b-41d4-a716-446655440000"}})).status(), 200u);
+    EXPECT_EQ(code(R"({"message": 5})").json.at("error").at("details").at("field"), "message");
+    EXPECT_EQ(code(R"({"message": "hi", "context": "x"})").json.at("error").at("details").at("field"), "context");
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat", ask("hi"), std::string(43, 'z')).error_code(), "SESSION_EXPIRED");
+}
+
+TEST_F(chat_api, stream_sends_sources_tokens_done_with_ids)
+{
+    start();
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("How do I run several instances?"),
+                          {{"Accept-Encoding", "gzip"}, {"Origin", "http://localhost:8000"}});
+    EXPECT_EQ(s.head.status, 200u);
+    EXPECT_EQ(s.head.header("content-type"), "text/event-stream");
+    EXPECT_EQ(s.head.header("cache-control"), "no-cache");
+    EXPECT_EQ(s.head.header("x-accel-buffering"), "no");
+    EXPECT_FALSE(s.head.has("content-encoding"));
+    EXPECT_EQ(s.head.header("access-control-allow-origin"), "http://localhost:8000");
+    sse_reader reader(*s.conn);
+    auto all = read_all(reader);
+    ASSERT_GE(all.events.size(), 3u);
+    EXPECT_EQ(all.events.front().event, "sources");
+    EXPECT_EQ(all.events.back().event, "done");
+    auto message_id = std::string(all.events.back().data.at("message_id").as_string());
+    for (std::size_t i = 0; i < all.events.size(); ++i) {
+        EXPECT_EQ(all.events[i].id, message_id + ":" + std::to_string(i));
+        if (i > 0 && i + 1 < all.events.size())
+            EXPECT_EQ(all.events[i].event, "token");
+    }
+    EXPECT_NE(all.text.find("Several instances can share one PostgreSQL database. [1]"), std::string::npos) << all.text;
+    EXPECT_FALSE(all.events.back().data.as_object().contains("cancelled"));
+}
+
+TEST_F(chat_api, resume_after_a_dropped_connection_loses_and_doubles_nothing)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "30ms"}});
+    auto full = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?")).str("answer");
+    std::string message_id, text;
+    std::string last_id;
+    {
+        auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+        sse_reader reader(*s.conn);
+        for (int i = 0; i < 6; ++i) {
+            auto e = reader.next();
+            ASSERT_TRUE(e);
+            if (e->event == "token")
+                text += e->data.at("content").as_string();
+            last_id = e->id;
+        }
+        message_id = last_id.substr(0, last_id.find(':'));
+    } // the connection drops here, mid-answer
+    auto resumed = start_stream(port_, "GET", "/api/v1/chat/stream/" + message_id, {}, {{"Last-Event-ID", last_id}});
+    ASSERT_EQ(resumed.head.status, 200u);
+    sse_reader reader(*resumed.conn);
+    auto rest = read_all(reader);
+    ASSERT_FALSE(rest.events.empty());
+    auto first_seq = std::stoi(rest.events.front().id.substr(rest.events.front().id.find(':') + 1));
+    EXPECT_EQ(first_seq, std::stoi(last_id.substr(last_id.find(':') + 1)) + 1);
+    EXPECT_EQ(rest.events.back().event, "done");
+    EXPECT_FALSE(rest.events.back().data.as_object().contains("cancelled")) << "a disconnect does not cancel";
+    EXPECT_EQ(text + rest.text, full);
+
+    // A finished stream replays from the start and ends.
+    auto replay = start_stream(port_, "GET", "/api/v1/chat/stream/" + message_id, {}, {});
+    sse_reader replay_reader(*replay.conn);
+    auto again = read_all(replay_reader);
+    EXPECT_EQ(again.events.front().event, "sources");
+    EXPECT_EQ(again.text, full);
+    EXPECT_TRUE(again.ended);
+}
+
+TEST_F(chat_api, foreign_forged_and_malformed_resumes_are_refused)
+{
+    start();
+    auto owner = anon();
+    auto other = anon();
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), bearer(owner));
+    sse_reader reader(*s.conn);
+    auto all = read_all(reader);
+    auto id = std::string(all.events.back().data.at("message_id").as_string());
+
+    auto path = "/api/v1/chat/stream/" + id;
+    EXPECT_EQ(call(port_, "GET", path, {}, other).status(), 404u) << "another session's answer";
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat/" + id + "/cancel", {}, other).status(), 404u);
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/stream/00000000-0000-4000-8000-000000000000", {}, owner).status(), 404u);
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/stream/not-an-id", {}, owner).status(), 404u);
+    auto bad = call(port_, "GET", path, {}, owner, {{"Last-Event-ID", "someone-else:3"}});
+    EXPECT_EQ(bad.status(), 400u);
+    auto owned = start_stream(port_, "GET", path, {}, bearer(owner));
+    EXPECT_EQ(owned.head.status, 200u);
+}
+
+TEST_F(chat_api, cancel_ends_the_stream_with_done_cancelled)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "200ms"}});
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+    sse_reader reader(*s.conn);
+    auto sources = reader.next();
+    auto first = reader.next();
+    ASSERT_TRUE(sources && first);
+    auto id = first->id.substr(0, first->id.find(':'));
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat/" + id + "/cancel").status(), 204u);
+    auto rest = read_all(reader);
+    ASSERT_FALSE(rest.events.empty());
+    EXPECT_EQ(rest.events.back().event, "done");
+    EXPECT_EQ(rest.events.back().data.at("cancelled"), true);
+    EXPECT_LT(rest.events.size(), 10u) << "generation stopped";
+}
+
+TEST_F(chat_api, an_answer_nobody_listens_to_is_cancelled)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "100ms"}, {"ANSWER_ABANDON_TIMEOUT", "300ms"}});
+    std::string id;
+    {
+        auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+        sse_reader reader(*s.conn);
+        auto e = reader.next();
+        ASSERT_TRUE(e);
+        id = e->id.substr(0, e->id.find(':'));
+    }
+    std::this_thread::sleep_for(1200ms);
+    auto replay = start_stream(port_, "GET", "/api/v1/chat/stream/" + id, {}, {});
+    sse_reader reader(*replay.conn);
+    auto all = read_all(reader);
+    ASSERT_FALSE(all.events.empty());
+    EXPECT_EQ(all.events.back().data.at("cancelled"), true);
+}
+
+TEST_F(chat_api, quiet_streams_ping_then_end_with_an_error)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "3s"}, {"STREAM_PING_INTERVAL", "300ms"}, {"STREAM_IDLE_TIMEOUT", "1s"}});
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+    sse_reader reader(*s.conn);
+    int pings = 0;
+    std::optional<sse_event> last;
+    while (auto e = reader.next(5s)) {
+        if (e->comment == "ping")
+            ++pings;
+        last = e;
+        if (e->event == "error" || e->event == "done")
+            break;
+    }
+    EXPECT_GE(pings, 2);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->event, "error");
+    EXPECT_EQ(last->data.at("error").at("code"), "STREAM_IDLE_TIMEOUT");
+}
+
+TEST_F(chat_api, anonymous_limits_apply_before_the_stream_starts)
+{
+    start({{"RATE_ANONYMOUS", "2/minute"}, {"RATE_ANONYMOUS_IP", "100/minute"}});
+    auto token = anon();
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(call(port_, "POST", "/api/v1/chat", ask("hi"), token).status(), 200u);
+    auto limited = start_stream(port_, "POST", "/api/v1/chat/stream",
+                                boost::json::serialize(boost::json::object{{"message", "hi"}, {"tier", "premium"}}),
+                                bearer(token));
+    EXPECT_EQ(limited.head.status, 429u) << "the tier a client sends is ignored";
+    EXPECT_EQ(limited.head.header("content-type"), "application/json");
+    EXPECT_FALSE(limited.head.header("retry-after").empty());
+}
+
+TEST_F(chat_api, anonymous_history_is_stored_and_moves_into_the_account)
+{
+    if (!smtp_url())
+        GTEST_SKIP() << "no SMTP sink";
+    start();
+    auto token = anon();
+    for (const char* q : {"What is embodied AI?", "How do health checks work?"})
+        ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask(q), token).status(), 200u);
+    std::this_thread::sleep_for(200ms);
+    auto account = user();
+    auto moved = call(port_, "POST", "/api/v1/auth/migrate-session",
+                      boost::json::serialize(boost::json::object{{"anon_token", token}}), account);
+    ASSERT_EQ(moved.status(), 200u) << moved.raw.body;
+    EXPECT_EQ(moved.json.at("migrated_messages"), 4);
+    auto saved = call(port_, "GET", "/api/v1/chat/saved", {}, account);
+    ASSERT_EQ(saved.json.at("chats").as_array().size(), 1u);
+    auto chat_id = std::string(saved.json.at("chats").at(0).at("chat_id").as_string());
+    auto chat = call(port_, "GET", "/api/v1/chat/saved/" + chat_id, {}, account);
+    auto& messages = chat.json.at("messages").as_array();
+    ASSERT_EQ(messages.size(), 4u);
+    EXPECT_EQ(messages[0].at("role"), "user");
+    EXPECT_EQ(messages[0].at("content"), "What is embodied AI?");
+    EXPECT_EQ(messages[1].at("role"), "assistant");
+    EXPECT_EQ(messages[2].at("content"), "How do health checks work?");
+}
+
+TEST_F(chat_api, saved_chats_belong_to_their_user)
+{
+    if (!smtp_url())
+        GTEST_SKIP() << "no SMTP sink";
+    start();
+    auto alice = user();
+    auto bob = user();
+    auto body = boost::json::serialize(boost::json::object{
+        {"title", "Deploying"},
+        {"messages", boost::json::array{boost::json::object{{"role", "user"}, {"content", "How to deploy?"}},
+                                        boost::json::object{{"role", "assistant"}, {"content", "Behind a proxy."}}}}});
+    auto saved = call(port_, "POST", "/api/v1/chat/save", body, alice);
+    ASSERT_EQ(saved.status(), 200u) << saved.raw.body;
+    auto id = saved.str("chat_id");
+    EXPECT_EQ(saved.str("saved_at").back(), 'Z');
+
+    auto list = call(port_, "GET", "/api/v1/chat/saved", {}, alice);
+    ASSERT_EQ(list.json.at("chats").as_array().size(), 1u);
+    EXPECT_EQ(list.json.at("chats").at(0).at("message_count"), 2);
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/saved/" + id, {}, alice).json.at("title"), "Deploying");
+
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/saved/" + id, {}, bob).status(), 404u);
+    EXPECT_EQ(call(port_, "DELETE", "/api/v1/chat/saved/" + id, {}, bob).status(), 404u);
+    EXPECT_TRUE(call(port_, "GET", "/api/v1/chat/saved", {}, bob).json.at("chats").as_array().empty());
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/saved", {}, anon()).status(), 401u);
+
+    EXPECT_EQ(call(port_, "DELETE", "/api/v1/chat/saved/" + id, {}, alice).status(), 204u);
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/saved/" + id, {}, alice).status(), 404u);
+
+    boost::json::array too_many;
+    for (int i = 0; i < 201; ++i)
+        too_many.push_back(boost::json::object{{"role", "user"}, {"content", "x"}});
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat/save",
+                   boost::json::serialize(boost::json::object{{"messages", too_many}}), alice)
+                  .json.at("error")
+                  .at("details")
+                  .at("field"),
+              "messages");
+    auto bad_role = boost::json::serialize(boost::json::object{
+        {"messages", boost::json::array{boost::json::object{{"role", "system"}, {"content", "x"}}}}});
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat/save", bad_role, alice).json.at("error").at("details").at("field"),
+              "messages[0].role");
+}
+
+TEST_F(chat_api, personalization_ranks_the_corpus_against_the_user)
+{
+    if (!smtp_url())
+        GTEST_SKIP() << "no SMTP sink";
+    start({{"RATE_PERSONALIZE", "100/minute"}});
+    auto deployer = user();
+    for (const char* q : {"How do I run several instances?", "Can instances share PostgreSQL?"})
+        call(port_, "POST", "/api/v1/chat", ask(q), deployer);
+    std::this_thread::sleep_for(200ms);
+    auto r = call(port_, "POST", "/api/v1/user/personalize", "{}", deployer);
+    ASSERT_EQ(r.status(), 200u) << r.raw.body;
+    ASSERT_FALSE(r.json.at("recommendations").as_array().empty());
+    EXPECT_EQ(r.json.at("recommendations").at(0), "Running several instances");
+    EXPECT_EQ(r.json.at("personalized_content").at("tier"), "lightweight");
+
+    auto robotics = call(port_, "POST", "/api/v1/user/personalize",
+                         R"({"preferences": {"topics": ["embodied robots", "sensors"]}})", deployer);
+    auto top = std::string(robotics.json.at("recommendations").at(0).as_string());
+    EXPECT_TRUE(top == "Sensors" || top == "Embodied AI") << "stated preferences outrank history: " << top;
+    auto& topics = robotics.json.at("personalized_content").at("topics").as_array();
+    EXPECT_FALSE(topics.empty());
+
+    EXPECT_EQ(call(port_, "POST", "/api/v1/user/personalize", "{}", anon()).status(), 401u);
+}
+
+TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
+{
+    if (!postgres_admin_url())
+        GTEST_SKIP() << "no PostgreSQL";
+    auto db = fresh_database("postgresql");
+    auto env = dev_env();
+    env["DATABASE_URL"] = db;
+    env["SECRET_KEY"] = secret;
+    env["BUILTIN_TOKEN_DELAY"] = "60ms";
+    server_process a({}, env), b({}, env);
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+    auto full = call(*pa, "POST", "/api/v1/chat", ask("What is embodied AI?")).str("answer");
+
+    std::string last_id, text;
+    {
+        auto s = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+        sse_reader reader(*s.conn);
+        for (int i = 0; i < 4; ++i) {
+            auto e = reader.next();
+            ASSERT_TRUE(e);
+            if (e->event == "token")
+                text += e->data.at("content").as_string();
+            last_id = e->id;
+        }
+    }
+    auto id = last_id.substr(0, last_id.find(':'));
+    auto resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
+    ASSERT_EQ(resumed.head.status, 200u);
+    sse_reader reader(*resumed.conn);
+    auto rest = read_all(reader);
+    ASSERT_FALSE(rest.events.empty());
+    EXPECT_EQ(rest.events.back().event, "done");
+    EXPECT_EQ(text + rest.text, full) << "instance B continues live while A produces";
+
+    auto second = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+    sse_reader second_reader(*second.conn);
+    auto first = second_reader.next();
+    ASSERT_TRUE(first);
+    auto second_id = first->id.substr(0, first->id.find(':'));
+    EXPECT_EQ(call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status(), 204u);
+    auto ended = read_all(second_reader);
+    ASSERT_FALSE(ended.events.empty());
+    EXPECT_EQ(ended.events.back().data.at("cancelled"), true) << "a cancel on B stops the answer on A";
+}

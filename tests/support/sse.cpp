@@ -1,0 +1,61 @@
+#include "sse.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace chatkit::test {
+
+std::optional<sse_event> sse_reader::next(std::chrono::milliseconds timeout)
+{
+    for (;;) {
+        auto end = pending_.find("\n\n");
+        if (end != std::string::npos) {
+            auto frame = pending_.substr(0, end);
+            pending_.erase(0, end + 2);
+            sse_event e;
+            std::size_t pos = 0;
+            while (pos <= frame.size()) {
+                auto nl = frame.find('\n', pos);
+                auto line = frame.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+                if (line.starts_with("id: "))
+                    e.id = line.substr(4);
+                else if (line.starts_with("event: "))
+                    e.event = line.substr(7);
+                else if (line.starts_with("data: "))
+                    e.data = boost::json::parse(line.substr(6));
+                else if (line.starts_with(": "))
+                    e.comment = line.substr(2);
+                if (nl == std::string::npos)
+                    break;
+                pos = nl + 1;
+            }
+            return e;
+        }
+        if (ended_)
+            return std::nullopt;
+        auto chunk = c_.read_chunk(timeout);
+        if (!chunk)
+            return std::nullopt;
+        if (chunk->empty())
+            ended_ = true;
+        pending_ += *chunk;
+    }
+}
+
+open_stream start_stream(std::uint16_t port, const std::string& method, const std::string& path,
+                         const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers)
+{
+    open_stream s{std::make_unique<connection>(port), {}};
+    std::string raw = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+    for (const auto& [k, v] : headers)
+        raw += k + ": " + v + "\r\n";
+    if (!body.empty())
+        raw += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    raw += "\r\n" + body;
+    s.conn->send(raw);
+    auto head = s.conn->read_head();
+    if (head)
+        s.head = *head;
+    return s;
+}
+
+} // namespace chatkit::test

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "http_client.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chatkit::test {
+
+struct sse_event {
+    std::string id;
+    std::string event; // empty for a comment (": ping")
+    boost::json::value data;
+    std::string comment;
+};
+
+// Reads SSE frames from a chunked response body on `c` (after read_head).
+class sse_reader {
+public:
+    explicit sse_reader(connection& c) : c_(c) {}
+    // The next frame; nullopt when the body ended or nothing came in time.
+    std::optional<sse_event> next(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    [[nodiscard]] bool ended() const { return ended_; }
+
+private:
+    connection& c_;
+    std::string pending_;
+    bool ended_ = false;
+};
+
+// Opens a stream request and returns the connection positioned after the head.
+struct open_stream {
+    std::unique_ptr<connection> conn;
+    response head;
+};
+open_stream start_stream(std::uint16_t port, const std::string& method, const std::string& path,
+                         const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers);
+
+} // namespace chatkit::test
