@@ -3,12 +3,13 @@
 #include "chatkit/chat/builtin_generator.hpp"
 #include "chatkit/chat/corpus.hpp"
 #include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/upstream_generator.hpp"
 #include "chatkit/handlers/analytics.hpp"
 #include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/chat.hpp"
-#include "chatkit/handlers/user.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/test_routes.hpp"
+#include "chatkit/handlers/user.hpp"
 #include "chatkit/middleware/access_log.hpp"
 #include "chatkit/middleware/auth.hpp"
 #include "chatkit/middleware/cors.hpp"
@@ -63,6 +64,20 @@ std::shared_ptr<const chat::retriever> load_index(const config::config& cfg)
     }
 }
 
+// LLM_BASE_URL picks the upstream model; without it the built-in one answers.
+std::unique_ptr<chat::generator> make_generator(const config::config& cfg)
+{
+    if (cfg.llm_base_url.empty())
+        return std::make_unique<chat::builtin_generator>(cfg.builtin_token_delay);
+    chat::upstream_settings s;
+    s.base_url = cfg.llm_base_url;
+    s.model = cfg.llm_model;
+    s.api_key = cfg.llm_api_key;
+    s.connect_timeout = cfg.llm_connect_timeout;
+    s.first_token_timeout = cfg.llm_first_token_timeout;
+    return std::make_unique<chat::upstream_generator>(s);
+}
+
 services::chat_settings chat_settings_for(const config::config& cfg)
 {
     services::chat_settings s;
@@ -86,7 +101,7 @@ struct app::impl {
     services::mail_sender mail;
     services::analytics_service analytics;
     services::identity_service identity;
-    chat::builtin_generator generator;
+    std::unique_ptr<chat::generator> generator;
     services::chat_service chat;
     boost::asio::signal_set reload_signal;
     http::router router;
@@ -95,12 +110,10 @@ struct app::impl {
     explicit impl(const config::config& c)
         : cfg(c), keys(c.secret_key, c.secret_key_previous), db(open_db(c)), background(1),
           background_guard(background.get_executor()), limiter(*db),
-          mail(*db, keys, smtp_settings_for(c), background.get_executor()),
-          analytics(*db, background.get_executor()),
-          identity(*db, keys,
-                   {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
+          mail(*db, keys, smtp_settings_for(c), background.get_executor()), analytics(*db, background.get_executor()),
+          identity(*db, keys, {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
                    [this] { mail.notify(); }),
-          generator(c.builtin_token_delay), chat(*db, load_index(c), generator, chat_settings_for(c)),
+          generator(make_generator(c)), chat(*db, load_index(c), *generator, chat_settings_for(c)),
           reload_signal(background, SIGHUP)
     {
         auto applied = store::migrate(*db);
@@ -136,9 +149,10 @@ struct app::impl {
         layers.push_back(std::make_unique<middleware::limits>());
         layers.push_back(std::make_unique<middleware::auth>(identity));
         layers.push_back(std::make_unique<middleware::rate_limit>(limiter, cfg.rates, rate_limit_hits));
-        chain = std::make_unique<http::chain>(std::move(layers), [this](http::request& req, http::request_context& ctx) {
-            return router.dispatch(req, ctx);
-        });
+        chain =
+            std::make_unique<http::chain>(std::move(layers), [this](http::request& req, http::request_context& ctx) {
+                return router.dispatch(req, ctx);
+            });
     }
 
     // SIGHUP: reload the corpus on the background thread (file reads stay off

@@ -189,14 +189,25 @@ const std::vector<setting>& table()
              c.corpus_url_prefix = std::string(v);
              return {};
          }},
-        {{"BUILTIN_TOKEN_DELAY", "--builtin-token-delay", "pause between tokens of the built-in generator (default 15ms)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.builtin_token_delay, "BUILTIN_TOKEN_DELAY"); }},
+        {{"BUILTIN_TOKEN_DELAY", "--builtin-token-delay",
+          "pause between tokens of the built-in generator (default 15ms)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.builtin_token_delay, "BUILTIN_TOKEN_DELAY");
+         }},
         {{"STREAM_PING_INTERVAL", "--stream-ping-interval", "': ping' after this long without an event (default 15s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.stream_ping_interval, "STREAM_PING_INTERVAL"); }},
-        {{"STREAM_IDLE_TIMEOUT", "--stream-idle-timeout", "end a stream with an error after this long without an event (default 60s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.stream_idle_timeout, "STREAM_IDLE_TIMEOUT"); }},
-        {{"ANSWER_ABANDON_TIMEOUT", "--answer-abandon-timeout", "cancel an answer nobody has listened to for this long (default 60s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.answer_abandon_timeout, "ANSWER_ABANDON_TIMEOUT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.stream_ping_interval, "STREAM_PING_INTERVAL");
+         }},
+        {{"STREAM_IDLE_TIMEOUT", "--stream-idle-timeout",
+          "end a stream with an error after this long without an event (default 60s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.stream_idle_timeout, "STREAM_IDLE_TIMEOUT");
+         }},
+        {{"ANSWER_ABANDON_TIMEOUT", "--answer-abandon-timeout",
+          "cancel an answer nobody has listened to for this long (default 60s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.answer_abandon_timeout, "ANSWER_ABANDON_TIMEOUT");
+         }},
         {{"LLM_BASE_URL", "--llm-base-url", "OpenAI-compatible endpoint; unset: the built-in generator"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.llm_base_url = std::string(v);
@@ -211,6 +222,15 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.llm_api_key = std::string(v);
              return {};
+         }},
+        {{"LLM_CONNECT_TIMEOUT", "--llm-connect-timeout", "time to connect to the upstream model (default 5s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.llm_connect_timeout, "LLM_CONNECT_TIMEOUT");
+         }},
+        {{"LLM_FIRST_TOKEN_TIMEOUT", "--llm-first-token-timeout",
+          "time until the upstream's first token (default 20s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.llm_first_token_timeout, "LLM_FIRST_TOKEN_TIMEOUT");
          }},
         {{"LOG_LEVEL", "--log-level", "trace | debug | info | warn | error (default info)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
@@ -259,39 +279,73 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_size(v, c.max_json_depth, "MAX_JSON_DEPTH");
          }},
-        {{"DB_STATEMENT_TIMEOUT", "--db-statement-timeout", "bound on one query (PostgreSQL statement_timeout, SQLite busy timeout; default 5s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_duration(v, c.db_statement_timeout, "DB_STATEMENT_TIMEOUT"); }},
+        {{"DB_STATEMENT_TIMEOUT", "--db-statement-timeout",
+          "bound on one query (PostgreSQL statement_timeout, SQLite busy timeout; default 5s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.db_statement_timeout, "DB_STATEMENT_TIMEOUT");
+         }},
         {{"DB_POOL", "--db-pool", "PostgreSQL connections (default 4)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
-             return parse_number(v, c.db_pool) && c.db_pool > 0 && c.db_pool <= 64 ? std::string{}
-                                                                                   : "DB_POOL must be a number from 1 to 64";
+             return parse_number(v, c.db_pool) && c.db_pool > 0 && c.db_pool <= 64
+                        ? std::string{}
+                        : "DB_POOL must be a number from 1 to 64";
          }},
         {{"VERIFY_TOKEN_TTL", "--verify-token-ttl", "lifetime of a verification link (default 10 minutes: 600s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_seconds(v, c.verify_token_ttl, "VERIFY_TOKEN_TTL"); }},
-        {{"SESSION_IDLE_TIMEOUT", "--session-idle-timeout", "a session unused this long expires (default 24 h: 86400s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_seconds(v, c.session_idle_timeout, "SESSION_IDLE_TIMEOUT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.verify_token_ttl, "VERIFY_TOKEN_TTL");
+         }},
+        {{"SESSION_IDLE_TIMEOUT", "--session-idle-timeout",
+          "a session unused this long expires (default 24 h: 86400s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.session_idle_timeout, "SESSION_IDLE_TIMEOUT");
+         }},
         {{"SESSION_LIFETIME", "--session-lifetime", "absolute session lifetime (default 30 days: 2592000s)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_seconds(v, c.session_lifetime, "SESSION_LIFETIME"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.session_lifetime, "SESSION_LIFETIME");
+         }},
         {{"RATE_ANONYMOUS", "--rate-anonymous", "chat limit per anonymous session (default 10/minute,500/day)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.anonymous, "RATE_ANONYMOUS"); }},
-        {{"RATE_ANONYMOUS_IP", "--rate-anonymous-ip", "anonymous chat limit aggregated per client IP (default 10/minute,500/day)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.anonymous_ip, "RATE_ANONYMOUS_IP"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.anonymous, "RATE_ANONYMOUS");
+         }},
+        {{"RATE_ANONYMOUS_IP", "--rate-anonymous-ip",
+          "anonymous chat limit aggregated per client IP (default 10/minute,500/day)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.anonymous_ip, "RATE_ANONYMOUS_IP");
+         }},
         {{"RATE_LIGHTWEIGHT", "--rate-lightweight", "chat limit of verified users (default 30/minute)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.lightweight, "RATE_LIGHTWEIGHT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.lightweight, "RATE_LIGHTWEIGHT");
+         }},
         {{"RATE_FULL", "--rate-full", "chat limit of the full tier (default 100/minute)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.full, "RATE_FULL"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.full, "RATE_FULL");
+         }},
         {{"RATE_PREMIUM", "--rate-premium", "chat limit of the premium tier (default unlimited)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.premium, "RATE_PREMIUM"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.premium, "RATE_PREMIUM");
+         }},
         {{"RATE_SAVE_CHAT", "--rate-save-chat", "saved chats per user (default 5/minute)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.save_chat, "RATE_SAVE_CHAT"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.save_chat, "RATE_SAVE_CHAT");
+         }},
         {{"RATE_PERSONALIZE", "--rate-personalize", "personalization requests per user (default 3/minute)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.personalize, "RATE_PERSONALIZE"); }},
-        {{"RATE_VERIFY_EMAIL_ADDRESS", "--rate-verify-email-address", "verification mails per address (default 3/hour)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.verify_email_address, "RATE_VERIFY_EMAIL_ADDRESS"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.personalize, "RATE_PERSONALIZE");
+         }},
+        {{"RATE_VERIFY_EMAIL_ADDRESS", "--rate-verify-email-address",
+          "verification mails per address (default 3/hour)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.verify_email_address, "RATE_VERIFY_EMAIL_ADDRESS");
+         }},
         {{"RATE_VERIFY_EMAIL_IP", "--rate-verify-email-ip", "verification mails per client IP (default 10/hour)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.verify_email_ip, "RATE_VERIFY_EMAIL_IP"); }},
-        {{"RATE_ANONYMOUS_SESSIONS_IP", "--rate-anonymous-sessions-ip", "anonymous sessions started per client IP (default 60/minute)"},
-         [](config& c, mode_inputs&, std::string_view v) { return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP"); }},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.verify_email_ip, "RATE_VERIFY_EMAIL_IP");
+         }},
+        {{"RATE_ANONYMOUS_SESSIONS_IP", "--rate-anonymous-sessions-ip",
+          "anonymous sessions started per client IP (default 60/minute)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP");
+         }},
         {{"TEST_ROUTES", "--test-routes", "mount /api/v1/test/* (never in production)"},
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_bool(v, c.test_routes, "TEST_ROUTES");

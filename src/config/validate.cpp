@@ -175,6 +175,12 @@ std::string check_network(const config& cfg)
     if (!http::address_set::parse(cfg.trusted_proxies, &bad))
         return "TRUSTED_PROXIES has an entry that is not an address or CIDR: '" + bad +
                "'; e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8";
+    if (!cfg.llm_base_url.empty()) {
+        if (!cfg.llm_base_url.starts_with("http://") && !cfg.llm_base_url.starts_with("https://"))
+            return "LLM_BASE_URL must start with http:// or https://, e.g. LLM_BASE_URL=https://api.example.com/v1";
+        if (cfg.llm_model.empty())
+            return "LLM_BASE_URL is set but LLM_MODEL is not: name the model to ask, e.g. LLM_MODEL=gpt-4o-mini";
+    }
     if (cfg.production() && cfg.test_routes)
         return "TEST_ROUTES=true is refused in production mode: unset TEST_ROUTES";
     return {};

@@ -34,10 +34,11 @@ std::string server_process::binary()
     return p;
 }
 
-server_process::server_process(std::vector<std::string> args, std::map<std::string, std::string> env)
+server_process::server_process(std::vector<std::string> args, std::map<std::string, std::string> env,
+                               std::string program)
     : log_path_(temp_log_path())
 {
-    std::vector<std::string> argv_store{binary()};
+    std::vector<std::string> argv_store{std::move(program)};
     argv_store.insert(argv_store.end(), args.begin(), args.end());
     std::vector<std::string> env_store;
     for (const char* keep : {"PATH", "HOME"})
@@ -88,12 +89,14 @@ std::optional<std::uint16_t> server_process::wait_until_listening(std::chrono::s
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         auto out = output();
-        auto at = out.find("listening on http://");
+        auto at = out.find("listening on ");
         if (at != std::string::npos) {
-            auto colon = out.find(':', at + 20);
-            auto end = out.find(' ', colon);
-            if (colon != std::string::npos && end != std::string::npos) {
-                port_ = static_cast<std::uint16_t>(std::stoi(out.substr(colon + 1, end - colon - 1)));
+            auto start = at + 13;
+            if (out.compare(start, 7, "http://") == 0)
+                start = out.find(':', start + 7) + 1;
+            auto end = out.find_first_not_of("0123456789", start);
+            if (end != std::string::npos && end > start) {
+                port_ = static_cast<std::uint16_t>(std::stoi(out.substr(start, end - start)));
                 return port_;
             }
         }

@@ -14,13 +14,16 @@ namespace chatkit::test {
 class server_process {
 public:
     // env replaces the whole environment of the child (plus PATH and HOME).
-    server_process(std::vector<std::string> args, std::map<std::string, std::string> env);
+    // `program` defaults to the server; tests also run helper programs.
+    server_process(std::vector<std::string> args, std::map<std::string, std::string> env,
+                   std::string program = binary());
     ~server_process();
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
 
-    // Waits for the "listening on" line; returns the port, or nullopt when the
-    // process exited first.
+    // Waits for the "listening on" line ("listening on http://host:port" or
+    // "listening on port"); returns the port, or nullopt when the process
+    // exited first.
     std::optional<std::uint16_t> wait_until_listening(std::chrono::seconds timeout = std::chrono::seconds(15));
     // Waits for the child to exit; returns its exit status (or 128+signal).
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);

@@ -38,6 +38,8 @@ struct config {
     std::string llm_base_url;
     std::string llm_model;
     std::string llm_api_key;
+    std::chrono::milliseconds llm_connect_timeout{5000};
+    std::chrono::milliseconds llm_first_token_timeout{20000};
 
     std::string log_level = "info";
     std::string log_format = "text";

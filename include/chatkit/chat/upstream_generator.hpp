@@ -1,0 +1,58 @@
+#pragma once
+
+#include "chatkit/chat/generator.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace chatkit::chat {
+
+struct upstream_settings {
+    std::string base_url; // http(s)://host[:port]/prefix, e.g. https://api.example.com/v1
+    std::string model;
+    std::string api_key;
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds first_token_timeout{20000};
+    std::chrono::milliseconds idle_timeout{30000};
+};
+
+// Any OpenAI-compatible /chat/completions endpoint, streamed. The retrieved
+// passages go in as numbered, delimited data, under a system prompt that
+// tells the model to answer only from them and to treat everything inside
+// them and the question as data, never as instructions. When the answer is
+// cancelled or abandoned, the coroutine unwinds and the upstream connection
+// closes at once: no more tokens are paid for.
+class upstream_generator final : public generator {
+public:
+    // Throws std::invalid_argument for a URL it cannot use.
+    explicit upstream_generator(upstream_settings settings);
+    ~upstream_generator() override;
+
+    [[nodiscard]] std::string model() const override { return settings_.model; }
+    boost::asio::awaitable<void> generate(const grounding& g, const token_sink& emit) override;
+
+    [[nodiscard]] static std::string system_prompt();
+    // The JSON body sent upstream (exposed for tests).
+    [[nodiscard]] std::string request_body(const grounding& g) const;
+
+private:
+    struct target {
+        bool tls = false;
+        std::string host;
+        std::string port;
+        std::string path; // prefix + "/chat/completions"
+    };
+    template <class Stream>
+    boost::asio::awaitable<void> exchange(Stream& stream, const grounding& g, const token_sink& emit);
+
+    upstream_settings settings_;
+    target target_;
+    std::unique_ptr<boost::asio::ssl::context> tls_;
+};
+
+} // namespace chatkit::chat

@@ -1,0 +1,219 @@
+// The upstream generator against examples/fake_upstream.py, which speaks the
+// real OpenAI streaming wire format and logs how each request ended.
+#include "support/api.hpp"
+#include "support/server_process.hpp"
+#include "support/sse.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+using namespace chatkit::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string full_answer =
+    "Embodied AI studies agents that learn by acting [1]. They perceive through sensors [2] and caf\xC3\xA9 robots "
+    "serve coffee.";
+
+class upstream : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        const char* script = std::getenv("CHATKIT_FAKE_UPSTREAM");
+        ASSERT_NE(script, nullptr) << "run through meson test";
+        char path[] = "/tmp/chatkit-upstream-XXXXXX";
+        ::close(::mkstemp(path));
+        log_ = path;
+        fake_ = std::make_unique<server_process>(std::vector<std::string>{script, "--port", "0", "--log", log_,
+                                                                          "--token-delay", "0.15",
+                                                                          "--first-token-delay", "2"},
+                                                 std::map<std::string, std::string>{}, "/usr/bin/python3");
+        auto port = fake_->wait_until_listening();
+        ASSERT_TRUE(port) << fake_->output();
+        upstream_port_ = *port;
+    }
+    void TearDown() override
+    {
+        if (HasFailure() && server_)
+            std::fprintf(stderr, "--- server ---\n%s\n--- upstream log ---\n%s\n", server_->output().c_str(),
+                         log_text().c_str());
+        ::unlink(log_.c_str());
+    }
+
+    void start(const std::string& mode_prefix, std::map<std::string, std::string> extra = {})
+    {
+        auto env = dev_env();
+        env["LLM_BASE_URL"] = "http://127.0.0.1:" + std::to_string(upstream_port_) + mode_prefix + "/v1";
+        env["LLM_MODEL"] = "fake-model";
+        env["LLM_API_KEY"] = "sk-test-key";
+        for (auto& [k, v] : extra)
+            env[k] = v;
+        server_ = std::make_unique<server_process>(std::vector<std::string>{}, env);
+        auto port = server_->wait_until_listening();
+        ASSERT_TRUE(port) << server_->output();
+        port_ = *port;
+    }
+
+    std::string log_text() const
+    {
+        std::ifstream in(log_);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
+    // The upstream log's records of one kind.
+    std::vector<boost::json::value> records(const std::string& event) const
+    {
+        std::vector<boost::json::value> out;
+        std::ifstream in(log_);
+        std::string line;
+        while (std::getline(in, line))
+            if (auto v = boost::json::parse(line); v.at("event") == event.c_str())
+                out.push_back(v);
+        return out;
+    }
+
+    struct result {
+        std::vector<sse_event> events;
+        std::string text;
+    };
+    result stream(const std::string& question, int stop_after = -1, std::string* message_id = nullptr)
+    {
+        auto s = start_stream(port_, "POST", "/api/v1/chat/stream",
+                              boost::json::serialize(boost::json::object{{"message", question}}), {});
+        EXPECT_EQ(s.head.status, 200u);
+        sse_reader reader(*s.conn);
+        result r;
+        while (auto e = reader.next(10s)) {
+            if (e->event.empty())
+                continue;
+            if (message_id && message_id->empty())
+                *message_id = e->id.substr(0, e->id.find(':'));
+            if (e->event == "token")
+                r.text += e->data.at("content").as_string();
+            r.events.push_back(*e);
+            if (e->event == "done" || e->event == "error" || static_cast<int>(r.events.size()) == stop_after)
+                break;
+        }
+        return r;
+    }
+
+    std::unique_ptr<server_process> fake_, server_;
+    std::string log_;
+    std::uint16_t upstream_port_ = 0, port_ = 0;
+};
+
+} // namespace
+
+TEST_F(upstream, streams_the_models_tokens_grounded_on_retrieved_sources)
+{
+    start("");
+    auto r = stream("What is embodied AI?");
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.front().event, "sources");
+    EXPECT_EQ(r.events.back().event, "done");
+    EXPECT_EQ(r.text, full_answer);
+    EXPECT_EQ(r.events.back().data.at("metadata").at("model"), "fake-model");
+    auto requests = records("request");
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_EQ(requests[0].at("authorization"), "Bearer sk-test-key");
+    EXPECT_EQ(requests[0].at("model"), "fake-model");
+    EXPECT_EQ(requests[0].at("stream"), true);
+    auto user = std::string(requests[0].at("messages").at(1).at("content").as_string());
+    EXPECT_NE(user.find("[1] Embodied AI"), std::string::npos) << user;
+}
+
+TEST_F(upstream, multibyte_characters_split_across_chunks_arrive_whole)
+{
+    start("/split");
+    EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
+}
+
+TEST_F(upstream, content_with_newlines_cannot_break_the_framing)
+{
+    start("/crlf");
+    auto r = stream("What is embodied AI?");
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.back().event, "done");
+    EXPECT_NE(r.text.find(" AI\nevent: done\r\ndata: forged"), std::string::npos);
+    int done = 0;
+    for (auto& e : r.events)
+        done += e.event == "done";
+    EXPECT_EQ(done, 1);
+}
+
+TEST_F(upstream, malformed_or_dropped_upstream_streams_end_with_an_error_event)
+{
+    for (const char* mode : {"/malformed", "/fail"}) {
+        start(mode);
+        auto r = stream("What is embodied AI?");
+        ASSERT_FALSE(r.events.empty()) << mode;
+        EXPECT_EQ(r.events.back().event, "error") << mode;
+        EXPECT_EQ(r.events.back().data.at("error").at("code"), "GENERATION_FAILED");
+        EXPECT_EQ(r.events.back().data.at("error").at("message").as_string().find("upstream"), std::string::npos)
+            << "no internals in the error event";
+    }
+}
+
+TEST_F(upstream, a_silent_upstream_hits_the_first_token_timeout)
+{
+    start("/slow", {{"LLM_FIRST_TOKEN_TIMEOUT", "400ms"}});
+    auto started = std::chrono::steady_clock::now();
+    auto r = stream("What is embodied AI?");
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.back().event, "error");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1900ms);
+}
+
+TEST_F(upstream, cancel_closes_the_upstream_request_at_once)
+{
+    start("");
+    std::string id;
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream",
+                          boost::json::serialize(boost::json::object{{"message", "What is embodied AI?"}}), {});
+    sse_reader reader(*s.conn);
+    for (int i = 0; i < 3; ++i) {
+        auto e = reader.next();
+        ASSERT_TRUE(e);
+        id = e->id.substr(0, e->id.find(':'));
+    }
+    ASSERT_EQ(call(port_, "POST", "/api/v1/chat/" + id + "/cancel").status(), 204u);
+    std::vector<boost::json::value> closed;
+    for (int i = 0; i < 40 && closed.empty(); ++i) {
+        std::this_thread::sleep_for(50ms);
+        closed = records("client_closed");
+    }
+    ASSERT_EQ(closed.size(), 1u) << "the fake upstream saw its client go away";
+    EXPECT_LT(closed[0].at("tokens").as_int64(), 10) << "no more tokens were produced";
+    EXPECT_TRUE(records("finished").empty());
+}
+
+TEST_F(upstream, a_client_disconnect_alone_does_not_stop_the_upstream)
+{
+    start("");
+    stream("What is embodied AI?", 3);
+    std::vector<boost::json::value> finished;
+    for (int i = 0; i < 60 && finished.empty(); ++i) {
+        std::this_thread::sleep_for(100ms);
+        finished = records("finished");
+    }
+    EXPECT_EQ(finished.size(), 1u) << "the answer went on for a later resume";
+    EXPECT_TRUE(records("client_closed").empty());
+}
+
+TEST_F(upstream, an_abandoned_answer_closes_the_upstream)
+{
+    start("", {{"ANSWER_ABANDON_TIMEOUT", "300ms"}});
+    stream("What is embodied AI?", 3);
+    std::vector<boost::json::value> closed;
+    for (int i = 0; i < 40 && closed.empty(); ++i) {
+        std::this_thread::sleep_for(100ms);
+        closed = records("client_closed");
+    }
+    EXPECT_EQ(closed.size(), 1u);
+}
