@@ -20,3 +20,5 @@ CREATE TABLE stream_events (
 
 -- messages.created_at holds Unix milliseconds from here on: several turns of
 -- one conversation can fall in the same second and must keep their order.
+
+CREATE INDEX chat_streams_cancel ON chat_streams(cancel_requested, finished_at);

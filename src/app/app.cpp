@@ -26,6 +26,7 @@
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/mail_sender.hpp"
 #include "chatkit/services/rate_limiter.hpp"
+#include "chatkit/services/stream_journal.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/migrations.hpp"
 
@@ -102,6 +103,7 @@ struct app::impl {
     services::analytics_service analytics;
     services::identity_service identity;
     std::unique_ptr<chat::generator> generator;
+    services::stream_journal journal;
     services::chat_service chat;
     boost::asio::signal_set reload_signal;
     http::router router;
@@ -113,7 +115,13 @@ struct app::impl {
           mail(*db, keys, smtp_settings_for(c), background.get_executor()), analytics(*db, background.get_executor()),
           identity(*db, keys, {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
                    [this] { mail.notify(); }),
-          generator(make_generator(c)), chat(*db, load_index(c), *generator, chat_settings_for(c)),
+          generator(make_generator(c)),
+          journal(*db, background.get_executor(),
+                  [this](const std::string& id) {
+                      if (auto s = chat.registry().find(id))
+                          s->cancel();
+                  }),
+          chat(*db, journal, load_index(c), *generator, chat_settings_for(c)),
           reload_signal(background, SIGHUP)
     {
         auto applied = store::migrate(*db);
@@ -210,6 +218,7 @@ void app::start()
 {
     impl_->mail.start();
     impl_->analytics.start();
+    impl_->journal.start();
     impl_->watch_reload();
     impl_->background_thread = std::thread([this] { impl_->background.run(); });
 }
@@ -220,6 +229,7 @@ void app::stop()
         return;
     impl_->mail.stop();
     impl_->analytics.stop();
+    impl_->journal.stop();
     boost::asio::post(impl_->background, [this] { impl_->reload_signal.cancel(); });
     impl_->background_guard.reset();
     impl_->background_thread.join();

@@ -1,5 +1,7 @@
 #include "chatkit/services/chat.hpp"
 
+#include "chatkit/services/stream_journal.hpp"
+
 #include "chatkit/http/sse.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/chat_repo.hpp"
@@ -64,13 +66,12 @@ struct chat_service::production {
     long long retrieval_ms = 0;
     clock::time_point started = clock::now();
     long long seq = 0;
-    std::vector<std::pair<long long, std::string>> unsaved;
-    clock::time_point last_persist = clock::now();
 };
 
-chat_service::chat_service(store::db_executor& db, std::shared_ptr<const chat::retriever> corpus,
-                           chat::generator& generator, chat_settings settings)
-    : db_(db), corpus_(std::move(corpus)), generator_(generator), settings_(settings)
+chat_service::chat_service(store::db_executor& db, stream_journal& journal,
+                           std::shared_ptr<const chat::retriever> corpus, chat::generator& generator,
+                           chat_settings settings)
+    : db_(db), journal_(journal), corpus_(std::move(corpus)), generator_(generator), settings_(settings)
 {
 }
 
@@ -104,10 +105,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto executor = co_await asio::this_coro::executor;
     p->stream = std::make_shared<chat::answer_stream>(
         message_id, chat::stream_owner{caller.user_id, caller.session_id}, executor);
-    auto now = util::now_seconds();
-    co_await db_.write([&](soci::session& s) {
-        store::chat_repo::insert_stream(s, message_id, caller.user_id, caller.session_id, now);
-    });
+    journal_.created(message_id, caller.user_id, caller.session_id, util::now_seconds());
+    journal_.producing(message_id, true);
     registry_.add(p->stream);
     registry_.prune(std::chrono::minutes(5));
     // The answer belongs to nobody's request: it runs until done or cancelled.
@@ -122,20 +121,9 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     const auto& id = p->stream->message_id();
     auto emit_frame = [&](std::string_view event, const boost::json::value& data, bool final) {
         auto frame = http::sse_event(id + ":" + std::to_string(p->seq), event, boost::json::serialize(data));
-        p->unsaved.emplace_back(p->seq, frame);
+        journal_.frame(id, p->seq, frame);
         ++p->seq;
         p->stream->append(std::move(frame), final);
-    };
-    // Writes recorded frames; true when another instance asked to cancel.
-    auto persist = [&]() -> asio::awaitable<bool> {
-        auto batch = std::move(p->unsaved);
-        p->unsaved.clear();
-        p->last_persist = clock::now();
-        co_return co_await db_.write([&](soci::session& s) {
-            store::chat_repo::append_events(s, id, batch);
-            auto row = store::chat_repo::find_stream(s, id);
-            return row && row->cancel_requested;
-        });
     };
 
     emit_frame("sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);
@@ -144,15 +132,13 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     auto generation_started = clock::now();
     enum class outcome { done, cancelled, failed } result = outcome::done;
     try {
-        co_await persist();
         chat::token_sink sink = [&](std::string token) -> asio::awaitable<void> {
             if (p->stream->abandoned(settings_.abandon_after))
                 throw stop_generation{};
             answer += token;
             ++tokens;
             emit_frame("token", boost::json::object{{"content", token}}, false);
-            if (clock::now() - p->last_persist >= settings_.persist_every && co_await persist())
-                throw stop_generation{};
+            co_return;
         };
         co_await generator_.generate(p->grounding, sink);
     } catch (const stop_generation&) {
@@ -165,8 +151,6 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
         result = outcome::failed;
         spdlog::warn("answer {} failed: {}", id, e.what());
     }
-    // Cancellation has been handled; the bookkeeping below must still run.
-    co_await asio::this_coro::reset_cancellation_state();
 
     if (result == outcome::failed) {
         emit_frame("error",
@@ -185,24 +169,13 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
             done["cancelled"] = true;
         emit_frame("done", done, true);
     }
-    try {
-        static_cast<void>(co_await persist());
-        auto finished = util::now_seconds();
-        auto conversation = p->caller.session_id + ":" + (p->request.conversation.empty() ? "default"
-                                                                                          : p->request.conversation);
-        store::chat_repo::turn turn{p->request.message, answer,
-                                    boost::json::serialize(sources_json(p->grounding.sources))};
-        auto at = now_ms();
-        co_await db_.write([&](soci::session& s) {
-            store::chat_repo::finish_stream(s, id, finished);
-            if (!p->caller.session_id.empty() && !answer.empty())
-                store::chat_repo::record_turn(s, conversation, p->caller.session_id, p->caller.user_id, turn, at);
-        });
-    } catch (const std::exception& e) {
-        // Listeners here already have every frame; only resumes elsewhere and
-        // history miss this answer.
-        spdlog::warn("answer {}: could not record its end: {}", id, e.what());
-    }
+    auto conversation = p->caller.session_id + ":" +
+                        (p->request.conversation.empty() ? "default" : p->request.conversation);
+    journal_.finished(id, {conversation, p->caller.session_id, p->caller.user_id,
+                           store::chat_repo::turn{p->request.message, answer,
+                                                  boost::json::serialize(sources_json(p->grounding.sources))},
+                           util::now_seconds(), now_ms()});
+    journal_.producing(id, false);
 }
 
 asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const chat_request& req,

@@ -30,7 +30,6 @@ void append_events(soci::session& s, const std::string& message_id,
 {
     if (events.empty())
         return;
-    soci::transaction tx(s);
     long long seq = 0;
     std::string frame;
     soci::statement st = (s.prepare << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, :seq, :frame)",
@@ -40,7 +39,6 @@ void append_events(soci::session& s, const std::string& message_id,
         frame = f;
         st.execute(true);
     }
-    tx.commit();
 }
 
 void finish_stream(soci::session& s, const std::string& message_id, long long now)
@@ -92,7 +90,6 @@ std::vector<std::pair<long long, std::string>> events_after(soci::session& s, co
 void record_turn(soci::session& s, const std::string& conversation_id, const std::string& session_id,
                  const std::string& user_id, const turn& t, long long now)
 {
-    soci::transaction tx(s);
     int exists = 0;
     s << "SELECT COUNT(*) FROM conversations WHERE id = :id", soci::use(conversation_id), soci::into(exists);
     if (exists == 0) {
@@ -115,7 +112,6 @@ void record_turn(soci::session& s, const std::string& conversation_id, const std
          "VALUES (:id, :conv, :role, :content, :sources, :now)",
         soci::use(answer_id, "id"), soci::use(conversation_id, "conv"), soci::use(assistant_role, "role"),
         soci::use(t.answer, "content"), soci::use(t.sources_json, "sources"), soci::use(later, "now");
-    tx.commit();
 }
 
 std::vector<std::string> recent_questions(soci::session& s, const std::string& user_id, int limit)

@@ -20,6 +20,10 @@ class db_executor;
 }
 
 namespace chatkit::services {
+class stream_journal;
+}
+
+namespace chatkit::services {
 
 struct chat_request {
     std::string message;
@@ -35,8 +39,7 @@ struct chat_caller {
 
 struct chat_settings {
     chat::stream_timing timing;
-    std::chrono::seconds abandon_after{60};   // no listener this long: cancel the answer
-    std::chrono::milliseconds persist_every{200}; // frames reach the database at least this often
+    std::chrono::seconds abandon_after{60}; // no listener this long: cancel the answer
 };
 
 struct full_answer {
@@ -52,8 +55,8 @@ struct full_answer {
 // endpoint or 60 s without any listener does.
 class chat_service {
 public:
-    chat_service(store::db_executor& db, std::shared_ptr<const chat::retriever> corpus, chat::generator& generator,
-                 chat_settings settings);
+    chat_service(store::db_executor& db, stream_journal& journal, std::shared_ptr<const chat::retriever> corpus,
+                 chat::generator& generator, chat_settings settings);
 
     // Records the stream, starts producing, returns a listener from the start.
     boost::asio::awaitable<std::shared_ptr<http::event_source>> stream(const chat_request& req,
@@ -82,6 +85,7 @@ private:
     boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
 
     store::db_executor& db_;
+    stream_journal& journal_;
     std::mutex corpus_mutex_;
     std::shared_ptr<const chat::retriever> corpus_;
     chat::generator& generator_;

@@ -10,7 +10,8 @@ class session;
 }
 
 // Answer streams (for resume across instances), conversation history and
-// saved chats.
+// saved chats. Stream and history writes run in the caller's transaction
+// (the stream journal batches many of them into one).
 namespace chatkit::store::chat_repo {
 
 struct stream_row {

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "chatkit/store/chat_repo.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace chatkit::store {
+class db_executor;
+}
+
+namespace chatkit::services {
+
+// Records answer streams in the database in batches: every 100 ms, all
+// streams' new rows, frames and endings in one transaction, instead of a
+// transaction per stream per flush (10,000 open streams would otherwise ask
+// SQLite for 50,000 commits a second). The same pass picks up cancel
+// requests made on other instances. A resume on another instance therefore
+// trails the producer by up to one batch.
+class stream_journal {
+public:
+    using cancel_fn = std::function<void(const std::string& message_id)>;
+
+    stream_journal(store::db_executor& db, boost::asio::any_io_executor executor, cancel_fn cancel_local);
+
+    void created(std::string message_id, std::string user_id, std::string session_id, long long now);
+    void frame(std::string message_id, long long seq, std::string frame);
+    struct ending {
+        std::string conversation_id;
+        std::string session_id;
+        std::string user_id;
+        store::chat_repo::turn turn; // empty answer: nothing to remember
+        long long finished_at;
+        long long now_ms;
+    };
+    void finished(std::string message_id, ending e);
+    // Streams this instance produces now, for the cancel-request check.
+    void producing(const std::string& message_id, bool active);
+
+    void start();
+    // Writes what is queued, then ends. Thread-safe.
+    void stop();
+
+    static constexpr std::size_t capacity = 1'000'000;
+
+private:
+    struct create_op {
+        std::string message_id, user_id, session_id;
+        long long now;
+    };
+    struct frame_op {
+        std::string message_id;
+        long long seq;
+        std::string frame;
+    };
+    struct finish_op {
+        std::string message_id;
+        ending e;
+    };
+    using op = std::variant<create_op, frame_op, finish_op>;
+
+    void push(op o);
+    boost::asio::awaitable<void> loop();
+    boost::asio::awaitable<void> flush();
+
+    store::db_executor& db_;
+    boost::asio::any_io_executor executor_;
+    boost::asio::steady_timer timer_;
+    cancel_fn cancel_local_;
+    std::mutex mutex_;
+    std::vector<op> queue_;
+    std::vector<std::string> active_;
+    std::atomic<bool> stopped_{false};
+};
+
+} // namespace chatkit::services
