@@ -18,13 +18,16 @@ answer_stream::answer_stream(std::string message_id, stream_owner owner, boost::
 {
 }
 
-void answer_stream::append(std::string frame, bool final)
+void answer_stream::append(std::string_view fields, bool final)
 {
     std::lock_guard lock(mutex_);
     if (finished_)
         return;
-    frames_.push_back(std::move(frame));
+    starts_.push_back(static_cast<std::uint32_t>(bytes_.size()));
+    bytes_.append(fields);
     finished_ = final;
+    if (final)
+        bytes_.shrink_to_fit();
     wake_locked();
 }
 
@@ -38,22 +41,29 @@ void answer_stream::wake_locked()
 
 void answer_stream::cancel()
 {
-    boost::asio::post(producer_, [self = shared_from_this()] { self->cancel_.emit(boost::asio::cancellation_type::terminal); });
+    boost::asio::post(producer_,
+                      [self = shared_from_this()] { self->cancel_.emit(boost::asio::cancellation_type::terminal); });
 }
 
-answer_stream::snapshot answer_stream::read_from(std::size_t index)
+std::optional<std::string> answer_stream::frame_at(std::size_t index, bool& finished)
 {
     std::lock_guard lock(mutex_);
-    snapshot s{{}, finished_};
-    for (auto i = index; i < frames_.size(); ++i)
-        s.frames.push_back(frames_[i]);
-    return s;
+    finished = finished_;
+    if (index >= starts_.size())
+        return std::nullopt;
+    auto begin = starts_[index];
+    auto end = index + 1 < starts_.size() ? starts_[index + 1] : bytes_.size();
+    std::string frame;
+    frame.reserve(message_id_.size() + 16 + (end - begin));
+    frame.append("id: ").append(message_id_).append(":").append(std::to_string(index)).append("\n");
+    frame.append(bytes_, begin, end - begin);
+    return frame;
 }
 
 void answer_stream::notify_after(std::size_t index, const std::shared_ptr<boost::asio::steady_timer>& timer)
 {
     std::lock_guard lock(mutex_);
-    if (frames_.size() > index || finished_) {
+    if (starts_.size() > index || finished_) {
         boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); });
         return;
     }
@@ -102,9 +112,8 @@ void stream_registry::prune(std::chrono::steady_clock::duration keep)
 {
     std::lock_guard lock(mutex_);
     auto now = std::chrono::steady_clock::now();
-    std::erase_if(streams_, [&](auto& entry) {
-        return now - entry.second.second > keep && entry.second.first->finished();
-    });
+    std::erase_if(streams_,
+                  [&](auto& entry) { return now - entry.second.second > keep && entry.second.first->finished(); });
 }
 
 std::size_t stream_registry::size()

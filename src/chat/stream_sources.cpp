@@ -16,9 +16,8 @@ namespace asio = boost::asio;
 
 std::string idle_error_frame(const std::string& message_id, long long seq)
 {
-    boost::json::object error{{"code", "STREAM_IDLE_TIMEOUT"},
-                              {"message", "The answer stopped arriving; ask again."},
-                              {"details", nullptr}};
+    boost::json::object error{
+        {"code", "STREAM_IDLE_TIMEOUT"}, {"message", "The answer stopped arriving; ask again."}, {"details", nullptr}};
     return http::sse_event(message_id + ":" + std::to_string(seq), "error",
                            boost::json::serialize(boost::json::object{{"error", error}}));
 }
@@ -39,10 +38,7 @@ public:
             return std::nullopt;
         return http::sse_comment("ping");
     }
-    [[nodiscard]] std::chrono::milliseconds wait_slice() const
-    {
-        return std::min(timing_.ping, timing_.idle - quiet_);
-    }
+    [[nodiscard]] std::chrono::milliseconds wait_slice() const { return std::min(timing_.ping, timing_.idle - quiet_); }
 
 private:
     stream_timing timing_;
@@ -65,13 +61,13 @@ public:
         if (ended_)
             co_return std::nullopt;
         for (;;) {
-            auto snap = stream_->read_from(index_);
-            if (!snap.frames.empty()) {
+            bool finished = false;
+            if (auto frame = stream_->frame_at(index_, finished)) {
                 ++index_;
                 clock_.heard();
-                co_return std::move(snap.frames.front());
+                co_return std::move(*frame);
             }
-            if (snap.finished)
+            if (finished)
                 co_return std::nullopt;
             auto slice = clock_.wait_slice();
             auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, slice);
@@ -167,8 +163,8 @@ std::shared_ptr<http::event_source> live_listener(std::shared_ptr<answer_stream>
     return std::make_shared<live_source>(std::move(stream), after_seq, timing);
 }
 
-std::shared_ptr<http::event_source> replay_listener(store::db_executor& db, std::string message_id,
-                                                    long long after_seq, stream_timing timing)
+std::shared_ptr<http::event_source> replay_listener(store::db_executor& db, std::string message_id, long long after_seq,
+                                                    stream_timing timing)
 {
     return std::make_shared<replay_source>(db, std::move(message_id), after_seq, timing);
 }

@@ -13,17 +13,24 @@ void append_line_safe(std::string& out, std::string_view text)
 
 } // namespace
 
-std::string sse_event(std::string_view id, std::string_view event, std::string_view data)
+std::string sse_fields(std::string_view event, std::string_view data)
 {
     std::string out;
-    out.reserve(id.size() + event.size() + data.size() + 24);
-    out += "id: ";
-    append_line_safe(out, id);
-    out += "\nevent: ";
+    out.reserve(event.size() + data.size() + 18);
+    out += "event: ";
     append_line_safe(out, event);
     out += "\ndata: ";
     append_line_safe(out, data);
     out += "\n\n";
+    return out;
+}
+
+std::string sse_event(std::string_view id, std::string_view event, std::string_view data)
+{
+    std::string out = "id: ";
+    append_line_safe(out, id);
+    out += '\n';
+    out += sse_fields(event, data);
     return out;
 }
 

@@ -111,6 +111,31 @@ private:
     // Returns false when the connection must close.
     asio::awaitable<bool> serve_one()
     {
+        http::request req;
+        http::request_context ctx;
+        bool keep_alive = false;
+        if (!co_await read_request(req, ctx, keep_alive))
+            co_return false;
+
+        // Handlers bound their own work; the socket has no deadline meanwhile.
+        deadline_.expires_never();
+        auto reply = co_await env_.chain(req, ctx);
+        keep_alive = keep_alive && !reply.close && !env_.draining.load();
+        if (!reply.stream)
+            co_return co_await write_whole(req, reply, keep_alive);
+        // A stream may stay open for minutes: hold nothing it does not need.
+        req.headers = {};
+        req.body = {};
+        if (buffer_.size() == 0)
+            buffer_.shrink_to_fit();
+        co_return co_await write_stream(req, reply, keep_alive);
+    }
+
+    // Reads and checks one request. The parser lives only here, so its
+    // header storage is gone before the reply (which may be a long stream).
+    // Returns false when the connection must close without a reply.
+    asio::awaitable<bool> read_request(http::request& req, http::request_context& ctx, bool& keep_alive)
+    {
         parser_t parser;
         parser.header_limit(static_cast<std::uint32_t>(env_.cfg.max_header_bytes));
         // The route's own limit is applied once the head says which route it
@@ -119,8 +144,6 @@ private:
         deadline_.expires_after(env_.cfg.header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, use_tuple);
 
-        http::request req;
-        http::request_context ctx;
         ctx.peer = peer_;
         ctx.client_ip = peer_.to_string();
         if (ec == bhttp::error::header_limit) {
@@ -140,15 +163,8 @@ private:
             if (!ctx.rejected && !co_await read_body(parser, req, ctx))
                 co_return false;
         }
-        bool keep_alive = !ctx.rejected && parser.is_header_done() && parser.get().keep_alive();
-
-        // Handlers bound their own work; the socket has no deadline meanwhile.
-        deadline_.expires_never();
-        auto reply = co_await env_.chain(req, ctx);
-        keep_alive = keep_alive && !reply.close && !env_.draining.load();
-        if (reply.stream)
-            co_return co_await write_stream(req, reply, keep_alive);
-        co_return co_await write_whole(req, reply, keep_alive);
+        keep_alive = !ctx.rejected && parser.is_header_done() && parser.get().keep_alive();
+        co_return true;
     }
 
     asio::awaitable<bool> read_body(parser_t& parser, http::request& req, http::request_context& ctx)

@@ -39,8 +39,7 @@ long long ms_since(clock::time_point t)
 
 long long now_ms()
 {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -88,7 +87,7 @@ std::shared_ptr<const chat::retriever> chat_service::corpus()
 }
 
 asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const chat_request& req,
-                                                                         const chat_caller& caller)
+                                                                          const chat_caller& caller)
 {
     auto p = std::make_shared<production>();
     p->request = req;
@@ -103,8 +102,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
 
     auto message_id = security::new_uuid();
     auto executor = co_await asio::this_coro::executor;
-    p->stream = std::make_shared<chat::answer_stream>(
-        message_id, chat::stream_owner{caller.user_id, caller.session_id}, executor);
+    p->stream = std::make_shared<chat::answer_stream>(message_id, chat::stream_owner{caller.user_id, caller.session_id},
+                                                      executor);
     journal_.created(message_id, caller.user_id, caller.session_id, util::now_seconds());
     journal_.producing(message_id, true);
     registry_.add(p->stream);
@@ -120,10 +119,10 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     auto corpus_guard = corpus(); // sections outlive a reload during this answer
     const auto& id = p->stream->message_id();
     auto emit_frame = [&](std::string_view event, const boost::json::value& data, bool final) {
-        auto frame = http::sse_event(id + ":" + std::to_string(p->seq), event, boost::json::serialize(data));
-        journal_.frame(id, p->seq, frame);
+        auto fields = http::sse_fields(event, boost::json::serialize(data));
+        p->stream->append(fields, final);
+        journal_.frame(id, p->seq, "id: " + id + ":" + std::to_string(p->seq) + "\n" + fields);
         ++p->seq;
-        p->stream->append(std::move(frame), final);
     };
 
     emit_frame("sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);
@@ -169,8 +168,8 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
             done["cancelled"] = true;
         emit_frame("done", done, true);
     }
-    auto conversation = p->caller.session_id + ":" +
-                        (p->request.conversation.empty() ? "default" : p->request.conversation);
+    auto conversation =
+        p->caller.session_id + ":" + (p->request.conversation.empty() ? "default" : p->request.conversation);
     journal_.finished(id, {conversation, p->caller.session_id, p->caller.user_id,
                            store::chat_repo::turn{p->request.message, answer,
                                                   boost::json::serialize(sources_json(p->grounding.sources))},
@@ -179,7 +178,7 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
 }
 
 asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const chat_request& req,
-                                                                         const chat_caller& caller)
+                                                                          const chat_caller& caller)
 {
     auto s = co_await start(req, caller);
     co_return chat::live_listener(s, -1, settings_.timing);
@@ -220,9 +219,8 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
     co_return out;
 }
 
-asio::awaitable<std::shared_ptr<http::event_source>> chat_service::resume(const std::string& message_id,
-                                                                         long long after_seq,
-                                                                         const chat_caller& caller)
+asio::awaitable<std::shared_ptr<http::event_source>>
+chat_service::resume(const std::string& message_id, long long after_seq, const chat_caller& caller)
 {
     if (auto local = registry_.find(message_id)) {
         if (!local->owner().admits(caller.user_id, caller.session_id))

@@ -36,18 +36,16 @@ public:
     [[nodiscard]] const std::string& message_id() const { return message_id_; }
     [[nodiscard]] const stream_owner& owner() const { return owner_; }
 
-    // Producer side. `final` marks the done/error frame.
-    void append(std::string frame, bool final);
+    // Producer side: a frame without its id line (http::sse_fields); the
+    // stream numbers frames itself. `final` marks the done/error frame.
+    void append(std::string_view fields, bool final);
     [[nodiscard]] boost::asio::cancellation_slot cancel_slot() { return cancel_.slot(); }
     // Thread-safe: cancels the producer on its own executor.
     void cancel();
 
-    // Listener side. Frames from `index` on, and whether the stream is over.
-    struct snapshot {
-        std::vector<std::string> frames;
-        bool finished;
-    };
-    [[nodiscard]] snapshot read_from(std::size_t index);
+    // Listener side: frame `index` with its id ("<message_id>:<index>"), or
+    // nullopt when it does not exist yet; `finished` tells whether it ever will.
+    [[nodiscard]] std::optional<std::string> frame_at(std::size_t index, bool& finished);
     // Cancels `timer` (on its executor) as soon as a frame beyond `index`
     // exists; at once if one already does.
     void notify_after(std::size_t index, const std::shared_ptr<boost::asio::steady_timer>& timer);
@@ -65,7 +63,10 @@ private:
     boost::asio::any_io_executor producer_;
     boost::asio::cancellation_signal cancel_;
     std::mutex mutex_;
-    std::vector<std::string> frames_;
+    // All frames in one buffer, with where each starts: a frame costs its
+    // bytes and four more, which keeps 10,000 open answers small.
+    std::string bytes_;
+    std::vector<std::uint32_t> starts_;
     bool finished_ = false;
     int listeners_ = 0;
     std::chrono::steady_clock::time_point last_listener_ = std::chrono::steady_clock::now();

@@ -11,6 +11,10 @@ namespace chatkit::http {
 // split the frame or forge another field.
 [[nodiscard]] std::string sse_event(std::string_view id, std::string_view event, std::string_view data);
 
+// The same frame without its id line ("event: ...\ndata: ...\n\n"), for
+// stores that add ids when they replay; "id: <id>\n" + this = sse_event.
+[[nodiscard]] std::string sse_fields(std::string_view event, std::string_view data);
+
 // A comment frame (": ping"), ignored by EventSource parsers; keeps proxies
 // from timing out an idle stream.
 [[nodiscard]] std::string sse_comment(std::string_view text);
