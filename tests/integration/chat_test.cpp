@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <csignal>
+#include <fstream>
 #include <thread>
+#include <unistd.h>
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
@@ -454,4 +457,38 @@ TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
     auto ended = read_all(second_reader);
     ASSERT_FALSE(ended.events.empty());
     EXPECT_EQ(ended.events.back().data.at("cancelled"), true) << "a cancel on B stops the answer on A";
+}
+
+TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
+{
+    char dir[] = "/tmp/chatkit-corpus-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    {
+        std::ofstream(std::string(dir) + "/one.md") << "# Teapots\n\nTeapots hold tea.\n";
+    }
+    auto env = dev_env();
+    env["CORPUS_DIR"] = dir;
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port);
+    auto before = call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?"));
+    EXPECT_NE(before.str("answer").find("could not find"), std::string::npos);
+
+    connection kept(*port);
+    kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(kept.read_response());
+    {
+        std::ofstream(std::string(dir) + "/two.md") << "# Quokkas\n\nQuokkas eat leaves and grasses.\n";
+    }
+    p.signal(SIGHUP);
+    std::string answer;
+    for (int i = 0; i < 50 && answer.find("Quokkas eat leaves") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(100ms);
+        answer = call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer");
+    }
+    EXPECT_NE(answer.find("Quokkas eat leaves"), std::string::npos);
+    kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto still = kept.read_response();
+    ASSERT_TRUE(still) << "the open connection survived the reload";
+    EXPECT_EQ(still->status, 200u);
 }
