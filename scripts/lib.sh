@@ -16,6 +16,20 @@ BUILD_PACKAGES=(
 # Chromium, curl for smoke checks.
 TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl)
 
+# Node.js for the browser suite: Debian's, unless one is already installed
+# (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
+install_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  install_packages nodejs npm
+}
+
+# playwright-core, pinned by tests/browser/package-lock.json. It drives the
+# Debian Chromium; it never downloads a browser.
+install_browser_tests() {
+  install_node
+  (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

@@ -8,6 +8,7 @@
 #include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/chat.hpp"
 #include "chatkit/handlers/ops.hpp"
+#include "chatkit/handlers/static_files.hpp"
 #include "chatkit/handlers/test_routes.hpp"
 #include "chatkit/handlers/user.hpp"
 #include "chatkit/middleware/access_log.hpp"
@@ -115,14 +116,12 @@ struct app::impl {
           mail(*db, keys, smtp_settings_for(c), background.get_executor()), analytics(*db, background.get_executor()),
           identity(*db, keys, {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
                    [this] { mail.notify(); }),
-          generator(make_generator(c)),
-          journal(*db, background.get_executor(),
-                  [this](const std::string& id) {
-                      if (auto s = chat.registry().find(id))
-                          s->cancel();
-                  }),
-          chat(*db, journal, load_index(c), *generator, chat_settings_for(c)),
-          reload_signal(background, SIGHUP)
+          generator(make_generator(c)), journal(*db, background.get_executor(),
+                                                [this](const std::string& id) {
+                                                    if (auto s = chat.registry().find(id))
+                                                        s->cancel();
+                                                }),
+          chat(*db, journal, load_index(c), *generator, chat_settings_for(c)), reload_signal(background, SIGHUP)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -133,6 +132,7 @@ struct app::impl {
         handlers::mount_analytics(router, analytics, cfg.max_json_depth);
         handlers::mount_chat(router, chat, *db, cfg);
         handlers::mount_user(router, chat, *db, cfg.max_json_depth);
+        handlers::mount_static(router, cfg.widget_dir);
         if (cfg.test_routes)
             handlers::mount_test_routes(router, cfg);
 

@@ -45,8 +45,23 @@ std::string plain_text(std::string_view md)
         space = false;
         out += c;
     };
+    bool line_start = true;
     for (std::size_t i = 0; i < md.size(); ++i) {
         char c = md[i];
+        if (line_start) {
+            // Block markers only count at the start of a line: "> quote",
+            // "# heading", "- item", "* item". Elsewhere they are text.
+            if (c == ' ' || c == '\t' || c == '>' || c == '#')
+                continue;
+            if ((c == '-' || c == '*' || c == '+') && i + 1 < md.size() && md[i + 1] == ' ')
+                continue;
+            line_start = false;
+        }
+        if (c == '\n') {
+            line_start = true;
+            put(c);
+            continue;
+        }
         if (c == '!' && i + 1 < md.size() && md[i + 1] == '[') { // image: drop entirely
             auto close = md.find(')', i);
             if (close == std::string_view::npos)
@@ -64,9 +79,10 @@ std::string plain_text(std::string_view md)
                 continue;
             }
         }
-        if (c == '*' || c == '_' || c == '`' || c == '#' || c == '|' || c == '>')
+        // Emphasis and code markers go; underscores stay (SECRET_KEY).
+        if (c == '*' || c == '`')
             continue;
-        put(c);
+        put(c == '|' ? ' ' : c);
     }
     return out;
 }

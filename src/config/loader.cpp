@@ -184,6 +184,11 @@ const std::vector<setting>& table()
              c.corpus_dir = std::string(v);
              return {};
          }},
+        {{"WIDGET_DIR", "--widget-dir", "folder served at /widget/ and / (default widget)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.widget_dir = std::string(v);
+             return {};
+         }},
         {{"CORPUS_URL_PREFIX", "--corpus-url-prefix", "prefix of source URLs (default /docs/)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.corpus_url_prefix = std::string(v);

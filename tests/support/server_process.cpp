@@ -143,6 +143,12 @@ std::string test_corpus()
     return p ? p : "tests/fixtures/corpus";
 }
 
+std::string test_widget()
+{
+    const char* p = std::getenv("CHATKIT_TEST_WIDGET");
+    return p ? p : "widget";
+}
+
 std::map<std::string, std::string> dev_env()
 {
     return {{"CHATKIT_ENV", "development"},
@@ -153,7 +159,8 @@ std::map<std::string, std::string> dev_env()
             {"LOG_LEVEL", "info"},
             {"DATABASE_URL", temp_sqlite_url()},
             {"CORPUS_DIR", test_corpus()},
-            {"BUILTIN_TOKEN_DELAY", "5ms"}};
+            {"BUILTIN_TOKEN_DELAY", "5ms"},
+            {"WIDGET_DIR", test_widget()}};
 }
 
 std::map<std::string, std::string> production_env()
@@ -168,7 +175,8 @@ std::map<std::string, std::string> production_env()
             {"SMTP_URL", "smtp://mailer:secret@smtp.example.com:587"},
             {"PUBLIC_VERIFY_URL", "https://docs.example.com/"},
             {"TRUSTED_PROXIES", "127.0.0.1"},
-            {"CORPUS_DIR", test_corpus()}};
+            {"CORPUS_DIR", test_corpus()},
+            {"WIDGET_DIR", test_widget()}};
 }
 
 } // namespace chatkit::test

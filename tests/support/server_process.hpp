@@ -44,6 +44,8 @@ private:
 
 // The fixture corpus (tests/fixtures/corpus), from $CHATKIT_TEST_CORPUS.
 std::string test_corpus();
+// The widget folder, from $CHATKIT_TEST_WIDGET.
+std::string test_widget();
 
 // sqlite:// URL of a new file in a fresh temporary directory.
 std::string temp_sqlite_url();

@@ -128,3 +128,11 @@ TEST(word_tokens, concatenate_back_to_the_text)
         joined += t;
     EXPECT_EQ(joined, text);
 }
+
+TEST(plain_text, keeps_text_that_only_looks_like_markup)
+{
+    EXPECT_EQ(plain_text("Set SECRET_KEY when a > b in C# | really"), "Set SECRET_KEY when a > b in C# really");
+    EXPECT_EQ(plain_text("> quoted\n- item one\n# Title\nuse `code` and **bold**"),
+              "quoted item one Title use code and bold");
+    EXPECT_EQ(plain_text("<script>alert(1)</script>"), "<script>alert(1)</script>");
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The browser suite under meson test: skipped (exit 77) when playwright-core
+# or Chromium is not installed (scripts/test installs both).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! command -v node >/dev/null; then
+  echo "browser tests skipped: run scripts/test (it installs Chromium and playwright-core)"
+  exit 77
+fi
+mkdir -p "${CHATKIT_BROWSER_OUTPUT:-/tmp/chatkit-browser-output}"
+exec node --test "$here/https-guard.test.mjs" "$here/widget.test.mjs"

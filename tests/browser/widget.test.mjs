@@ -1,0 +1,170 @@
+// <chatkit-widget> in real Chromium against the real server.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, startServer, waitForMail } from "./harness.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function withServer(extra, body) {
+  const server = await startServer(extra);
+  try {
+    await body(server);
+  } catch (err) {
+    err.message += `\n--- server ---\n${server.output().slice(-3000)}`;
+    throw err;
+  } finally {
+    await server.stop();
+  }
+}
+
+test("ask: the answer streams in with cited sources", async () => {
+  await withServer({}, async (server) => {
+    const { page, console: logs } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    const answer = assistantBubbles(page).last();
+    await answer.locator(".sources .chip").first().waitFor();
+    assert.match(await answer.innerText(), /Embodied AI studies agents that learn by acting/);
+    const chip = answer.locator(".sources .chip").first();
+    assert.match(await chip.getAttribute("href"), /\/docs\/embodied#embodied-ai$/);
+    assert.equal(await answer.locator("a.cite").count() > 0, true, "citation markers become links");
+    assert.ok(logs.some((l) => l.type === "warning" && l.text.includes("HTTP on localhost")));
+    assert.equal(await page.evaluate(() => window.scrollY), 0, "the host page did not scroll");
+    await page.screenshot({ path: join(outputDir, "answer.png") });
+  });
+});
+
+test("a corpus passage with <script> and <img onerror> renders as inert text", async () => {
+  await withServer({}, async (server) => {
+    const { page, console: logs } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "Tell me about quokkas");
+    const answer = assistantBubbles(page).last();
+    await answer.locator(".sources").waitFor();
+    const text = await answer.innerText();
+    assert.ok(text.includes("<script>alert('xss')</script>"), text);
+    assert.ok(text.includes('<img src=x onerror="alert(1)">'), text);
+    const injected = await page.evaluate(() => {
+      const root = document.querySelector("chatkit-widget").shadowRoot;
+      return root.querySelectorAll("script, img, [onerror]").length;
+    });
+    assert.equal(injected, 0);
+    assert.ok(!logs.some((l) => l.type === "dialog"), "no script ran");
+    await page.screenshot({ path: join(outputDir, "inert-markup.png") });
+  });
+});
+
+test("stop cancels the answer", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "250ms" }, async (server) => {
+    const { page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    const stop = page.locator("chatkit-widget button", { hasText: "Stop" });
+    await page.waitForFunction(() => {
+      const b = document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant");
+      return b.length && b[b.length - 1].innerText.split(" ").length > 3;
+    });
+    await stop.click();
+    const answer = assistantBubbles(page).last();
+    await page.waitForFunction(() => {
+      const root = document.querySelector("chatkit-widget").shadowRoot;
+      return !root.querySelector("button.primary[type=submit]").hidden;
+    });
+    const text = await answer.innerText();
+    assert.match(text, /\(stopped\)/);
+    assert.ok(!text.includes("joint encoders"), "the rest of the answer never came");
+  });
+});
+
+test("a dropped connection resumes with nothing lost or doubled", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "120ms" }, async (server) => {
+    const expected = (await fetchJson(server.url, "/chat", { message: "What is embodied AI?" })).answer;
+    const { context, page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    await page.waitForFunction(() => {
+      const b = document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant");
+      return b.length && b[b.length - 1].innerText.split(" ").length > 5;
+    });
+    await context.setOffline(true);
+    await page.waitForTimeout(800);
+    await context.setOffline(false);
+    const answer = assistantBubbles(page).last();
+    await answer.locator(".sources").waitFor({ timeout: 20000 });
+    const shown = (await answer.innerText()).split("\n")[0];
+    assert.equal(shown.replace(/\s+/g, " ").trim(), expected.replace(/\[(\d+)\]/g, "$1").replace(/\s+/g, " ").trim());
+    await page.screenshot({ path: join(outputDir, "resumed.png") });
+  });
+});
+
+test("a rate limit disables sending with a countdown", async () => {
+  await withServer({ RATE_ANONYMOUS: "1/minute" }, async (server) => {
+    const { page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    await assistantBubbles(page).last().locator(".sources").waitFor();
+    await ask(page, "And sensors?");
+    const cooldown = page.locator("chatkit-widget .cooldown");
+    await cooldown.waitFor();
+    assert.match(await cooldown.innerText(), /You can ask again in \d+ s/);
+    assert.equal(await page.locator("chatkit-widget button.primary[type=submit]").isDisabled(), true);
+    await page.screenshot({ path: join(outputDir, "cooldown.png") });
+  });
+});
+
+test("sign-up by email link signs in and moves the anonymous conversation", { skip: !process.env.CHATKIT_TEST_MAILDIR }, async () => {
+  await withServer({}, async (server) => {
+    const { page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    await assistantBubbles(page).last().locator(".sources").waitFor();
+    const email = `browser-${Date.now()}@example.com`;
+    await page.locator("chatkit-widget button", { hasText: "Sign up" }).first().click();
+    await page.locator("chatkit-widget input[type=email]").fill(email);
+    await page.locator("chatkit-widget input[type=checkbox]").check();
+    await page.locator("chatkit-widget button", { hasText: "Send me a link" }).click();
+    const mail = await waitForMail(email);
+    const link = /(http:\/\/localhost:\d+\/#chatkit_verify=[A-Za-z0-9_-]+)/.exec(mail)[1];
+    // The reader opens the link from their mail: a new tab of the same browser.
+    const tab = await page.context().newPage();
+    await tab.goto(link);
+    await page.close();
+    const page2 = tab;
+    await page2.locator("chatkit-widget .msg.notice", { hasText: "Signed in as" }).waitFor();
+    assert.equal(await page2.evaluate(() => location.hash), "", "the token left the address bar");
+    await page2.locator("chatkit-widget button", { hasText: "Move them" }).click();
+    await page2.locator("chatkit-widget .msg.notice", { hasText: "Moved 2 messages" }).waitFor();
+    const session = await page2.evaluate(() => JSON.parse(Object.values(localStorage)[0]).session.token);
+    const dom = await page2.evaluate(() => document.documentElement.outerHTML + document.querySelector("chatkit-widget").shadowRoot.innerHTML);
+    assert.ok(session && !dom.includes(session), "the token is not in the DOM");
+    await page2.screenshot({ path: join(outputDir, "signed-in.png") });
+  });
+});
+
+test("keyboard only: open, sign up dialog traps focus and gives it back", async () => {
+  await withServer({}, async (server) => {
+    const { page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").focus();
+    await page.keyboard.press("Enter");
+    const active = () => page.evaluate(() => document.querySelector("chatkit-widget").shadowRoot.activeElement?.outerHTML ?? "");
+    assert.match(await active(), /textarea/);
+    const signup = page.locator("chatkit-widget button", { hasText: "Sign up" }).first();
+    await signup.focus();
+    await page.keyboard.press("Enter");
+    assert.match(await active(), /type="email"/);
+    for (let i = 0; i < 6; ++i) {
+      await page.keyboard.press("Tab");
+      assert.match(await active(), /chatkit-email|chatkit-consent|button/, "focus stays in the dialog");
+    }
+    await page.keyboard.press("Escape");
+    assert.match(await active(), /Sign up/, "focus returns to the opener");
+    await page.screenshot({ path: join(outputDir, "keyboard.png") });
+  });
+});

@@ -1,0 +1,249 @@
+// Identity and signed-in extras of <chatkit-widget>: sign-up by email link,
+// the verification link, moving the anonymous conversation into the account,
+// token refresh, logout, saved chats and recommendations.
+import { ChatKitError } from "./chatkit-api.js";
+import { el } from "./chatkit-dom.js";
+import { format } from "./chatkit-strings.js";
+
+const VERIFY_KEY = "chatkit_verify";
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+export class Account {
+  constructor(widget) {
+    this.w = widget;
+    this.modalOpen = false;
+    this.refreshTimer = null;
+  }
+  get api() {
+    return this.w.api;
+  }
+  get s() {
+    return this.w.strings;
+  }
+
+  start() {
+    this.renderBar();
+    this.scheduleRefresh();
+    this.consumeVerificationLink();
+    // A link opened in a tab that already shows the page only changes the hash.
+    addEventListener("hashchange", () => this.consumeVerificationLink());
+  }
+
+  // #chatkit_verify=<token> in the page URL: verify, then remove it from the
+  // address bar (history.replaceState) so it is not bookmarked or shared.
+  async consumeVerificationLink() {
+    const hash = new URLSearchParams(location.hash.slice(1));
+    const token = hash.get(VERIFY_KEY);
+    if (!token) return;
+    hash.delete(VERIFY_KEY);
+    const rest = hash.toString();
+    history.replaceState(history.state, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+    this.w.toggle(true);
+    try {
+      const r = await this.api.verify(token);
+      this.api.track("signup_completed", {});
+      this.w.addMessage("notice", format(this.s.signedInAs, { email: r.user_profile.email }));
+      this.renderBar();
+      this.scheduleRefresh();
+      if (this.api.anonymous) this.offerMigration();
+    } catch (err) {
+      this.w.showError(err);
+    }
+  }
+
+  offerMigration() {
+    const button = el("button", { class: "secondary", type: "button" }, [this.s.migrate]);
+    const notice = this.w.addMessage("notice");
+    notice.append(this.s.migrateOffer, " ", button);
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const n = await this.api.migrate();
+        notice.textContent = format(this.s.migrated, { n });
+      } catch (err) {
+        notice.remove();
+        this.w.showError(err);
+      }
+    });
+  }
+
+  scheduleRefresh() {
+    clearTimeout(this.refreshTimer);
+    const current = this.api.session ?? this.api.anonymous;
+    if (!current?.expires_at) return;
+    const wait = Math.max(10_000, Date.parse(current.expires_at) - Date.now() - REFRESH_MARGIN_MS);
+    this.refreshTimer = setTimeout(async () => {
+      try {
+        await this.api.refresh();
+      } catch (err) {
+        if (err instanceof ChatKitError && err.status === 401) this.renderBar();
+      }
+      this.scheduleRefresh();
+    }, Math.min(wait, 2 ** 31 - 1));
+  }
+
+  renderBar() {
+    const bar = this.w.ui.bar;
+    bar.replaceChildren();
+    this.w.ui.lists.replaceChildren();
+    const session = this.api.session;
+    if (!session) {
+      const signup = el("button", { class: "secondary", type: "button", part: "signup" }, [this.s.signup]);
+      signup.addEventListener("click", () => this.openModal(signup));
+      bar.append(signup);
+      return;
+    }
+    const save = el("button", { class: "secondary", type: "button" }, [this.s.save]);
+    const saved = el("button", { class: "secondary", type: "button", "aria-expanded": "false" }, [this.s.savedChats]);
+    const recs = el("button", { class: "secondary", type: "button", "aria-expanded": "false" }, [this.s.recommendations]);
+    const logout = el("button", { class: "secondary", type: "button" }, [this.s.logout]);
+    bar.append(el("span", {}, [format(this.s.signedInAs, { email: session.email })]), save, saved, recs, logout);
+    save.addEventListener("click", () => this.saveChat());
+    saved.addEventListener("click", () => this.showSaved(saved));
+    recs.addEventListener("click", () => this.showRecommendations(recs));
+    logout.addEventListener("click", async () => {
+      await this.api.logout().catch(() => {});
+      this.renderBar();
+    });
+  }
+
+  softPrompt() {
+    if (this.api.session) return;
+    const button = el("button", { class: "secondary", type: "button" }, [this.s.signup]);
+    const notice = this.w.addMessage("notice");
+    notice.append(this.s.signupPrompt, " ", button);
+    button.addEventListener("click", () => this.openModal(button));
+  }
+
+  // The sign-up dialog: focus moves in, Tab cycles inside, Escape closes,
+  // and focus returns to whatever opened it.
+  openModal(opener) {
+    if (this.modalOpen) return;
+    this.modalOpen = true;
+    this.api.track("signup_started", {});
+    const s = this.s;
+    const email = el("input", { type: "email", id: "chatkit-email", autocomplete: "email", required: "" });
+    const consent = el("input", { type: "checkbox", id: "chatkit-consent" });
+    const status = el("p", { role: "status", "aria-live": "polite" });
+    const submit = el("button", { class: "primary", type: "submit" }, [s.sendLink]);
+    const cancel = el("button", { class: "secondary", type: "button" }, [s.cancel]);
+    const form = el("form", { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": "chatkit-signup-title", part: "modal" }, [
+      el("h3", { id: "chatkit-signup-title" }, [s.signupTitle]),
+      el("label", { for: "chatkit-email" }, [s.emailLabel]),
+      email,
+      el("label", {}, [consent, s.consentLabel]),
+      status,
+      el("div", { class: "actions" }, [cancel, submit]),
+    ]);
+    const backdrop = el("div", { class: "backdrop" }, [form]);
+    this.w.ui.panel.append(backdrop);
+    const close = () => {
+      backdrop.remove();
+      this.modalOpen = false;
+      opener?.focus();
+    };
+    cancel.addEventListener("click", close);
+    form.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        close();
+      } else if (e.key === "Tab") {
+        const focusable = [...form.querySelectorAll("input, button")].filter((n) => !n.disabled);
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        const active = this.w.shadow.activeElement;
+        if (e.shiftKey && active === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && active === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }
+    });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      try {
+        await this.api.signup(email.value.trim(), consent.checked);
+        status.textContent = s.linkSent;
+        this.w.addMessage("notice", s.linkSent);
+        setTimeout(close, 1200);
+      } catch (err) {
+        status.textContent = s.errors[err.code] ?? s.errors.INTERNAL_ERROR;
+        submit.disabled = false;
+      }
+    });
+    email.focus();
+  }
+
+  async saveChat() {
+    if (!this.w.messages.length) return;
+    try {
+      await this.api.saveChat(this.w.messages, this.w.messages[0].content.slice(0, 80));
+      this.w.addMessage("notice", this.s.saved);
+    } catch (err) {
+      this.w.showError(err);
+    }
+  }
+
+  async showSaved(toggle) {
+    const box = this.w.ui.lists;
+    if (toggle.getAttribute("aria-expanded") === "true") {
+      toggle.setAttribute("aria-expanded", "false");
+      box.replaceChildren();
+      return;
+    }
+    try {
+      const { chats } = await this.api.listSaved();
+      const list = el("ul", {});
+      for (const chat of chats) {
+        const open = el("button", { class: "secondary", type: "button" }, [this.s.open_]);
+        const del = el("button", { class: "secondary", type: "button" }, [this.s.delete]);
+        const item = el("li", {}, [el("span", {}, [chat.title]), el("span", {}, [open, del])]);
+        open.addEventListener("click", () => this.openSaved(chat.chat_id));
+        del.addEventListener("click", async () => {
+          await this.api.deleteSaved(chat.chat_id).catch((err) => this.w.showError(err));
+          item.remove();
+        });
+        list.append(item);
+      }
+      box.replaceChildren(el("div", { class: "list", part: "saved-chats" }, [el("strong", {}, [this.s.savedChats]), list]));
+      toggle.setAttribute("aria-expanded", "true");
+    } catch (err) {
+      this.w.showError(err);
+    }
+  }
+
+  async openSaved(id) {
+    try {
+      const chat = await this.api.getSaved(id);
+      this.w.ui.log.replaceChildren();
+      this.w.messages = chat.messages.map((m) => ({ role: m.role, content: m.content }));
+      for (const m of chat.messages) this.w.addMessage(m.role === "user" ? "user" : "assistant", m.content);
+    } catch (err) {
+      this.w.showError(err);
+    }
+  }
+
+  async showRecommendations(toggle) {
+    const box = this.w.ui.lists;
+    if (toggle.getAttribute("aria-expanded") === "true") {
+      toggle.setAttribute("aria-expanded", "false");
+      box.replaceChildren();
+      return;
+    }
+    try {
+      const r = await this.api.personalize({});
+      const list = el("ul", {});
+      for (const section of r.personalized_content.sections ?? []) {
+        const link = this.w.sourceChips([section]).firstChild;
+        list.append(el("li", {}, [link]));
+      }
+      box.replaceChildren(el("div", { class: "list", part: "recommendations" }, [el("strong", {}, [this.s.recommendations]), list]));
+      toggle.setAttribute("aria-expanded", "true");
+    } catch (err) {
+      this.w.showError(err);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// The widget's stylesheet. Everything is inside the shadow root: host-page
+// CSS cannot reach in and ours cannot leak out. Sites theme it through the
+// custom properties below (set them on chatkit-widget) and ::part().
+export const css = `
+:host {
+  --chatkit-accent: #2563eb;
+  --chatkit-bg: #ffffff;
+  --chatkit-fg: #111827;
+  --chatkit-muted: #6b7280;
+  --chatkit-border: #e5e7eb;
+  --chatkit-bubble: #f3f4f6;
+  --chatkit-radius: 12px;
+  --chatkit-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  --chatkit-width: 380px;
+  --chatkit-height: 560px;
+  all: initial;
+  font-family: var(--chatkit-font);
+  color: var(--chatkit-fg);
+}
+:host([theme="dark"]) {
+  --chatkit-bg: #111827; --chatkit-fg: #f9fafb; --chatkit-muted: #9ca3af;
+  --chatkit-border: #374151; --chatkit-bubble: #1f2937;
+}
+@media (prefers-color-scheme: dark) {
+  :host([theme="auto"]) {
+    --chatkit-bg: #111827; --chatkit-fg: #f9fafb; --chatkit-muted: #9ca3af;
+    --chatkit-border: #374151; --chatkit-bubble: #1f2937;
+  }
+}
+* { box-sizing: border-box; }
+.dock { position: fixed; bottom: 20px; right: 20px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
+:host([position="bottom-left"]) .dock { right: auto; left: 20px; align-items: flex-start; }
+:host([position="inline"]) .dock { position: static; }
+.launcher { width: 56px; height: 56px; border-radius: 50%; border: none; background: var(--chatkit-accent); color: #fff; font-size: 24px; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.2); }
+.panel { width: var(--chatkit-width); max-width: calc(100vw - 40px); height: var(--chatkit-height); max-height: calc(100vh - 100px); background: var(--chatkit-bg); color: var(--chatkit-fg); border: 1px solid var(--chatkit-border); border-radius: var(--chatkit-radius); display: flex; flex-direction: column; overflow: hidden; box-shadow: 0 8px 32px rgba(0,0,0,.18); position: relative; }
+.panel[hidden], [hidden] { display: none !important; }
+header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px; background: var(--chatkit-accent); color: #fff; }
+header h2 { font-size: 15px; margin: 0; font-weight: 600; }
+header button { background: transparent; color: #fff; border: none; font-size: 18px; cursor: pointer; }
+.log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
+.msg { max-width: 90%; padding: 8px 12px; border-radius: var(--chatkit-radius); line-height: 1.45; font-size: 14px; word-wrap: break-word; white-space: normal; }
+.msg.user { align-self: flex-end; background: var(--chatkit-accent); color: #fff; }
+.msg.assistant { align-self: flex-start; background: var(--chatkit-bubble); }
+.msg.notice { align-self: center; background: transparent; color: var(--chatkit-muted); font-size: 13px; text-align: center; }
+.msg.error { align-self: center; color: #b91c1c; font-size: 13px; }
+.msg p { margin: 0 0 6px; } .msg p:last-child { margin-bottom: 0; }
+.msg pre { background: rgba(0,0,0,.06); padding: 8px; border-radius: 6px; overflow-x: auto; white-space: pre; }
+.cite { display: inline-block; min-width: 18px; padding: 0 5px; margin: 0 2px; border-radius: 9px; background: var(--chatkit-accent); color: #fff; font-size: 11px; text-align: center; text-decoration: none; vertical-align: super; }
+.sources { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
+.chip { font-size: 12px; padding: 3px 8px; border: 1px solid var(--chatkit-border); border-radius: 12px; color: var(--chatkit-fg); text-decoration: none; background: var(--chatkit-bg); }
+.chip:hover, .chip:focus { border-color: var(--chatkit-accent); }
+form.composer { display: flex; gap: 8px; padding: 10px; border-top: 1px solid var(--chatkit-border); }
+textarea { flex: 1; resize: none; min-height: 40px; max-height: 120px; padding: 8px; border: 1px solid var(--chatkit-border); border-radius: 8px; font: inherit; font-size: 14px; background: var(--chatkit-bg); color: var(--chatkit-fg); }
+button.primary { background: var(--chatkit-accent); color: #fff; border: none; border-radius: 8px; padding: 0 14px; font: inherit; font-size: 14px; cursor: pointer; }
+button.secondary { background: transparent; color: var(--chatkit-fg); border: 1px solid var(--chatkit-border); border-radius: 8px; padding: 4px 10px; font: inherit; font-size: 13px; cursor: pointer; }
+button:disabled { opacity: .5; cursor: not-allowed; }
+button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: 2px; }
+.bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; padding: 6px 10px; border-top: 1px solid var(--chatkit-border); font-size: 12px; color: var(--chatkit-muted); }
+.cooldown { padding: 6px 10px; font-size: 13px; color: #b45309; }
+.list { padding: 8px 12px; border-top: 1px solid var(--chatkit-border); max-height: 160px; overflow-y: auto; font-size: 13px; }
+.list ul { list-style: none; margin: 4px 0; padding: 0; }
+.list li { display: flex; justify-content: space-between; gap: 6px; padding: 3px 0; }
+.backdrop { position: absolute; inset: 0; background: rgba(0,0,0,.45); display: flex; align-items: center; justify-content: center; }
+.modal { background: var(--chatkit-bg); color: var(--chatkit-fg); border-radius: var(--chatkit-radius); padding: 16px; width: 88%; display: flex; flex-direction: column; gap: 10px; }
+.modal h3 { margin: 0; font-size: 16px; }
+.modal input[type=email] { padding: 8px; border: 1px solid var(--chatkit-border); border-radius: 8px; font: inherit; }
+.modal label { font-size: 13px; display: flex; gap: 6px; align-items: flex-start; }
+.modal .actions { display: flex; gap: 8px; justify-content: flex-end; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.https-error { padding: 20px; background: #fee; border: 2px solid #c00; border-radius: 8px; color: #333; font-size: 14px; max-width: 420px; }
+.https-error h3 { color: #c00; margin: 0 0 10px; font-size: 16px; }
+.https-error code { background: #f5f5f5; padding: 2px 6px; border-radius: 3px; }
+`;
+
+export function adoptStyles(root) {
+  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet === "function" && "replaceSync" in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = document.createElement("style");
+    style.textContent = css;
+    root.append(style);
+  }
+}
