@@ -54,11 +54,9 @@ void router::add(std::string_view method, std::string_view pattern, handler_fn h
     routes_.push_back(std::move(r));
 }
 
-bool router::match(const route& r, std::string_view path, std::vector<std::pair<std::string, std::string>>* params)
+bool router::match(const route& r, const std::vector<std::string_view>& segments,
+                   std::vector<std::pair<std::string, std::string>>* params)
 {
-    if (path.empty() || path.front() != '/')
-        return false;
-    auto segments = split_path(path);
     if (segments.size() != r.segments.size())
         return false;
     for (std::size_t i = 0; i < segments.size(); ++i) {
@@ -76,8 +74,11 @@ bool router::match(const route& r, std::string_view path, std::vector<std::pair<
 
 const router::route* router::find(std::string_view method, std::string_view path) const
 {
+    if (path.empty() || path.front() != '/')
+        return nullptr;
+    auto segments = split_path(path);
     for (const auto& r : routes_)
-        if (method_matches(r.method, method) && match(r, path, nullptr))
+        if (method_matches(r.method, method) && match(r, segments, nullptr))
             return &r;
     return nullptr;
 }
@@ -92,8 +93,10 @@ boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ct
 {
     const route* found = nullptr;
     std::string allow;
+    // Split once; every route compares segments against the same pieces.
+    auto segments = req.path.starts_with('/') ? split_path(req.path) : std::vector<std::string_view>{};
     for (const auto& r : routes_) {
-        if (!match(r, req.path, nullptr))
+        if (segments.empty() || !match(r, segments, nullptr))
             continue;
         if (method_matches(r.method, req.method) && !found)
             found = &r;
@@ -115,7 +118,7 @@ boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ct
         co_return r;
     }
     ctx.route = found->pattern;
-    static_cast<void>(match(*found, req.path, &ctx.params));
+    static_cast<void>(match(*found, segments, &ctx.params));
     if (found->options.json_body && !req.body.empty()) {
         auto content_type = req.headers.get("Content-Type");
         if (!content_type || !is_json_media_type(*content_type))

@@ -8,17 +8,29 @@ namespace chatkit::middleware {
 
 namespace {
 
+// Request ids are printable ASCII already (request_id middleware); method
+// and path are escaped only when they hold something to escape.
+void write_line(std::string_view method, std::string_view path, unsigned status, std::size_t bytes,
+                std::string_view request_id, std::chrono::steady_clock::time_point started)
+{
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    auto safe = [](std::string_view s, std::size_t max, std::string& storage) -> std::string_view {
+        if (s.size() <= max && !obs::needs_escape(s))
+            return s;
+        storage = obs::sanitize(s, max);
+        return storage;
+    };
+    std::string method_storage, path_storage;
+    spdlog::info("access {} {} {} {}B {:.3f}ms rid={}", safe(method, 16, method_storage),
+                 safe(path, 256, path_storage), status, bytes, double(us.count()) / 1000.0, request_id);
+}
+
 struct line {
     std::string method, path, request_id;
     unsigned status;
     std::chrono::steady_clock::time_point started;
 
-    void write(std::size_t bytes) const
-    {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        spdlog::info("access {} {} {} {}B {:.3f}ms rid={}", method, path, status, bytes, double(us.count()) / 1000.0,
-                     request_id);
-    }
+    void write(std::size_t bytes) const { write_line(method, path, status, bytes, request_id, started); }
 };
 
 // Counts what the stream hands to the session and logs once it is dropped:
@@ -50,11 +62,11 @@ boost::asio::awaitable<http::reply> access_log::handle(http::request& req, http:
                                                        http::next_handler next) const
 {
     auto reply = co_await next(req, ctx);
-    line l{obs::sanitize(req.method, 16), obs::sanitize(req.path, 256), ctx.request_id, reply.status, ctx.started};
     if (reply.stream)
-        reply.stream = std::make_shared<logged_stream>(std::move(reply.stream), std::move(l));
+        reply.stream = std::make_shared<logged_stream>(
+            std::move(reply.stream), line{req.method, req.path, ctx.request_id, reply.status, ctx.started});
     else
-        l.write(reply.body.size());
+        write_line(req.method, req.path, reply.status, reply.body.size(), ctx.request_id, ctx.started);
     co_return reply;
 }
 

@@ -42,7 +42,7 @@ boost::asio::awaitable<http::reply> request_id::handle(http::request& req, http:
     auto client = req.headers.get("X-Request-ID");
     ctx.request_id = client && acceptable(*client) ? std::string(*client) : generate();
     auto reply = co_await next(req, ctx);
-    reply.headers.set("X-Request-ID", ctx.request_id);
+    reply.headers.add("X-Request-ID", ctx.request_id); // only this layer writes it
     co_return reply;
 }
 

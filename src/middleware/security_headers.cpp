@@ -7,9 +7,10 @@ boost::asio::awaitable<http::reply> security_headers::handle(http::request& req,
 {
     auto reply = co_await next(req, ctx);
     auto& h = reply.headers;
-    h.set("X-Content-Type-Options", "nosniff");
-    h.set("X-Frame-Options", "DENY");
-    h.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    // Only this layer writes these three, so they are appended, not replaced.
+    h.add("X-Content-Type-Options", "nosniff");
+    h.add("X-Frame-Options", "DENY");
+    h.add("Referrer-Policy", "strict-origin-when-cross-origin");
     if (!h.get("Content-Security-Policy"))
         h.add("Content-Security-Policy", std::string(api_csp));
     if (!h.get("Cache-Control"))

@@ -22,7 +22,11 @@ class safe_message_flag final : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override
     {
-        append(dest, sanitize({msg.payload.data(), msg.payload.size()}, 8192));
+        std::string_view text(msg.payload.data(), msg.payload.size());
+        if (text.size() <= 8192 && !needs_escape(text))
+            append(dest, text); // the common case: nothing to escape, no copy
+        else
+            append(dest, sanitize(text, 8192));
     }
     [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override
     {
@@ -120,6 +124,16 @@ std::string sanitize(std::string_view text, std::size_t max_length)
         }
     }
     return out;
+}
+
+bool needs_escape(std::string_view text)
+{
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c >= 0x7f || c == '\\')
+            return true;
+    }
+    return false;
 }
 
 void setup_logging(std::string_view level, log_format format)

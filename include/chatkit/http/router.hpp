@@ -38,7 +38,7 @@ private:
         route_options options;
     };
 
-    [[nodiscard]] static bool match(const route& r, std::string_view path,
+    [[nodiscard]] static bool match(const route& r, const std::vector<std::string_view>& segments,
                                     std::vector<std::pair<std::string, std::string>>* params);
     [[nodiscard]] const route* find(std::string_view method, std::string_view path) const;
 

@@ -22,4 +22,7 @@ void shutdown_logging();
 // cannot forge a log line or smuggle terminal escapes.
 [[nodiscard]] std::string sanitize(std::string_view text, std::size_t max_length = 512);
 
+// Whether sanitize() would change `text` (beyond truncation).
+[[nodiscard]] bool needs_escape(std::string_view text);
+
 } // namespace chatkit::obs
