@@ -187,7 +187,8 @@ export class Account {
     }
   }
 
-  async showSaved(toggle) {
+  // One list at a time under the chat: saved chats or recommendations.
+  async togglePanel(toggle, build) {
     const box = this.w.ui.lists;
     if (toggle.getAttribute("aria-expanded") === "true") {
       toggle.setAttribute("aria-expanded", "false");
@@ -195,6 +196,15 @@ export class Account {
       return;
     }
     try {
+      box.replaceChildren(await build());
+      toggle.setAttribute("aria-expanded", "true");
+    } catch (err) {
+      this.w.showError(err);
+    }
+  }
+
+  showSaved(toggle) {
+    return this.togglePanel(toggle, async () => {
       const { chats } = await this.api.listSaved();
       const list = el("ul", {});
       for (const chat of chats) {
@@ -208,11 +218,8 @@ export class Account {
         });
         list.append(item);
       }
-      box.replaceChildren(el("div", { class: "list", part: "saved-chats" }, [el("strong", {}, [this.s.savedChats]), list]));
-      toggle.setAttribute("aria-expanded", "true");
-    } catch (err) {
-      this.w.showError(err);
-    }
+      return el("div", { class: "list", part: "saved-chats" }, [el("strong", {}, [this.s.savedChats]), list]);
+    });
   }
 
   async openSaved(id) {
@@ -226,24 +233,12 @@ export class Account {
     }
   }
 
-  async showRecommendations(toggle) {
-    const box = this.w.ui.lists;
-    if (toggle.getAttribute("aria-expanded") === "true") {
-      toggle.setAttribute("aria-expanded", "false");
-      box.replaceChildren();
-      return;
-    }
-    try {
+  showRecommendations(toggle) {
+    return this.togglePanel(toggle, async () => {
       const r = await this.api.personalize({});
       const list = el("ul", {});
-      for (const section of r.personalized_content.sections ?? []) {
-        const link = this.w.sourceChips([section]).firstChild;
-        list.append(el("li", {}, [link]));
-      }
-      box.replaceChildren(el("div", { class: "list", part: "recommendations" }, [el("strong", {}, [this.s.recommendations]), list]));
-      toggle.setAttribute("aria-expanded", "true");
-    } catch (err) {
-      this.w.showError(err);
-    }
+      for (const section of r.personalized_content.sections ?? []) list.append(el("li", {}, [this.w.sourceChips([section]).firstChild]));
+      return el("div", { class: "list", part: "recommendations" }, [el("strong", {}, [this.s.recommendations]), list]);
+    });
   }
 }

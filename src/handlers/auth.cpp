@@ -123,9 +123,7 @@ struct auth_routes {
         if (auto denied = http::require_caller(ctx))
             co_return *denied;
         co_await identity.logout(*ctx.caller);
-        http::reply r;
-        r.status = 204;
-        co_return r;
+        co_return http::no_content();
     }
 
     awaitable<http::reply> migrate(http::request& req, http::request_context& ctx) const

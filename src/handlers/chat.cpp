@@ -205,9 +205,7 @@ struct chat_routes {
         auto id = std::string(ctx.param("message_id"));
         if (!is_uuid(id) || !co_await chat.cancel(id, caller_of(ctx)))
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such answer.");
-        http::reply r;
-        r.status = 204;
-        co_return r;
+        co_return http::no_content();
     }
 
     awaitable<http::reply> save(http::request& r, http::request_context& ctx) const
@@ -301,9 +299,7 @@ struct chat_routes {
         bool deleted = co_await db.write([&](soci::session& s) { return store::chat_repo::delete_saved(s, user, id); });
         if (!deleted)
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such saved chat.");
-        http::reply r;
-        r.status = 204;
-        co_return r;
+        co_return http::no_content();
     }
 };
 

@@ -14,6 +14,13 @@ reply json_reply(unsigned status, const boost::json::value& body)
     return r;
 }
 
+reply no_content()
+{
+    reply r;
+    r.status = 204;
+    return r;
+}
+
 reply error_reply(const request_context& ctx, unsigned status, std::string_view code, std::string_view message,
                   boost::json::value details)
 {

@@ -107,8 +107,7 @@ boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ct
         if (allow.empty())
             co_return error_reply(ctx, 404, "NOT_FOUND", "No such resource.");
         if (req.method == "OPTIONS") {
-            reply r;
-            r.status = 204;
+            auto r = no_content();
             r.headers.add("Allow", allow + ", OPTIONS");
             co_return r;
         }

@@ -57,8 +57,7 @@ boost::asio::awaitable<http::reply> cors::handle(http::request& req, http::reque
             add_vary_origin(r.headers);
             co_return r;
         }
-        http::reply r;
-        r.status = 204;
+        auto r = http::no_content();
         r.headers.add("Access-Control-Allow-Origin", std::string(*origin));
         r.headers.add("Access-Control-Allow-Methods", std::string(allowed_methods));
         r.headers.add("Access-Control-Allow-Headers", std::string(allowed_headers));

@@ -13,6 +13,9 @@ namespace chatkit::http {
 
 [[nodiscard]] reply json_reply(unsigned status, const boost::json::value& body);
 
+// 204 No Content.
+[[nodiscard]] reply no_content();
+
 // The one builder of the contract's error shape: every layer uses it.
 [[nodiscard]] reply error_reply(const request_context& ctx, unsigned status, std::string_view code,
                                 std::string_view message, boost::json::value details = nullptr);
