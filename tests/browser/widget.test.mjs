@@ -1,6 +1,7 @@
 // <chatkit-widget> in real Chromium against the real server.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, startServer, waitForMail } from "./harness.mjs";
 
@@ -165,6 +166,52 @@ test("keyboard only: open, sign up dialog traps focus and gives it back", async 
     }
     await page.keyboard.press("Escape");
     assert.match(await active(), /Sign up/, "focus returns to the opener");
+
+    // The whole sign-up without a mouse: Enter opens, type, Tab, Space, Enter.
+    await page.keyboard.press("Enter");
+    await page.keyboard.type(`keys-${Date.now()}@example.com`);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.match(await active(), /Send me a link/);
+    await page.keyboard.press("Enter");
+    await page.locator("chatkit-widget .msg.notice", { hasText: "Check your inbox" }).waitFor();
     await page.screenshot({ path: join(outputDir, "keyboard.png") });
+  });
+});
+
+test("embedded on another origin, themed and localised, it talks to the API through CORS", async () => {
+  await withServer({}, async (server) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A site on another origin (its own little server) embeds the widget
+    // from the API's origin.
+    const api = `http://127.0.0.1:${server.port}`;
+    const html = `<!doctype html><html><head><style>button { color: red !important; font-size: 40px; }</style>
+<script type="module" src="${api}/widget/chatkit-widget.js"></script></head>
+<body><p>Host page</p><chatkit-widget api-base="${api}" theme="dark" accent="#10b981" title="Docs helper"></chatkit-widget></body></html>`;
+    const siteServer = createServer((req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end(html);
+    });
+    await new Promise((done) => siteServer.listen(0, "127.0.0.1", done));
+    const site = `http://localhost:${siteServer.address().port}`;
+    after(() => siteServer.close());
+    await page.goto(`${site}/docs`);
+    await page.locator("chatkit-widget .launcher").waitFor();
+    await page.evaluate(() => { document.querySelector("chatkit-widget").locale = { send: "Envoyer" }; });
+    await page.locator("chatkit-widget .launcher").click();
+    assert.equal(await page.locator("chatkit-widget h2").innerText(), "Docs helper");
+    assert.equal(await page.locator("chatkit-widget button.primary[type=submit]").innerText(), "Envoyer");
+    const sendColor = await page.locator("chatkit-widget button.primary[type=submit]").evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.equal(sendColor, "rgb(16, 185, 129)", "accent attribute applies; host CSS does not leak in");
+    await ask(page, "What is embodied AI?");
+    const answer = assistantBubbles(page).last();
+    await answer.locator(".sources .chip").first().waitFor();
+    assert.match(await answer.innerText(), /Embodied AI studies/);
+    assert.equal(await page.locator("chatkit-widget [role=log][aria-live=polite]").count(), 1);
+    await page.screenshot({ path: join(outputDir, "cross-origin-dark.png") });
+    await context.close();
   });
 });
