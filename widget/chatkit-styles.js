@@ -31,7 +31,7 @@ export const css = `
 .dock { position: fixed; bottom: 20px; right: 20px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
 :host([position="bottom-left"]) .dock { right: auto; left: 20px; align-items: flex-start; }
 :host([position="inline"]) .dock { position: static; }
-.launcher { width: 56px; height: 56px; border-radius: 50%; border: none; background: var(--chatkit-accent); color: #fff; font-size: 24px; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.2); }
+.launcher { width: 56px; height: 56px; border-radius: 50%; border: none; background: var(--chatkit-accent); color: #fff; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.2); display: flex; align-items: center; justify-content: center; }
 .panel { width: var(--chatkit-width); max-width: calc(100vw - 40px); height: var(--chatkit-height); max-height: calc(100vh - 100px); background: var(--chatkit-bg); color: var(--chatkit-fg); border: 1px solid var(--chatkit-border); border-radius: var(--chatkit-radius); display: flex; flex-direction: column; overflow: hidden; box-shadow: 0 8px 32px rgba(0,0,0,.18); position: relative; }
 .panel[hidden], [hidden] { display: none !important; }
 header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px; background: var(--chatkit-accent); color: #fff; }

@@ -86,7 +86,7 @@ export class ChatKitWidget extends HTMLElement {
     this.shadow.replaceChildren();
     adoptStyles(this.shadow);
     const ui = (this.ui = {});
-    ui.launcher = el("button", { class: "launcher", part: "launcher", "aria-label": s.open, "aria-expanded": "false" }, ["💬"]);
+    ui.launcher = el("button", { class: "launcher", part: "launcher", "aria-label": s.open, "aria-expanded": "false" }, [chatIcon()]);
     ui.title = el("h2", { id: "chatkit-title" }, [s.title]);
     ui.close = el("button", { "aria-label": s.close }, ["×"]);
     ui.log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", part: "log" });
@@ -265,6 +265,21 @@ export class ChatKitWidget extends HTMLElement {
     tick();
     this.setBusy(false);
   }
+}
+
+// A speech bubble drawn with SVG: emoji fonts are not everywhere.
+function chatIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "26");
+  svg.setAttribute("height", "26");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+  svg.append(path);
+  return svg;
 }
 
 if (!customElements.get("chatkit-widget")) customElements.define("chatkit-widget", ChatKitWidget);
