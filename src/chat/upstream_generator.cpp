@@ -3,6 +3,7 @@
 #include "chatkit/chat/upstream_parser.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -60,6 +61,18 @@ upstream_generator::upstream_generator(upstream_settings settings) : settings_(s
 }
 
 upstream_generator::~upstream_generator() = default;
+
+std::vector<asio::ip::tcp::endpoint> upstream_generator::cached_endpoints()
+{
+    std::lock_guard lock(endpoints_mutex_);
+    return endpoints_;
+}
+
+void upstream_generator::remember_endpoints(std::vector<asio::ip::tcp::endpoint> endpoints)
+{
+    std::lock_guard lock(endpoints_mutex_);
+    endpoints_ = std::move(endpoints);
+}
 
 std::string upstream_generator::system_prompt()
 {
@@ -137,11 +150,24 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, const groundi
 asio::awaitable<void> upstream_generator::generate(const grounding& g, const token_sink& emit)
 {
     auto executor = co_await asio::this_coro::executor;
-    asio::ip::tcp::resolver resolver(executor);
     beast::tcp_stream tcp(executor);
     tcp.expires_after(settings_.connect_timeout);
-    auto endpoints = co_await resolver.async_resolve(target_.host, target_.port, asio::use_awaitable);
-    co_await tcp.async_connect(endpoints, asio::use_awaitable);
+    auto endpoints = cached_endpoints();
+    if (endpoints.empty()) {
+        // getaddrinfo runs on Asio's resolver thread; its answer is kept so
+        // later answers skip it (and dropped when a connect fails).
+        asio::ip::tcp::resolver resolver(executor);
+        auto results = co_await resolver.async_resolve(target_.host, target_.port, asio::use_awaitable);
+        for (const auto& r : results)
+            endpoints.push_back(r.endpoint());
+        remember_endpoints(endpoints);
+    }
+    auto [connect_error, connected] =
+        co_await asio::async_connect(tcp.socket(), endpoints, asio::as_tuple(asio::use_awaitable));
+    if (connect_error) {
+        remember_endpoints({});
+        throw boost::system::system_error(connect_error);
+    }
     if (!target_.tls) {
         co_await exchange(tcp, g, emit);
         co_return;

@@ -2,9 +2,13 @@
 
 #include "chatkit/chat/generator.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace boost::asio::ssl {
 class context;
@@ -50,8 +54,13 @@ private:
     template <class Stream>
     boost::asio::awaitable<void> exchange(Stream& stream, const grounding& g, const token_sink& emit);
 
+    std::vector<boost::asio::ip::tcp::endpoint> cached_endpoints();
+    void remember_endpoints(std::vector<boost::asio::ip::tcp::endpoint> endpoints);
+
     upstream_settings settings_;
     target target_;
+    std::mutex endpoints_mutex_;
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
 };
 

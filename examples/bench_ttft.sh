@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Time to first token that chatkit-server adds over its upstream model.
+# The upstream is nginx answering /v1/chat/completions with a canned
+# OpenAI-style stream (fast enough never to be the bottleneck); the same
+# load generator measures it directly and through chatkit-server.
+#
+#   examples/bench_ttft.sh [users=1000] [ramp_seconds=2]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+USERS=${1:-1000}
+RAMP=${2:-2}
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+U=$(free_port)
+BODY=""
+for w in Embodied " AI" " studies" " agents" " that" " act" "."; do
+  BODY+="data: {\\\"choices\\\":[{\\\"delta\\\":{\\\"content\\\":\\\"$w\\\"}}]}\\n\\n"
+done
+BODY+="data: [DONE]\\n\\n"
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$U;
+    location /v1/chat/completions { default_type text/event-stream; return 200 "$BODY"; }
+  }
+}
+CONF
+nginx -c "$WORK/nginx.conf" -p "$WORK" &
+sleep 0.5
+
+echo "== straight to the upstream"
+"$ROOT/build/examples/chatkit-loadgen" --port "$U" --users "$USERS" --ramp "$RAMP" --direct /v1/chat/completions
+
+P=$(free_port)
+PORT=$P THREADS=2 DATABASE_URL="sqlite://$WORK/chatkit.db" CORPUS_DIR="$ROOT/tests/fixtures/corpus" \
+  LLM_BASE_URL="http://127.0.0.1:$U/v1" LLM_MODEL=bench LOG_LEVEL=warn \
+  RATE_ANONYMOUS=unlimited RATE_ANONYMOUS_IP=unlimited RATE_ANONYMOUS_SESSIONS_IP=unlimited \
+  "$ROOT/build/src/chatkit-server" serve >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$P/health" >/dev/null && break; sleep 0.1; done
+echo "== through chatkit-server"
+"$ROOT/build/examples/chatkit-loadgen" --port "$P" --users "$USERS" --ramp "$RAMP" --server-pid "$SERVER_PID"
