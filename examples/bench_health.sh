@@ -19,7 +19,7 @@ SERVER="$ROOT/build/src/chatkit-server"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/scripts/services.sh" # free_port
 
 CK_PORT=$(free_port)
 NGX_PORT=$(free_port)

@@ -12,7 +12,7 @@ SERVER="$ROOT/build/src/chatkit-server"
 LOADGEN="$ROOT/build/examples/chatkit-loadgen"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/scripts/services.sh" # free_port
 
 serve() { # port, extra env...
   local port=$1; shift

@@ -11,7 +11,7 @@ USERS=${1:-1000}
 RAMP=${2:-2}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$ROOT/scripts/services.sh" # free_port
 
 U=$(free_port)
 BODY=""
