@@ -4,9 +4,8 @@
 
 namespace chatkit::store {
 
-// The seam /health uses to ask the storage layer whether the database
-// answers. The DB executor implements it; until a store is wired in, /health
-// reports no database line at all rather than pretending one is connected.
+// What /health asks the storage layer: does the database answer? The DB
+// executor implements it with SELECT 1 under the statement timeout.
 class health_probe {
 public:
     virtual ~health_probe() = default;
