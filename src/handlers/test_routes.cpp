@@ -38,10 +38,13 @@ long query_number(std::string_view query, std::string_view key, long fallback)
 
 // Emits `count` events `interval` apart. Each carries the wall-clock time at
 // which it was produced, so a test can check it arrived before the next one
-// existed.
+// existed, and `padding` bytes of filler, so a test can fill socket buffers.
 class paced_stream final : public http::event_source {
 public:
-    paced_stream(long count, std::chrono::milliseconds interval) : count_(count), interval_(interval) {}
+    paced_stream(long count, std::chrono::milliseconds interval, long padding)
+        : count_(count), interval_(interval), padding_(static_cast<std::size_t>(padding), 'x')
+    {
+    }
 
     boost::asio::awaitable<std::optional<std::string>> next() override
     {
@@ -56,6 +59,8 @@ public:
                 .count();
         boost::json::object data{
             {"n", sent_}, {"produced_at_us", produced}, {"text", "line one\nline two\r\nevent: x"}};
+        if (!padding_.empty())
+            data["padding"] = padding_;
         auto frame = http::sse_event("test:" + std::to_string(sent_), "tick", boost::json::serialize(data));
         ++sent_;
         co_return frame;
@@ -64,6 +69,7 @@ public:
 private:
     long count_;
     std::chrono::milliseconds interval_;
+    std::string padding_;
     long sent_ = 0;
 };
 
@@ -80,7 +86,8 @@ void mount_test_routes(http::router& r, const config::config& cfg)
               auto count = std::clamp(query_number(req.query, "count", 3), 0L, 1000L);
               auto interval =
                   std::chrono::milliseconds(std::clamp(query_number(req.query, "interval_ms", 100), 0L, 60000L));
-              reply.stream = std::make_shared<paced_stream>(count, interval);
+              auto padding = std::clamp(query_number(req.query, "padding", 0), 0L, 1L << 20);
+              reply.stream = std::make_shared<paced_stream>(count, interval, padding);
               co_return reply;
           });
     auto depth = cfg.max_json_depth;

@@ -96,7 +96,7 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto retrieval_started = clock::now();
     std::string query = req.message;
     if (req.mode == "chat" && !req.selected_text.empty())
-        query += " " + req.selected_text.substr(0, 500);
+        query.append(" ").append(req.selected_text, 0, 500);
     p->grounding = {req.message, req.mode, req.selected_text, index->search(query, max_sources)};
     p->retrieval_ms = ms_since(retrieval_started);
 

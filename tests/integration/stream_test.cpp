@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
+#include <thread>
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
@@ -167,4 +169,46 @@ TEST(stream, open_streams_are_visible_in_metrics)
     ASSERT_TRUE(c.read_chunk());
     auto metrics = request(*port, "GET", "/metrics");
     EXPECT_NE(metrics.body.find("chatkit_sse_open_streams 1"), std::string::npos) << metrics.body;
+}
+
+namespace {
+
+long rss_kib(int pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.starts_with("VmRSS:"))
+            return std::stol(line.substr(6));
+    return -1;
+}
+
+} // namespace
+
+TEST(stream, a_reader_that_stops_reading_is_dropped_without_growing_memory)
+{
+    auto env = dev_env();
+    env["WRITE_TIMEOUT"] = "1s";
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    auto before = rss_kib(p.pid());
+
+    // 1,000 events of 256 KiB, as fast as they can go: 250 MiB if buffered.
+    connection stalled(*port);
+    auto head = stream_request(1000, 0);
+    head.replace(head.find("interval_ms=0"), 13, "interval_ms=0&padding=262144");
+    stalled.send(head);
+    ASSERT_TRUE(stalled.read_head());
+    // Never read again: the server's write deadline must give up on us.
+    auto started = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(3s);
+    auto during = rss_kib(p.pid());
+    EXPECT_LT(during - before, 64 * 1024) << "server memory grew with the unread stream";
+
+    // Meanwhile the server serves others normally.
+    EXPECT_EQ(request(*port, "GET", "/health").status, 200u);
+    // The socket was closed by the server: reading everything left ends in EOF.
+    EXPECT_TRUE(stalled.closed_by_peer(20s));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 25s);
 }

@@ -31,6 +31,7 @@ public:
 
     [[nodiscard]] std::string output() const;
     [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] int pid() const { return pid_; }
 
     // The binary under test, from $CHATKIT_SERVER.
     static std::string binary();
