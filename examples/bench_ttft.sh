@@ -40,7 +40,7 @@ echo "== straight to the upstream"
 "$ROOT/build/examples/chatkit-loadgen" --port "$U" --users "$USERS" --ramp "$RAMP" --direct /v1/chat/completions
 
 P=$(free_port)
-PORT=$P THREADS=2 DATABASE_URL="sqlite://$WORK/chatkit.db" CORPUS_DIR="$ROOT/tests/fixtures/corpus" \
+PORT=$P THREADS=${THREADS:-2} DATABASE_URL="sqlite://$WORK/chatkit.db" CORPUS_DIR="$ROOT/tests/fixtures/corpus" \
   LLM_BASE_URL="http://127.0.0.1:$U/v1" LLM_MODEL=bench LOG_LEVEL=warn \
   RATE_ANONYMOUS=unlimited RATE_ANONYMOUS_IP=unlimited RATE_ANONYMOUS_SESSIONS_IP=unlimited \
   "$ROOT/build/src/chatkit-server" serve >"$WORK/server.log" 2>&1 &
