@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
+#include "support/http_client.hpp"
+
 #include <csignal>
 
 using chatkit::test::production_env;
@@ -168,4 +172,29 @@ TEST(config_matrix, port_already_taken_fails_without_hanging)
     auto r = run_to_exit({}, env);
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("cannot start"), std::string::npos) << r.output;
+}
+
+TEST(log_format, json_lines_are_one_json_object_each)
+{
+    auto env = chatkit::test::dev_env();
+    env["LOG_FORMAT"] = "json";
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    chatkit::test::request(*port, "GET", "/health?x=\"quoted\"");
+    chatkit::test::request(*port, "GET", "/odd%0D%0Apath\\with\"quotes");
+    p.signal(SIGTERM);
+    ASSERT_EQ(p.wait_exit(std::chrono::seconds(10)), 0);
+    auto out = p.output();
+    std::size_t lines = 0, start = 0;
+    for (auto end = out.find('\n'); end != std::string::npos; start = end + 1, end = out.find('\n', start)) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(out.substr(start, end - start), ec);
+        ASSERT_FALSE(ec) << out.substr(start, end - start);
+        EXPECT_TRUE(v.as_object().contains("msg"));
+        EXPECT_TRUE(v.as_object().contains("level"));
+        ++lines;
+    }
+    EXPECT_GE(lines, 4u);
+    EXPECT_NE(out.find("access GET /odd%0D%0Apath"), std::string::npos);
 }
