@@ -1,12 +1,10 @@
 // The seed's secrets matrix and DESIGN.md "Modes", row by row, against the
 // real binary: `serve` and `check-config` must give the same verdict.
+#include "support/http_client.hpp"
 #include "support/server_process.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
-
-#include "support/http_client.hpp"
+#include <gtest/gtest.h>
 
 #include <csignal>
 
