@@ -62,10 +62,10 @@ bool forwarded_https(const http::request& req, const boost::asio::ip::address& p
 }
 
 std::string client_address(const http::request& req, const boost::asio::ip::address& peer,
-                           const http::address_set& trusted_proxies)
+                           const std::string& peer_text, const http::address_set& trusted_proxies)
 {
     if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
-        return peer.to_string();
+        return peer_text;
     std::vector<std::string_view> hops;
     for (const auto& f : req.headers) {
         if (!http::iequals(f.name, "X-Forwarded-For"))
@@ -88,7 +88,7 @@ std::string client_address(const http::request& req, const boost::asio::ip::addr
         if (!trusted_proxies.contains(address))
             return address.to_string();
     }
-    return peer.to_string();
+    return peer_text;
 }
 
 } // namespace chatkit::server

@@ -10,6 +10,11 @@ namespace {
 
 void append_clean(std::string& out, std::string_view text)
 {
+    // Almost always there is nothing to drop: one scan, one copy.
+    if (text.find('\r') == std::string_view::npos && text.find('\n') == std::string_view::npos) {
+        out.append(text);
+        return;
+    }
     for (char c : text)
         if (c != '\r' && c != '\n')
             out += c;

@@ -63,6 +63,7 @@ public:
         auto remote = socket_.remote_endpoint(ec);
         if (!ec)
             peer_ = remote.address();
+        peer_text_ = peer_.to_string();
     }
     ~connection() { handle_->socket = nullptr; }
     connection(const connection&) = delete;
@@ -145,7 +146,7 @@ private:
         auto [ec, n] = co_await bhttp::async_read_header(socket_, buffer_, parser, use_tuple);
 
         ctx.peer = peer_;
-        ctx.client_ip = peer_.to_string();
+        ctx.client_ip = peer_text_;
         if (ec == bhttp::error::header_limit) {
             ctx.rejected = http::rejection{431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
                                            "The request head is larger than this server accepts."};
@@ -158,7 +159,7 @@ private:
         } else {
             req = to_request(parser.get());
             ctx.secure = forwarded_https(req, peer_, env_.trusted_proxies);
-            ctx.client_ip = client_address(req, peer_, env_.trusted_proxies);
+            ctx.client_ip = client_address(req, peer_, peer_text_, env_.trusted_proxies);
             ctx.rejected = check_head(req);
             if (!ctx.rejected && !co_await read_body(parser, req, ctx))
                 co_return false;
@@ -288,6 +289,7 @@ private:
     session_env& env_;
     std::shared_ptr<session_handle> handle_;
     asio::ip::address peer_;
+    std::string peer_text_;
 };
 
 } // namespace
