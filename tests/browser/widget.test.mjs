@@ -106,7 +106,7 @@ test("a dropped connection resumes with nothing lost or doubled", async () => {
 });
 
 test("a rate limit disables sending with a countdown", async () => {
-  await withServer({ RATE_ANONYMOUS: "1/minute" }, async (server) => {
+  await withServer({ RATE_ANONYMOUS: "1/day" }, async (server) => {
     const { page } = await openWidget(browser, server.url);
     await page.locator("chatkit-widget .launcher").click();
     await ask(page, "What is embodied AI?");

@@ -373,7 +373,7 @@ TEST_P(auth_api, migrate_session_moves_anonymous_history_exactly_once)
 
 TEST_P(auth_api, verification_mail_is_limited_per_address_and_the_429_is_complete)
 {
-    auto server = start({{"RATE_VERIFY_EMAIL_ADDRESS", "2/hour"}});
+    auto server = start({{"RATE_VERIFY_EMAIL_ADDRESS", "2/day"}});
     auto email = unique_email("limited");
     for (int i = 0; i < 2; ++i)
         EXPECT_EQ(call(port_, "POST", "/api/v1/auth/resend-verification", body({{"email", email}})).status(), 200u);
@@ -383,10 +383,10 @@ TEST_P(auth_api, verification_mail_is_limited_per_address_and_the_429_is_complet
     EXPECT_EQ(limited.error_code(), "RATE_LIMIT_EXCEEDED");
     auto retry = std::stol(limited.raw.header("retry-after"));
     EXPECT_GT(retry, 0);
-    EXPECT_LE(retry, 3600);
+    EXPECT_LE(retry, 86400);
     EXPECT_EQ(limited.json.at("error").at("details").at("retry_after").as_int64(), retry);
     EXPECT_EQ(limited.json.at("error").at("details").at("limit"),
-              "2 requests per hour (verification mail per address)");
+              "2 requests per day (verification mail per address)");
     EXPECT_EQ(limited.raw.header("access-control-allow-origin"), "http://localhost:8000");
     EXPECT_EQ(limited.raw.header("x-content-type-options"), "nosniff");
     // Another address is not affected.
@@ -397,7 +397,7 @@ TEST_P(auth_api, verification_mail_is_limited_per_address_and_the_429_is_complet
 
 TEST_P(auth_api, verification_mail_is_limited_per_ip)
 {
-    auto server = start({{"RATE_VERIFY_EMAIL_IP", "3/hour"}});
+    auto server = start({{"RATE_VERIFY_EMAIL_IP", "3/day"}});
     for (int i = 0; i < 3; ++i)
         EXPECT_EQ(
             call(port_, "POST", "/api/v1/auth/resend-verification", body({{"email", unique_email("ip")}})).status(),
