@@ -385,8 +385,7 @@ TEST_P(auth_api, verification_mail_is_limited_per_address_and_the_429_is_complet
     EXPECT_GT(retry, 0);
     EXPECT_LE(retry, 86400);
     EXPECT_EQ(limited.json.at("error").at("details").at("retry_after").as_int64(), retry);
-    EXPECT_EQ(limited.json.at("error").at("details").at("limit"),
-              "2 requests per day (verification mail per address)");
+    EXPECT_EQ(limited.json.at("error").at("details").at("limit"), "2 requests per day (verification mail per address)");
     EXPECT_EQ(limited.raw.header("access-control-allow-origin"), "http://localhost:8000");
     EXPECT_EQ(limited.raw.header("x-content-type-options"), "nosniff");
     // Another address is not affected.
@@ -437,13 +436,16 @@ TEST_P(auth_api, analytics_events_are_validated_and_attributed)
     auto user = sign_in(unique_email("events"));
     EXPECT_EQ(call(port_, "POST", "/api/v1/analytics/event", body({{"event_type", "message_sent"}}), user).status(),
               200u);
-    std::this_thread::sleep_for(600ms); // batches are written every 250 ms
+    // Batches are written every 250 ms; wait for them rather than guess.
     auto db = open_database(db_url_);
     long long attributed = 0, anonymous = 0;
-    *db << "SELECT COUNT(*) FROM analytics_events WHERE event_type = 'message_sent' AND user_id IS NOT NULL",
-        soci::into(attributed);
-    *db << "SELECT COUNT(*) FROM analytics_events WHERE event_type = 'widget_loaded' AND user_id IS NULL",
-        soci::into(anonymous);
+    for (int i = 0; i < 100 && (attributed == 0 || anonymous == 0); ++i) {
+        std::this_thread::sleep_for(50ms);
+        *db << "SELECT COUNT(*) FROM analytics_events WHERE event_type = 'message_sent' AND user_id IS NOT NULL",
+            soci::into(attributed);
+        *db << "SELECT COUNT(*) FROM analytics_events WHERE event_type = 'widget_loaded' AND user_id IS NULL",
+            soci::into(anonymous);
+    }
     EXPECT_EQ(attributed, 1);
     EXPECT_EQ(anonymous, 1);
 }

@@ -55,6 +55,19 @@ collected read_all(sse_reader& r, std::size_t max = 100000)
     return out;
 }
 
+// Answers reach the database in batches (about every 100 ms): wait until
+// `expected` messages of the history are there.
+void wait_for_history(const std::string& db_url, long long expected)
+{
+    auto db = open_database(db_url);
+    long long stored = 0;
+    for (int i = 0; i < 100 && stored < expected; ++i) {
+        std::this_thread::sleep_for(50ms);
+        *db << "SELECT COUNT(*) FROM messages", soci::into(stored);
+    }
+    EXPECT_GE(stored, expected);
+}
+
 class chat_api : public ::testing::Test {
 protected:
     std::shared_ptr<server_process> start(std::map<std::string, std::string> extra = {})
@@ -325,7 +338,7 @@ TEST_F(chat_api, anonymous_history_is_stored_and_moves_into_the_account)
     auto token = anon();
     for (const char* q : {"What is embodied AI?", "How do health checks work?"})
         ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask(q), token).status(), 200u);
-    std::this_thread::sleep_for(200ms);
+    wait_for_history(db_url_, 4);
     auto account = user();
     auto moved = call(port_, "POST", "/api/v1/auth/migrate-session",
                       boost::json::serialize(boost::json::object{{"anon_token", token}}), account);
@@ -395,7 +408,7 @@ TEST_F(chat_api, personalization_ranks_the_corpus_against_the_user)
     auto deployer = user();
     for (const char* q : {"How do I run several instances?", "Can instances share PostgreSQL?"})
         call(port_, "POST", "/api/v1/chat", ask(q), deployer);
-    std::this_thread::sleep_for(200ms);
+    wait_for_history(db_url_, 4);
     auto r = call(port_, "POST", "/api/v1/user/personalize", "{}", deployer);
     ASSERT_EQ(r.status(), 200u) << r.raw.body;
     ASSERT_FALSE(r.json.at("recommendations").as_array().empty());
@@ -439,7 +452,12 @@ TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
         }
     }
     auto id = last_id.substr(0, last_id.find(':'));
+    // B learns of the answer with A's next journal batch (about 100 ms).
     auto resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
+    for (int i = 0; i < 30 && resumed.head.status == 404; ++i) {
+        std::this_thread::sleep_for(100ms);
+        resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
+    }
     ASSERT_EQ(resumed.head.status, 200u);
     sse_reader reader(*resumed.conn);
     auto rest = read_all(reader);
@@ -450,11 +468,16 @@ TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
     auto second = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
     sse_reader second_reader(*second.conn);
     std::optional<sse_event> first;
-    for (int i = 0; i < 4; ++i) // the other instance learns of the answer with the next journal batch
+    for (int i = 0; i < 2; ++i)
         first = second_reader.next();
     ASSERT_TRUE(first);
     auto second_id = first->id.substr(0, first->id.find(':'));
-    EXPECT_EQ(call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status(), 204u);
+    auto cancelled = call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status();
+    for (int i = 0; i < 30 && cancelled == 404; ++i) {
+        std::this_thread::sleep_for(100ms);
+        cancelled = call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status();
+    }
+    EXPECT_EQ(cancelled, 204u);
     auto ended = read_all(second_reader);
     ASSERT_FALSE(ended.events.empty());
     EXPECT_EQ(ended.events.back().data.at("cancelled"), true) << "a cancel on B stops the answer on A";
