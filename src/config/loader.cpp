@@ -1,5 +1,7 @@
 #include "chatkit/config/loader.hpp"
 
+#include "chatkit/util/text.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <thread>
@@ -22,15 +24,6 @@ struct setting {
     setter apply; // returns an error sentence, or empty
 };
 
-std::string trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return std::string(s);
-}
-
 std::vector<std::string> split_list(std::string_view value)
 {
     std::vector<std::string> out;
@@ -39,8 +32,8 @@ std::vector<std::string> split_list(std::string_view value)
         auto end = value.find(',', start);
         if (end == std::string_view::npos)
             end = value.size();
-        if (auto item = trim(value.substr(start, end - start)); !item.empty())
-            out.push_back(std::move(item));
+        if (auto item = util::trim(value.substr(start, end - start)); !item.empty())
+            out.emplace_back(item);
         start = end + 1;
     }
     return out;

@@ -8,6 +8,7 @@
 #include "chatkit/services/chat.hpp"
 #include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
+#include "chatkit/util/text.hpp"
 #include "chatkit/util/time.hpp"
 
 #include <charconv>
@@ -34,11 +35,7 @@ std::size_t code_points(std::string_view s)
 
 std::string trim(std::string_view s)
 {
-    auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos)
-        return {};
-    auto last = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(first, last - first + 1));
+    return std::string(util::trim(s, " \t\r\n"));
 }
 
 bool is_uuid(std::string_view s)
@@ -122,10 +119,9 @@ struct chat_routes {
         }
         out.req.selected_text = selected.value_or("");
         if (code_points(out.req.selected_text) > max_selected) {
-            out.error = http::error_reply(ctx, 400, "SELECTED_TEXT_TOO_LONG",
-                                          "The selected text is longer than 5000 characters.",
-                                          boost::json::object{{"field", "context.selected_text"},
-                                                              {"max_length", max_selected}});
+            out.error = http::error_reply(
+                ctx, 400, "SELECTED_TEXT_TOO_LONG", "The selected text is longer than 5000 characters.",
+                boost::json::object{{"field", "context.selected_text"}, {"max_length", max_selected}});
             return out;
         }
         if (session && !is_uuid(*session)) {
@@ -252,8 +248,8 @@ struct chat_routes {
             co_return http::invalid_field(ctx, "title", "title is longer than 200 characters.");
         auto user = ctx.caller->user_id;
         co_await db.write([&](soci::session& s) { store::chat_repo::save_chat(s, user, chat_row); });
-        co_return http::json_reply(200, boost::json::object{{"chat_id", chat_row.id},
-                                                            {"saved_at", util::rfc3339(chat_row.saved_at)}});
+        co_return http::json_reply(
+            200, boost::json::object{{"chat_id", chat_row.id}, {"saved_at", util::rfc3339(chat_row.saved_at)}});
     }
 
     awaitable<http::reply> list(http::request&, http::request_context& ctx) const
@@ -309,7 +305,9 @@ void mount_chat(http::router& r, services::chat_service& chat, store::db_executo
 {
     auto routes = std::make_shared<chat_routes>(chat_routes{chat, db, cfg});
     auto bind = [routes](awaitable<http::reply> (chat_routes::*fn)(http::request&, http::request_context&) const) {
-        return [routes, fn](http::request& req, http::request_context& ctx) { return ((*routes).*fn)(req, ctx); };
+        return [routes, fn](http::request& req, http::request_context& ctx) {
+            return ((*routes).*fn)(req, ctx);
+        };
     };
     const http::route_options ask{.body_limit = 32 * 1024, .json_body = true, .rate_action = "chat"};
     r.add("POST", "/api/v1/chat", bind(&chat_routes::ask), ask);

@@ -1,6 +1,7 @@
 #include "chatkit/middleware/auth.hpp"
 
 #include "chatkit/services/identity.hpp"
+#include "chatkit/util/text.hpp"
 
 namespace chatkit::middleware {
 
@@ -9,11 +10,7 @@ std::string_view auth::bearer_token(std::string_view header)
     constexpr std::string_view scheme = "bearer ";
     if (header.size() <= scheme.size() || !http::iequals(header.substr(0, scheme.size()), scheme))
         return {};
-    auto token = header.substr(scheme.size());
-    while (!token.empty() && token.front() == ' ')
-        token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ')
-        token.remove_suffix(1);
+    auto token = util::trim(header.substr(scheme.size()), " ");
     if (token.empty() || token.find(' ') != std::string_view::npos)
         return {};
     return token;

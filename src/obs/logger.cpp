@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace chatkit::obs {
@@ -102,6 +103,13 @@ private:
     std::string buffer_;
 };
 
+// The one rule both sanitize() and needs_escape() apply.
+bool escaped(char ch)
+{
+    auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c >= 0x7f || c == '\\';
+}
+
 } // namespace
 
 std::string sanitize(std::string_view text, std::size_t max_length)
@@ -114,8 +122,8 @@ std::string sanitize(std::string_view text, std::size_t max_length)
             out += "...";
             break;
         }
-        auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c >= 0x7f || c == '\\') {
+        if (escaped(ch)) {
+            auto c = static_cast<unsigned char>(ch);
             out += "\\x";
             out += hex[c >> 4];
             out += hex[c & 15];
@@ -128,12 +136,7 @@ std::string sanitize(std::string_view text, std::size_t max_length)
 
 bool needs_escape(std::string_view text)
 {
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c >= 0x7f || c == '\\')
-            return true;
-    }
-    return false;
+    return std::any_of(text.begin(), text.end(), escaped);
 }
 
 void setup_logging(std::string_view level, log_format format)

@@ -1,19 +1,12 @@
 #include "request_checks.hpp"
 
+#include "chatkit/util/text.hpp"
+
 #include <vector>
 
 namespace chatkit::server {
 
 namespace {
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 // The last element of a comma-separated header, across repeated fields.
 std::string_view last_list_element(const http::header_list& headers, std::string_view name)
@@ -24,9 +17,9 @@ std::string_view last_list_element(const http::header_list& headers, std::string
             continue;
         std::string_view v = f.value;
         auto comma = v.rfind(',');
-        auto element = trim(comma == std::string_view::npos ? v : v.substr(comma + 1));
+        auto element = util::trim(comma == std::string_view::npos ? v : v.substr(comma + 1));
         // Parameters (";q=...") do not change the coding's name.
-        last = trim(element.substr(0, element.find(';')));
+        last = util::trim(element.substr(0, element.find(';')));
     }
     return last;
 }
@@ -61,8 +54,8 @@ bool forwarded_https(const http::request& req, const boost::asio::ip::address& p
     return http::iequals(last_list_element(req.headers, "X-Forwarded-Proto"), "https");
 }
 
-std::string client_address(const http::request& req, const boost::asio::ip::address& peer,
-                           const std::string& peer_text, const http::address_set& trusted_proxies)
+std::string client_address(const http::request& req, const boost::asio::ip::address& peer, const std::string& peer_text,
+                           const http::address_set& trusted_proxies)
 {
     if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
         return peer_text;
@@ -74,7 +67,8 @@ std::string client_address(const http::request& req, const boost::asio::ip::addr
         std::size_t start = 0;
         while (start <= v.size()) {
             auto comma = v.find(',', start);
-            hops.push_back(trim(v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+            hops.push_back(
+                util::trim(v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
             if (comma == std::string_view::npos)
                 break;
             start = comma + 1;

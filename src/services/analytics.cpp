@@ -4,11 +4,6 @@
 #include "chatkit/store/db.hpp"
 #include "chatkit/util/time.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 namespace chatkit::services {
@@ -16,7 +11,7 @@ namespace chatkit::services {
 namespace asio = boost::asio;
 
 analytics_service::analytics_service(store::db_executor& db, asio::any_io_executor executor)
-    : db_(db), executor_(executor), timer_(executor)
+    : periodic_flush(executor, std::chrono::milliseconds(250)), db_(db)
 {
 }
 
@@ -31,27 +26,6 @@ std::optional<event_receipt> analytics_service::record(std::string event_type, s
     queue_.push_back({receipt.event_id, std::move(event_type), std::move(event_data), std::move(user_id),
                       std::move(session_id), receipt.logged_at});
     return receipt;
-}
-
-void analytics_service::start()
-{
-    asio::co_spawn(executor_, loop(), asio::detached);
-}
-
-void analytics_service::stop()
-{
-    stopped_ = true;
-    asio::post(executor_, [this] { timer_.cancel(); });
-}
-
-asio::awaitable<void> analytics_service::loop()
-{
-    while (!stopped_) {
-        timer_.expires_after(std::chrono::milliseconds(250));
-        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        co_await flush();
-    }
-    co_await flush();
 }
 
 asio::awaitable<void> analytics_service::flush()

@@ -5,6 +5,7 @@
 #include "chatkit/store/history_repo.hpp"
 #include "chatkit/store/identity_repo.hpp"
 #include "chatkit/store/outbox_repo.hpp"
+#include "chatkit/util/text.hpp"
 #include "chatkit/util/time.hpp"
 
 #include <soci/soci.h>
@@ -33,10 +34,7 @@ std::optional<repo::session_row> find_session(soci::session& s, const std::vecto
 
 std::optional<std::string> normalize_email(std::string_view raw)
 {
-    while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t'))
-        raw.remove_prefix(1);
-    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t'))
-        raw.remove_suffix(1);
+    raw = util::trim(raw);
     if (raw.size() < 3 || raw.size() > 254)
         return std::nullopt;
     std::string email;
@@ -80,8 +78,7 @@ boost::asio::awaitable<issued_session> identity_service::start_anonymous()
     co_return out;
 }
 
-boost::asio::awaitable<void> identity_service::send_link(const std::string& email, bool consent,
-                                                         bool require_existing)
+boost::asio::awaitable<void> identity_service::send_link(const std::string& email, bool consent, bool require_existing)
 {
     auto now = util::now_seconds();
     auto token = security::new_token();
@@ -138,9 +135,8 @@ boost::asio::awaitable<result<verified_login>> identity_service::verify(const st
         repo::insert_session(s, {session_id, session_hash, user.id, now, now, expires_at, false});
         auto tier = repo::find_user(s, user.id)->tier;
         tx.commit();
-        return verified_login{{session_token, session_id, std::min(expires_at, now + settings_.session_idle.count())},
-                              user.email,
-                              tier};
+        return verified_login{
+            {session_token, session_id, std::min(expires_at, now + settings_.session_idle.count())}, user.email, tier};
     });
 }
 
@@ -237,8 +233,8 @@ boost::asio::awaitable<result<int>> identity_service::migrate(const http::princi
         // moment, finds it already revoked.
         if (!repo::revoke_session(s, anon->id, now, user_id))
             return errc::session_not_found;
-        auto moved = store::history_repo::move_to_saved_chat(s, anon->id, user_id, chat_id,
-                                                             "Conversation before sign-in", now);
+        auto moved =
+            store::history_repo::move_to_saved_chat(s, anon->id, user_id, chat_id, "Conversation before sign-in", now);
         tx.commit();
         return moved;
     });

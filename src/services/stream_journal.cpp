@@ -2,11 +2,6 @@
 
 #include "chatkit/store/db.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
@@ -17,7 +12,7 @@ namespace chatkit::services {
 namespace asio = boost::asio;
 
 stream_journal::stream_journal(store::db_executor& db, asio::any_io_executor executor, cancel_fn cancel_local)
-    : db_(db), executor_(executor), timer_(executor), cancel_local_(std::move(cancel_local))
+    : periodic_flush(executor, std::chrono::milliseconds(100)), db_(db), cancel_local_(std::move(cancel_local))
 {
 }
 
@@ -53,27 +48,6 @@ void stream_journal::producing(const std::string& message_id, bool active)
         active_.push_back(message_id);
     else
         std::erase(active_, message_id);
-}
-
-void stream_journal::start()
-{
-    asio::co_spawn(executor_, loop(), asio::detached);
-}
-
-void stream_journal::stop()
-{
-    stopped_ = true;
-    asio::post(executor_, [this] { timer_.cancel(); });
-}
-
-asio::awaitable<void> stream_journal::loop()
-{
-    while (!stopped_) {
-        timer_.expires_after(std::chrono::milliseconds(100));
-        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        co_await flush();
-    }
-    co_await flush();
 }
 
 asio::awaitable<void> stream_journal::flush()
@@ -112,8 +86,8 @@ asio::awaitable<void> stream_journal::flush()
                 } else if (auto* d = std::get_if<finish_op>(&o)) {
                     store::chat_repo::finish_stream(s, d->message_id, d->e.finished_at);
                     if (!d->e.session_id.empty() && !d->e.turn.answer.empty())
-                        store::chat_repo::record_turn(s, d->e.conversation_id, d->e.session_id, d->e.user_id,
-                                                      d->e.turn, d->e.now_ms);
+                        store::chat_repo::record_turn(s, d->e.conversation_id, d->e.session_id, d->e.user_id, d->e.turn,
+                                                      d->e.now_ms);
                 }
             }
             if (!frames.empty())

@@ -1,12 +1,11 @@
 #pragma once
 
+#include "chatkit/services/periodic_flush.hpp"
 #include "chatkit/store/analytics_repo.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,29 +27,21 @@ struct event_receipt {
 // a vector push. The queue is bounded: when the database falls behind by
 // more than `capacity` events, record() refuses instead of growing memory.
 // A crash can lose the last 250 ms of events; they are analytics, not data.
-class analytics_service {
+class analytics_service final : public periodic_flush {
 public:
     analytics_service(store::db_executor& db, boost::asio::any_io_executor executor);
 
     std::optional<event_receipt> record(std::string event_type, std::string event_data,
                                         std::optional<std::string> user_id, std::optional<std::string> session_id);
 
-    void start();
-    // Flushes what is queued, then ends the loop. Thread-safe.
-    void stop();
-
     static constexpr std::size_t capacity = 100'000;
 
 private:
-    boost::asio::awaitable<void> loop();
-    boost::asio::awaitable<void> flush();
+    boost::asio::awaitable<void> flush() override;
 
     store::db_executor& db_;
-    boost::asio::any_io_executor executor_;
-    boost::asio::steady_timer timer_;
     std::mutex mutex_;
     std::vector<store::analytics_repo::event_row> queue_;
-    std::atomic<bool> stopped_{false};
 };
 
 } // namespace chatkit::services

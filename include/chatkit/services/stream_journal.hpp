@@ -1,12 +1,11 @@
 #pragma once
 
+#include "chatkit/services/periodic_flush.hpp"
 #include "chatkit/store/chat_repo.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -25,7 +24,7 @@ namespace chatkit::services {
 // SQLite for 50,000 commits a second). The same pass picks up cancel
 // requests made on other instances. A resume on another instance therefore
 // trails the producer by up to one batch.
-class stream_journal {
+class stream_journal final : public periodic_flush {
 public:
     using cancel_fn = std::function<void(const std::string& message_id)>;
 
@@ -44,10 +43,6 @@ public:
     void finished(std::string message_id, ending e);
     // Streams this instance produces now, for the cancel-request check.
     void producing(const std::string& message_id, bool active);
-
-    void start();
-    // Writes what is queued, then ends. Thread-safe.
-    void stop();
 
     static constexpr std::size_t capacity = 1'000'000;
 
@@ -68,17 +63,13 @@ private:
     using op = std::variant<create_op, frame_op, finish_op>;
 
     void push(op o);
-    boost::asio::awaitable<void> loop();
-    boost::asio::awaitable<void> flush();
+    boost::asio::awaitable<void> flush() override;
 
     store::db_executor& db_;
-    boost::asio::any_io_executor executor_;
-    boost::asio::steady_timer timer_;
     cancel_fn cancel_local_;
     std::mutex mutex_;
     std::vector<op> queue_;
     std::vector<std::string> active_;
-    std::atomic<bool> stopped_{false};
 };
 
 } // namespace chatkit::services
