@@ -11,6 +11,11 @@ then `data: [DONE]`). The path prefix before /v1 picks a behaviour:
   /malformed/v1/...     send a chunk that is not JSON after 2 tokens
   /split/v1/...         split a multi-byte UTF-8 character across two writes
   /crlf/v1/...          use CRLF line ends and content with newlines
+  /tail/v1/...          end the chunked body 0.2 s after [DONE]
+
+Streams are chunked and the connection stays open for the next request
+(except /fail/, which drops it); --idle-close closes a connection that sat
+idle that long, as servers with short keep-alive timeouts do.
 
 Every request and how it ended is appended, one JSON object per line, to
 the log named by --log, so a test can check that a cancelled answer closed
@@ -39,6 +44,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, **fields):
         fields["at"] = time.time()
+        fields["peer"] = self.client_address[1]
         with self.server.log_lock, open(self.server.log_path, "a", encoding="utf-8") as f:
             f.write(json.dumps(fields) + "\n")
 
@@ -64,11 +70,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
+        self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.close_connection = True
         sent = 0
         eol = b"\r\n" if mode == "crlf" else b"\n"
+
+        def chunk(data):
+            return b"%x\r\n" % len(data) + data + b"\r\n"
         try:
             if mode == "slow":
                 time.sleep(self.server.first_token_delay)
@@ -76,30 +84,38 @@ class Handler(BaseHTTPRequestHandler):
                 content = (" " if i else "") + word
                 if mode == "crlf" and i == 1:
                     content += "\nevent: done\r\ndata: forged"
-                chunk = (b"data: " + json.dumps({"choices": [{"delta": {"content": content}}]}, ensure_ascii=False).encode()
+                event = (b"data: " + json.dumps({"choices": [{"delta": {"content": content}}]}, ensure_ascii=False).encode()
                          + eol + eol)
                 if mode == "malformed" and i == 2:
-                    chunk = b"data: {not json" + eol + eol
+                    event = b"data: {not json" + eol + eol
                 if mode == "split" and "\u00e9" in content:
-                    raw = chunk
+                    raw = event
                     cut = raw.index("caf".encode()) + 4  # inside the two bytes of e-acute
-                    self.wfile.write(raw[:cut])
+                    self.wfile.write(chunk(raw[:cut]))
                     self.wfile.flush()
                     time.sleep(0.05)
-                    self.wfile.write(raw[cut:])
+                    self.wfile.write(chunk(raw[cut:]))
                 else:
-                    self.wfile.write(chunk)
+                    self.wfile.write(chunk(event))
                 self.wfile.flush()
                 sent += 1
                 if mode == "fail" and sent == 3:
                     self.record(event="dropped", tokens=sent)
+                    self.close_connection = True
                     self.connection.shutdown(2)
                     return
                 time.sleep(self.server.token_delay)
-            self.wfile.write(b"data: [DONE]" + eol + eol)
+            done = chunk(b"data: [DONE]" + eol + eol)
+            if mode == "tail":
+                self.wfile.write(done)
+                self.wfile.flush()
+                time.sleep(0.2)
+                done = b""
+            self.wfile.write(done + b"0\r\n\r\n")
             self.wfile.flush()
             self.record(event="finished", tokens=sent)
         except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
             self.record(event="client_closed", tokens=sent)
 
 
@@ -109,7 +125,10 @@ def main():
     parser.add_argument("--log", default="/dev/null")
     parser.add_argument("--token-delay", type=float, default=0.05)
     parser.add_argument("--first-token-delay", type=float, default=3.0)
+    parser.add_argument("--idle-close", type=float, default=None)
     args = parser.parse_args()
+    # The socket timeout also ends a connection that waits this long for its next request.
+    Handler.timeout = args.idle_close
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 4096
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

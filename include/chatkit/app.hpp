@@ -26,7 +26,9 @@ public:
     [[nodiscard]] obs::metrics_registry& metrics();
 
     // Starts and stops the background work (mail, analytics). stop() flushes
-    // queued analytics and waits for the background thread.
+    // queued analytics and waits for the background thread; call it after
+    // the server's I/O threads stopped (it closes idle upstream connections
+    // that belong to their contexts).
     void start();
     void stop();
 

@@ -144,6 +144,9 @@ struct app::impl {
                       [answers] { return static_cast<double>(answers->size()); });
         metrics.gauge("chatkit_db_connections", "Database connections held by the executor.",
                       [database] { return static_cast<double>(database->connections()); });
+        if (const auto* upstream = dynamic_cast<const chat::upstream_generator*>(generator.get()))
+            metrics.gauge("chatkit_upstream_idle_connections", "Kept-alive connections to the model, idle now.",
+                          [upstream] { return static_cast<double>(upstream->idle_connections()); });
         auto& rate_limit_hits = metrics.counter("chatkit_rate_limit_hits_total", "Requests refused with 429.");
 
         std::vector<std::unique_ptr<http::middleware>> layers;
@@ -227,6 +230,7 @@ void app::stop()
 {
     if (!impl_->background_thread.joinable())
         return;
+    impl_->generator->release();
     impl_->mail.stop();
     impl_->analytics.stop();
     impl_->journal.stop();

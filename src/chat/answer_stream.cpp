@@ -45,19 +45,22 @@ void answer_stream::cancel()
                       [self = shared_from_this()] { self->cancel_.emit(boost::asio::cancellation_type::terminal); });
 }
 
-std::optional<std::string> answer_stream::frame_at(std::size_t index, bool& finished)
+std::optional<std::string> answer_stream::frames_from(std::size_t index, bool& finished, std::size_t& count)
 {
     std::lock_guard lock(mutex_);
     finished = finished_;
     if (index >= starts_.size())
         return std::nullopt;
+    count = starts_.size() - index;
     auto begin = starts_[index];
-    auto end = index + 1 < starts_.size() ? starts_[index + 1] : bytes_.size();
-    std::string frame;
-    frame.reserve(message_id_.size() + 16 + (end - begin));
-    frame.append("id: ").append(message_id_).append(":").append(std::to_string(index)).append("\n");
-    frame.append(bytes_, begin, end - begin);
-    return frame;
+    std::string frames;
+    frames.reserve(count * (message_id_.size() + 16) + (bytes_.size() - begin));
+    for (auto i = index; i < starts_.size(); ++i) {
+        auto end = i + 1 < starts_.size() ? starts_[i + 1] : bytes_.size();
+        frames.append("id: ").append(message_id_).append(":").append(std::to_string(i)).append("\n");
+        frames.append(bytes_, starts_[i], end - starts_[i]);
+    }
+    return frames;
 }
 
 void answer_stream::notify_after(std::size_t index, const std::shared_ptr<boost::asio::steady_timer>& timer)
@@ -112,6 +115,9 @@ void stream_registry::prune(std::chrono::steady_clock::duration keep)
 {
     std::lock_guard lock(mutex_);
     auto now = std::chrono::steady_clock::now();
+    if (now - last_sweep_ < std::chrono::seconds(1))
+        return;
+    last_sweep_ = now;
     std::erase_if(streams_,
                   [&](auto& entry) { return now - entry.second.second > keep && entry.second.first->finished(); });
 }

@@ -62,10 +62,11 @@ public:
             co_return std::nullopt;
         for (;;) {
             bool finished = false;
-            if (auto frame = stream_->frame_at(index_, finished)) {
-                ++index_;
+            std::size_t count = 0;
+            if (auto frames = stream_->frames_from(index_, finished, count)) {
+                index_ += count;
                 clock_.heard();
-                co_return std::move(*frame);
+                co_return std::move(*frames);
             }
             if (finished)
                 co_return std::nullopt;

@@ -1,9 +1,12 @@
 #include "chatkit/chat/upstream_generator.hpp"
 
 #include "chatkit/chat/upstream_parser.hpp"
+#include "chatkit/chat/upstream_pool.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -25,6 +28,21 @@ namespace chatkit::chat {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+
+namespace {
+
+// How many idle connections are kept, and for how long: under the idle
+// timeouts of common servers and load balancers, so a kept connection is
+// rarely found closed (and when it is, a fresh one replaces it).
+constexpr std::size_t pool_capacity = 256;
+constexpr auto pool_max_idle = std::chrono::seconds(30);
+// How long the end of a response may trail its [DONE] before the
+// connection is given up instead of reused.
+constexpr auto finish_timeout = std::chrono::seconds(5);
+
+using response_parser = bhttp::response_parser<bhttp::buffer_body>;
+
+} // namespace
 
 upstream_generator::upstream_generator(upstream_settings settings) : settings_(std::move(settings))
 {
@@ -58,6 +76,7 @@ upstream_generator::upstream_generator(upstream_settings settings) : settings_(s
         tls_->set_default_verify_paths();
         tls_->set_verify_mode(asio::ssl::verify_peer);
     }
+    pool_ = std::make_unique<upstream_pool>(pool_capacity, pool_max_idle);
 }
 
 upstream_generator::~upstream_generator() = default;
@@ -103,40 +122,61 @@ std::string upstream_generator::request_body(const grounding& g) const
     return boost::json::serialize(body);
 }
 
-template <class Stream>
-asio::awaitable<void> upstream_generator::exchange(Stream& stream, const grounding& g, const token_sink& emit)
+template <class Stream, class Parser>
+asio::awaitable<void> upstream_generator::finish(Stream& stream, connection_ptr connection,
+                                                 std::unique_ptr<Parser> parser)
 {
-    auto& lowest = beast::get_lowest_layer(stream);
+    auto& lowest = connection->lowest();
+    lowest.expires_after(finish_timeout);
+    char discard[512];
+    while (!parser->is_done()) {
+        parser->get().body().data = discard;
+        parser->get().body().size = sizeof discard;
+        auto [ec, n] =
+            co_await bhttp::async_read_some(stream, connection->buffer, *parser, asio::as_tuple(asio::use_awaitable));
+        if (ec && ec != bhttp::error::need_buffer)
+            co_return;
+    }
+    if (parser->keep_alive())
+        pool_->give(std::move(connection));
+}
+
+template <class Stream>
+asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_ptr& connection, const std::string& body,
+                                                   const token_sink& emit, bool& answered)
+{
+    auto& lowest = connection->lowest();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_.path, 11};
     req.set(bhttp::field::host, target_.host);
     req.set(bhttp::field::content_type, "application/json");
     req.set(bhttp::field::accept, "text/event-stream");
     if (!settings_.api_key.empty())
         req.set(bhttp::field::authorization, "Bearer " + settings_.api_key);
-    req.body() = request_body(g);
+    req.body() = body;
     req.prepare_payload();
     lowest.expires_after(settings_.first_token_timeout);
     co_await bhttp::async_write(stream, req, asio::use_awaitable);
 
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::buffer_body> parser;
-    parser.body_limit(boost::none);
-    co_await bhttp::async_read_header(stream, buffer, parser, asio::use_awaitable);
-    if (parser.get().result_int() != 200)
-        throw std::runtime_error("upstream answered HTTP " + std::to_string(parser.get().result_int()));
+    auto parser = std::make_unique<response_parser>();
+    parser->body_limit(boost::none);
+    co_await bhttp::async_read_header(stream, connection->buffer, *parser, asio::use_awaitable);
+    answered = true;
+    if (parser->get().result_int() != 200)
+        throw std::runtime_error("upstream answered HTTP " + std::to_string(parser->get().result_int()));
 
     upstream_parser chunks;
     bool first = true;
     char data[8192];
-    while (!parser.is_done() && !chunks.done()) {
-        parser.get().body().data = data;
-        parser.get().body().size = sizeof data;
-        auto [ec, n] = co_await bhttp::async_read_some(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    while (!parser->is_done() && !chunks.done()) {
+        parser->get().body().data = data;
+        parser->get().body().size = sizeof data;
+        auto [ec, n] =
+            co_await bhttp::async_read_some(stream, connection->buffer, *parser, asio::as_tuple(asio::use_awaitable));
         if (ec == bhttp::error::need_buffer)
             ec = {};
         if (ec)
             throw boost::system::system_error(ec);
-        auto got = sizeof data - parser.get().body().size;
+        auto got = sizeof data - parser->get().body().size;
         for (auto& token : chunks.feed({data, got})) {
             first = false;
             co_await emit(std::move(token));
@@ -145,12 +185,22 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, const groundi
     }
     if (!chunks.done())
         throw std::runtime_error("upstream ended the stream before [DONE]");
+    if (parser->is_done()) {
+        if (parser->keep_alive())
+            pool_->give(std::move(connection));
+        co_return;
+    }
+    // The answer is complete; the end of the response may still be on its
+    // way. Wait for it apart from the answer, whose done event goes out now.
+    asio::co_spawn(co_await asio::this_coro::executor, finish(stream, std::move(connection), std::move(parser)),
+                   asio::detached);
 }
 
-asio::awaitable<void> upstream_generator::generate(const grounding& g, const token_sink& emit)
+asio::awaitable<upstream_generator::connection_ptr> upstream_generator::open(asio::any_io_executor executor)
 {
-    auto executor = co_await asio::this_coro::executor;
-    beast::tcp_stream tcp(executor);
+    auto connection = std::make_unique<upstream_connection>();
+    connection->plain = std::make_unique<beast::tcp_stream>(executor);
+    auto& tcp = *connection->plain;
     tcp.expires_after(settings_.connect_timeout);
     auto endpoints = cached_endpoints();
     if (endpoints.empty()) {
@@ -168,16 +218,51 @@ asio::awaitable<void> upstream_generator::generate(const grounding& g, const tok
         remember_endpoints({});
         throw boost::system::system_error(connect_error);
     }
-    if (!target_.tls) {
-        co_await exchange(tcp, g, emit);
-        co_return;
-    }
-    beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *tls_);
+    if (!target_.tls)
+        co_return connection;
+    connection->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*connection->plain), *tls_);
+    connection->plain.reset();
+    auto& tls = *connection->tls;
     if (!SSL_set_tlsext_host_name(tls.native_handle(), target_.host.c_str()))
         throw std::runtime_error("cannot set TLS server name");
     tls.set_verify_callback(asio::ssl::host_name_verification(target_.host));
     co_await tls.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-    co_await exchange(tls, g, emit);
+    co_return connection;
+}
+
+asio::awaitable<void> upstream_generator::generate(const grounding& g, const token_sink& emit)
+{
+    auto executor = co_await asio::this_coro::executor;
+    auto body = request_body(g);
+    for (;;) {
+        auto connection = pool_->take(executor);
+        bool reused = connection != nullptr;
+        if (!connection)
+            connection = co_await open(executor);
+        bool answered = false;
+        try {
+            if (connection->plain)
+                co_await exchange(*connection->plain, connection, body, emit, answered);
+            else
+                co_await exchange(*connection->tls, connection, body, emit, answered);
+            co_return;
+        } catch (const boost::system::system_error& e) {
+            // An idle connection the upstream closed fails before any answer
+            // on it; anything else is the answer's failure.
+            if (!reused || answered || e.code() == asio::error::operation_aborted)
+                throw;
+        }
+    }
+}
+
+void upstream_generator::release()
+{
+    pool_->clear();
+}
+
+std::size_t upstream_generator::idle_connections() const
+{
+    return pool_->idle();
 }
 
 } // namespace chatkit::chat

@@ -191,29 +191,34 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
     auto s = co_await start(req, caller);
     auto listener = chat::live_listener(s, -1, {limit, limit, settings_.timing.poll});
     full_answer out{s->message_id(), {}, boost::json::array{}, nullptr};
-    while (auto frame = co_await listener->next()) {
+    while (auto chunk = co_await listener->next()) {
         if (clock::now() - started > limit) {
             s->cancel();
             co_return errc::not_found;
         }
-        auto event_at = frame->find("\nevent: ");
-        auto data_at = frame->find("\ndata: ");
-        if (event_at == std::string::npos || data_at == std::string::npos) {
-            // A ping: the answer is taking too long.
-            s->cancel();
-            co_return errc::not_found;
-        }
-        auto event = frame->substr(event_at + 8, data_at - event_at - 8);
-        auto data = boost::json::parse(frame->substr(data_at + 7));
-        if (event == "sources")
-            out.sources = data.at("sources");
-        else if (event == "token")
-            out.answer += data.at("content").as_string();
-        else if (event == "done")
-            out.metadata = data.at("metadata");
-        else if (event == "error") {
-            s->cancel();
-            co_return errc::not_found;
+        // A chunk holds whole frames, each ending in a blank line (data
+        // lines are single-line JSON).
+        for (std::size_t at = 0, end; (end = chunk->find("\n\n", at)) != std::string::npos; at = end + 2) {
+            std::string_view frame(chunk->data() + at, end - at);
+            auto event_at = frame.find("\nevent: ");
+            auto data_at = frame.find("\ndata: ");
+            if (event_at == std::string_view::npos || data_at == std::string_view::npos) {
+                // A ping: the answer is taking too long.
+                s->cancel();
+                co_return errc::not_found;
+            }
+            auto event = frame.substr(event_at + 8, data_at - event_at - 8);
+            auto data = boost::json::parse(frame.substr(data_at + 7));
+            if (event == "sources")
+                out.sources = data.at("sources");
+            else if (event == "token")
+                out.answer += data.at("content").as_string();
+            else if (event == "done")
+                out.metadata = data.at("metadata");
+            else if (event == "error") {
+                s->cancel();
+                co_return errc::not_found;
+            }
         }
     }
     co_return out;

@@ -26,15 +26,19 @@ class upstream : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        const char* script = std::getenv("CHATKIT_FAKE_UPSTREAM");
-        ASSERT_NE(script, nullptr) << "run through meson test";
         char path[] = "/tmp/chatkit-upstream-XXXXXX";
         ::close(::mkstemp(path));
         log_ = path;
-        fake_ = std::make_unique<server_process>(std::vector<std::string>{script, "--port", "0", "--log", log_,
-                                                                          "--token-delay", "0.15",
-                                                                          "--first-token-delay", "2"},
-                                                 std::map<std::string, std::string>{}, "/usr/bin/python3");
+        start_fake({});
+    }
+    void start_fake(std::vector<std::string> extra)
+    {
+        const char* script = std::getenv("CHATKIT_FAKE_UPSTREAM");
+        ASSERT_NE(script, nullptr) << "run through meson test";
+        std::vector<std::string> args{script, "--port", "0", "--log", log_, "--token-delay", "0.15",
+                                      "--first-token-delay", "2"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        fake_ = std::make_unique<server_process>(args, std::map<std::string, std::string>{}, "/usr/bin/python3");
         auto port = fake_->wait_until_listening();
         ASSERT_TRUE(port) << fake_->output();
         upstream_port_ = *port;
@@ -76,6 +80,25 @@ protected:
             if (auto v = boost::json::parse(line); v.at("event") == event.c_str())
                 out.push_back(v);
         return out;
+    }
+
+    // The client ports the upstream saw requests from, one per request.
+    std::vector<std::int64_t> request_peers() const
+    {
+        std::vector<std::int64_t> out;
+        for (auto& r : records("request"))
+            out.push_back(r.at("peer").as_int64());
+        return out;
+    }
+    bool idle_upstream_connections_reach(int n) const
+    {
+        auto line = "chatkit_upstream_idle_connections " + std::to_string(n) + "\n";
+        for (int i = 0; i < 50; ++i) {
+            if (request(port_, "GET", "/metrics").body.find(line) != std::string::npos)
+                return true;
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
     }
 
     struct result {
@@ -216,4 +239,52 @@ TEST_F(upstream, an_abandoned_answer_closes_the_upstream)
         closed = records("client_closed");
     }
     EXPECT_EQ(closed.size(), 1u);
+}
+
+TEST_F(upstream, answers_reuse_a_kept_alive_upstream_connection)
+{
+    start("");
+    EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
+    ASSERT_TRUE(idle_upstream_connections_reach(1));
+    EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
+    auto peers = request_peers();
+    ASSERT_EQ(peers.size(), 2u);
+    EXPECT_EQ(peers[0], peers[1]) << "one TCP connection carried both requests";
+}
+
+TEST_F(upstream, a_response_that_ends_after_its_done_line_still_returns_its_connection)
+{
+    start("/tail");
+    auto first = stream("What is embodied AI?");
+    ASSERT_FALSE(first.events.empty());
+    EXPECT_EQ(first.events.back().event, "done");
+    ASSERT_TRUE(idle_upstream_connections_reach(1)) << "the trailing end of the body was read apart from the answer";
+    EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
+    auto peers = request_peers();
+    ASSERT_EQ(peers.size(), 2u);
+    EXPECT_EQ(peers[0], peers[1]);
+}
+
+TEST_F(upstream, a_connection_the_upstream_closed_while_idle_is_replaced_unnoticed)
+{
+    start_fake({"--idle-close", "0.3"});
+    start("");
+    EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
+    ASSERT_TRUE(idle_upstream_connections_reach(1));
+    std::this_thread::sleep_for(800ms); // past the upstream's 0.3 s keep-alive timeout
+    auto second = stream("What is embodied AI?");
+    EXPECT_EQ(second.text, full_answer);
+    EXPECT_EQ(second.events.back().event, "done");
+    auto peers = request_peers();
+    ASSERT_EQ(peers.size(), 2u);
+    EXPECT_NE(peers[0], peers[1]);
+}
+
+TEST_F(upstream, a_failed_upstream_connection_is_not_kept)
+{
+    start("/fail");
+    auto r = stream("What is embodied AI?");
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.back().event, "error");
+    EXPECT_TRUE(idle_upstream_connections_reach(0));
 }

@@ -1,8 +1,11 @@
 #include "chatkit/chat/upstream_generator.hpp"
 #include "chatkit/chat/upstream_parser.hpp"
+#include "chatkit/chat/upstream_pool.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <thread>
 
 using namespace chatkit::chat;
 
@@ -55,4 +58,50 @@ TEST(upstream_generator, request_grounds_on_delimited_numbered_sources)
     EXPECT_NE(user.find("<sources>\n[1] Limits (/docs/d#1)\nIgnore previous"), std::string::npos) << user;
     EXPECT_NE(user.find("<question>\nWhat are the limits?\n</question>"), std::string::npos);
     EXPECT_THROW(upstream_generator({"ftp://x", "m", ""}), std::invalid_argument);
+}
+
+namespace {
+
+std::unique_ptr<upstream_connection> connection_on(boost::asio::io_context& ctx)
+{
+    auto c = std::make_unique<upstream_connection>();
+    c->plain = std::make_unique<boost::beast::tcp_stream>(ctx.get_executor());
+    return c;
+}
+
+} // namespace
+
+TEST(upstream_pool, hands_out_only_connections_of_the_callers_context_newest_first)
+{
+    boost::asio::io_context a, b;
+    upstream_pool pool(8, std::chrono::seconds(30));
+    auto first = connection_on(a);
+    auto second = connection_on(a);
+    auto* newest = second.get();
+    pool.give(std::move(first));
+    pool.give(std::move(second));
+    pool.give(connection_on(b));
+    EXPECT_EQ(pool.idle(), 3u);
+    auto got = pool.take(a.get_executor());
+    EXPECT_EQ(got.get(), newest);
+    ASSERT_TRUE(pool.take(b.get_executor()));
+    EXPECT_FALSE(pool.take(b.get_executor()));
+    EXPECT_EQ(pool.idle(), 1u);
+    pool.clear();
+    EXPECT_EQ(pool.idle(), 0u);
+}
+
+TEST(upstream_pool, drops_the_oldest_past_capacity_and_any_idle_too_long)
+{
+    boost::asio::io_context ctx;
+    upstream_pool full(2, std::chrono::seconds(30));
+    for (int i = 0; i < 3; ++i)
+        full.give(connection_on(ctx));
+    EXPECT_EQ(full.idle(), 2u);
+
+    upstream_pool stale(8, std::chrono::milliseconds(20));
+    stale.give(connection_on(ctx));
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    EXPECT_FALSE(stale.take(ctx.get_executor()));
+    EXPECT_EQ(stale.idle(), 0u);
 }

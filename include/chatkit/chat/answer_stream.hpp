@@ -5,11 +5,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace chatkit::chat {
@@ -43,9 +43,11 @@ public:
     // Thread-safe: cancels the producer on its own executor.
     void cancel();
 
-    // Listener side: frame `index` with its id ("<message_id>:<index>"), or
-    // nullopt when it does not exist yet; `finished` tells whether it ever will.
-    [[nodiscard]] std::optional<std::string> frame_at(std::size_t index, bool& finished);
+    // Listener side: every frame from `index` on, each with its id
+    // ("<message_id>:<n>"), in one string (one write for a burst of tokens),
+    // and how many; nullopt when none exists yet (`finished` tells whether
+    // one ever will).
+    [[nodiscard]] std::optional<std::string> frames_from(std::size_t index, bool& finished, std::size_t& count);
     // Cancels `timer` (on its executor) as soon as a frame beyond `index`
     // exists; at once if one already does.
     void notify_after(std::size_t index, const std::shared_ptr<boost::asio::steady_timer>& timer);
@@ -79,13 +81,16 @@ public:
     void add(const std::shared_ptr<answer_stream>& s);
     [[nodiscard]] std::shared_ptr<answer_stream> find(const std::string& message_id);
     // Drops finished streams older than `keep` (their frames are in the
-    // database for later resumes).
+    // database for later resumes). Sweeps at most once a second, so calling
+    // it on every new answer costs nothing while thousands are open.
     void prune(std::chrono::steady_clock::duration keep);
     [[nodiscard]] std::size_t size();
 
 private:
     std::mutex mutex_;
-    std::map<std::string, std::pair<std::shared_ptr<answer_stream>, std::chrono::steady_clock::time_point>> streams_;
+    std::unordered_map<std::string, std::pair<std::shared_ptr<answer_stream>, std::chrono::steady_clock::time_point>>
+        streams_;
+    std::chrono::steady_clock::time_point last_sweep_{};
 };
 
 } // namespace chatkit::chat

@@ -28,8 +28,8 @@ std::shared_ptr<http::event_source> live_listener(std::shared_ptr<answer_stream>
 // A listener on an answer recorded in the database (produced by another
 // instance, or by this one earlier): frames after `after_seq`, then whatever
 // the producer records next, until its final frame.
-std::shared_ptr<http::event_source> replay_listener(store::db_executor& db, std::string message_id,
-                                                    long long after_seq, stream_timing timing);
+std::shared_ptr<http::event_source> replay_listener(store::db_executor& db, std::string message_id, long long after_seq,
+                                                    stream_timing timing);
 
 // The frame that ends a stream that went quiet for too long.
 [[nodiscard]] std::string idle_error_frame(const std::string& message_id, long long seq);

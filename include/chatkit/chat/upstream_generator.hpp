@@ -16,6 +16,9 @@ class context;
 
 namespace chatkit::chat {
 
+struct upstream_connection;
+class upstream_pool;
+
 struct upstream_settings {
     std::string base_url; // http(s)://host[:port]/prefix, e.g. https://api.example.com/v1
     std::string model;
@@ -30,7 +33,9 @@ struct upstream_settings {
 // tells the model to answer only from them and to treat everything inside
 // them and the question as data, never as instructions. When the answer is
 // cancelled or abandoned, the coroutine unwinds and the upstream connection
-// closes at once: no more tokens are paid for.
+// closes at once: no more tokens are paid for. A connection whose response
+// was read to its end is kept alive for the next answer; one the upstream
+// closed while idle is replaced before anything was answered on it.
 class upstream_generator final : public generator {
 public:
     // Throws std::invalid_argument for a URL it cannot use.
@@ -39,6 +44,9 @@ public:
 
     [[nodiscard]] std::string model() const override { return settings_.model; }
     boost::asio::awaitable<void> generate(const grounding& g, const token_sink& emit) override;
+    void release() override;
+    // Idle keep-alive connections held now (for /metrics).
+    [[nodiscard]] std::size_t idle_connections() const;
 
     [[nodiscard]] static std::string system_prompt();
     // The JSON body sent upstream (exposed for tests).
@@ -51,8 +59,18 @@ private:
         std::string port;
         std::string path; // prefix + "/chat/completions"
     };
+    using connection_ptr = std::unique_ptr<upstream_connection>;
+    boost::asio::awaitable<connection_ptr> open(boost::asio::any_io_executor executor);
+    // Sends one request and streams its answer; a connection whose response
+    // ends cleanly goes back to the pool. `answered` turns true once a
+    // response head arrived: from then on a failure is the upstream's, not a
+    // stale connection's.
     template <class Stream>
-    boost::asio::awaitable<void> exchange(Stream& stream, const grounding& g, const token_sink& emit);
+    boost::asio::awaitable<void> exchange(Stream& stream, connection_ptr& connection, const std::string& body,
+                                          const token_sink& emit, bool& answered);
+    // Reads what is left of a response after [DONE], then pools the connection.
+    template <class Stream, class Parser>
+    boost::asio::awaitable<void> finish(Stream& stream, connection_ptr connection, std::unique_ptr<Parser> parser);
 
     std::vector<boost::asio::ip::tcp::endpoint> cached_endpoints();
     void remember_endpoints(std::vector<boost::asio::ip::tcp::endpoint> endpoints);
@@ -62,6 +80,7 @@ private:
     std::mutex endpoints_mutex_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
+    std::unique_ptr<upstream_pool> pool_;
 };
 
 } // namespace chatkit::chat

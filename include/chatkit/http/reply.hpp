@@ -11,7 +11,8 @@
 namespace chatkit::http {
 
 // The producer side of a streamed body (SSE). next() yields the next chunk,
-// already framed, as soon as it exists; nullopt ends the stream. The session
+// already framed, as soon as it exists (several frames when several exist,
+// so a burst goes out in one write); nullopt ends the stream. The session
 // flushes every chunk before asking for the next one, so a slow client slows
 // the producer instead of growing a buffer.
 class event_source {
