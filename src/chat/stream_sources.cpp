@@ -56,18 +56,20 @@ public:
     live_source(const live_source&) = delete;
     live_source& operator=(const live_source&) = delete;
 
+    std::optional<std::string> ready() override
+    {
+        bool finished = false;
+        return ended_ ? std::nullopt : take(finished);
+    }
+
     asio::awaitable<std::optional<std::string>> next() override
     {
         if (ended_)
             co_return std::nullopt;
         for (;;) {
             bool finished = false;
-            std::size_t count = 0;
-            if (auto frames = stream_->frames_from(index_, finished, count)) {
-                index_ += count;
-                clock_.heard();
-                co_return std::move(*frames);
-            }
+            if (auto frames = take(finished))
+                co_return frames;
             if (finished)
                 co_return std::nullopt;
             auto slice = clock_.wait_slice();
@@ -88,6 +90,17 @@ public:
     }
 
 private:
+    std::optional<std::string> take(bool& finished)
+    {
+        std::size_t count = 0;
+        auto frames = stream_->frames_from(index_, finished, count);
+        if (frames) {
+            index_ += count;
+            clock_.heard();
+        }
+        return frames;
+    }
+
     std::shared_ptr<answer_stream> stream_;
     std::size_t index_;
     quiet_clock clock_;

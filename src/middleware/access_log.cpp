@@ -21,8 +21,8 @@ void write_line(std::string_view method, std::string_view path, unsigned status,
         return storage;
     };
     std::string method_storage, path_storage;
-    spdlog::info("access {} {} {} {}B {:.3f}ms rid={}", safe(method, 16, method_storage),
-                 safe(path, 256, path_storage), status, bytes, double(us.count()) / 1000.0, request_id);
+    spdlog::info("access {} {} {} {}B {:.3f}ms rid={}", safe(method, 16, method_storage), safe(path, 256, path_storage),
+                 status, bytes, double(us.count()) / 1000.0, request_id);
 }
 
 struct line {
@@ -48,6 +48,13 @@ public:
         if (chunk)
             bytes_ += chunk->size();
         co_return chunk;
+    }
+    std::optional<std::string> ready() override
+    {
+        auto chunk = inner_->ready();
+        if (chunk)
+            bytes_ += chunk->size();
+        return chunk;
     }
 
 private:

@@ -16,6 +16,7 @@ public:
     counted_stream& operator=(const counted_stream&) = delete;
 
     boost::asio::awaitable<std::optional<std::string>> next() override { return inner_->next(); }
+    std::optional<std::string> ready() override { return inner_->ready(); }
 
 private:
     std::shared_ptr<http::event_source> inner_;

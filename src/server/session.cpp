@@ -239,8 +239,16 @@ private:
                                                    .keep_alive = keep_alive,
                                                    .content_length = std::nullopt,
                                                    .chunked = chunked});
+        // The head and whatever the stream holds already leave in one write.
+        auto first = reply.stream->ready();
+        if (first && first->empty())
+            first.reset(); // an empty chunk would end the body
+        auto first_prefix = first && chunked ? chunk_prefix(first->size()) : std::string();
+        std::array<asio::const_buffer, 4> head_buffers{
+            asio::buffer(head), asio::buffer(first_prefix), first ? asio::buffer(*first) : asio::const_buffer(),
+            first && chunked ? asio::buffer(chunk_suffix.data(), chunk_suffix.size()) : asio::const_buffer()};
         deadline_.expires_after(env_.cfg.write_timeout);
-        auto [hec, hn] = co_await asio::async_write(socket_, asio::buffer(head), use_tuple);
+        auto [hec, hn] = co_await asio::async_write(socket_, head_buffers, use_tuple);
         if (hec)
             co_return false;
 

@@ -106,6 +106,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
                                                       executor);
     journal_.created(message_id, caller.user_id, caller.session_id, util::now_seconds());
     journal_.producing(message_id, true);
+    // Known before generation starts, so it leaves with the response head.
+    emit(*p, "sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);
     registry_.add(p->stream);
     registry_.prune(std::chrono::minutes(5));
     // The answer belongs to nobody's request: it runs until done or cancelled.
@@ -114,18 +116,19 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     co_return p->stream;
 }
 
+void chat_service::emit(production& p, std::string_view event, const boost::json::value& data, bool final)
+{
+    const auto& id = p.stream->message_id();
+    auto fields = http::sse_fields(event, boost::json::serialize(data));
+    p.stream->append(fields, final);
+    journal_.frame(id, p.seq, "id: " + id + ":" + std::to_string(p.seq) + "\n" + fields);
+    ++p.seq;
+}
+
 asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
 {
     auto corpus_guard = corpus(); // sections outlive a reload during this answer
     const auto& id = p->stream->message_id();
-    auto emit_frame = [&](std::string_view event, const boost::json::value& data, bool final) {
-        auto fields = http::sse_fields(event, boost::json::serialize(data));
-        p->stream->append(fields, final);
-        journal_.frame(id, p->seq, "id: " + id + ":" + std::to_string(p->seq) + "\n" + fields);
-        ++p->seq;
-    };
-
-    emit_frame("sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);
     std::string answer;
     long long tokens = 0;
     auto generation_started = clock::now();
@@ -136,7 +139,7 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
                 throw stop_generation{};
             answer += token;
             ++tokens;
-            emit_frame("token", boost::json::object{{"content", token}}, false);
+            emit(*p, "token", boost::json::object{{"content", token}}, false);
             co_return;
         };
         co_await generator_.generate(p->grounding, sink);
@@ -152,11 +155,11 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     }
 
     if (result == outcome::failed) {
-        emit_frame("error",
-                   boost::json::object{{"error", boost::json::object{{"code", "GENERATION_FAILED"},
-                                                                     {"message", "The answer could not be completed."},
-                                                                     {"details", nullptr}}}},
-                   true);
+        emit(*p, "error",
+             boost::json::object{{"error", boost::json::object{{"code", "GENERATION_FAILED"},
+                                                               {"message", "The answer could not be completed."},
+                                                               {"details", nullptr}}}},
+             true);
     } else {
         boost::json::object metadata{{"model", generator_.model()},
                                      {"tokens_used", tokens},
@@ -166,7 +169,7 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
         boost::json::object done{{"message_id", id}, {"metadata", metadata}};
         if (result == outcome::cancelled)
             done["cancelled"] = true;
-        emit_frame("done", done, true);
+        emit(*p, "done", done, true);
     }
     auto conversation =
         p->caller.session_id + ":" + (p->request.conversation.empty() ? "default" : p->request.conversation);

@@ -19,6 +19,9 @@ class event_source {
 public:
     virtual ~event_source() = default;
     virtual boost::asio::awaitable<std::optional<std::string>> next() = 0;
+    // What exists already, without waiting (nullopt: nothing yet). The
+    // session sends it with the response head, in the same write.
+    virtual std::optional<std::string> ready() { return std::nullopt; }
 };
 
 struct reply {

@@ -60,7 +60,7 @@ public:
 
     // Records the stream, starts producing, returns a listener from the start.
     boost::asio::awaitable<std::shared_ptr<http::event_source>> stream(const chat_request& req,
-                                                                      const chat_caller& caller);
+                                                                       const chat_caller& caller);
     // The whole answer, or errc::not_found when it took longer than `limit`
     // (the answer is then cancelled).
     boost::asio::awaitable<result<full_answer>> answer(const chat_request& req, const chat_caller& caller,
@@ -68,7 +68,7 @@ public:
     // A listener for frames after `after_seq`; nullopt for an unknown or
     // foreign message.
     boost::asio::awaitable<std::shared_ptr<http::event_source>> resume(const std::string& message_id,
-                                                                      long long after_seq, const chat_caller& caller);
+                                                                       long long after_seq, const chat_caller& caller);
     // false for an unknown or foreign message.
     boost::asio::awaitable<bool> cancel(const std::string& message_id, const chat_caller& caller);
 
@@ -81,8 +81,10 @@ public:
 private:
     struct production;
     boost::asio::awaitable<std::shared_ptr<chat::answer_stream>> start(const chat_request& req,
-                                                                      const chat_caller& caller);
+                                                                       const chat_caller& caller);
     boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
+    // Appends one frame to the answer and to the journal.
+    void emit(production& p, std::string_view event, const boost::json::value& data, bool final);
 
     store::db_executor& db_;
     stream_journal& journal_;
