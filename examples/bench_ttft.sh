@@ -46,5 +46,7 @@ PORT=$P THREADS=${THREADS:-2} DATABASE_URL="sqlite://$WORK/chatkit.db" CORPUS_DI
   "$ROOT/build/src/chatkit-server" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$P/health" >/dev/null && break; sleep 0.1; done
-echo "== through chatkit-server"
+echo "== through chatkit-server, asking without a session (no database read before the upstream request)"
+"$ROOT/build/examples/chatkit-loadgen" --port "$P" --users "$USERS" --ramp "$RAMP" --anonymous-token no
+echo "== through chatkit-server, as the widget asks (anonymous session looked up first)"
 "$ROOT/build/examples/chatkit-loadgen" --port "$P" --users "$USERS" --ramp "$RAMP" --server-pid "$SERVER_PID"

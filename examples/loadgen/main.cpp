@@ -3,7 +3,10 @@
 // an OpenAI-compatible upstream directly (--direct), and reports time to
 // first token, tokens per second, errors and the server's peak RSS.
 //
-//   chatkit-loadgen --port 8000 --users 1000 --ramp 5 [--server-pid PID]
+//   chatkit-loadgen --port 8000 --users 1000 --ramp 5 [--server-pid PID] [--anonymous-token no]
+//
+// --anonymous-token no asks without a session (limited per IP), which takes
+// the session lookup out of the measured path.
 //   chatkit-loadgen --port 9000 --users 1000 --direct /v1/chat/completions
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -39,6 +42,7 @@ struct options {
     std::string direct_path; // non-empty: talk to an upstream model directly
     int server_pid = 0;
     std::string question = "What is embodied AI?";
+    bool anonymous_token = true;
 };
 
 struct stats {
@@ -87,7 +91,7 @@ asio::awaitable<void> user(const options& o, tcp::endpoint ep, stats& s)
         co_await sock.async_connect(ep, asio::use_awaitable);
         asio::streambuf buf;
         std::string auth;
-        if (o.direct_path.empty()) {
+        if (o.direct_path.empty() && o.anonymous_token) {
             std::string req = "POST /api/v1/auth/anonymous HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
             co_await asio::async_write(sock, asio::buffer(req), asio::use_awaitable);
             auto head = co_await read_head(sock, buf);
@@ -195,6 +199,8 @@ int main(int argc, char** argv)
             o.server_pid = std::stoi(v);
         else if (k == "--question")
             o.question = v;
+        else if (k == "--anonymous-token")
+            o.anonymous_token = v != "no";
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             return 64;

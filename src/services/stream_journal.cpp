@@ -65,33 +65,24 @@ asio::awaitable<void> stream_journal::flush()
     try {
         co_await db_.write([&](soci::session& s) {
             soci::transaction tx(s);
-            std::vector<std::pair<long long, std::string>> frames;
-            std::string frames_of;
-            auto write_frames = [&] {
-                store::chat_repo::append_events(s, frames_of, frames);
-                frames.clear();
-            };
+            // Streams first, then every frame, then endings: each stream's
+            // own order holds, and all frames share one prepared statement.
+            std::vector<frame_op> frames;
             for (auto& o : batch) {
-                if (auto* f = std::get_if<frame_op>(&o)) {
-                    if (f->message_id != frames_of && !frames.empty())
-                        write_frames();
-                    frames_of = f->message_id;
-                    frames.emplace_back(f->seq, std::move(f->frame));
-                    continue;
-                }
-                if (!frames.empty())
-                    write_frames();
-                if (auto* c = std::get_if<create_op>(&o)) {
+                if (auto* c = std::get_if<create_op>(&o))
                     store::chat_repo::insert_stream(s, c->message_id, c->user_id, c->session_id, c->now);
-                } else if (auto* d = std::get_if<finish_op>(&o)) {
+                else if (auto* f = std::get_if<frame_op>(&o))
+                    frames.push_back(*f);
+            }
+            store::chat_repo::append_events(s, frames);
+            for (auto& o : batch) {
+                if (auto* d = std::get_if<finish_op>(&o)) {
                     store::chat_repo::finish_stream(s, d->message_id, d->e.finished_at);
                     if (!d->e.session_id.empty() && !d->e.turn.answer.empty())
                         store::chat_repo::record_turn(s, d->e.conversation_id, d->e.session_id, d->e.user_id, d->e.turn,
                                                       d->e.now_ms);
                 }
             }
-            if (!frames.empty())
-                write_frames();
             tx.commit();
             if (!active.empty()) {
                 std::string id;

@@ -25,18 +25,19 @@ void insert_stream(soci::session& s, const std::string& message_id, const std::s
         soci::use(now, "now");
 }
 
-void append_events(soci::session& s, const std::string& message_id,
-                   const std::vector<std::pair<long long, std::string>>& events)
+void append_events(soci::session& s, const std::vector<stream_event>& events)
 {
     if (events.empty())
         return;
+    std::string message_id;
     long long seq = 0;
     std::string frame;
     soci::statement st = (s.prepare << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, :seq, :frame)",
                           soci::use(message_id, "id"), soci::use(seq, "seq"), soci::use(frame, "frame"));
-    for (const auto& [n, f] : events) {
-        seq = n;
-        frame = f;
+    for (const auto& e : events) {
+        message_id = e.message_id;
+        seq = e.seq;
+        frame = e.frame;
         st.execute(true);
     }
 }

@@ -51,11 +51,7 @@ private:
         std::string message_id, user_id, session_id;
         long long now;
     };
-    struct frame_op {
-        std::string message_id;
-        long long seq;
-        std::string frame;
-    };
+    using frame_op = store::chat_repo::stream_event;
     struct finish_op {
         std::string message_id;
         ending e;

@@ -23,8 +23,13 @@ struct stream_row {
 
 void insert_stream(soci::session& s, const std::string& message_id, const std::string& user_id,
                    const std::string& session_id, long long now);
-void append_events(soci::session& s, const std::string& message_id,
-                   const std::vector<std::pair<long long, std::string>>& events);
+struct stream_event {
+    std::string message_id;
+    long long seq;
+    std::string frame;
+};
+// One prepared statement for the whole batch, whichever streams it spans.
+void append_events(soci::session& s, const std::vector<stream_event>& events);
 void finish_stream(soci::session& s, const std::string& message_id, long long now);
 void request_cancel(soci::session& s, const std::string& message_id);
 std::optional<stream_row> find_stream(soci::session& s, const std::string& message_id);
