@@ -2,15 +2,20 @@
 
 #include "chatkit/http/json_reply.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <stdexcept>
 
 namespace chatkit::http {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path)
+// Paths have a handful of segments: kept inline, no allocation per request.
+using segment_list = boost::container::small_vector<std::string_view, 8>;
+
+segment_list split_path(std::string_view path)
 {
-    std::vector<std::string_view> out;
+    segment_list out;
     std::size_t start = 1;
     while (start <= path.size()) {
         auto end = path.find('/', start);
@@ -54,7 +59,7 @@ void router::add(std::string_view method, std::string_view pattern, handler_fn h
     routes_.push_back(std::move(r));
 }
 
-bool router::match(const route& r, const std::vector<std::string_view>& segments,
+bool router::match(const route& r, std::span<const std::string_view> segments,
                    std::vector<std::pair<std::string, std::string>>* params)
 {
     if (segments.size() != r.segments.size())
@@ -94,12 +99,25 @@ boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ct
     const route* found = nullptr;
     std::string allow;
     // Split once; every route compares segments against the same pieces.
-    auto segments = req.path.starts_with('/') ? split_path(req.path) : std::vector<std::string_view>{};
+    auto segments = req.path.starts_with('/') ? split_path(req.path) : segment_list{};
+    // The session looked the route up already (for its body limit) when
+    // the request is untouched since; its options identify it.
     for (const auto& r : routes_) {
+        if (ctx.route_opts == &r.options) {
+            if (method_matches(r.method, req.method) && match(r, segments, nullptr))
+                found = &r;
+            break;
+        }
+    }
+    for (const auto& r : routes_) {
+        if (found)
+            break;
         if (segments.empty() || !match(r, segments, nullptr))
             continue;
-        if (method_matches(r.method, req.method) && !found)
+        if (method_matches(r.method, req.method)) {
             found = &r;
+            break;
+        }
         if (allow.find(r.method) == std::string::npos)
             allow += (allow.empty() ? "" : ", ") + r.method;
     }

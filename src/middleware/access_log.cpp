@@ -21,8 +21,11 @@ void write_line(std::string_view method, std::string_view path, unsigned status,
         return storage;
     };
     std::string method_storage, path_storage;
-    spdlog::info("access {} {} {} {}B {:.3f}ms rid={}", safe(method, 16, method_storage), safe(path, 256, path_storage),
-                 status, bytes, double(us.count()) / 1000.0, request_id);
+    // Milliseconds with three decimals, printed as integers: float
+    // formatting was the costliest part of the line.
+    auto micros = us.count();
+    spdlog::info("access {} {} {} {}B {}.{:03}ms rid={}", safe(method, 16, method_storage),
+                 safe(path, 256, path_storage), status, bytes, micros / 1000, micros % 1000, request_id);
 }
 
 struct line {

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +39,7 @@ private:
         route_options options;
     };
 
-    [[nodiscard]] static bool match(const route& r, const std::vector<std::string_view>& segments,
+    [[nodiscard]] static bool match(const route& r, std::span<const std::string_view> segments,
                                     std::vector<std::pair<std::string, std::string>>* params);
     [[nodiscard]] const route* find(std::string_view method, std::string_view path) const;
 
