@@ -241,9 +241,11 @@ TEST_F(upstream, an_abandoned_answer_closes_the_upstream)
     EXPECT_EQ(closed.size(), 1u);
 }
 
+// Connections are pooled per I/O thread; with one thread every answer can
+// take the connection the previous one left.
 TEST_F(upstream, answers_reuse_a_kept_alive_upstream_connection)
 {
-    start("");
+    start("", {{"THREADS", "1"}});
     EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
     ASSERT_TRUE(idle_upstream_connections_reach(1));
     EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
@@ -254,7 +256,7 @@ TEST_F(upstream, answers_reuse_a_kept_alive_upstream_connection)
 
 TEST_F(upstream, a_response_that_ends_after_its_done_line_still_returns_its_connection)
 {
-    start("/tail");
+    start("/tail", {{"THREADS", "1"}});
     auto first = stream("What is embodied AI?");
     ASSERT_FALSE(first.events.empty());
     EXPECT_EQ(first.events.back().event, "done");
@@ -268,7 +270,7 @@ TEST_F(upstream, a_response_that_ends_after_its_done_line_still_returns_its_conn
 TEST_F(upstream, a_connection_the_upstream_closed_while_idle_is_replaced_unnoticed)
 {
     start_fake({"--idle-close", "0.3"});
-    start("");
+    start("", {{"THREADS", "1"}});
     EXPECT_EQ(stream("What is embodied AI?").text, full_answer);
     ASSERT_TRUE(idle_upstream_connections_reach(1));
     std::this_thread::sleep_for(800ms); // past the upstream's 0.3 s keep-alive timeout
