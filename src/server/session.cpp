@@ -17,6 +17,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 namespace chatkit::server {
@@ -228,6 +229,16 @@ private:
         co_return !ec && keep_alive;
     }
 
+    // One piece of a streamed body as buffers: chunk-framed for HTTP/1.1
+    // (`prefix` holds the size line), bare for HTTP/1.0.
+    static std::array<asio::const_buffer, 3> frame_chunk(const std::string& chunk, bool chunked, std::string& prefix)
+    {
+        if (!chunked)
+            return {asio::buffer(chunk)};
+        prefix = chunk_prefix(chunk.size());
+        return {asio::buffer(prefix), asio::buffer(chunk), asio::buffer(chunk_suffix.data(), chunk_suffix.size())};
+    }
+
     // Chunked for HTTP/1.1; HTTP/1.0 gets a close-delimited body. Each chunk
     // is written (and so handed to the kernel) before the next is requested.
     asio::awaitable<bool> write_stream(const http::request& req, http::reply& reply, bool keep_alive)
@@ -243,10 +254,12 @@ private:
         auto first = reply.stream->ready();
         if (first && first->empty())
             first.reset(); // an empty chunk would end the body
-        auto first_prefix = first && chunked ? chunk_prefix(first->size()) : std::string();
-        std::array<asio::const_buffer, 4> head_buffers{
-            asio::buffer(head), asio::buffer(first_prefix), first ? asio::buffer(*first) : asio::const_buffer(),
-            first && chunked ? asio::buffer(chunk_suffix.data(), chunk_suffix.size()) : asio::const_buffer()};
+        std::string first_prefix;
+        std::array<asio::const_buffer, 4> head_buffers{asio::buffer(head)};
+        if (first) {
+            auto framed = frame_chunk(*first, chunked, first_prefix);
+            std::copy(framed.begin(), framed.end(), head_buffers.begin() + 1);
+        }
         deadline_.expires_after(env_.cfg.write_timeout);
         auto [hec, hn] = co_await asio::async_write(socket_, head_buffers, use_tuple);
         if (hec)
@@ -270,10 +283,8 @@ private:
                 break;
             if (chunk->empty())
                 continue;
-            auto prefix = chunked ? chunk_prefix(chunk->size()) : std::string();
-            std::array<asio::const_buffer, 3> buffers{asio::buffer(prefix), asio::buffer(*chunk),
-                                                      chunked ? asio::buffer(chunk_suffix.data(), chunk_suffix.size())
-                                                              : asio::const_buffer()};
+            std::string prefix;
+            auto buffers = frame_chunk(*chunk, chunked, prefix);
             deadline_.expires_after(env_.cfg.write_timeout);
             auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
             if (ec)
