@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev
   libsodium-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libgoogle-perftools-dev
 )
 # What the full test suite adds: real PostgreSQL, a real SMTP sink, real
 # Chromium, curl for smoke checks.

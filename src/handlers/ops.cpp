@@ -5,9 +5,14 @@
 #include "chatkit/store/health_probe.hpp"
 #include "chatkit/version.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace chatkit::handlers {
 
@@ -33,11 +38,32 @@ public:
     }
 
 private:
-    static constexpr auto interval = std::chrono::duration_cast<clock::duration>(std::chrono::milliseconds(250)).count();
+    static constexpr auto interval =
+        std::chrono::duration_cast<clock::duration>(std::chrono::milliseconds(250)).count();
     store::health_probe& db_;
     std::atomic<bool> up_{false};
     std::atomic<clock::rep> checked_{0};
 };
+
+// Load balancers poll /health many times a second, and its body only
+// changes once a second: each I/O thread keeps the last one it wrote.
+std::string health_body(std::int64_t uptime, std::optional<bool> database_up)
+{
+    struct last_body {
+        std::int64_t uptime = -1;
+        std::optional<bool> database_up;
+        std::string body;
+    };
+    thread_local last_body last;
+    if (last.uptime == uptime && last.database_up == database_up)
+        return last.body;
+    bool up = database_up.value_or(true);
+    boost::json::object body{{"status", up ? "ok" : "degraded"}, {"uptime_seconds", uptime}, {"version", version()}};
+    if (database_up)
+        body["database"] = up ? "connected" : "unavailable";
+    last = {uptime, database_up, boost::json::serialize(body)};
+    return last.body;
+}
 
 } // namespace
 
@@ -47,18 +73,10 @@ void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_pr
     auto health = db ? std::make_shared<database_health>(*db) : nullptr;
     r.add("GET", "/health",
           [health, started](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
-              auto uptime = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - started);
-              boost::json::object body{{"status", "ok"}, {"uptime_seconds", uptime.count()}, {"version", version()}};
-              unsigned status = 200;
-              if (health) {
-                  bool up = co_await health->up();
-                  body["database"] = up ? "connected" : "unavailable";
-                  if (!up) {
-                      body["status"] = "degraded";
-                      status = 503;
-                  }
-              }
-              co_return http::json_reply(status, body);
+              auto uptime = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - started).count();
+              bool up = !health || co_await health->up();
+              co_return http::json_reply(up ? 200 : 503,
+                                         health_body(uptime, health ? std::optional(up) : std::nullopt));
           });
     r.add("GET", "/metrics", [&metrics](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
         http::reply reply;

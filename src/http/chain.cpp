@@ -59,11 +59,45 @@ chain::chain(std::vector<std::unique_ptr<middleware>> layers, terminal_handler t
     }
     if (!terminal_)
         throw std::invalid_argument("middleware chain: no terminal handler");
+    boundary_ =
+        std::size_t(std::find_if(layers_.begin(), layers_.end(), [](auto& l) { return l->name() == "error_guard"; }) -
+                    layers_.begin());
 }
 
+// One coroutine per request, whatever the number of layers. `at` is the layer
+// running now (layers_.size() stands for the terminal handler); an exception
+// from a layer inside the boundary, or from the terminal, is recovered by the
+// boundary, and the layers outside it then see its reply on the way out.
 boost::asio::awaitable<reply> chain::operator()(request& req, request_context& ctx) const
 {
-    return next_handler(*this, 0)(req, ctx);
+    const std::size_t count = layers_.size();
+    std::size_t at = 0;
+    std::optional<reply> out;
+    for (;;) {
+        try {
+            for (; !out && at < count; ++at) {
+                const auto& layer = *layers_[at];
+                if (layer.waits())
+                    out = co_await layer.before_waiting(req, ctx);
+                else
+                    out = layer.before(req, ctx);
+                if (out)
+                    break; // the layer that answered skips its own after()
+            }
+            if (!out)
+                out = co_await terminal_(req, ctx);
+            while (at > 0) {
+                --at;
+                layers_[at]->after(req, ctx, *out);
+            }
+            co_return std::move(*out);
+        } catch (...) {
+            if (at <= boundary_)
+                throw;
+            out = layers_[boundary_]->recover(std::current_exception(), req, ctx);
+            at = boundary_;
+        }
+    }
 }
 
 std::vector<std::string_view> chain::names() const
@@ -74,11 +108,21 @@ std::vector<std::string_view> chain::names() const
     return out;
 }
 
-boost::asio::awaitable<reply> next_handler::operator()(request& req, request_context& ctx) const
+std::optional<reply> middleware::before(request&, request_context&) const
 {
-    if (index_ < chain_->layers_.size())
-        return chain_->layers_[index_]->handle(req, ctx, next_handler(*chain_, index_ + 1));
-    return chain_->terminal_(req, ctx);
+    return std::nullopt;
+}
+
+boost::asio::awaitable<std::optional<reply>> middleware::before_waiting(request& req, request_context& ctx) const
+{
+    co_return before(req, ctx);
+}
+
+void middleware::after(const request&, const request_context&, reply&) const {}
+
+reply middleware::recover(std::exception_ptr e, const request&, const request_context&) const
+{
+    std::rethrow_exception(e);
 }
 
 } // namespace chatkit::http

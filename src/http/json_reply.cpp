@@ -7,10 +7,15 @@ namespace chatkit::http {
 
 reply json_reply(unsigned status, const boost::json::value& body)
 {
+    return json_reply(status, boost::json::serialize(body));
+}
+
+reply json_reply(unsigned status, std::string serialized)
+{
     reply r;
     r.status = status;
     r.headers.add("Content-Type", "application/json");
-    r.body = boost::json::serialize(body);
+    r.body = std::move(serialized);
     return r;
 }
 

@@ -68,16 +68,13 @@ private:
 
 } // namespace
 
-boost::asio::awaitable<http::reply> access_log::handle(http::request& req, http::request_context& ctx,
-                                                       http::next_handler next) const
+void access_log::after(const http::request& req, const http::request_context& ctx, http::reply& r) const
 {
-    auto reply = co_await next(req, ctx);
-    if (reply.stream)
-        reply.stream = std::make_shared<logged_stream>(
-            std::move(reply.stream), line{req.method, req.path, ctx.request_id, reply.status, ctx.started});
+    if (r.stream)
+        r.stream = std::make_shared<logged_stream>(std::move(r.stream),
+                                                   line{req.method, req.path, ctx.request_id, r.status, ctx.started});
     else
-        write_line(req.method, req.path, reply.status, reply.body.size(), ctx.request_id, ctx.started);
-    co_return reply;
+        write_line(req.method, req.path, r.status, r.body.size(), ctx.request_id, ctx.started);
 }
 
 } // namespace chatkit::middleware

@@ -16,8 +16,8 @@ std::string_view auth::bearer_token(std::string_view header)
     return token;
 }
 
-boost::asio::awaitable<http::reply> auth::handle(http::request& req, http::request_context& ctx,
-                                                 http::next_handler next) const
+boost::asio::awaitable<std::optional<http::reply>> auth::before_waiting(http::request& req,
+                                                                        http::request_context& ctx) const
 {
     auto count = req.headers.count("Authorization");
     if (count == 0) {
@@ -29,7 +29,7 @@ boost::asio::awaitable<http::reply> auth::handle(http::request& req, http::reque
         ctx.caller = co_await identity_.authenticate(std::string(token));
         ctx.auth = ctx.caller ? http::credentials::valid : http::credentials::invalid;
     }
-    co_return co_await next(req, ctx);
+    co_return std::nullopt;
 }
 
 } // namespace chatkit::middleware

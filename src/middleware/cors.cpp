@@ -44,36 +44,34 @@ bool cors::allows(std::string_view origin) const
     return std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
 }
 
-boost::asio::awaitable<http::reply> cors::handle(http::request& req, http::request_context& ctx,
-                                                 http::next_handler next) const
+std::optional<http::reply> cors::before(http::request& req, http::request_context& ctx) const
 {
     auto origin = req.headers.get("Origin");
-    bool allowed = origin && allows(*origin);
-
-    if (req.method == "OPTIONS" && origin && req.headers.get("Access-Control-Request-Method")) {
-        ctx.route = "preflight";
-        if (!allowed) {
-            auto r = http::error_reply(ctx, 403, "CORS_ORIGIN_NOT_ALLOWED", "This origin may not call the API.");
-            add_vary_origin(r.headers);
-            co_return r;
-        }
-        auto r = http::no_content();
-        r.headers.add("Access-Control-Allow-Origin", std::string(*origin));
-        r.headers.add("Access-Control-Allow-Methods", std::string(allowed_methods));
-        r.headers.add("Access-Control-Allow-Headers", std::string(allowed_headers));
-        r.headers.add("Access-Control-Max-Age", "600");
+    if (req.method != "OPTIONS" || !origin || !req.headers.get("Access-Control-Request-Method"))
+        return std::nullopt;
+    ctx.route = "preflight";
+    if (!allows(*origin)) {
+        auto r = http::error_reply(ctx, 403, "CORS_ORIGIN_NOT_ALLOWED", "This origin may not call the API.");
         add_vary_origin(r.headers);
-        co_return r;
+        return r;
     }
+    auto r = http::no_content();
+    r.headers.add("Access-Control-Allow-Origin", std::string(*origin));
+    r.headers.add("Access-Control-Allow-Methods", std::string(allowed_methods));
+    r.headers.add("Access-Control-Allow-Headers", std::string(allowed_headers));
+    r.headers.add("Access-Control-Max-Age", "600");
+    add_vary_origin(r.headers);
+    return r;
+}
 
-    auto origin_value = allowed ? std::string(*origin) : std::string();
-    auto reply = co_await next(req, ctx);
-    add_vary_origin(reply.headers);
-    if (allowed) {
-        reply.headers.set("Access-Control-Allow-Origin", std::move(origin_value));
-        reply.headers.set("Access-Control-Expose-Headers", std::string(exposed_headers));
+void cors::after(const http::request& req, const http::request_context&, http::reply& r) const
+{
+    add_vary_origin(r.headers);
+    auto origin = req.headers.get("Origin");
+    if (origin && allows(*origin)) {
+        r.headers.set("Access-Control-Allow-Origin", std::string(*origin));
+        r.headers.set("Access-Control-Expose-Headers", std::string(exposed_headers));
     }
-    co_return reply;
 }
 
 } // namespace chatkit::middleware

@@ -16,18 +16,17 @@ constexpr long long retry_after_seconds = 5;
 
 } // namespace
 
-boost::asio::awaitable<http::reply> error_guard::handle(http::request& req, http::request_context& ctx,
-                                                        http::next_handler next) const
+http::reply error_guard::recover(std::exception_ptr e, const http::request& req, const http::request_context& ctx) const
 {
     std::string what;
     bool unavailable = false;
     try {
-        co_return co_await next(req, ctx);
-    } catch (const store::unavailable& e) {
+        std::rethrow_exception(e);
+    } catch (const store::unavailable& failure) {
         unavailable = true;
-        what = e.what();
-    } catch (const std::exception& e) {
-        what = e.what();
+        what = failure.what();
+    } catch (const std::exception& failure) {
+        what = failure.what();
     } catch (...) {
         what = "non-standard exception";
     }
@@ -38,11 +37,11 @@ boost::asio::awaitable<http::reply> error_guard::handle(http::request& req, http
                                    "The service is temporarily unavailable; try again shortly.",
                                    boost::json::object{{"retry_after", retry_after_seconds}});
         r.headers.add("Retry-After", std::to_string(retry_after_seconds));
-        co_return r;
+        return r;
     }
     spdlog::error("unhandled exception on {} {} rid={}: {}", obs::sanitize(req.method, 16),
                   obs::sanitize(req.path, 256), ctx.request_id, obs::sanitize(what));
-    co_return http::error_reply(ctx, 500, "INTERNAL_ERROR", "An internal error occurred.");
+    return http::error_reply(ctx, 500, "INTERNAL_ERROR", "An internal error occurred.");
 }
 
 } // namespace chatkit::middleware

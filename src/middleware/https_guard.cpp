@@ -4,13 +4,12 @@
 
 namespace chatkit::middleware {
 
-boost::asio::awaitable<http::reply> https_guard::handle(http::request& req, http::request_context& ctx,
-                                                        http::next_handler next) const
+std::optional<http::reply> https_guard::before(http::request& req, http::request_context& ctx) const
 {
     if (enforce_ && !ctx.secure && req.path != "/health")
-        co_return http::error_reply(ctx, 403, "HTTPS_REQUIRED",
-                                    "This server only accepts HTTPS requests; use https:// to reach it.");
-    co_return co_await next(req, ctx);
+        return http::error_reply(ctx, 403, "HTTPS_REQUIRED",
+                                 "This server only accepts HTTPS requests; use https:// to reach it.");
+    return std::nullopt;
 }
 
 } // namespace chatkit::middleware

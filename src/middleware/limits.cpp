@@ -4,15 +4,13 @@
 
 namespace chatkit::middleware {
 
-boost::asio::awaitable<http::reply> limits::handle(http::request& req, http::request_context& ctx,
-                                                   http::next_handler next) const
+std::optional<http::reply> limits::before(http::request&, http::request_context& ctx) const
 {
-    if (ctx.rejected) {
-        auto r = http::error_reply(ctx, ctx.rejected->status, ctx.rejected->code, ctx.rejected->message);
-        r.close = true;
-        co_return r;
-    }
-    co_return co_await next(req, ctx);
+    if (!ctx.rejected)
+        return std::nullopt;
+    auto r = http::error_reply(ctx, ctx.rejected->status, ctx.rejected->code, ctx.rejected->message);
+    r.close = true;
+    return r;
 }
 
 } // namespace chatkit::middleware

@@ -25,14 +25,11 @@ private:
 
 } // namespace
 
-boost::asio::awaitable<http::reply> metrics::handle(http::request& req, http::request_context& ctx,
-                                                    http::next_handler next) const
+void metrics::after(const http::request& req, const http::request_context& ctx, http::reply& r) const
 {
-    auto reply = co_await next(req, ctx);
-    registry_.observe_request(req.method, ctx.route, reply.status, std::chrono::steady_clock::now() - ctx.started);
-    if (reply.stream)
-        reply.stream = std::make_shared<counted_stream>(std::move(reply.stream), registry_);
-    co_return reply;
+    registry_.observe_request(req.method, ctx.route, r.status, std::chrono::steady_clock::now() - ctx.started);
+    if (r.stream)
+        r.stream = std::make_shared<counted_stream>(std::move(r.stream), registry_);
 }
 
 } // namespace chatkit::middleware

@@ -44,8 +44,8 @@ std::vector<services::limit_check> rate_limit::checks_for(std::string_view actio
     throw std::logic_error("rate_limit: unknown action " + prefix);
 }
 
-boost::asio::awaitable<http::reply> rate_limit::handle(http::request& req, http::request_context& ctx,
-                                                       http::next_handler next) const
+boost::asio::awaitable<std::optional<http::reply>> rate_limit::before_waiting(http::request&,
+                                                                              http::request_context& ctx) const
 {
     if (ctx.route_opts && !ctx.route_opts->rate_action.empty()) {
         auto exceeded = co_await limiter_.hit(checks_for(ctx.route_opts->rate_action, ctx));
@@ -54,7 +54,7 @@ boost::asio::awaitable<http::reply> rate_limit::handle(http::request& req, http:
             co_return too_many_requests(ctx, *exceeded);
         }
     }
-    co_return co_await next(req, ctx);
+    co_return std::nullopt;
 }
 
 } // namespace chatkit::middleware

@@ -36,14 +36,16 @@ std::string request_id::generate()
     return id;
 }
 
-boost::asio::awaitable<http::reply> request_id::handle(http::request& req, http::request_context& ctx,
-                                                       http::next_handler next) const
+std::optional<http::reply> request_id::before(http::request& req, http::request_context& ctx) const
 {
     auto client = req.headers.get("X-Request-ID");
     ctx.request_id = client && acceptable(*client) ? std::string(*client) : generate();
-    auto reply = co_await next(req, ctx);
-    reply.headers.add("X-Request-ID", ctx.request_id); // only this layer writes it
-    co_return reply;
+    return std::nullopt;
+}
+
+void request_id::after(const http::request&, const http::request_context& ctx, http::reply& r) const
+{
+    r.headers.add("X-Request-ID", ctx.request_id); // only this layer writes it
 }
 
 } // namespace chatkit::middleware

@@ -2,11 +2,9 @@
 
 namespace chatkit::middleware {
 
-boost::asio::awaitable<http::reply> security_headers::handle(http::request& req, http::request_context& ctx,
-                                                             http::next_handler next) const
+void security_headers::after(const http::request&, const http::request_context& ctx, http::reply& r) const
 {
-    auto reply = co_await next(req, ctx);
-    auto& h = reply.headers;
+    auto& h = r.headers;
     // Only this layer writes these three, so they are appended, not replaced.
     h.add("X-Content-Type-Options", "nosniff");
     h.add("X-Frame-Options", "DENY");
@@ -17,7 +15,6 @@ boost::asio::awaitable<http::reply> security_headers::handle(http::request& req,
         h.add("Cache-Control", "no-store");
     if (ctx.secure)
         h.set("Strict-Transport-Security", std::string(hsts));
-    co_return reply;
 }
 
 } // namespace chatkit::middleware

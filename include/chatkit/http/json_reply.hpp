@@ -12,6 +12,8 @@
 namespace chatkit::http {
 
 [[nodiscard]] reply json_reply(unsigned status, const boost::json::value& body);
+// For a body serialized already.
+[[nodiscard]] reply json_reply(unsigned status, std::string serialized);
 
 // 204 No Content.
 [[nodiscard]] reply no_content();

@@ -10,8 +10,7 @@ namespace chatkit::middleware {
 class access_log final : public http::middleware {
 public:
     [[nodiscard]] std::string_view name() const override { return "access_log"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    void after(const http::request& req, const http::request_context& ctx, http::reply& r) const override;
 };
 
 } // namespace chatkit::middleware

@@ -16,8 +16,9 @@ class auth final : public http::middleware {
 public:
     explicit auth(services::identity_service& identity) : identity_(identity) {}
     [[nodiscard]] std::string_view name() const override { return "auth"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    [[nodiscard]] bool waits() const override { return true; }
+    boost::asio::awaitable<std::optional<http::reply>> before_waiting(http::request& req,
+                                                                      http::request_context& ctx) const override;
 
     // The token of a well-formed header, or empty.
     [[nodiscard]] static std::string_view bearer_token(std::string_view header);

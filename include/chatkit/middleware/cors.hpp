@@ -15,8 +15,8 @@ class cors final : public http::middleware {
 public:
     explicit cors(std::vector<std::string> origins) : origins_(std::move(origins)) {}
     [[nodiscard]] std::string_view name() const override { return "cors"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    std::optional<http::reply> before(http::request& req, http::request_context& ctx) const override;
+    void after(const http::request& req, const http::request_context& ctx, http::reply& r) const override;
 
     [[nodiscard]] bool allows(std::string_view origin) const;
 

@@ -11,8 +11,8 @@ namespace chatkit::middleware {
 class error_guard final : public http::middleware {
 public:
     [[nodiscard]] std::string_view name() const override { return "error_guard"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    http::reply recover(std::exception_ptr e, const http::request& req,
+                        const http::request_context& ctx) const override;
 };
 
 } // namespace chatkit::middleware

@@ -12,8 +12,7 @@ class https_guard final : public http::middleware {
 public:
     explicit https_guard(bool enforce) : enforce_(enforce) {}
     [[nodiscard]] std::string_view name() const override { return "https_guard"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    std::optional<http::reply> before(http::request& req, http::request_context& ctx) const override;
 
 private:
     bool enforce_;

@@ -11,8 +11,7 @@ namespace chatkit::middleware {
 class limits final : public http::middleware {
 public:
     [[nodiscard]] std::string_view name() const override { return "limits"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    std::optional<http::reply> before(http::request& req, http::request_context& ctx) const override;
 };
 
 } // namespace chatkit::middleware

@@ -11,8 +11,7 @@ class metrics final : public http::middleware {
 public:
     explicit metrics(obs::metrics_registry& registry) : registry_(registry) {}
     [[nodiscard]] std::string_view name() const override { return "metrics"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    void after(const http::request& req, const http::request_context& ctx, http::reply& r) const override;
 
 private:
     obs::metrics_registry& registry_;

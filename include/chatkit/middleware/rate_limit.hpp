@@ -19,8 +19,9 @@ public:
     {
     }
     [[nodiscard]] std::string_view name() const override { return "rate_limit"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    [[nodiscard]] bool waits() const override { return true; }
+    boost::asio::awaitable<std::optional<http::reply>> before_waiting(http::request& req,
+                                                                      http::request_context& ctx) const override;
 
     // The buckets a request of this action and caller counts against.
     [[nodiscard]] std::vector<services::limit_check> checks_for(std::string_view action,

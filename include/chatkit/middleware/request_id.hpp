@@ -9,8 +9,8 @@ namespace chatkit::middleware {
 class request_id final : public http::middleware {
 public:
     [[nodiscard]] std::string_view name() const override { return "request_id"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    std::optional<http::reply> before(http::request& req, http::request_context& ctx) const override;
+    void after(const http::request& req, const http::request_context& ctx, http::reply& r) const override;
 
     [[nodiscard]] static bool acceptable(std::string_view client_value);
     [[nodiscard]] static std::string generate();

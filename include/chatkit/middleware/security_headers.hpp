@@ -10,8 +10,7 @@ namespace chatkit::middleware {
 class security_headers final : public http::middleware {
 public:
     [[nodiscard]] std::string_view name() const override { return "security_headers"; }
-    boost::asio::awaitable<http::reply> handle(http::request& req, http::request_context& ctx,
-                                               http::next_handler next) const override;
+    void after(const http::request& req, const http::request_context& ctx, http::reply& r) const override;
 
     static constexpr std::string_view api_csp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
     static constexpr std::string_view hsts = "max-age=31536000; includeSubDomains";
