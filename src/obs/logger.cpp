@@ -1,12 +1,15 @@
 #include "chatkit/obs/logger.hpp"
 
-#include <spdlog/pattern_formatter.h>
+#include <spdlog/formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <ctime>
 #include <mutex>
 
 namespace chatkit::obs {
@@ -18,31 +21,71 @@ void append(spdlog::memory_buf_t& dest, std::string_view s)
     dest.append(s.data(), s.data() + s.size());
 }
 
-// %& : the message with control characters escaped.
-class safe_message_flag final : public spdlog::custom_flag_formatter {
+// One record per line: `2026-11-28T01:02:03.456Z info message` in text,
+// `{"time":"...","level":"info","msg":"..."}` in json. Written by hand, not
+// with spdlog's pattern, because the access line is logged for every request
+// and the pattern's per-flag formatters were most of its cost. Called under
+// the sink's mutex, so the per-second cache needs no lock of its own.
+class line_formatter final : public spdlog::formatter {
 public:
-    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override
+    explicit line_formatter(log_format format) : format_(format) {}
+
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override
     {
+        auto level_name = spdlog::level::to_string_view(msg.level);
+        std::string_view level(level_name.data(), level_name.size());
         std::string_view text(msg.payload.data(), msg.payload.size());
+        if (format_ == log_format::json) {
+            append(dest, R"({"time":")");
+            append_time(msg.time, dest);
+            append(dest, R"(","level":")");
+            append(dest, level);
+            append(dest, R"(","msg":")");
+            append_json_escaped(text, dest);
+            append(dest, "\"}\n");
+            return;
+        }
+        append_time(msg.time, dest);
+        dest.push_back(' ');
+        append(dest, level);
+        dest.push_back(' ');
         if (text.size() <= 8192 && !needs_escape(text))
             append(dest, text); // the common case: nothing to escape, no copy
         else
             append(dest, sanitize(text, 8192));
+        dest.push_back('\n');
     }
-    [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override
-    {
-        return std::make_unique<safe_message_flag>();
-    }
-};
 
-// %& in json format: the message as a JSON string literal, quotes included.
-class json_message_flag final : public spdlog::custom_flag_formatter {
-public:
-    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override
+    [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override
+    {
+        return std::make_unique<line_formatter>(format_);
+    }
+
+private:
+    // UTC, millisecond precision; everything up to the seconds is reused
+    // within the same second.
+    void append_time(spdlog::log_clock::time_point t, spdlog::memory_buf_t& dest)
+    {
+        auto since = t.time_since_epoch();
+        auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
+        if (seconds.count() != cached_second_) {
+            cached_second_ = seconds.count();
+            std::time_t tt = cached_second_;
+            std::tm tm{};
+            gmtime_r(&tt, &tm);
+            cached_prefix_ = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.", tm.tm_year + 1900, tm.tm_mon + 1,
+                                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        }
+        append(dest, cached_prefix_);
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds).count();
+        const char digits[] = {char('0' + ms / 100), char('0' + ms / 10 % 10), char('0' + ms % 10), 'Z'};
+        dest.append(digits, digits + sizeof digits);
+    }
+
+    static void append_json_escaped(std::string_view text, spdlog::memory_buf_t& dest)
     {
         static constexpr char hex[] = "0123456789abcdef";
-        dest.push_back('"');
-        for (char ch : std::string_view(msg.payload.data(), msg.payload.size())) {
+        for (char ch : text) {
             auto c = static_cast<unsigned char>(ch);
             if (c == '"' || c == '\\') {
                 dest.push_back('\\');
@@ -55,12 +98,11 @@ public:
                 dest.push_back(ch);
             }
         }
-        dest.push_back('"');
     }
-    [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override
-    {
-        return std::make_unique<json_message_flag>();
-    }
+
+    log_format format_;
+    std::int64_t cached_second_ = -1;
+    std::string cached_prefix_;
 };
 
 // Formats on the caller's thread into a buffer and writes it with one
@@ -142,14 +184,7 @@ bool needs_escape(std::string_view text)
 void setup_logging(std::string_view level, log_format format)
 {
     auto logger = std::make_shared<spdlog::logger>("chatkit", std::make_shared<buffered_stderr_sink>());
-    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-    if (format == log_format::json) {
-        formatter->add_flag<json_message_flag>('&').set_pattern(
-            R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%&})");
-    } else {
-        formatter->add_flag<safe_message_flag>('&').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %&");
-    }
-    logger->set_formatter(std::move(formatter));
+    logger->set_formatter(std::make_unique<line_formatter>(format));
     logger->set_level(spdlog::level::from_str(std::string(level)));
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);

@@ -10,14 +10,17 @@ namespace {
 
 void append_clean(std::string& out, std::string_view text)
 {
-    // Almost always there is nothing to drop: one scan, one copy.
-    if (text.find('\r') == std::string_view::npos && text.find('\n') == std::string_view::npos) {
-        out.append(text);
-        return;
-    }
     for (char c : text)
         if (c != '\r' && c != '\n')
             out += c;
+}
+
+std::size_t count_of(std::string_view text, char c)
+{
+    std::size_t n = 0;
+    for (auto at = text.find(c); at != std::string_view::npos; at = text.find(c, at + 1))
+        ++n;
+    return n;
 }
 
 void append_number(std::string& out, std::size_t n, int base = 10)
@@ -25,6 +28,22 @@ void append_number(std::string& out, std::size_t n, int base = 10)
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n, base);
     out.append(digits, end);
+}
+
+void append_fields(std::string& out, const http::header_list& headers, bool clean)
+{
+    for (const auto& field : headers) {
+        if (clean) {
+            append_clean(out, field.name);
+            out += ": ";
+            append_clean(out, field.value);
+        } else {
+            out += field.name;
+            out += ": ";
+            out += field.value;
+        }
+        out += "\r\n";
+    }
 }
 
 } // namespace
@@ -38,11 +57,17 @@ std::string serialize_head(const http::header_list& headers, const head_options&
     out += ' ';
     out += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(options.status));
     out += "\r\n";
-    for (const auto& field : headers) {
-        append_clean(out, field.name);
-        out += ": ";
-        append_clean(out, field.value);
-        out += "\r\n";
+    // Names and values come from this server's code and are almost never
+    // dirty: append them whole, then count line ends. One CR and one LF per
+    // field means nothing inside a field could split it; otherwise the
+    // fields are written again with CR and LF dropped.
+    auto start = out.size();
+    append_fields(out, headers, false);
+    auto lines = std::size_t(std::distance(headers.begin(), headers.end()));
+    std::string_view fields = std::string_view(out).substr(start);
+    if (count_of(fields, '\n') != lines || count_of(fields, '\r') != lines) {
+        out.resize(start);
+        append_fields(out, headers, true);
     }
     if (options.chunked)
         out += "Transfer-Encoding: chunked\r\n";
