@@ -26,11 +26,17 @@ class database_health {
 public:
     explicit database_health(store::health_probe& db) : db_(db) {}
 
-    boost::asio::awaitable<bool> up()
+    // The last answer while it is fresh; the probe is awaited only when not.
+    [[nodiscard]] std::optional<bool> recent() const
     {
         auto checked = checked_.load(std::memory_order_acquire);
         if (checked != 0 && clock::now().time_since_epoch().count() - checked < interval)
-            co_return up_.load(std::memory_order_acquire);
+            return up_.load(std::memory_order_acquire);
+        return std::nullopt;
+    }
+
+    boost::asio::awaitable<bool> probe()
+    {
         bool result = co_await db_.database_responds();
         up_.store(result, std::memory_order_release);
         checked_.store(clock::now().time_since_epoch().count(), std::memory_order_release);
@@ -74,7 +80,8 @@ void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_pr
     r.add("GET", "/health",
           [health, started](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
               auto uptime = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - started).count();
-              bool up = !health || co_await health->up();
+              auto recent = health ? health->recent() : std::optional(true);
+              bool up = recent ? *recent : co_await health->probe();
               co_return http::json_reply(up ? 200 : 503,
                                          health_body(uptime, health ? std::optional(up) : std::nullopt));
           });

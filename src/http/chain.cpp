@@ -77,7 +77,7 @@ boost::asio::awaitable<reply> chain::operator()(request& req, request_context& c
         try {
             for (; !out && at < count; ++at) {
                 const auto& layer = *layers_[at];
-                if (layer.waits())
+                if (layer.waits(req, ctx))
                     out = co_await layer.before_waiting(req, ctx);
                 else
                     out = layer.before(req, ctx);

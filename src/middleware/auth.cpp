@@ -16,14 +16,17 @@ std::string_view auth::bearer_token(std::string_view header)
     return token;
 }
 
+bool auth::waits(const http::request& req, const http::request_context&) const
+{
+    return req.headers.get("Authorization").has_value();
+}
+
 boost::asio::awaitable<std::optional<http::reply>> auth::before_waiting(http::request& req,
                                                                         http::request_context& ctx) const
 {
+    // Without the header the request stays credentials::none (waits()).
     auto count = req.headers.count("Authorization");
-    if (count == 0) {
-        ctx.auth = http::credentials::none;
-    } else if (auto token = count == 1 ? bearer_token(*req.headers.get("Authorization")) : std::string_view();
-               token.empty()) {
+    if (auto token = count == 1 ? bearer_token(*req.headers.get("Authorization")) : std::string_view(); token.empty()) {
         ctx.auth = http::credentials::malformed;
     } else {
         ctx.caller = co_await identity_.authenticate(std::string(token));

@@ -44,6 +44,11 @@ std::vector<services::limit_check> rate_limit::checks_for(std::string_view actio
     throw std::logic_error("rate_limit: unknown action " + prefix);
 }
 
+bool rate_limit::waits(const http::request&, const http::request_context& ctx) const
+{
+    return ctx.route_opts && !ctx.route_opts->rate_action.empty();
+}
+
 boost::asio::awaitable<std::optional<http::reply>> rate_limit::before_waiting(http::request&,
                                                                               http::request_context& ctx) const
 {

@@ -38,7 +38,7 @@ public:
 
     probe(std::string_view slot, journal& j, behaviour b) : slot_(slot), journal_(j), b_(b) {}
     [[nodiscard]] std::string_view name() const override { return slot_; }
-    [[nodiscard]] bool waits() const override { return b_.waits; }
+    [[nodiscard]] bool waits(const http::request&, const http::request_context&) const override { return b_.waits; }
 
     std::optional<http::reply> before(http::request&, http::request_context&) const override
     {

@@ -14,7 +14,6 @@
 
 namespace chatkit::http {
 
-
 // A layer of the chain. Most layers never wait, so the chain calls them
 // inline on the way in and out, all within one coroutine: a coroutine per
 // layer was a fifth of the cost of a small request (docs/benchmarks.md).
@@ -28,9 +27,9 @@ public:
     // this layer's after() are skipped, the outer layers' after() see it.
     virtual std::optional<reply> before(request& req, request_context& ctx) const;
 
-    // A layer that has to wait (a database lookup) says so, and the chain
-    // awaits before_waiting() instead of calling before().
-    [[nodiscard]] virtual bool waits() const { return false; }
+    // A layer that has to wait for this request (a database lookup) says so,
+    // and the chain awaits before_waiting() instead of calling before().
+    [[nodiscard]] virtual bool waits(const request&, const request_context&) const { return false; }
     virtual boost::asio::awaitable<std::optional<reply>> before_waiting(request& req, request_context& ctx) const;
 
     // On the way out, for every reply produced further in.

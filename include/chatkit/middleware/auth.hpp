@@ -16,7 +16,8 @@ class auth final : public http::middleware {
 public:
     explicit auth(services::identity_service& identity) : identity_(identity) {}
     [[nodiscard]] std::string_view name() const override { return "auth"; }
-    [[nodiscard]] bool waits() const override { return true; }
+    // Only a request that carries credentials has them looked up.
+    [[nodiscard]] bool waits(const http::request& req, const http::request_context& ctx) const override;
     boost::asio::awaitable<std::optional<http::reply>> before_waiting(http::request& req,
                                                                       http::request_context& ctx) const override;
 

@@ -19,7 +19,8 @@ public:
     {
     }
     [[nodiscard]] std::string_view name() const override { return "rate_limit"; }
-    [[nodiscard]] bool waits() const override { return true; }
+    // Only a route with a rate action is counted.
+    [[nodiscard]] bool waits(const http::request& req, const http::request_context& ctx) const override;
     boost::asio::awaitable<std::optional<http::reply>> before_waiting(http::request& req,
                                                                       http::request_context& ctx) const override;
 
