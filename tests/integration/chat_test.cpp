@@ -1,5 +1,6 @@
 // API.md "Chat" and "User" over real sockets: answers, streams, resume,
-// cancel, history, saved chats, personalization.
+// cancel, history, saved chats, personalization (resume and cancel across
+// instances: cluster_test.cpp).
 #include "support/api.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
@@ -20,40 +21,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* secret = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
-
-std::string ask(const std::string& message, boost::json::object context = {})
-{
-    boost::json::object body{{"message", message}};
-    if (!context.empty())
-        body["context"] = std::move(context);
-    return boost::json::serialize(body);
-}
-
-struct collected {
-    std::vector<sse_event> events;
-    std::string text;
-    bool ended = false;
-};
-
-collected read_all(sse_reader& r, std::size_t max = 100000)
-{
-    collected out;
-    while (out.events.size() < max) {
-        auto e = r.next();
-        if (!e)
-            break;
-        if (e->event.empty())
-            continue;
-        if (e->event == "token")
-            out.text += e->data.at("content").as_string();
-        out.events.push_back(std::move(*e));
-        if (out.events.back().event == "done" || out.events.back().event == "error")
-            break;
-    }
-    out.ended =
-        r.ended() || (!out.events.empty() && (out.events.back().event == "done" || out.events.back().event == "error"));
-    return out;
-}
 
 // Answers reach the database in batches (about every 100 ms): wait until
 // `expected` messages of the history are there.
@@ -423,64 +390,6 @@ TEST_F(chat_api, personalization_ranks_the_corpus_against_the_user)
     EXPECT_FALSE(topics.empty());
 
     EXPECT_EQ(call(port_, "POST", "/api/v1/user/personalize", "{}", anon()).status(), 401u);
-}
-
-TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
-{
-    if (!postgres_admin_url())
-        GTEST_SKIP() << "no PostgreSQL";
-    auto db = fresh_database("postgresql");
-    auto env = dev_env();
-    env["DATABASE_URL"] = db;
-    env["SECRET_KEY"] = secret;
-    env["BUILTIN_TOKEN_DELAY"] = "60ms";
-    server_process a({}, env), b({}, env);
-    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
-    ASSERT_TRUE(pa && pb);
-    auto full = call(*pa, "POST", "/api/v1/chat", ask("What is embodied AI?")).str("answer");
-
-    std::string last_id, text;
-    {
-        auto s = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
-        sse_reader reader(*s.conn);
-        for (int i = 0; i < 4; ++i) {
-            auto e = reader.next();
-            ASSERT_TRUE(e);
-            if (e->event == "token")
-                text += e->data.at("content").as_string();
-            last_id = e->id;
-        }
-    }
-    auto id = last_id.substr(0, last_id.find(':'));
-    // B learns of the answer with A's next journal batch (about 100 ms).
-    auto resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
-    for (int i = 0; i < 30 && resumed.head.status == 404; ++i) {
-        std::this_thread::sleep_for(100ms);
-        resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
-    }
-    ASSERT_EQ(resumed.head.status, 200u);
-    sse_reader reader(*resumed.conn);
-    auto rest = read_all(reader);
-    ASSERT_FALSE(rest.events.empty());
-    EXPECT_EQ(rest.events.back().event, "done");
-    EXPECT_EQ(text + rest.text, full) << "instance B continues live while A produces";
-
-    auto second = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
-    sse_reader second_reader(*second.conn);
-    std::optional<sse_event> first;
-    for (int i = 0; i < 2; ++i)
-        first = second_reader.next();
-    ASSERT_TRUE(first);
-    auto second_id = first->id.substr(0, first->id.find(':'));
-    auto cancelled = call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status();
-    for (int i = 0; i < 30 && cancelled == 404; ++i) {
-        std::this_thread::sleep_for(100ms);
-        cancelled = call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status();
-    }
-    EXPECT_EQ(cancelled, 204u);
-    auto ended = read_all(second_reader);
-    ASSERT_FALSE(ended.events.empty());
-    EXPECT_EQ(ended.events.back().data.at("cancelled"), true) << "a cancel on B stops the answer on A";
 }
 
 TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)

@@ -3,6 +3,7 @@
 #include "support/api.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
+#include "support/sse.hpp"
 #include "support/tcp_proxy.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -82,7 +83,8 @@ TEST_F(cluster, a_session_made_on_one_instance_works_and_dies_on_another)
     call(*pa, "POST", "/api/v1/auth/signup",
          boost::json::serialize(boost::json::object{{"email", email}, {"consent_data_storage", true}}));
     auto token = verify_token_in(wait_for_mail(email).value_or(""));
-    auto login = call(*pb, "POST", "/api/v1/auth/verify", boost::json::serialize(boost::json::object{{"token", token}}));
+    auto login =
+        call(*pb, "POST", "/api/v1/auth/verify", boost::json::serialize(boost::json::object{{"token", token}}));
     ASSERT_EQ(login.status(), 200u) << "a link from instance A verifies on instance B";
     auto session = login.str("session_token");
 
@@ -157,4 +159,62 @@ TEST(startup, unreachable_database_in_production_stops_with_one_line)
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
     EXPECT_NE(out.find("database"), std::string::npos) << out;
     EXPECT_EQ(out.find("listening"), std::string::npos);
+}
+
+TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
+{
+    if (!postgres_admin_url())
+        GTEST_SKIP() << "no PostgreSQL";
+    auto db = fresh_database("postgresql");
+    auto env = dev_env();
+    env["DATABASE_URL"] = db;
+    env["SECRET_KEY"] = secret;
+    env["BUILTIN_TOKEN_DELAY"] = "60ms";
+    server_process a({}, env), b({}, env);
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+    auto full = call(*pa, "POST", "/api/v1/chat", ask("What is embodied AI?")).str("answer");
+
+    std::string last_id, text;
+    {
+        auto s = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+        sse_reader reader(*s.conn);
+        for (int i = 0; i < 4; ++i) {
+            auto e = reader.next();
+            ASSERT_TRUE(e);
+            if (e->event == "token")
+                text += e->data.at("content").as_string();
+            last_id = e->id;
+        }
+    }
+    auto id = last_id.substr(0, last_id.find(':'));
+    // B learns of the answer with A's next journal batch (about 100 ms).
+    auto resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
+    for (int i = 0; i < 30 && resumed.head.status == 404; ++i) {
+        std::this_thread::sleep_for(100ms);
+        resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
+    }
+    ASSERT_EQ(resumed.head.status, 200u);
+    sse_reader reader(*resumed.conn);
+    auto rest = read_all(reader);
+    ASSERT_FALSE(rest.events.empty());
+    EXPECT_EQ(rest.events.back().event, "done");
+    EXPECT_EQ(text + rest.text, full) << "instance B continues live while A produces";
+
+    auto second = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+    sse_reader second_reader(*second.conn);
+    std::optional<sse_event> first;
+    for (int i = 0; i < 2; ++i)
+        first = second_reader.next();
+    ASSERT_TRUE(first);
+    auto second_id = first->id.substr(0, first->id.find(':'));
+    auto cancelled = call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status();
+    for (int i = 0; i < 30 && cancelled == 404; ++i) {
+        std::this_thread::sleep_for(100ms);
+        cancelled = call(*pb, "POST", "/api/v1/chat/" + second_id + "/cancel").status();
+    }
+    EXPECT_EQ(cancelled, 204u);
+    auto ended = read_all(second_reader);
+    ASSERT_FALSE(ended.events.empty());
+    EXPECT_EQ(ended.events.back().data.at("cancelled"), true) << "a cancel on B stops the answer on A";
 }

@@ -5,7 +5,6 @@
 #include "support/sse.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -35,8 +34,8 @@ protected:
     {
         const char* script = std::getenv("CHATKIT_FAKE_UPSTREAM");
         ASSERT_NE(script, nullptr) << "run through meson test";
-        std::vector<std::string> args{script, "--port", "0", "--log", log_, "--token-delay", "0.15",
-                                      "--first-token-delay", "2"};
+        std::vector<std::string> args{
+            script, "--port", "0", "--log", log_, "--token-delay", "0.15", "--first-token-delay", "2"};
         args.insert(args.end(), extra.begin(), extra.end());
         fake_ = std::make_unique<server_process>(args, std::map<std::string, std::string>{}, "/usr/bin/python3");
         auto port = fake_->wait_until_listening();
@@ -101,28 +100,14 @@ protected:
         return false;
     }
 
-    struct result {
-        std::vector<sse_event> events;
-        std::string text;
-    };
-    result stream(const std::string& question, int stop_after = -1, std::string* message_id = nullptr)
+    collected stream(const std::string& question, int stop_after = -1, std::string* message_id = nullptr)
     {
-        auto s = start_stream(port_, "POST", "/api/v1/chat/stream",
-                              boost::json::serialize(boost::json::object{{"message", question}}), {});
+        auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask(question), {});
         EXPECT_EQ(s.head.status, 200u);
         sse_reader reader(*s.conn);
-        result r;
-        while (auto e = reader.next(10s)) {
-            if (e->event.empty())
-                continue;
-            if (message_id && message_id->empty())
-                *message_id = e->id.substr(0, e->id.find(':'));
-            if (e->event == "token")
-                r.text += e->data.at("content").as_string();
-            r.events.push_back(*e);
-            if (e->event == "done" || e->event == "error" || static_cast<int>(r.events.size()) == stop_after)
-                break;
-        }
+        auto r = read_all(reader, stop_after < 0 ? 100000 : std::size_t(stop_after));
+        if (message_id && !r.events.empty())
+            *message_id = r.events.front().id.substr(0, r.events.front().id.find(':'));
         return r;
     }
 
@@ -197,8 +182,7 @@ TEST_F(upstream, cancel_closes_the_upstream_request_at_once)
 {
     start("");
     std::string id;
-    auto s = start_stream(port_, "POST", "/api/v1/chat/stream",
-                          boost::json::serialize(boost::json::object{{"message", "What is embodied AI?"}}), {});
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
     sse_reader reader(*s.conn);
     for (int i = 0; i < 3; ++i) {
         auto e = reader.next();

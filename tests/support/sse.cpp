@@ -1,6 +1,7 @@
 #include "sse.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace chatkit::test {
 
@@ -56,6 +57,34 @@ open_stream start_stream(std::uint16_t port, const std::string& method, const st
     if (head)
         s.head = *head;
     return s;
+}
+
+collected read_all(sse_reader& r, std::size_t max)
+{
+    collected out;
+    while (out.events.size() < max) {
+        auto e = r.next();
+        if (!e)
+            break;
+        if (e->event.empty())
+            continue;
+        if (e->event == "token")
+            out.text += e->data.at("content").as_string();
+        out.events.push_back(std::move(*e));
+        if (out.events.back().event == "done" || out.events.back().event == "error")
+            break;
+    }
+    out.ended =
+        r.ended() || (!out.events.empty() && (out.events.back().event == "done" || out.events.back().event == "error"));
+    return out;
+}
+
+std::string ask(const std::string& message, boost::json::object context)
+{
+    boost::json::object body{{"message", message}};
+    if (!context.empty())
+        body["context"] = std::move(context);
+    return boost::json::serialize(body);
 }
 
 } // namespace chatkit::test

@@ -2,6 +2,7 @@
 
 #include "http_client.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <memory>
@@ -40,5 +41,17 @@ struct open_stream {
 };
 open_stream start_stream(std::uint16_t port, const std::string& method, const std::string& path,
                          const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers);
+
+// The events of an answer stream up to done or error (comments skipped), the
+// concatenated token text, and whether the stream ended.
+struct collected {
+    std::vector<sse_event> events;
+    std::string text;
+    bool ended = false;
+};
+collected read_all(sse_reader& r, std::size_t max = 100000);
+
+// A chat request body: {"message": ..., "context": ...}.
+std::string ask(const std::string& message, boost::json::object context = {});
 
 } // namespace chatkit::test
