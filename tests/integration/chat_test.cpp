@@ -171,20 +171,8 @@ TEST_F(chat_api, resume_after_a_dropped_connection_loses_and_doubles_nothing)
 {
     start({{"BUILTIN_TOKEN_DELAY", "30ms"}});
     auto full = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?")).str("answer");
-    std::string message_id, text;
-    std::string last_id;
-    {
-        auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
-        sse_reader reader(*s.conn);
-        for (int i = 0; i < 6; ++i) {
-            auto e = reader.next();
-            ASSERT_TRUE(e);
-            if (e->event == "token")
-                text += e->data.at("content").as_string();
-            last_id = e->id;
-        }
-        message_id = last_id.substr(0, last_id.find(':'));
-    } // the connection drops here, mid-answer
+    auto seen = read_then_drop(port_, "What is embodied AI?", 6);
+    auto last_id = seen.last_id, text = seen.text, message_id = seen.message_id();
     auto resumed = start_stream(port_, "GET", "/api/v1/chat/stream/" + message_id, {}, {{"Last-Event-ID", last_id}});
     ASSERT_EQ(resumed.head.status, 200u);
     sse_reader reader(*resumed.conn);

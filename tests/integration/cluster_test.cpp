@@ -175,19 +175,9 @@ TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
     ASSERT_TRUE(pa && pb);
     auto full = call(*pa, "POST", "/api/v1/chat", ask("What is embodied AI?")).str("answer");
 
-    std::string last_id, text;
-    {
-        auto s = start_stream(*pa, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
-        sse_reader reader(*s.conn);
-        for (int i = 0; i < 4; ++i) {
-            auto e = reader.next();
-            ASSERT_TRUE(e);
-            if (e->event == "token")
-                text += e->data.at("content").as_string();
-            last_id = e->id;
-        }
-    }
-    auto id = last_id.substr(0, last_id.find(':'));
+    auto seen = read_then_drop(*pa, "What is embodied AI?", 4);
+    auto last_id = seen.last_id, text = seen.text;
+    auto id = seen.message_id();
     // B learns of the answer with A's next journal batch (about 100 ms).
     auto resumed = start_stream(*pb, "GET", "/api/v1/chat/stream/" + id, {}, {{"Last-Event-ID", last_id}});
     for (int i = 0; i < 30 && resumed.head.status == 404; ++i) {

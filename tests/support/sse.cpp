@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <stdexcept>
+
 namespace chatkit::test {
 
 std::optional<sse_event> sse_reader::next(std::chrono::milliseconds timeout)
@@ -85,6 +87,22 @@ std::string ask(const std::string& message, boost::json::object context)
     if (!context.empty())
         body["context"] = std::move(context);
     return boost::json::serialize(body);
+}
+
+partial_answer read_then_drop(std::uint16_t port, const std::string& question, int events)
+{
+    partial_answer out;
+    auto s = start_stream(port, "POST", "/api/v1/chat/stream", ask(question), {});
+    sse_reader reader(*s.conn);
+    for (int i = 0; i < events; ++i) {
+        auto e = reader.next();
+        if (!e)
+            throw std::runtime_error("the stream ended after " + std::to_string(i) + " events");
+        if (e->event == "token")
+            out.text += e->data.at("content").as_string();
+        out.last_id = e->id;
+    }
+    return out;
 }
 
 } // namespace chatkit::test

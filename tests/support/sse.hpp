@@ -51,6 +51,16 @@ struct collected {
 };
 collected read_all(sse_reader& r, std::size_t max = 100000);
 
+// Asks `question` as a stream, reads its first `events` events and drops the
+// connection: what a client that lost its network mid-answer has seen.
+// Throws when the stream ends sooner.
+struct partial_answer {
+    std::string text;    // the tokens among those events
+    std::string last_id; // "<message id>:<seq>", for Last-Event-ID
+    [[nodiscard]] std::string message_id() const { return last_id.substr(0, last_id.find(':')); }
+};
+partial_answer read_then_drop(std::uint16_t port, const std::string& question, int events);
+
 // A chat request body: {"message": ..., "context": ...}.
 std::string ask(const std::string& message, boost::json::object context = {});
 
