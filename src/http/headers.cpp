@@ -20,7 +20,7 @@ void header_list::add(std::string name, std::string value)
     // doublings of the vector.
     if (fields_.capacity() == 0)
         fields_.reserve(16);
-    fields_.push_back({std::move(name), std::move(value)});
+    fields_.emplace_back(std::move(name), std::move(value));
 }
 
 void header_list::set(std::string_view name, std::string value)
