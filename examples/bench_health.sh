@@ -21,26 +21,13 @@ WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
 source "$ROOT/scripts/services.sh" # free_port
+source "$ROOT/examples/nginx.sh"   # start_nginx
 
 CK_PORT=$(free_port)
 NGX_PORT=$(free_port)
 
 PORT=$CK_PORT THREADS=$THREADS "$SERVER" serve >/dev/null 2>&1 &
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 4096; }
-http {
-  access_log /dev/null;
-  server {
-    listen 127.0.0.1:$NGX_PORT;
-    location = /health { default_type application/json; return 200 '{"status":"ok"}'; }
-  }
-}
-CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK" &
+start_nginx "$WORK" "$NGX_PORT" /dev/null "location = /health { default_type application/json; return 200 '{\"status\":\"ok\"}'; }"
 sleep 1
 
 run() {

@@ -12,6 +12,7 @@ RAMP=${2:-2}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 source "$ROOT/scripts/services.sh" # free_port
+source "$ROOT/examples/nginx.sh"   # start_nginx
 
 U=$(free_port)
 BODY=""
@@ -19,21 +20,7 @@ for w in Embodied " AI" " studies" " agents" " that" " act" "."; do
   BODY+="data: {\\\"choices\\\":[{\\\"delta\\\":{\\\"content\\\":\\\"$w\\\"}}]}\\n\\n"
 done
 BODY+="data: [DONE]\\n\\n"
-cat > "$WORK/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$U;
-    location /v1/chat/completions { default_type text/event-stream; return 200 "$BODY"; }
-  }
-}
-CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK" &
+start_nginx "$WORK" "$U" off "location /v1/chat/completions { default_type text/event-stream; return 200 \"$BODY\"; }"
 sleep 0.5
 
 echo "== straight to the upstream"
