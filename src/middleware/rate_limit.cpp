@@ -52,14 +52,12 @@ bool rate_limit::waits(const http::request&, const http::request_context& ctx) c
 boost::asio::awaitable<std::optional<http::reply>> rate_limit::before_waiting(http::request&,
                                                                               http::request_context& ctx) const
 {
-    if (ctx.route_opts && !ctx.route_opts->rate_action.empty()) {
-        auto exceeded = co_await limiter_.hit(checks_for(ctx.route_opts->rate_action, ctx));
-        if (exceeded) {
-            hits_.fetch_add(1, std::memory_order_relaxed);
-            co_return too_many_requests(ctx, *exceeded);
-        }
-    }
-    co_return std::nullopt;
+    // Called only when waits() saw a counted route.
+    auto exceeded = co_await limiter_.hit(checks_for(ctx.route_opts->rate_action, ctx));
+    if (!exceeded)
+        co_return std::nullopt;
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    co_return too_many_requests(ctx, *exceeded);
 }
 
 } // namespace chatkit::middleware
