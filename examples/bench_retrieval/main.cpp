@@ -26,7 +26,7 @@ int main(int argc, char** argv)
         weights.push_back(1.0 / i);
     std::discrete_distribution<int> word(weights.begin(), weights.end());
 
-    std::vector<chatkit::chat::section> sections;
+    auto corpus = std::make_shared<chatkit::chat::corpus>();
     std::size_t bytes = 0;
     for (int doc = 0; bytes < megabytes * 1024 * 1024; ++doc) {
         std::string md = "# Document " + std::to_string(doc) + "\n\n";
@@ -37,11 +37,10 @@ int main(int argc, char** argv)
             md += "\n\n";
         }
         bytes += md.size();
-        for (auto& s : chatkit::chat::split_sections("doc" + std::to_string(doc) + ".md", md, "/docs/"))
-            sections.push_back(std::move(s));
+        corpus->add("doc" + std::to_string(doc) + ".md", md, {});
     }
     auto built = std::chrono::steady_clock::now();
-    chatkit::chat::retriever index(std::move(sections));
+    chatkit::chat::retriever index(corpus);
     auto indexed = std::chrono::steady_clock::now();
 
     std::vector<double> times;

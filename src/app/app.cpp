@@ -7,6 +7,7 @@
 #include "chatkit/handlers/analytics.hpp"
 #include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/chat.hpp"
+#include "chatkit/handlers/docs_pages.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/handlers/test_routes.hpp"
@@ -50,19 +51,25 @@ std::optional<services::smtp_settings> smtp_settings_for(const config::config& c
     return services::smtp_settings{cfg.smtp_url, cfg.mail_from, cfg.production()};
 }
 
+chat::corpus_options corpus_options_for(const config::config& cfg)
+{
+    return {cfg.corpus_url_prefix, chat::parse_site_kind(cfg.corpus_site).value_or(chat::site_kind::plain)};
+}
+
 // Reads CORPUS_DIR and indexes it. A missing folder is fatal in production
 // (answers would cite nothing) and an empty corpus in development.
 std::shared_ptr<const chat::retriever> load_index(const config::config& cfg)
 {
     try {
-        auto sections = chat::load_corpus(cfg.corpus_dir, cfg.corpus_url_prefix);
-        spdlog::info("corpus: {} sections from {}", sections.size(), cfg.corpus_dir);
-        return std::make_shared<const chat::retriever>(std::move(sections));
+        auto source = chat::load_corpus(cfg.corpus_dir, corpus_options_for(cfg));
+        spdlog::info("corpus: {} pages, {} sections from {}", source->pages().size(), source->sections().size(),
+                     cfg.corpus_dir);
+        return std::make_shared<const chat::retriever>(std::move(source));
     } catch (const std::exception& e) {
         if (cfg.production())
             throw;
         spdlog::warn("{}; answering from an empty corpus", e.what());
-        return std::make_shared<const chat::retriever>(std::vector<chat::section>{});
+        return std::make_shared<const chat::retriever>(std::make_shared<const chat::corpus>());
     }
 }
 
@@ -133,6 +140,8 @@ struct app::impl {
         handlers::mount_chat(router, chat, *db, cfg);
         handlers::mount_user(router, chat, *db, cfg.max_json_depth);
         handlers::mount_static(router, cfg.widget_dir);
+        if (cfg.corpus_url_prefix == "/docs/")
+            handlers::mount_docs(router, chat);
         if (cfg.test_routes)
             handlers::mount_test_routes(router, cfg);
 
@@ -174,9 +183,9 @@ struct app::impl {
             if (ec)
                 return;
             try {
-                auto sections = chat::load_corpus(cfg.corpus_dir, cfg.corpus_url_prefix);
-                auto count = sections.size();
-                chat.replace_corpus(std::make_shared<const chat::retriever>(std::move(sections)));
+                auto source = chat::load_corpus(cfg.corpus_dir, corpus_options_for(cfg));
+                auto count = source->sections().size();
+                chat.replace_corpus(std::make_shared<const chat::retriever>(std::move(source)));
                 spdlog::info("corpus reloaded: {} sections", count);
             } catch (const std::exception& e) {
                 spdlog::error("corpus reload failed, keeping the previous one: {}", e.what());

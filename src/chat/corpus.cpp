@@ -1,5 +1,7 @@
 #include "chatkit/chat/corpus.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -7,6 +9,55 @@
 #include <stdexcept>
 
 namespace chatkit::chat {
+
+namespace {
+
+bool is_markdown(const std::filesystem::path& p)
+{
+    auto ext = p.extension();
+    return ext == ".md" || ext == ".markdown" || ext == ".mdx";
+}
+
+std::string read_file(const std::filesystem::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Headings get their anchors in document order, those inside asides too,
+// as the site generators number them.
+void assign_anchors(std::vector<md::block>& blocks, anchor_slugger& slugger)
+{
+    for (auto& b : blocks) {
+        if (b.kind == md::block_kind::heading)
+            b.id = slugger.next(md::text_of(b.text), b.id);
+        for (auto& item : b.items)
+            assign_anchors(item, slugger);
+        assign_anchors(b.children, slugger);
+    }
+}
+
+void collect_code(std::span<const md::block> blocks, std::string& out)
+{
+    for (const auto& b : blocks) {
+        if (b.kind == md::block_kind::code)
+            out.append(b.code);
+        for (const auto& item : b.items)
+            collect_code(item, out);
+        collect_code(b.children, out);
+    }
+}
+
+std::string without_extension(const std::string& path)
+{
+    auto dot = path.rfind('.');
+    auto slash = path.rfind('/');
+    return dot == std::string::npos || (slash != std::string::npos && dot < slash) ? path : path.substr(0, dot);
+}
+
+} // namespace
 
 std::string slugify(std::string_view text)
 {
@@ -30,63 +81,6 @@ std::string slugify(std::string_view text)
     return out.empty() ? "section" : out;
 }
 
-std::string plain_text(std::string_view md)
-{
-    std::string out;
-    out.reserve(md.size());
-    bool space = false;
-    auto put = [&](char c) {
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            space = !out.empty();
-            return;
-        }
-        if (space)
-            out += ' ';
-        space = false;
-        out += c;
-    };
-    bool line_start = true;
-    for (std::size_t i = 0; i < md.size(); ++i) {
-        char c = md[i];
-        if (line_start) {
-            // Block markers only count at the start of a line: "> quote",
-            // "# heading", "- item", "* item". Elsewhere they are text.
-            if (c == ' ' || c == '\t' || c == '>' || c == '#')
-                continue;
-            if ((c == '-' || c == '*' || c == '+') && i + 1 < md.size() && md[i + 1] == ' ')
-                continue;
-            line_start = false;
-        }
-        if (c == '\n') {
-            line_start = true;
-            put(c);
-            continue;
-        }
-        if (c == '!' && i + 1 < md.size() && md[i + 1] == '[') { // image: drop entirely
-            auto close = md.find(')', i);
-            if (close == std::string_view::npos)
-                break;
-            i = close;
-            continue;
-        }
-        if (c == '[') { // link: keep the text, drop the target
-            auto mid = md.find("](", i);
-            auto close = mid == std::string_view::npos ? mid : md.find(')', mid);
-            if (close != std::string_view::npos && md.substr(i, mid - i).find('\n') == std::string_view::npos) {
-                for (char t : md.substr(i + 1, mid - i - 1))
-                    put(t);
-                i = close;
-                continue;
-            }
-        }
-        // Emphasis and code markers go; underscores stay (SECRET_KEY).
-        if (c == '*' || c == '`')
-            continue;
-        put(c == '|' ? ' ' : c);
-    }
-    return out;
-}
-
 std::string excerpt(std::string_view text, std::size_t max)
 {
     if (text.size() <= max)
@@ -100,75 +94,89 @@ std::string excerpt(std::string_view text, std::size_t max)
     return std::string(text.substr(0, cut)) + "\xE2\x80\xA6";
 }
 
-std::vector<section> split_sections(const std::string& relative_path, const std::string& markdown,
-                                    const std::string& url_prefix)
+std::size_t corpus::add(const std::string& relative_path, std::string text, const corpus_options& options,
+                        const include_reader& read)
 {
-    auto base = relative_path.ends_with(".md") ? relative_path.substr(0, relative_path.size() - 3) : relative_path;
-    auto path_slug = slugify(base);
-    std::vector<section> out;
-    std::map<std::string, int> used;
-    std::string doc_title;
-    section current;
-    bool in_fence = false;
+    auto repairs = md::repair_utf8(text);
+    auto parsed =
+        parse_page(text, relative_path,
+                   read ? read : include_reader([](const std::string&) { return std::optional<std::string>(); }));
+    anchor_slugger slugger(options.site);
+    assign_anchors(parsed.blocks, slugger);
 
-    auto flush = [&] {
-        auto plain = plain_text(current.text);
-        if (plain.empty())
-            return; // a heading with nothing under it adds nothing to answer from
-        auto anchor = current.title.empty() ? std::string() : slugify(current.title);
-        auto key = anchor.empty() ? std::string("intro") : anchor;
-        if (int n = used[key]++; n > 0)
-            key.append("-").append(std::to_string(n + 1));
-        current.id = path_slug;
-        current.id.append("#").append(key);
-        current.url = url_prefix;
-        current.url.append(base);
-        if (!anchor.empty())
-            current.url.append("#").append(anchor);
-        if (current.title.empty())
-            current.title = doc_title.empty() ? base : doc_title;
-        current.plain = std::move(plain);
-        out.push_back(std::move(current));
-        current = {};
+    auto& p = *pages_.emplace_back(std::make_unique<page>());
+    p.path = relative_path;
+    p.url = options.url_prefix + page_path(options.site, relative_path, parsed.meta);
+    p.blocks = std::move(parsed.blocks);
+    p.title = parsed.meta.title;
+    for (const auto& b : p.blocks)
+        if (p.title.empty() && b.kind == md::block_kind::heading)
+            p.title = md::text_of(b.text);
+    if (p.title.empty()) {
+        auto stem = without_extension(relative_path);
+        p.title = stem.substr(stem.rfind('/') == std::string::npos ? 0 : stem.rfind('/') + 1);
+    }
+
+    const auto path_slug = slugify(without_extension(relative_path));
+    std::vector<std::pair<int, std::string>> open; // headings above the current one: level, title
+    auto add_section = [&](std::size_t first, std::size_t last, const md::block* heading) {
+        section s;
+        s.source = &p;
+        s.body = std::span<const md::block>(p.blocks).subspan(first, last - first);
+        s.plain = md::plain_text({s.body.begin(), s.body.end()}, false);
+        collect_code(s.body, s.code);
+        for (const auto& b : s.body)
+            if (b.kind == md::block_kind::paragraph) {
+                s.lead = md::text_of(b.text);
+                break;
+            }
+        if (s.plain.empty() && s.code.empty())
+            return; // a heading with nothing under it: its subsections carry the text
+        s.title = heading ? md::text_of(heading->text) : p.title;
+        if (open.empty() || open.front().second != p.title)
+            s.trail.push_back(p.title);
+        for (const auto& o : open)
+            s.trail.push_back(o.second);
+        if (open.empty() && !s.trail.empty() && s.trail.back() == s.title)
+            s.trail.pop_back();
+        s.id = path_slug + "#" + (heading ? heading->id : std::string("intro"));
+        s.url = p.url + (heading ? "#" + heading->id : std::string());
+        sections_.push_back(std::move(s));
     };
 
-    // The document's title (its first heading) also names its preamble.
-    {
-        std::istringstream scan(markdown);
-        std::string line;
-        bool fenced = false;
-        while (doc_title.empty() && std::getline(scan, line)) {
-            if (line.starts_with("```") || line.starts_with("~~~"))
-                fenced = !fenced;
-            auto level = line.find_first_not_of('#');
-            if (!fenced && level >= 1 && level <= 3 && level < line.size() && line[level] == ' ')
-                doc_title = plain_text(line.substr(level + 1));
-        }
-    }
-
-    std::istringstream in(markdown);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        if (line.starts_with("```") || line.starts_with("~~~"))
-            in_fence = !in_fence;
-        std::size_t level = 0;
-        while (!in_fence && level < line.size() && line[level] == '#')
-            ++level;
-        if (level >= 1 && level <= 3 && level < line.size() && line[level] == ' ') {
-            flush();
-            current.title = plain_text(line.substr(level + 1));
+    const md::block* heading = nullptr;
+    std::size_t first = 0;
+    for (std::size_t i = 0; i <= p.blocks.size(); ++i) {
+        if (i < p.blocks.size() && p.blocks[i].kind != md::block_kind::heading)
             continue;
-        }
-        current.text += line;
-        current.text += '\n';
+        add_section(first, i, heading);
+        if (i == p.blocks.size())
+            break;
+        if (heading)
+            open.emplace_back(heading->level, md::text_of(heading->text));
+        heading = &p.blocks[i];
+        while (!open.empty() && open.back().first >= heading->level)
+            open.pop_back();
+        first = i + 1;
     }
-    flush();
-    return out;
+    by_url_.emplace(p.url, &p);
+    by_path_.emplace(p.path, &p);
+    return repairs;
 }
 
-std::vector<section> load_corpus(const std::filesystem::path& dir, const std::string& url_prefix)
+const page* corpus::find_page(std::string_view url) const
+{
+    auto it = by_url_.find(url);
+    return it == by_url_.end() ? nullptr : it->second;
+}
+
+const page* corpus::page_at(std::string_view path) const
+{
+    auto it = by_path_.find(path);
+    return it == by_path_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir, const corpus_options& options)
 {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
@@ -176,21 +184,29 @@ std::vector<section> load_corpus(const std::filesystem::path& dir, const std::st
     std::vector<std::filesystem::path> files;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && it->path().extension() == ".md")
+        if (it->is_regular_file() && is_markdown(it->path()))
             files.push_back(it->path());
     if (ec)
         throw std::runtime_error("cannot read CORPUS_DIR " + dir.string() + ": " + ec.message());
     std::sort(files.begin(), files.end());
-    std::vector<section> all;
+
+    const auto root = std::filesystem::weakly_canonical(dir);
+    include_reader read = [&root](const std::string& inside) -> std::optional<std::string> {
+        std::error_code e;
+        auto target = std::filesystem::weakly_canonical(root / inside, e);
+        auto rel = target.lexically_relative(root);
+        if (e || rel.empty() || *rel.begin() == ".." || !std::filesystem::is_regular_file(target, e))
+            return std::nullopt; // only files inside the corpus, even through symlinks
+        return read_file(target);
+    };
+    auto out = std::make_shared<corpus>();
     for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
         auto relative = std::filesystem::relative(file, dir).generic_string();
-        for (auto& s : split_sections(relative, ss.str(), url_prefix))
-            all.push_back(std::move(s));
+        if (auto repairs = out->add(relative, read_file(file), options, read))
+            spdlog::warn("corpus file {} is not valid UTF-8: {} byte sequence(s) replaced with U+FFFD", relative,
+                         repairs);
     }
-    return all;
+    return out;
 }
 
 } // namespace chatkit::chat

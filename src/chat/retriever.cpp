@@ -1,110 +1,242 @@
 #include "chatkit/chat/retriever.hpp"
 
+#include "chatkit/chat/terms.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
+#include <numeric>
 
 namespace chatkit::chat {
 
 namespace {
 
 constexpr double k1 = 1.2;
-constexpr double b = 0.75;
+// Heading, trail, lead, prose, code. A heading names what its section is
+// about and the lead says it in a sentence, so words there count most; code
+// is full of incidental identifiers. Measured on the development questions
+// of examples/bench_answers (docs/benchmarks.md).
+constexpr std::array<double, 5> field_weight{3.0, 1.0, 2.0, 1.0, 0.5};
+constexpr std::array<double, 5> field_b{0.6, 0.6, 0.75, 0.75, 0.75};
+// A synonym is weaker evidence than the word the reader used.
+constexpr double alternative_weight = 0.35;
 
-const std::unordered_set<std::string_view>& stop_words()
+std::string joined_trail(const section& s)
 {
-    static const std::unordered_set<std::string_view> words{
-        "a",    "an",   "and",  "are",  "as",    "at",   "be",   "by",   "can",  "do",   "does", "for",
-        "from", "how",  "i",    "in",   "is",    "it",   "its",  "me",   "my",   "of",   "on",   "or",
-        "so",   "that", "the",  "this", "to",    "was",  "what", "when", "where", "which", "who", "why",
-        "will", "with", "you",  "your", "there", "their", "if",  "about", "into", "than", "then", "them"};
-    return words;
+    std::string out;
+    for (const auto& t : s.trail)
+        out.append(t).append(" ");
+    return out;
 }
 
-std::string stem(std::string w)
+// Edit distance counting a swap of neighbours as one edit ("raed" ->
+// "read"), or `limit + 1` once it is certain to exceed `limit`.
+std::size_t distance_within(std::string_view a, std::string_view b, std::size_t limit)
 {
-    if (w.size() > 4 && w.ends_with("ies"))
-        return w.substr(0, w.size() - 3) + "y";
-    if (w.size() > 3 && w.ends_with("s") && !w.ends_with("ss") && !w.ends_with("us"))
-        w.pop_back();
-    return w;
+    if (a.size() > b.size() + limit || b.size() > a.size() + limit)
+        return limit + 1;
+    std::vector<std::size_t> before(b.size() + 1), row(b.size() + 1), next(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        next[0] = i;
+        std::size_t best = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            next[j] = std::min({row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                next[j] = std::min(next[j], before[j - 2] + 1);
+            best = std::min(best, next[j]);
+        }
+        if (best > limit)
+            return limit + 1;
+        std::swap(before, row);
+        std::swap(row, next);
+    }
+    return row[b.size()];
 }
 
 } // namespace
 
-std::vector<std::string> tokenize(std::string_view text)
+retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(source))
 {
-    std::vector<std::string> out;
-    std::string word;
-    auto flush = [&] {
-        if (!word.empty() && !stop_words().contains(word))
-            out.push_back(stem(std::move(word)));
-        word.clear();
-    };
-    for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
-            word += static_cast<char>(c);
-        else if (c >= 'A' && c <= 'Z')
-            word += static_cast<char>(c - 'A' + 'a');
-        else
-            flush();
+    const auto& docs = source_->sections();
+    std::vector<std::array<double, fields>> lengths(docs.size());
+    std::array<double, fields> totals{};
+    std::unordered_map<std::string, std::array<std::uint16_t, fields>> tf;
+    for (std::uint32_t i = 0; i < docs.size(); ++i) {
+        tf.clear();
+        const std::array<std::string, fields> texts{docs[i].title, joined_trail(docs[i]), docs[i].lead, docs[i].plain,
+                                                    docs[i].code};
+        for (std::size_t f = 0; f < fields; ++f) {
+            auto terms = terms_of(texts[f]);
+            lengths[i][f] = static_cast<double>(terms.size());
+            totals[f] += lengths[i][f];
+            for (auto& t : terms) {
+                auto& n = tf[t][f];
+                if (n < UINT16_MAX)
+                    ++n;
+            }
+        }
+        for (auto& [term, counts] : tf)
+            postings_[term].push_back({i, counts});
     }
-    flush();
-    return out;
+    for (const auto& s : docs)
+        for (const auto* text : {&s.title, &s.plain, &s.code})
+            words_of(*text, [this](std::string_view w) { words_.emplace(w); });
+    for (const auto& w : words_)
+        spelling_[spelling_key(w[0], w.size())].push_back(&w);
+    length_norm_.resize(docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i)
+        for (std::size_t f = 0; f < fields; ++f) {
+            double average = docs.empty() ? 1 : std::max(1.0, totals[f] / static_cast<double>(docs.size()));
+            length_norm_[i][f] = static_cast<float>(1 - field_b[f] + field_b[f] * lengths[i][f] / average);
+        }
 }
 
-retriever::retriever(std::vector<section> sections) : sections_(std::move(sections))
+std::string retriever::correction(const std::string& word) const
 {
-    lengths_.resize(sections_.size());
-    double total = 0;
-    for (std::uint32_t i = 0; i < sections_.size(); ++i) {
-        std::unordered_map<std::string, std::uint32_t> tf;
-        auto body = tokenize(sections_[i].plain);
-        for (auto& t : body)
-            ++tf[t];
-        auto title = tokenize(sections_[i].title);
-        for (auto& t : title)
-            tf[t] += 2;
-        lengths_[i] = static_cast<double>(body.size() + 2 * title.size());
-        total += lengths_[i];
-        for (auto& [term, n] : tf)
-            postings_[term].push_back({i, n});
+    // Only words long enough for a typo to be told from another word.
+    if (word.size() < 4 || words_.contains(word) || is_stop_word(word))
+        return word;
+    const std::size_t limit = word.size() >= 9 ? 2 : 1;
+    const std::string* best = nullptr;
+    std::size_t best_distance = limit + 1;
+    // Typos rarely hit the first letter, except by swapping the first two.
+    for (char first : {word[0], word[1]}) {
+        for (std::size_t len = word.size() - limit; len <= word.size() + limit; ++len) {
+            auto bucket = spelling_.find(spelling_key(first, len));
+            if (bucket == spelling_.end())
+                continue;
+            for (const auto* known : bucket->second) {
+                auto d = distance_within(word, *known, limit);
+                if (d < best_distance || (d == best_distance && best && *known < *best)) {
+                    best = known;
+                    best_distance = d;
+                }
+            }
+        }
+        if (word[0] == word[1])
+            break;
     }
-    average_length_ = sections_.empty() ? 1 : std::max(1.0, total / static_cast<double>(sections_.size()));
+    return best ? *best : word;
+}
+
+retriever::query_plan retriever::plan(std::string_view query) const
+{
+    // Each word of the question is a concept; its documentation synonyms
+    // count for it too. A concept weighs the idf of its most common form in
+    // the corpus, so a reader's rare word ("wipe") for a common thing
+    // ("remove") does not make the question look unanswerable. A word the
+    // corpus does not hold at all is corrected to a known one a typo away.
+    query_plan out;
+    const auto n = static_cast<double>(sections().size());
+    const double unseen_idf = std::log(1 + (n + 0.5) / 0.5);
+    for (auto& t : terms_of(query, [this](const std::string& w) { return correction(w); })) {
+        if (out.concepts.size() == max_concepts)
+            break;
+        // "callback-style" whole only sharpens a match; unknown, it is not
+        // a sign of an unknown topic (its parts count for that).
+        if (t.find_first_of(".-_") != std::string::npos && !postings_.contains(t))
+            continue;
+        if (std::any_of(out.terms.begin(), out.terms.end(),
+                        [&](const query_term& q) { return q.term == t && q.asked; }))
+            continue;
+        std::erase_if(out.terms, [&](const query_term& q) { return q.term == t; });
+        auto c = out.concepts.size();
+        out.terms.push_back({t, 1.0, c, true});
+        for (const auto& alt : alternatives_of(t))
+            if (std::none_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == alt; }))
+                out.terms.push_back({alt, alternative_weight, c, false});
+        out.concepts.push_back(unseen_idf);
+    }
+    for (auto& q : out.terms) {
+        auto it = postings_.find(q.term);
+        double df = it == postings_.end() ? 0 : static_cast<double>(it->second.size());
+        q.idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+        q.postings = it == postings_.end() ? nullptr : &it->second;
+        if (q.postings)
+            out.concepts[q.concept_index] = std::min(out.concepts[q.concept_index], q.idf);
+    }
+    double all = 0, unknown = 0;
+    for (auto w : out.concepts) {
+        all += w;
+        unknown += w == unseen_idf ? w : 0;
+    }
+    out.unknown_share = all > 0 ? unknown / all : 1.0;
+    return out;
 }
 
 std::vector<hit> retriever::search(std::string_view query, std::size_t limit) const
 {
-    auto terms = tokenize(query);
-    std::sort(terms.begin(), terms.end());
-    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
-    const double n = static_cast<double>(sections_.size());
-    std::unordered_map<std::uint32_t, double> scores;
+    return lookup(query, limit).hits;
+}
+
+retriever::result retriever::lookup(std::string_view query, std::size_t limit) const
+{
+    const auto q = plan(query);
+    const auto concepts = q.concepts.size();
+    thread_local std::vector<double> score;
+    thread_local std::vector<std::uint64_t> covered;
+    thread_local std::vector<std::uint32_t> touched;
+    score.assign(sections().size(), 0);
+    covered.assign(sections().size(), 0);
+    touched.clear();
+
     double best_possible = 0;
-    for (const auto& term : terms) {
-        auto it = postings_.find(term);
-        double df = it == postings_.end() ? 0 : static_cast<double>(it->second.size());
-        double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
-        best_possible += idf * (k1 + 1);
-        if (it == postings_.end())
+    for (const auto& t : q.terms) {
+        if (t.asked)
+            best_possible += t.idf;
+        if (!t.postings)
             continue;
-        for (const auto& p : it->second) {
-            double tf = p.tf;
-            double norm = k1 * (1 - b + b * lengths_[p.doc] / average_length_);
-            scores[p.doc] += idf * tf * (k1 + 1) / (tf + norm);
+        for (const auto& p : *t.postings) {
+            double weighted = 0;
+            for (std::size_t f = 0; f < fields; ++f)
+                weighted += field_weight[f] * p.tf[f] / length_norm_[p.doc][f];
+            if (covered[p.doc] == 0)
+                touched.push_back(p.doc);
+            score[p.doc] += t.weight * t.idf * weighted / (k1 + weighted);
+            covered[p.doc] |= std::uint64_t{1} << t.concept_index;
         }
     }
+    const double all_concepts = std::accumulate(q.concepts.begin(), q.concepts.end(), 0.0);
     std::vector<hit> hits;
-    hits.reserve(scores.size());
-    for (auto& [doc, score] : scores)
-        hits.push_back({&sections_[doc], best_possible > 0 ? std::min(1.0, score / best_possible) : 0.0});
+    hits.reserve(touched.size());
+    for (auto doc : touched) {
+        double covered_weight = 0;
+        for (std::size_t c = 0; c < concepts; ++c)
+            if (covered[doc] & (std::uint64_t{1} << c))
+                covered_weight += q.concepts[c];
+        hits.push_back({&sections()[doc], best_possible > 0 ? std::min(1.0, score[doc] / best_possible) : 0.0,
+                        all_concepts > 0 ? covered_weight / all_concepts : 0.0});
+    }
     auto cut = std::min(limit, hits.size());
-    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(cut), hits.end(),
-                      [](const hit& a, const hit& b2) {
-                          return a.score != b2.score ? a.score > b2.score : a.doc->id < b2.doc->id;
-                      });
+    std::partial_sort(
+        hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(cut), hits.end(),
+        [](const hit& a, const hit& b) { return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id; });
     hits.resize(cut);
+    return {std::move(hits), q.unknown_share};
+}
+
+std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
+                              std::size_t limit)
+{
+    auto [hits, unknown] = index.lookup(question, limit);
+    if (hits.empty() || !retriever::answers(hits.front()) || unknown > retriever::max_unknown)
+        return {};
+    // Weak matches beside a good one are noise to a reader.
+    auto drop_weak = [](std::vector<hit>& found, bool need_cover) {
+        const double top = found.front().score;
+        std::erase_if(found,
+                      [&](const hit& h) { return (need_cover && !retriever::answers(h)) || h.score < top * 0.25; });
+    };
+    if (!selection.empty()) {
+        std::string query(question);
+        query.append(" ").append(selection.substr(0, 500));
+        if (auto with_selection = index.search(query, limit); !with_selection.empty()) {
+            drop_weak(with_selection, false); // its coverage counts the selection's words too
+            return with_selection;
+        }
+    }
+    drop_weak(hits, true);
     return hits;
 }
 

@@ -1,5 +1,7 @@
 #include "chatkit/chat/upstream_generator.hpp"
 
+#include "chatkit/chat/answer_composer.hpp"
+
 #include "chatkit/chat/upstream_parser.hpp"
 #include "chatkit/chat/upstream_pool.hpp"
 
@@ -39,6 +41,8 @@ constexpr auto pool_max_idle = std::chrono::seconds(30);
 // How long the end of a response may trail its [DONE] before the
 // connection is given up instead of reused.
 constexpr auto finish_timeout = std::chrono::seconds(5);
+// Five sources of this size keep the prompt within a small model's window.
+constexpr std::size_t max_source_bytes = 4000;
 
 using response_parser = bhttp::response_parser<bhttp::buffer_body>;
 
@@ -107,7 +111,8 @@ std::string upstream_generator::request_body(const grounding& g) const
     std::string context = "<sources>\n";
     int n = 0;
     for (const auto& h : g.sources)
-        context += "[" + std::to_string(++n) + "] " + h.doc->title + " (" + h.doc->url + ")\n" + h.doc->plain + "\n\n";
+        context += "[" + std::to_string(++n) + "] " + h.doc->title + " (" + h.doc->url + ")\n" +
+                   section_markdown(*h.doc, max_source_bytes) + "\n\n";
     context += "</sources>\n";
     if (g.mode == "chat" && !g.selected_text.empty())
         context += "<selected_passage>\n" + g.selected_text +

@@ -187,6 +187,14 @@ const std::vector<setting>& table()
              c.corpus_url_prefix = std::string(v);
              return {};
          }},
+        {{"CORPUS_SITE", "--corpus-site",
+          "site generator that publishes the corpus: plain, mkdocs or docusaurus (default plain)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             if (v != "plain" && v != "mkdocs" && v != "docusaurus")
+                 return "CORPUS_SITE must be plain, mkdocs or docusaurus";
+             c.corpus_site = std::string(v);
+             return {};
+         }},
         {{"BUILTIN_TOKEN_DELAY", "--builtin-token-delay",
           "pause between tokens of the built-in generator (default 15ms)"},
          [](config& c, mode_inputs&, std::string_view v) {

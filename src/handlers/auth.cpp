@@ -39,8 +39,7 @@ struct auth_routes {
             co_return http::error_reply(ctx, 400, "INVALID_EMAIL", "That is not a valid email address.",
                                         boost::json::object{{"field", "email"}});
         if (!resend && !*consent)
-            co_return http::error_reply(ctx, 400, "CONSENT_REQUIRED",
-                                        "Signing up needs consent to store your data.",
+            co_return http::error_reply(ctx, 400, "CONSENT_REQUIRED", "Signing up needs consent to store your data.",
                                         boost::json::object{{"field", "consent_data_storage"}});
         std::vector<services::limit_check> checks;
         checks.push_back({"verification_mail:address:" + *email, &cfg.rates.verify_email_address,
@@ -91,10 +90,9 @@ struct auth_routes {
         boost::json::value user = nullptr;
         if (!c.anonymous())
             user = boost::json::object{{"email", c.email}, {"tier", c.tier}};
-        co_return http::json_reply(200, boost::json::object{{"valid", true},
-                                                            {"user", user},
-                                                            {"tier", c.tier},
-                                                            {"expires_at", util::rfc3339(c.expires_at)}});
+        co_return http::json_reply(
+            200, boost::json::object{
+                     {"valid", true}, {"user", user}, {"tier", c.tier}, {"expires_at", util::rfc3339(c.expires_at)}});
     }
 
     awaitable<http::reply> verification_status(http::request&, http::request_context& ctx) const
@@ -152,19 +150,23 @@ void mount_auth(http::router& r, services::identity_service& identity, services:
 {
     auto routes = std::make_shared<auth_routes>(auth_routes{identity, limiter, cfg});
     auto bind = [routes](awaitable<http::reply> (auth_routes::*fn)(http::request&, http::request_context&) const) {
-        return [routes, fn](http::request& req, http::request_context& ctx) { return ((*routes).*fn)(req, ctx); };
+        return [routes, fn](http::request& req, http::request_context& ctx) {
+            return ((*routes).*fn)(req, ctx);
+        };
     };
     const http::route_options json{.body_limit = 4096, .json_body = true};
     const http::route_options mail{.body_limit = 4096, .json_body = true, .rate_action = "verification_mail"};
 
     r.add("POST", "/api/v1/auth/anonymous", bind(&auth_routes::anonymous),
           {.body_limit = 1024, .json_body = false, .rate_action = "anonymous_session"});
-    r.add("POST", "/api/v1/auth/signup",
-          [routes](http::request& req, http::request_context& ctx) { return routes->request_link(req, ctx, false); },
-          mail);
-    r.add("POST", "/api/v1/auth/resend-verification",
-          [routes](http::request& req, http::request_context& ctx) { return routes->request_link(req, ctx, true); },
-          mail);
+    r.add(
+        "POST", "/api/v1/auth/signup",
+        [routes](http::request& req, http::request_context& ctx) { return routes->request_link(req, ctx, false); },
+        mail);
+    r.add(
+        "POST", "/api/v1/auth/resend-verification",
+        [routes](http::request& req, http::request_context& ctx) { return routes->request_link(req, ctx, true); },
+        mail);
     r.add("POST", "/api/v1/auth/verify", bind(&auth_routes::verify), json);
     r.add("GET", "/api/v1/auth/session-check", bind(&auth_routes::session_check));
     r.add("GET", "/api/v1/auth/verification-status", bind(&auth_routes::verification_status));

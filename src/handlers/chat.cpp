@@ -150,6 +150,9 @@ struct chat_routes {
         if (p.error)
             co_return *p.error;
         auto full = co_await chat.answer(p.req, caller_of(ctx), std::chrono::seconds(30));
+        if (!full && full.error() == errc::generation_failed)
+            co_return http::error_reply(ctx, 502, "GENERATION_FAILED",
+                                        "The answer could not be produced; try again in a moment.");
         if (!full) {
             auto reply = http::error_reply(ctx, 503, "SERVICE_UNAVAILABLE", "The answer took too long; try again.",
                                            boost::json::object{{"retry_after", 5}});

@@ -44,12 +44,6 @@ std::string etag_of(const std::string& body)
     return std::string("\"") + hex + "\"";
 }
 
-// The demo page runs only our own scripts; styles inline because the page
-// is a sample of how a site embeds the widget.
-constexpr std::string_view demo_csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                      "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-                                      "base-uri 'none'; form-action 'none'";
-
 http::reply serve(const file& f, const http::request& req, std::string_view cache_control, std::string_view csp)
 {
     http::reply r;
@@ -89,7 +83,7 @@ void mount_static(http::router& r, const std::string& widget_dir)
         auto it = files->find("demo.html");
         if (it == files->end())
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No demo page is installed.");
-        co_return serve(it->second, req, "no-cache", demo_csp);
+        co_return serve(it->second, req, "no-cache", demo_page_csp);
     });
     r.add("GET", "/widget/{file}",
           [files](http::request& req, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {

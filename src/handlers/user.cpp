@@ -1,5 +1,6 @@
 #include "chatkit/handlers/user.hpp"
 
+#include "chatkit/chat/terms.hpp"
 #include "chatkit/http/auth_reply.hpp"
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"
@@ -39,20 +40,32 @@ void collect_strings(const boost::json::value& v, std::string& out, int depth = 
     }
 }
 
-// The user's most frequent words that the corpus knows about.
+// The user's most frequent words (stop words, numbers and short words left out).
 std::vector<std::string> topics_of(const std::string& text, std::size_t limit)
 {
     std::map<std::string, int> counts;
-    for (auto& t : chat::tokenize(text))
-        if (t.size() > 2 && !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            ++counts[t];
+    std::string word;
+    auto count = [&] {
+        if (word.size() > 2 && !chat::is_stop_word(word) &&
+            !std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            ++counts[word];
+        word.clear();
+    };
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c >= 0x80)
+            word += static_cast<char>(std::tolower(c));
+        else
+            count();
+    }
+    count();
     std::vector<std::pair<std::string, int>> ranked(counts.begin(), counts.end());
     std::stable_sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.second > b.second; });
     std::vector<std::string> out;
-    for (auto& [word, n] : ranked) {
+    for (auto& [w, n] : ranked) {
         if (out.size() == limit)
             break;
-        out.push_back(word);
+        out.push_back(w);
     }
     return out;
 }
@@ -76,7 +89,7 @@ std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& st
         add(history, has_stated ? 0.4 : 1.0);
     std::vector<chat::hit> out;
     for (auto& [doc, score] : combined)
-        out.push_back({doc, score});
+        out.push_back({doc, score, 1.0});
     std::sort(out.begin(), out.end(), [](const chat::hit& a, const chat::hit& b) {
         return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id;
     });
@@ -114,7 +127,8 @@ void mount_user(http::router& r, services::chat_service& chat, store::db_executo
               std::string history;
               for (const auto& q : questions)
                   history += ' ' + q;
-              auto hits = rank(*chat.corpus(), stated, history, 5);
+              auto index = chat.corpus(); // the hits point into it: held until they are used
+              auto hits = rank(*index, stated, history, 5);
               auto profile = stated + ' ' + history;
               boost::json::array recommendations, sections;
               std::set<std::string> seen;

@@ -62,9 +62,20 @@ void router::add(std::string_view method, std::string_view pattern, handler_fn h
 bool router::match(const route& r, std::span<const std::string_view> segments,
                    std::vector<std::pair<std::string, std::string>>* params)
 {
-    if (segments.size() != r.segments.size())
+    // A last `{name...}` takes the rest of the path, slashes and all.
+    const bool rest = !r.segments.empty() && r.segments.back().ends_with("...}");
+    if (rest ? segments.size() < r.segments.size() : segments.size() != r.segments.size())
         return false;
-    for (std::size_t i = 0; i < segments.size(); ++i) {
+    for (std::size_t i = 0; i < r.segments.size(); ++i) {
+        if (rest && i + 1 == r.segments.size()) {
+            if (params) {
+                std::string tail;
+                for (std::size_t k = i; k < segments.size(); ++k)
+                    tail.append(k > i ? "/" : "").append(segments[k]);
+                params->emplace_back(r.segments[i].substr(1, r.segments[i].size() - 5), std::move(tail));
+            }
+            break;
+        }
         if (is_param(r.segments[i])) {
             if (segments[i].empty())
                 return false;

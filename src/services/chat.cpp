@@ -58,6 +58,9 @@ boost::json::value sources_json(const std::vector<chat::hit>& hits)
 }
 
 struct chat_service::production {
+    // The corpus the hits point into: held for the answer's whole life, so a
+    // reload (SIGHUP) in between cannot free the sections it cites.
+    std::shared_ptr<const chat::retriever> index;
     std::shared_ptr<chat::answer_stream> stream;
     chat::grounding grounding;
     chat_request request;
@@ -87,17 +90,16 @@ std::shared_ptr<const chat::retriever> chat_service::corpus()
 }
 
 asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const chat_request& req,
-                                                                          const chat_caller& caller)
+                                                                          const chat_caller& caller, bool streamed)
 {
     auto p = std::make_shared<production>();
     p->request = req;
     p->caller = caller;
-    auto index = corpus();
+    p->index = corpus();
     auto retrieval_started = clock::now();
-    std::string query = req.message;
-    if (req.mode == "chat" && !req.selected_text.empty())
-        query.append(" ").append(req.selected_text, 0, 500);
-    p->grounding = {req.message, req.mode, req.selected_text, index->search(query, max_sources)};
+    auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
+    p->grounding = {req.message, req.mode, req.selected_text,
+                    chat::find_sources(*p->index, req.message, selection, max_sources), streamed};
     p->retrieval_ms = ms_since(retrieval_started);
 
     auto message_id = security::new_uuid();
@@ -112,7 +114,6 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     registry_.prune(std::chrono::minutes(5));
     // The answer belongs to nobody's request: it runs until done or cancelled.
     asio::co_spawn(executor, produce(p), asio::bind_cancellation_slot(p->stream->cancel_slot(), asio::detached));
-    // The corpus shared_ptr keeps sections alive for the hits' whole life.
     co_return p->stream;
 }
 
@@ -127,7 +128,6 @@ void chat_service::emit(production& p, std::string_view event, const boost::json
 
 asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
 {
-    auto corpus_guard = corpus(); // sections outlive a reload during this answer
     const auto& id = p->stream->message_id();
     std::string answer;
     long long tokens = 0;
@@ -183,7 +183,7 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
 asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const chat_request& req,
                                                                           const chat_caller& caller)
 {
-    auto s = co_await start(req, caller);
+    auto s = co_await start(req, caller, true);
     co_return chat::live_listener(s, -1, settings_.timing);
 }
 
@@ -191,13 +191,13 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
                                                           std::chrono::milliseconds limit)
 {
     auto started = clock::now();
-    auto s = co_await start(req, caller);
+    auto s = co_await start(req, caller, false);
     auto listener = chat::live_listener(s, -1, {limit, limit, settings_.timing.poll});
     full_answer out{s->message_id(), {}, boost::json::array{}, nullptr};
     while (auto chunk = co_await listener->next()) {
         if (clock::now() - started > limit) {
             s->cancel();
-            co_return errc::not_found;
+            co_return errc::timed_out;
         }
         // A chunk holds whole frames, each ending in a blank line (data
         // lines are single-line JSON).
@@ -208,7 +208,7 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
             if (event_at == std::string_view::npos || data_at == std::string_view::npos) {
                 // A ping: the answer is taking too long.
                 s->cancel();
-                co_return errc::not_found;
+                co_return errc::timed_out;
             }
             auto event = frame.substr(event_at + 8, data_at - event_at - 8);
             auto data = boost::json::parse(frame.substr(data_at + 7));
@@ -220,7 +220,8 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
                 out.metadata = data.at("metadata");
             else if (event == "error") {
                 s->cancel();
-                co_return errc::not_found;
+                co_return data.at("error").at("code") == "STREAM_IDLE_TIMEOUT" ? errc::timed_out
+                                                                               : errc::generation_failed;
             }
         }
     }

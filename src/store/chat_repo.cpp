@@ -21,8 +21,8 @@ void insert_stream(soci::session& s, const std::string& message_id, const std::s
     auto user_ind = optional_text(user_id);
     auto session_ind = optional_text(session_id);
     s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at) VALUES (:id, :user, :session, :now)",
-        soci::use(message_id, "id"), soci::use(user_id, user_ind, "user"), soci::use(session_id, session_ind, "session"),
-        soci::use(now, "now");
+        soci::use(message_id, "id"), soci::use(user_id, user_ind, "user"),
+        soci::use(session_id, session_ind, "session"), soci::use(now, "now");
 }
 
 void append_events(soci::session& s, const std::vector<stream_event>& events)
@@ -99,6 +99,14 @@ void record_turn(soci::session& s, const std::string& conversation_id, const std
             soci::use(conversation_id, "id"), soci::use(session_id, "session"), soci::use(user_id, user_ind, "user"),
             soci::use(now, "now");
     }
+    // Turns that finish within the same millisecond must still sort in the
+    // order they were recorded: each message comes after the last one.
+    long long last = 0;
+    soci::indicator last_ind = soci::i_ok;
+    s << "SELECT MAX(created_at) FROM messages WHERE conversation_id = :id", soci::use(conversation_id),
+        soci::into(last, last_ind);
+    if (last_ind == soci::i_ok && now <= last)
+        now = last + 1;
     auto question_id = security::new_uuid();
     auto answer_id = security::new_uuid();
     std::string user_role = "user", assistant_role = "assistant";
@@ -145,10 +153,10 @@ void save_chat(soci::session& s, const std::string& user_id, const saved_chat& c
         soci::use(chat.saved_at, "now");
     int position = 0;
     std::string role, content;
-    soci::statement st = (s.prepare << "INSERT INTO saved_chat_messages (chat_id, position, role, content) "
-                                       "VALUES (:id, :pos, :role, :content)",
-                          soci::use(chat.id, "id"), soci::use(position, "pos"), soci::use(role, "role"),
-                          soci::use(content, "content"));
+    soci::statement st =
+        (s.prepare << "INSERT INTO saved_chat_messages (chat_id, position, role, content) "
+                      "VALUES (:id, :pos, :role, :content)",
+         soci::use(chat.id, "id"), soci::use(position, "pos"), soci::use(role, "role"), soci::use(content, "content"));
     for (const auto& m : chat.messages) {
         role = m.role;
         content = m.content;

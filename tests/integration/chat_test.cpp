@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <regex>
 #include <thread>
 #include <unistd.h>
 
@@ -92,7 +93,7 @@ TEST_F(chat_api, answer_cites_ranked_sources_with_metadata)
     ASSERT_FALSE(sources.empty());
     EXPECT_LE(sources.size(), 5u);
     EXPECT_EQ(sources[0].at("id"), "embodied#embodied-ai");
-    EXPECT_EQ(sources[0].at("url"), "/docs/embodied#embodied-ai");
+    EXPECT_EQ(sources[0].at("url"), "/docs/embodied.md#embodied-ai");
     double previous = 1.0;
     for (auto& s : sources) {
         auto score = s.at("score").to_number<double>();
@@ -114,6 +115,82 @@ TEST_F(chat_api, says_plainly_when_the_documentation_has_nothing)
     auto r = call(port_, "POST", "/api/v1/chat", ask("zebra quantum bicycle?"));
     ASSERT_EQ(r.status(), 200u);
     EXPECT_NE(r.str("answer").find("could not find"), std::string::npos);
+}
+
+TEST_F(chat_api, questions_about_other_things_are_refused_with_no_sources)
+{
+    start();
+    for (const char* q : {"What is the best recipe for banana bread?", "How does routing work in Django's urls.py?"}) {
+        auto r = call(port_, "POST", "/api/v1/chat", ask(q));
+        ASSERT_EQ(r.status(), 200u) << r.raw.body;
+        EXPECT_NE(r.str("answer").find("could not find"), std::string::npos) << q << ": " << r.str("answer");
+        EXPECT_TRUE(r.json.at("sources").as_array().empty()) << q;
+    }
+}
+
+TEST_F(chat_api, every_citation_opens_its_page_at_its_heading)
+{
+    start();
+    for (const char* q : {"What is embodied AI?", "At what temperature does green tea brew?", "How do I deploy it?",
+                          "How do teapots crack?"}) {
+        auto r = call(port_, "POST", "/api/v1/chat", ask(q));
+        ASSERT_EQ(r.status(), 200u);
+        ASSERT_FALSE(r.json.at("sources").as_array().empty()) << q;
+        for (auto& s : r.json.at("sources").as_array()) {
+            std::string url(s.at("url").as_string());
+            auto hash = url.find('#');
+            auto page = request(port_, "GET", url.substr(0, hash));
+            ASSERT_EQ(page.status, 200u) << url;
+            EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+            EXPECT_NE(page.header("content-security-policy").find("script-src 'self'"), std::string::npos);
+            if (hash != std::string::npos) {
+                EXPECT_NE(page.body.find("id=\"" + url.substr(hash + 1) + "\""), std::string::npos)
+                    << url << " has no such heading";
+            }
+        }
+    }
+    auto brewing = request(port_, "GET", "/docs/guide/dialects.md");
+    EXPECT_NE(brewing.body.find("<h2 id=\"brewing\">"), std::string::npos) << "explicit ids are kept";
+    EXPECT_NE(brewing.body.find("<aside class=\"note\"><p class=\"label\">Hot water</p>"), std::string::npos);
+    EXPECT_NE(brewing.body.find("def brew(tea, minutes=3)"), std::string::npos) << "the include was resolved";
+    auto hostile = request(port_, "GET", "/docs/hostile.md");
+    EXPECT_EQ(hostile.body.find("<script>alert"), std::string::npos) << "no raw HTML from the corpus";
+    EXPECT_EQ(hostile.body.find("<img"), std::string::npos);
+    EXPECT_NE(hostile.body.find("&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;"), std::string::npos);
+    EXPECT_EQ(request(port_, "GET", "/docs/").status, 200u);
+    EXPECT_EQ(request(port_, "GET", "/docs/nothing-here.md").status, 404u);
+    EXPECT_EQ(request(port_, "GET", "/docs/../../etc/passwd").status, 404u);
+}
+
+TEST_F(chat_api, no_answer_over_the_test_corpus_leaks_markup)
+{
+    start();
+    std::regex leak(R"((\{\*|\*\}|\{!|!!!|\?\?\?|///|:::|===|hl_lines|\{ ?#|<[a-zA-Z/!]|^---))");
+    for (const char* q : {"How do I care for a teapot?", "Why do teapots crack?", "How do I descale a kettle?",
+                          "How should teapots be stored?", "How do I brew tea in Python?", "Tell me about quokkas",
+                          "What temperature for black tea?", "Do cast iron teapots rust?"}) {
+        auto r = call(port_, "POST", "/api/v1/chat", ask(q));
+        ASSERT_EQ(r.status(), 200u);
+        auto answer = r.str("answer");
+        // Code may show markup; the prose around it may not.
+        auto prose =
+            std::regex_replace(std::regex_replace(answer, std::regex("```[^`]*```"), ""), std::regex("`[^`]*`"), "");
+        EXPECT_FALSE(std::regex_search(prose, leak)) << q << ":\n" << answer;
+    }
+}
+
+TEST_F(chat_api, a_whole_answer_is_not_paced_but_a_stream_is)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "1s"}});
+    auto r = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?"));
+    ASSERT_EQ(r.status(), 200u);
+    EXPECT_LT(r.json.at("metadata").at("total_time_ms").to_number<double>(), 1000.0) << r.raw.body;
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), {});
+    sse_reader reader(*s.conn);
+    auto streamed = read_all(reader, 100000);
+    ASSERT_FALSE(streamed.events.empty());
+    EXPECT_GE(streamed.events.back().data.at("metadata").at("generation_time_ms").to_number<double>(), 1000.0)
+        << "a stream reads like one";
 }
 
 TEST_F(chat_api, every_validation_code)

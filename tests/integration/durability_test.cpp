@@ -40,8 +40,8 @@ TEST(durability, production_logs_never_contain_tokens_links_or_mail_bodies)
     std::vector<std::pair<std::string, std::string>> https{{"X-Forwarded-Proto", "https"}};
 
     auto email = unique_email("prodlog");
-    auto signup = call(*port, "POST", "/api/v1/auth/signup", json({{"email", email}, {"consent_data_storage", true}}), {},
-                       https);
+    auto signup =
+        call(*port, "POST", "/api/v1/auth/signup", json({{"email", email}, {"consent_data_storage", true}}), {}, https);
     ASSERT_EQ(signup.status(), 200u) << signup.raw.body;
     auto mail = wait_for_mail(email);
     ASSERT_TRUE(mail);
@@ -77,7 +77,8 @@ TEST(durability, mail_committed_before_a_crash_is_delivered_after_restart)
         server_process first({}, env);
         auto port = first.wait_until_listening();
         ASSERT_TRUE(port);
-        ASSERT_EQ(call(*port, "POST", "/api/v1/auth/signup", json({{"email", email}, {"consent_data_storage", true}})).status(),
+        ASSERT_EQ(call(*port, "POST", "/api/v1/auth/signup", json({{"email", email}, {"consent_data_storage", true}}))
+                      .status(),
                   200u);
         // Committed, one delivery attempt failed, not claimed: the state a
         // crash between commit and delivery leaves behind.

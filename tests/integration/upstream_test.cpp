@@ -168,6 +168,27 @@ TEST_F(upstream, malformed_or_dropped_upstream_streams_end_with_an_error_event)
     }
 }
 
+TEST_F(upstream, refusing_or_unreachable_models_are_502_and_an_error_event_with_the_status_logged)
+{
+    const std::string question = R"({"message": "What is embodied AI?"})";
+    for (int status : {401, 403, 429, 500, 503}) {
+        start("/status/" + std::to_string(status));
+        auto r = call(port_, "POST", "/api/v1/chat", question);
+        EXPECT_EQ(r.status(), 502u) << status << " " << r.raw.body;
+        EXPECT_EQ(r.error_code(), "GENERATION_FAILED") << status;
+        auto s = stream("What is embodied AI?");
+        ASSERT_FALSE(s.events.empty());
+        EXPECT_EQ(s.events.back().data.at("error").at("code"), "GENERATION_FAILED") << status;
+        auto log = server_->output();
+        EXPECT_NE(log.find("HTTP " + std::to_string(status)), std::string::npos) << "the status is logged:\n" << log;
+        EXPECT_EQ(log.find("upstream-secret-body"), std::string::npos) << "never the upstream's body";
+        EXPECT_EQ(log.find("sk-test-key"), std::string::npos) << "never the key";
+    }
+    fake_.reset(); // nothing listens on its port any more
+    start("");
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat", question).status(), 502u) << "unreachable";
+}
+
 TEST_F(upstream, a_silent_upstream_hits_the_first_token_timeout)
 {
     start("/slow", {{"LLM_FIRST_TOKEN_TIMEOUT", "400ms"}});

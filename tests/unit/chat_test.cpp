@@ -1,123 +1,216 @@
+#include "chatkit/chat/answer_composer.hpp"
 #include "chatkit/chat/builtin_generator.hpp"
 #include "chatkit/chat/corpus.hpp"
 #include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/terms.hpp"
 
 #include <gtest/gtest.h>
+
+#include <regex>
 
 using namespace chatkit::chat;
 
 namespace {
 
-const char* guide = R"(# Getting started
+const char* files_md = R"(# Files
 
-ChatKit answers questions from your documentation.
+Reading and writing files.
 
-## Install
+## fs.readFile(path, callback)
 
-Run the install script. It builds the server.
+Asynchronously reads the entire contents of a file. The callback gets the data.
 
-```sh
-# not a heading inside a fence
-make install
+* `path` {string} The file name.
+* `options` {Object}
+  * `encoding` {string} The text encoding, e.g. `'utf8'`. **Default:** `null`.
+  * `flag` {string} File system flag. **Default:** `'r'`.
+
+```js
+readFile('/etc/hosts', (err, data) => {
+  if (err) throw err;
+  console.log(data);
+});
 ```
 
-## Install
+## fs.rm(path[, options])
 
-A second section with the same heading gets its own id.
+Removes files and directories.
 
-### Tuning
+* `recursive` {boolean} If `true`, perform a recursive directory removal. **Default:** `false`.
 
-Set THREADS to the number of cores.
+## Limits
+
+| setting | default |
+|---|---|
+| `MAX_FILES` | 100 |
+| `MAX_DEPTH` | 8 |
 )";
+
+const char* server_md = R"(# Server
+
+## Rate limits
+
+Anonymous visitors may ask ten questions a minute. Verified users get thirty. The sky is blue.
+
+## Themes
+
+!!! note "Dark mode"
+    The dark theme uses a black background.
+)";
+
+std::shared_ptr<const corpus> sample()
+{
+    auto c = std::make_shared<corpus>();
+    c->add("files.md", files_md, {});
+    c->add("server.md", server_md, {});
+    return c;
+}
+
+const section& by_title(const corpus& c, std::string_view title)
+{
+    for (const auto& s : c.sections())
+        if (s.title == title)
+            return s;
+    throw std::runtime_error("no section " + std::string(title));
+}
 
 } // namespace
 
-TEST(sections, split_at_headings_with_stable_unique_ids)
+TEST(terms, identifiers_meet_their_words)
 {
-    auto s = split_sections("guide/start.md", guide, "/docs/");
-    ASSERT_EQ(s.size(), 4u);
-    EXPECT_EQ(s[0].id, "guide-start#getting-started");
-    EXPECT_EQ(s[0].url, "/docs/guide/start#getting-started");
-    EXPECT_EQ(s[1].id, "guide-start#install");
-    EXPECT_NE(s[1].text.find("not a heading inside a fence"), std::string::npos);
-    EXPECT_EQ(s[2].id, "guide-start#install-2");
-    EXPECT_EQ(s[3].title, "Tuning");
-    EXPECT_EQ(split_sections("guide/start.md", guide, "/docs/")[2].id, s[2].id) << "ids are stable";
+    auto t = terms_of("fs.readFile");
+    for (const char* expected : {"fs", "read", "file", "readfil"})
+        EXPECT_NE(std::find(t.begin(), t.end(), expected), t.end()) << expected;
+    EXPECT_EQ(terms_of("What are the sessions?"), (std::vector<std::string>{"session"}));
+    auto flag = terms_of("--max-old-space-size");
+    EXPECT_NE(std::find(flag.begin(), flag.end(), "space"), flag.end());
+    EXPECT_EQ(terms_of("readfile"), terms_of("READFILE")) << "case does not matter";
 }
 
-TEST(sections, preamble_takes_the_document_title_and_markup_is_removed)
+TEST(terms, synonyms_are_documentation_vocabulary)
 {
-    auto s = split_sections(
-        "a.md", "Intro text with **bold** and [a link](http://x) and ![img](y.png).\n\n# Title\n\nBody.\n", "/d/");
-    ASSERT_EQ(s.size(), 2u);
-    EXPECT_EQ(s[0].id, "a#intro");
-    EXPECT_EQ(s[0].plain, "Intro text with bold and a link and .");
-    EXPECT_EQ(s[0].title, "Title");
+    auto alts = alternatives_of(terms_of("folder").front());
+    EXPECT_NE(std::find(alts.begin(), alts.end(), terms_of("directory").front()), alts.end());
+    EXPECT_TRUE(alternatives_of("zebra").empty());
 }
 
-TEST(excerpt, cuts_at_words_and_never_splits_utf8)
+TEST(retriever, ranks_the_section_that_answers_first)
 {
-    std::string text;
-    for (int i = 0; i < 80; ++i)
-        text += "\xC3\xA9t\xC3\xA9 ";
-    auto e = excerpt(text, 200);
-    EXPECT_LE(e.size(), 200u);
-    EXPECT_TRUE(e.ends_with("\xE2\x80\xA6"));
-    EXPECT_EQ(excerpt("short", 200), "short");
-}
-
-TEST(retriever, ranks_relevant_sections_first_with_scores_in_range)
-{
-    std::vector<section> docs;
-    for (auto& s : split_sections("guide/start.md", guide, "/docs/"))
-        docs.push_back(s);
-    docs.push_back({"x#y", "Embodied AI", "/docs/x#y", "", "Embodied AI studies agents with bodies that act."});
-    retriever r(docs);
-    auto hits = r.search("What is embodied AI?", 5);
+    retriever r(sample());
+    auto hits = r.search("how do I read the entire contents of a file?", 5);
     ASSERT_FALSE(hits.empty());
-    EXPECT_EQ(hits[0].doc->id, "x#y");
+    EXPECT_EQ(hits[0].doc->title, "fs.readFile(path, callback)");
     for (auto& h : hits) {
         EXPECT_GE(h.score, 0.0);
         EXPECT_LE(h.score, 1.0);
+        EXPECT_GE(h.coverage, 0.0);
+        EXPECT_LE(h.coverage, 1.0);
     }
-    auto install = r.search("how to install the server", 5);
-    ASSERT_FALSE(install.empty());
-    EXPECT_EQ(install[0].doc->title, "Install");
-    EXPECT_TRUE(r.search("zebra quantum", 5).empty());
-    EXPECT_LE(r.search("install section", 1).size(), 1u);
+    EXPECT_EQ(r.search("wipe a folder", 1).at(0).doc->title, "fs.rm(path[, options])") << "synonyms";
+    EXPECT_EQ(r.search("raed a file", 1).at(0).doc, r.search("read a file", 1).at(0).doc) << "a typo is corrected";
+    EXPECT_EQ(r.lookup("raed a file", 1).unknown_share, 0.0);
+    EXPECT_GT(r.lookup("banana file", 1).unknown_share, 0.3);
+    EXPECT_LE(r.search("file", 1).size(), 1u);
 }
 
-TEST(retriever, tokenizer_drops_stop_words_and_plurals)
+TEST(retriever, questions_about_other_things_find_no_sources)
 {
-    EXPECT_EQ(tokenize("What are the Sessions?"), (std::vector<std::string>{"session"}));
-    EXPECT_EQ(tokenize("policies"), (std::vector<std::string>{"policy"}));
+    retriever r(sample());
+    EXPECT_TRUE(find_sources(r, "best recipe for banana bread", {}, 5).empty());
+    EXPECT_TRUE(find_sources(r, "routing in Django urls.py", {}, 5).empty());
+    EXPECT_TRUE(find_sources(r, "what is it?", {}, 5).empty()) << "nothing asked";
+    auto found = find_sources(r, "how many questions can anonymous visitors ask?", {}, 5);
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found[0].doc->title, "Rate limits");
 }
 
-TEST(builtin_generator, answers_from_passages_with_citations)
+TEST(retriever, a_selection_steers_the_sources_but_not_the_relevance)
 {
-    section doc{"d#1", "Rate limits", "/docs/d#1", "",
-                "Anonymous visitors may ask ten questions a minute. Verified users get thirty. The sky is blue."};
-    grounding g{"How many questions can anonymous visitors ask?", "browse", "", {{&doc, 0.8}}};
-    auto answer = builtin_generator::compose(g);
-    EXPECT_NE(answer.find("Anonymous visitors may ask ten questions a minute. [1]"), std::string::npos) << answer;
-    EXPECT_EQ(answer.find("sky"), std::string::npos);
+    retriever r(sample());
+    auto steered = find_sources(r, "what does this setting do?", "MAX_DEPTH limits how deep files go", 5);
+    ASSERT_FALSE(steered.empty());
+    EXPECT_EQ(steered[0].doc->title, "Limits");
+    EXPECT_TRUE(find_sources(r, "banana bread recipe", "files and directories", 5).empty());
 }
 
-TEST(builtin_generator, says_so_when_nothing_relevant_was_found)
+TEST(sentences, split_only_where_a_sentence_ends)
 {
-    section doc{"d#1", "Other", "/docs/d#1", "", "Completely unrelated words."};
-    grounding g{"How do quokkas sleep?", "browse", "", {{&doc, 0.05}}};
-    EXPECT_NE(builtin_generator::compose(g).find("could not find"), std::string::npos);
-    EXPECT_NE(builtin_generator::compose({"anything", "browse", "", {}}).find("could not find"), std::string::npos);
+    auto s = sentences_of("Use `a.b()` here, e.g. with `x`. It works. Version 1.2 is out! Is it? Yes.");
+    EXPECT_EQ(s, (std::vector<std::string>{"Use `a.b()` here, e.g. with `x`.", "It works.", "Version 1.2 is out!",
+                                           "Is it?", "Yes."}));
+    EXPECT_EQ(sentences_of("See Node.js and i.e. this one."),
+              (std::vector<std::string>{"See Node.js and i.e. this one."}));
 }
 
-TEST(builtin_generator, chat_mode_grounds_on_the_selection_first)
+TEST(answer, holds_the_api_the_lead_the_matching_option_and_the_example)
 {
-    section doc{"d#1", "Doc", "/docs/d#1", "", "Widgets have themes."};
-    grounding g{
-        "What does this selection say about themes?", "chat", "The dark theme uses a black background.", {{&doc, 0.5}}};
-    auto answer = builtin_generator::compose(g);
-    EXPECT_EQ(answer.rfind("From the passage you selected: The dark theme", 0), 0u) << answer;
+    auto c = sample();
+    retriever r(c);
+    auto sources = find_sources(r, "How do I read a file with a text encoding?", {}, 5);
+    ASSERT_FALSE(sources.empty());
+    auto answer = compose_answer({"How do I read a file with a text encoding?", "browse", "", sources, false});
+    EXPECT_EQ(answer.rfind("`fs.readFile(path, callback)`: Asynchronously reads the entire contents of a file.", 0), 0u)
+        << answer;
+    EXPECT_NE(answer.find("[1]"), std::string::npos);
+    EXPECT_NE(answer.find("- `options` {Object}\n  - `encoding` {string}"), std::string::npos)
+        << "the matching option keeps its parent:\n"
+        << answer;
+    EXPECT_NE(answer.find("```js\nreadFile('/etc/hosts'"), std::string::npos) << answer;
+}
+
+TEST(answer, quotes_the_matching_table_rows_with_their_header)
+{
+    auto c = sample();
+    retriever r(c);
+    const auto& limits = by_title(*c, "Limits");
+    auto answer = compose_answer({"what is the MAX_DEPTH default?", "browse", "", {{&limits, 1.0, 1.0}}, false});
+    EXPECT_NE(answer.find("| setting | default |\n| --- | --- |\n| `MAX_DEPTH` | 8 |"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("MAX_FILES"), std::string::npos) << answer;
+}
+
+TEST(answer, leaves_out_sentences_off_the_question)
+{
+    auto c = sample();
+    const auto& limits = by_title(*c, "Rate limits");
+    auto answer =
+        compose_answer({"How many questions can anonymous visitors ask?", "browse", "", {{&limits, 0.8, 1.0}}, false});
+    EXPECT_NE(answer.find("Anonymous visitors may ask ten questions a minute."), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("sky"), std::string::npos) << answer;
+}
+
+TEST(answer, says_so_when_nothing_answers)
+{
+    auto answer = compose_answer({"How do quokkas sleep?", "browse", "", {}, false});
+    EXPECT_NE(answer.find("could not find"), std::string::npos);
+    EXPECT_EQ(answer.find('['), std::string::npos) << "no citation without a source";
+}
+
+TEST(answer, chat_mode_grounds_on_the_selection_first)
+{
+    auto c = sample();
+    const auto& themes = by_title(*c, "Themes");
+    auto answer = compose_answer({"What does this selection say about themes?",
+                                  "chat",
+                                  "The dark theme uses a black background. Nothing else.",
+                                  {{&themes, 0.5, 1.0}},
+                                  false});
+    EXPECT_EQ(answer.rfind("From the passage you selected: The dark theme uses a black background.", 0), 0u) << answer;
+}
+
+TEST(answer, never_leaks_dialect_markup)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("d.md",
+           "# Guide { #guide }\n\n!!! note \"Careful\"\n    Setting up needs care.\n\n"
+           "/// warning\nSetting up twice fails.\n///\n\n<div>Setting up <b>raw</b></div>\n\n"
+           "{* ../../outside.py *}\n\nSetting up is explained here.\n",
+           {});
+    retriever r(c);
+    auto sources = find_sources(r, "setting up", {}, 5);
+    ASSERT_FALSE(sources.empty());
+    auto answer = compose_answer({"setting up", "browse", "", sources, false});
+    std::regex leak(R"(\{\*|\*\}|!!!|///|:::|<[a-z/]|\{ ?#)");
+    EXPECT_FALSE(std::regex_search(answer, leak)) << answer;
 }
 
 TEST(word_tokens, concatenate_back_to_the_text)
@@ -129,10 +222,13 @@ TEST(word_tokens, concatenate_back_to_the_text)
     EXPECT_EQ(joined, text);
 }
 
-TEST(plain_text, keeps_text_that_only_looks_like_markup)
+TEST(excerpt, cuts_at_words_and_never_splits_utf8)
 {
-    EXPECT_EQ(plain_text("Set SECRET_KEY when a > b in C# | really"), "Set SECRET_KEY when a > b in C# really");
-    EXPECT_EQ(plain_text("> quoted\n- item one\n# Title\nuse `code` and **bold**"),
-              "quoted item one Title use code and bold");
-    EXPECT_EQ(plain_text("<script>alert(1)</script>"), "<script>alert(1)</script>");
+    std::string text;
+    for (int i = 0; i < 80; ++i)
+        text += "\xC3\xA9t\xC3\xA9 ";
+    auto e = excerpt(text, 200);
+    EXPECT_LE(e.size(), 200u);
+    EXPECT_TRUE(e.ends_with("\xE2\x80\xA6"));
+    EXPECT_EQ(excerpt("short", 200), "short");
 }

@@ -16,7 +16,9 @@ TEST(docs, configuration_documents_every_setting)
     ss << in.rdbuf();
     auto text = ss.str();
     for (const auto& s : chatkit::config::settings()) {
-        auto quoted = [](std::string_view name) { return std::string("`").append(name).append("`"); };
+        auto quoted = [](std::string_view name) {
+            return std::string("`").append(name).append("`");
+        };
         EXPECT_NE(text.find(quoted(s.env)), std::string::npos) << s.env;
         EXPECT_NE(text.find(quoted(s.flag)), std::string::npos) << s.flag;
     }

@@ -61,6 +61,22 @@ TEST(router, extracts_path_parameters)
     EXPECT_EQ(boost::json::parse(reply.body).at("id").as_string(), "abc-123");
 }
 
+TEST(router, a_rest_parameter_takes_the_remaining_segments)
+{
+    http::router r;
+    r.add("GET", "/docs/{page...}",
+          [](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+              co_return http::json_reply(200, boost::json::object{{"page", ctx.param("page")}});
+          });
+    auto page = [&](std::string path) {
+        return boost::json::parse(dispatch(r, "GET", path).body).at("page");
+    };
+    EXPECT_EQ(page("/docs/guide/setup.md"), "guide/setup.md");
+    EXPECT_EQ(page("/docs/a.md"), "a.md");
+    EXPECT_EQ(page("/docs/"), "");
+    EXPECT_EQ(dispatch(r, "GET", "/docs").status, 404u);
+}
+
 TEST(router, unknown_path_is_404_in_contract_shape)
 {
     auto r = make_router();

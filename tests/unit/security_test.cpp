@@ -73,8 +73,8 @@ TEST(email, normalizes_and_refuses_unsafe_addresses)
 {
     using chatkit::services::normalize_email;
     EXPECT_EQ(normalize_email("  Ada.Lovelace+docs@Example.COM ").value_or(""), "ada.lovelace+docs@example.com");
-    for (const char* bad : {"", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@b..com",
-                            ".a@b.com", "a@b.com\r\nBcc: x@y.com", "a@exa mple.com", "a@-", "a@b.com>"})
+    for (const char* bad : {"", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a b@c.com", "a@b..com", ".a@b.com",
+                            "a@b.com\r\nBcc: x@y.com", "a@exa mple.com", "a@-", "a@b.com>"})
         EXPECT_FALSE(normalize_email(bad)) << bad;
     EXPECT_FALSE(normalize_email(std::string(65, 'a') + "@example.com"));
 }

@@ -6,24 +6,16 @@
 
 namespace chatkit::chat {
 
-// The default generator: no network, no model. It answers with the sentences
-// of the retrieved passages (and of the reader's selection first, in chat
-// mode) that share the most words with the question, in document order,
-// each followed by its source number, and streams them word by word. When
-// nothing relevant was retrieved it says so instead of inventing.
+// The default generator: no network, no model. It streams the extractive
+// answer of answer_composer word by word (compose_answer says what it holds).
 class builtin_generator final : public generator {
 public:
-    // `pace`: pause between tokens, so a stream looks like one (0 for none).
+    // `pace`: pause between the tokens of a stream, so it reads like one (0
+    // for none). An answer that is not streamed (POST /chat) is not paced.
     explicit builtin_generator(std::chrono::milliseconds pace) : pace_(pace) {}
 
-    [[nodiscard]] std::string model() const override { return "chatkit-extractive-1"; }
+    [[nodiscard]] std::string model() const override { return "chatkit-extractive-2"; }
     boost::asio::awaitable<void> generate(const grounding& g, const token_sink& emit) override;
-
-    // The full answer text, without streaming (unit tests, /chat).
-    [[nodiscard]] static std::string compose(const grounding& g);
-
-    // Below this normalised score a passage is not evidence.
-    static constexpr double min_relevance = 0.12;
 
 private:
     std::chrono::milliseconds pace_;

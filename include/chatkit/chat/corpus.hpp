@@ -1,37 +1,79 @@
 #pragma once
 
+#include "chatkit/chat/markdown.hpp"
+#include "chatkit/chat/site_rules.hpp"
+
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace chatkit::chat {
 
-// One section of a Markdown document: the text under one heading.
-struct section {
-    std::string id;    // stable: "<path-slug>#<heading-slug>", unique in the corpus
-    std::string title; // the heading, or the document's first heading for its preamble
-    std::string url;   // url_prefix + path without .md + "#" + heading slug
-    std::string text;  // Markdown source of the section body
-    std::string plain; // the text without Markdown syntax, for excerpts and answers
+// One Markdown file of the corpus, parsed once.
+struct page {
+    std::string path;              // inside the corpus folder, '/'-separated ("guide/setup.md")
+    std::string title;             // front matter title, else the first heading, else the file name
+    std::string url;               // CORPUS_URL_PREFIX + the site's page path
+    std::vector<md::block> blocks; // headings carry their anchors in `id`
 };
 
-// Splits one Markdown document into sections at #, ## and ### headings
-// (fenced code blocks are not scanned for headings). `relative_path` is the
-// file's path inside the corpus folder, with '/' separators.
-std::vector<section> split_sections(const std::string& relative_path, const std::string& markdown,
-                                    const std::string& url_prefix);
+// The text under one heading, up to the next heading of any level.
+struct section {
+    std::string id;                 // stable and unique: "<path-slug>#<anchor>" ("#intro" before the first heading)
+    std::string title;              // its heading; the page title for the text before the first heading
+    std::vector<std::string> trail; // the page title and the headings above this one, outermost first
+    std::string url;                // the page URL, plus "#anchor" for a heading
+    const page* source = nullptr;
+    std::span<const md::block> body; // the blocks under the heading, in `source`
+    std::string lead;                // the body's first paragraph: what the section is about, in its own words
+    std::string plain;               // clean prose of the whole body (lists, tables, asides included; code not)
+    std::string code;                // the body's code blocks
+};
 
-// Every *.md file under `dir`, sorted by path so ids and order are stable.
-// Throws std::runtime_error when the folder cannot be read.
-std::vector<section> load_corpus(const std::filesystem::path& dir, const std::string& url_prefix);
+struct corpus_options {
+    std::string url_prefix = "/docs/";
+    site_kind site = site_kind::plain;
+};
+
+// An immutable parsed corpus: pages and their sections. Sections point into
+// pages, so it is neither copied nor moved; share it by shared_ptr.
+class corpus {
+public:
+    corpus() = default;
+    corpus(const corpus&) = delete;
+    corpus& operator=(const corpus&) = delete;
+
+    // Adds one file's text (`relative_path` inside the corpus). Invalid
+    // UTF-8 is replaced by U+FFFD, so nothing downstream (JSON, SSE, SQL)
+    // sees it; returns the number of replacements. Only while building.
+    std::size_t add(const std::string& relative_path, std::string text, const corpus_options& options,
+                    const include_reader& read = {});
+
+    [[nodiscard]] const std::vector<section>& sections() const { return sections_; }
+    [[nodiscard]] const std::vector<std::unique_ptr<page>>& pages() const { return pages_; }
+    // The page published at `url` (without fragment), or null.
+    [[nodiscard]] const page* find_page(std::string_view url) const;
+    // The page of the file at `path` inside the corpus, or null.
+    [[nodiscard]] const page* page_at(std::string_view path) const;
+
+private:
+    std::vector<std::unique_ptr<page>> pages_;
+    std::vector<section> sections_;
+    std::map<std::string, const page*, std::less<>> by_url_;
+    std::map<std::string, const page*, std::less<>> by_path_;
+};
+
+// Every Markdown file (.md, .markdown, .mdx) under `dir`, sorted by path so
+// ids and order are stable. Throws std::runtime_error when the folder cannot
+// be read. Files that are not valid UTF-8 are repaired and named in the log.
+[[nodiscard]] std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir,
+                                                        const corpus_options& options);
 
 // Lower-case ASCII slug: letters and digits, runs of anything else as '-'.
 [[nodiscard]] std::string slugify(std::string_view text);
-
-// Markdown markup removed (emphasis, code fences; links keep their text,
-// images are dropped); whitespace collapsed. HTML stays as text: documentation
-// about HTML must keep its tags, and clients render answers as text.
-[[nodiscard]] std::string plain_text(std::string_view markdown);
 
 // At most `max` bytes of `text`, cut at a word boundary on a UTF-8 character
 // boundary, with "…" when cut.

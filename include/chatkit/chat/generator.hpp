@@ -14,7 +14,8 @@ struct grounding {
     std::string question;
     std::string mode;          // browse | chat
     std::string selected_text; // chat mode: what the reader selected, used first
-    std::vector<hit> sources;  // best first, at most 5
+    std::vector<hit> sources;  // best first, at most 5; only sections that answer
+    bool streamed = true;      // false: the whole answer is awaited (POST /chat), so nothing is paced
 };
 
 // Receives each token as soon as it exists. It may suspend (the stream

@@ -2,41 +2,98 @@
 
 #include "chatkit/chat/corpus.hpp"
 
+#include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace chatkit::chat {
 
-// Lower-cased ASCII word tokens with light plural stemming, stop words
-// removed. Non-ASCII bytes are kept inside words, so other scripts still
-// match themselves.
-[[nodiscard]] std::vector<std::string> tokenize(std::string_view text);
-
 struct hit {
     const section* doc;
-    double score; // [0, 1]: the BM25 score over the best score this query could reach
+    double score;    // [0, 1]: the BM25F score over the most this query could score
+    double coverage; // [0, 1]: the share of the question's weight (idf) this section contains
 };
 
-// An immutable BM25 index over a corpus (k1 = 1.2, b = 0.75; titles count
-// twice). Built once per (re)load and shared read-only by every thread.
+// An immutable BM25F index over a corpus, built once per (re)load and
+// shared read-only by every thread. Four fields with their own weights and
+// length normalisation: the section's heading, its trail (page title and
+// parent headings), its prose, and its code. Query terms are expanded with
+// documentation synonyms at a lower weight.
 class retriever {
 public:
-    explicit retriever(std::vector<section> sections);
+    explicit retriever(std::shared_ptr<const corpus> source);
 
     [[nodiscard]] std::vector<hit> search(std::string_view query, std::size_t limit) const;
-    [[nodiscard]] const std::vector<section>& sections() const { return sections_; }
+
+    struct result {
+        std::vector<hit> hits;
+        // The share of the question's weight (idf) in words the corpus does
+        // not hold at all, even after spelling correction: the names of
+        // other products, other topics.
+        double unknown_share;
+    };
+    [[nodiscard]] result lookup(std::string_view query, std::size_t limit) const;
+
+    // Whether a hit is evidence for an answer: it must hold a fair part of
+    // what the question asks about.
+    [[nodiscard]] static bool answers(const hit& h) { return h.coverage >= min_coverage; }
+    static constexpr double min_coverage = 0.18;
+    // A question about something the corpus never mentions (another
+    // product, another topic) has words no section holds: above this share
+    // of its weight in such words, it is not answered at all.
+    static constexpr double max_unknown = 0.12;
+
+    [[nodiscard]] const std::vector<section>& sections() const { return source_->sections(); }
+    [[nodiscard]] const corpus& source() const { return *source_; }
 
 private:
+    static constexpr std::size_t fields = 5;        // heading, trail, lead, prose, code
+    static constexpr std::size_t max_concepts = 64; // covered concepts are bits of a mask
     struct posting {
         std::uint32_t doc;
-        std::uint32_t tf;
+        std::array<std::uint16_t, fields> tf;
     };
-    std::vector<section> sections_;
-    std::vector<double> lengths_;
-    double average_length_ = 1;
+    struct query_term {
+        std::string term;
+        double weight;
+        std::size_t concept_index;
+        bool asked; // the reader's own word (or its spelling correction), not a synonym
+        double idf = 0;
+        const std::vector<posting>* postings = nullptr;
+    };
+    struct query_plan {
+        std::vector<query_term> terms;
+        std::vector<double> concepts; // weight of each concept: the idf of its most common form
+        double unknown_share = 0;
+    };
+    [[nodiscard]] query_plan plan(std::string_view query) const;
+    // A word the corpus does not use, replaced by one it does a typo away;
+    // otherwise the word itself.
+    [[nodiscard]] std::string correction(const std::string& word) const;
+
+    std::shared_ptr<const corpus> source_;
+    std::vector<std::array<float, fields>> length_norm_; // per section: 1 - b + b * len / avg, per field
     std::unordered_map<std::string, std::vector<posting>> postings_;
+    // The corpus's words as written, and by first byte and length: the
+    // candidates of a spelling correction.
+    static std::uint32_t spelling_key(char first, std::size_t length)
+    {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(first)) << 24 |
+               static_cast<std::uint32_t>(std::min<std::size_t>(length, 0xFFFFFF));
+    }
+    std::unordered_set<std::string> words_;
+    std::unordered_map<std::uint32_t, std::vector<const std::string*>> spelling_;
 };
+
+// The sections that answer a question, best first; none when the corpus
+// does not cover it (the answer then says so and cites nothing). A reader's
+// selection says what "this" is, so it joins the query, while the relevance
+// decision stays with the question's own words.
+[[nodiscard]] std::vector<hit> find_sources(const retriever& index, std::string_view question,
+                                            std::string_view selection, std::size_t limit);
 
 } // namespace chatkit::chat

@@ -31,6 +31,7 @@ struct config {
     std::string mail_from = "ChatKit <no-reply@localhost>";
     std::string corpus_dir = "docs";
     std::string corpus_url_prefix = "/docs/";
+    std::string corpus_site = "plain"; // plain | mkdocs | docusaurus: how the published site names pages and headings
     std::string widget_dir = "widget";
     std::chrono::milliseconds builtin_token_delay{15};
     std::chrono::milliseconds stream_ping_interval{15'000};

@@ -3,6 +3,7 @@
 #include "chatkit/http/router.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chatkit::handlers {
@@ -12,5 +13,11 @@ namespace chatkit::handlers {
 // those files, so no path outside the folder can be served, whatever the URL
 // says. `api_origins` go into the demo page's CSP connect-src.
 void mount_static(http::router& r, const std::string& widget_dir);
+
+// The demo page and the /docs pages run only our own scripts; styles may be
+// inline because those pages are samples of how a site embeds the widget.
+inline constexpr std::string_view demo_page_csp =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 } // namespace chatkit::handlers

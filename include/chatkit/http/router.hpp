@@ -17,7 +17,8 @@ namespace chatkit::http {
 using handler_fn = std::function<boost::asio::awaitable<reply>(request&, request_context&)>;
 
 // Routes are patterns of literal segments and `{name}` parameters, matched
-// segment by segment. A path that matches with another method gets 405 with
+// segment by segment; a last `{name...}` takes the rest of the path (possibly
+// empty). A path that matches with another method gets 405 with
 // an Allow header; one that matches nothing gets 404.
 class router {
 public:

@@ -61,8 +61,9 @@ public:
     // Records the stream, starts producing, returns a listener from the start.
     boost::asio::awaitable<std::shared_ptr<http::event_source>> stream(const chat_request& req,
                                                                        const chat_caller& caller);
-    // The whole answer, or errc::not_found when it took longer than `limit`
-    // (the answer is then cancelled).
+    // The whole answer; errc::timed_out when it took longer than `limit`
+    // (the answer is then cancelled), errc::generation_failed when the model
+    // refused or could not be reached.
     boost::asio::awaitable<result<full_answer>> answer(const chat_request& req, const chat_caller& caller,
                                                        std::chrono::milliseconds limit);
     // A listener for frames after `after_seq`; nullopt for an unknown or
@@ -81,7 +82,7 @@ public:
 private:
     struct production;
     boost::asio::awaitable<std::shared_ptr<chat::answer_stream>> start(const chat_request& req,
-                                                                       const chat_caller& caller);
+                                                                       const chat_caller& caller, bool streamed);
     boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
     // Appends one frame to the answer and to the journal.
     void emit(production& p, std::string_view event, const boost::json::value& data, bool final);

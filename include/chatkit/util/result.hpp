@@ -15,6 +15,8 @@ enum class errc {
     session_expired,
     session_not_found,
     not_found,
+    timed_out,         // an answer took longer than its deadline
+    generation_failed, // the model refused or could not be reached
 };
 
 // A value or an errc (std::expected arrives with C++23).

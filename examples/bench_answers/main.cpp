@@ -1,0 +1,317 @@
+// Retrieval and answer quality on a documentation corpus, for chatkit's
+// retriever and answer composer and for a SQLite FTS5 bm25() baseline over
+// the same sections. Run by examples/bench_answers.sh; see docs/benchmarks.md.
+//
+//   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... [--site plain|mkdocs|docusaurus] [--dump FILE]
+//
+// Each question file is a JSON array of {"q", "kind", "gold": [{"page",
+// "heading", "parent"?}], "facts": [str]}; out-of-scope questions have no gold.
+#include "chatkit/chat/answer_composer.hpp"
+#include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/retriever.hpp"
+
+#include <boost/json/parse.hpp>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace {
+
+using namespace chatkit::chat;
+
+struct gold_ref {
+    std::string page, heading, parent;
+};
+
+struct question {
+    std::string text, kind;
+    std::vector<gold_ref> gold;
+    std::vector<std::string> facts;
+};
+
+std::string lower(std::string s)
+{
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Heading text compared as a reader sees it: no backticks, single spaces.
+std::string normal(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '`')
+            continue;
+        bool space = c == ' ' || c == '\t' || c == '\n';
+        if (space && (out.empty() || out.back() == ' '))
+            continue;
+        out += space ? ' ' : c;
+    }
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
+std::vector<question> load_questions(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::vector<question> out;
+    auto document = boost::json::parse(ss.str());
+    for (const auto& v : document.as_array()) {
+        const auto& o = v.as_object();
+        question q{std::string(o.at("q").as_string()), std::string(o.at("kind").as_string()), {}, {}};
+        for (const auto& g : o.at("gold").as_array()) {
+            const auto& go = g.as_object();
+            q.gold.push_back({std::string(go.at("page").as_string()), normal(go.at("heading").as_string()),
+                              go.contains("parent") ? normal(go.at("parent").as_string()) : std::string()});
+        }
+        for (const auto& f : o.at("facts").as_array())
+            q.facts.emplace_back(f.as_string());
+        out.push_back(std::move(q));
+    }
+    return out;
+}
+
+bool is_gold(const section& s, const question& q)
+{
+    for (const auto& g : q.gold) {
+        if (s.source->path != g.page || normal(s.title) != g.heading)
+            continue;
+        if (g.parent.empty() || (!s.trail.empty() && normal(s.trail.back()) == g.parent))
+            return true;
+    }
+    return false;
+}
+
+// The baseline: SQLite FTS5 with the porter tokenizer over the same
+// sections, title weighted 2, the question's words OR-ed.
+class fts5_baseline {
+public:
+    explicit fts5_baseline(const std::vector<section>& sections) : sections_(sections)
+    {
+        sqlite3_open(":memory:", &db_);
+        exec("CREATE VIRTUAL TABLE s USING fts5(title, body, tokenize='porter')");
+        exec("BEGIN");
+        sqlite3_stmt* insert = nullptr;
+        sqlite3_prepare_v2(db_, "INSERT INTO s(rowid, title, body) VALUES (?, ?, ?)", -1, &insert, nullptr);
+        for (std::size_t i = 0; i < sections.size(); ++i) {
+            auto body = sections[i].plain + " " + sections[i].code;
+            sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(i));
+            sqlite3_bind_text(insert, 2, sections[i].title.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(insert, 3, body.c_str(), -1, SQLITE_TRANSIENT);
+            sqlite3_step(insert);
+            sqlite3_reset(insert);
+        }
+        sqlite3_finalize(insert);
+        exec("COMMIT");
+        sqlite3_prepare_v2(db_, "SELECT rowid FROM s WHERE s MATCH ? ORDER BY bm25(s, 2.0, 1.0) LIMIT 5", -1, &query_,
+                           nullptr);
+    }
+    ~fts5_baseline()
+    {
+        sqlite3_finalize(query_);
+        sqlite3_close(db_);
+    }
+    fts5_baseline(const fts5_baseline&) = delete;
+    fts5_baseline& operator=(const fts5_baseline&) = delete;
+
+    std::vector<hit> search(const std::string& question)
+    {
+        std::string match;
+        std::string word;
+        auto flush = [&] {
+            if (!word.empty())
+                match += (match.empty() ? "\"" : " OR \"") + word + "\"";
+            word.clear();
+        };
+        for (char c : question) {
+            if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+                word += c;
+            else
+                flush();
+        }
+        flush();
+        std::vector<hit> out;
+        if (match.empty())
+            return out;
+        sqlite3_bind_text(query_, 1, match.c_str(), -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(query_) == SQLITE_ROW)
+            out.push_back({&sections_[static_cast<std::size_t>(sqlite3_column_int64(query_, 0))], 1.0, 1.0});
+        sqlite3_reset(query_);
+        return out;
+    }
+
+private:
+    void exec(const char* sql) { sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+    const std::vector<section>& sections_;
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* query_ = nullptr;
+};
+
+// Markup that must never reach an answer's prose (code is exempt: docs
+// about Markdown show these in examples).
+std::vector<std::string> leaks_in(const std::string& answer)
+{
+    static const std::vector<std::pair<std::string, std::regex>> patterns{
+        {"include directive", std::regex(R"(\{\*|\*\}|\{!|!\}|--8<--)")},
+        {"admonition marker", std::regex(R"((^|\n)\s*(!!!|\?\?\?|///|:::|===))")},
+        {"raw HTML", std::regex(R"(<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?/?>|<!--)")},
+        {"hl_lines", std::regex(R"(hl_lines)")},
+        {"heading id", std::regex(R"(\{\s*#[\w-]+[^}]*\})")},
+        {"front matter", std::regex(R"((^|\n)---\n)")},
+    };
+    // Blank out fenced code and inline code first.
+    std::string prose;
+    bool fence = false;
+    std::istringstream lines(answer);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("```") != std::string::npos && line.find_first_not_of(" ") == line.find("```")) {
+            fence = !fence;
+            continue;
+        }
+        if (!fence)
+            prose += std::regex_replace(line, std::regex("`[^`]*`"), "``") + "\n";
+    }
+    std::vector<std::string> found;
+    for (const auto& [name, re] : patterns)
+        if (std::regex_search(prose, re))
+            found.push_back(name);
+    return found;
+}
+
+struct tally {
+    int in_scope = 0, r1 = 0, r5 = 0, facts = 0, facts_any = 0, out_scope = 0, refused = 0, false_refusals = 0,
+        leaks = 0;
+    double mrr = 0;
+};
+
+void score(tally& t, const question& q, const std::vector<hit>& ranked, bool refused, const std::string& answer)
+{
+    if (!leaks_in(answer).empty())
+        ++t.leaks;
+    if (q.gold.empty()) {
+        ++t.out_scope;
+        t.refused += refused ? 1 : 0;
+        return;
+    }
+    ++t.in_scope;
+    t.false_refusals += refused ? 1 : 0;
+    for (std::size_t i = 0; i < ranked.size() && i < 5; ++i)
+        if (is_gold(*ranked[i].doc, q)) {
+            t.r1 += i == 0 ? 1 : 0;
+            ++t.r5;
+            t.mrr += 1.0 / static_cast<double>(i + 1);
+            break;
+        }
+    auto text = lower(answer);
+    int present = 0;
+    for (const auto& f : q.facts)
+        present += text.find(lower(f)) != std::string::npos ? 1 : 0;
+    t.facts += present == static_cast<int>(q.facts.size()) ? 1 : 0;
+    t.facts_any += present > 0 ? 1 : 0;
+}
+
+void print(const char* name, const tally& t)
+{
+    auto pct = [](int a, int b) {
+        return b ? 100.0 * a / b : 0.0;
+    };
+    std::printf("| %-26s | %5.2f | %5.2f | %5.3f | %3.0f%% (%d/%d) | %3.0f%% | %d/%d | %d | %d |\n", name,
+                t.in_scope ? static_cast<double>(t.r1) / t.in_scope : 0.0,
+                t.in_scope ? static_cast<double>(t.r5) / t.in_scope : 0.0, t.in_scope ? t.mrr / t.in_scope : 0.0,
+                pct(t.facts, t.in_scope), t.facts, t.in_scope, pct(t.facts_any, t.in_scope), t.refused, t.out_scope,
+                t.false_refusals, t.leaks);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> files;
+    std::string dump_path;
+    corpus_options options;
+    for (int i = 2; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--dump" && i + 1 < argc)
+            dump_path = argv[++i];
+        else if (arg == "--site" && i + 1 < argc)
+            options.site = parse_site_kind(argv[++i]).value_or(site_kind::plain);
+        else
+            files.push_back(arg);
+    }
+    if (argc < 3 || files.empty()) {
+        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE]\n", argv[0]);
+        return 64;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    auto source = load_corpus(argv[1], options);
+    retriever index(source);
+    fts5_baseline baseline(source->sections());
+    auto t1 = std::chrono::steady_clock::now();
+    std::printf("corpus: %zu pages, %zu sections, loaded and indexed in %.0f ms\n\n", source->pages().size(),
+                source->sections().size(), std::chrono::duration<double, std::milli>(t1 - t0).count());
+
+    std::ofstream dump;
+    if (!dump_path.empty())
+        dump.open(dump_path);
+    std::printf("| set | R@1 | R@5 | MRR@5 | facts (all) | facts (any) | out-of-scope refused | in-scope refused | "
+                "answers with leaks |\n|---|---|---|---|---|---|---|---|---|\n");
+    std::vector<double> latencies;
+    for (const auto& file : files) {
+        auto questions = load_questions(file);
+        tally ours, fts;
+        for (const auto& q : questions) {
+            auto ranked = index.search(q.text, 5);
+            auto sources = find_sources(index, q.text, {}, 5);
+            auto answer = compose_answer({q.text, "browse", "", sources, false});
+            score(ours, q, ranked, sources.empty(), answer);
+
+            auto base = baseline.search(q.text);
+            auto base_answer = compose_answer({q.text, "browse", "", base, false});
+            score(fts, q, base, base.empty(), base_answer);
+
+            if (dump) {
+                dump << "## " << q.text << "  (" << q.kind << ")\n\nunknown: " << index.lookup(q.text, 1).unknown_share
+                     << "\n\n";
+                for (std::size_t i = 0; i < ranked.size(); ++i)
+                    dump << (is_gold(*ranked[i].doc, q) ? "* GOLD " : "* ") << ranked[i].doc->id << "  score "
+                         << ranked[i].score << " cover " << ranked[i].coverage << "\n";
+                dump << "\n" << answer << "\n\n";
+                for (const auto& leak : leaks_in(answer))
+                    dump << "LEAK: " << leak << "\n";
+                dump << "---\n\n";
+            }
+        }
+        auto name = file.substr(file.rfind('/') + 1);
+        print(("chatkit  " + name).c_str(), ours);
+        print(("FTS5 bm25  " + name).c_str(), fts);
+    }
+    // Latency over every question, twenty times over, after the quality pass.
+    latencies.clear();
+    for (int round = 0; round < 20; ++round)
+        for (const auto& file : files)
+            for (const auto& q : load_questions(file)) {
+                auto s0 = std::chrono::steady_clock::now();
+                auto sources = find_sources(index, q.text, {}, 5);
+                latencies.push_back(
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
+            }
+    std::sort(latencies.begin(), latencies.end());
+    if (!latencies.empty())
+        std::printf("\nretrieval (search + relevance decision), %zu questions: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                    latencies.size(), latencies[latencies.size() / 2], latencies[latencies.size() * 99 / 100],
+                    latencies.back());
+    return 0;
+}

@@ -1,0 +1,438 @@
+#include "chatkit/chat/markdown_page.hpp"
+
+#include <algorithm>
+#include <array>
+#include <regex>
+
+namespace chatkit::chat {
+
+namespace {
+
+constexpr int max_include_depth = 4;
+
+std::vector<std::string> split_lines(std::string_view text)
+{
+    std::vector<std::string> lines;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        auto end = text.find('\n', at);
+        if (end == std::string_view::npos)
+            end = text.size();
+        std::string line(text.substr(at, end - at));
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        lines.push_back(std::move(line));
+        at = end + 1;
+    }
+    if (!lines.empty() && lines.back().empty())
+        lines.pop_back();
+    return lines;
+}
+
+// Columns of leading whitespace (a tab counts to the next multiple of 4).
+int indent_of(std::string_view line)
+{
+    int col = 0;
+    for (char c : line) {
+        if (c == ' ')
+            ++col;
+        else if (c == '\t')
+            col += 4 - col % 4;
+        else
+            return col;
+    }
+    return -1; // blank
+}
+
+std::string dedent(std::string_view line, int columns)
+{
+    int col = 0;
+    std::size_t i = 0;
+    while (i < line.size() && col < columns && (line[i] == ' ' || line[i] == '\t')) {
+        col += line[i] == '\t' ? 4 - col % 4 : 1;
+        ++i;
+    }
+    std::string out(static_cast<std::size_t>(std::max(0, col - columns)), ' ');
+    out.append(line.substr(i));
+    return out;
+}
+
+std::string unquote(std::string v)
+{
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+        v.pop_back();
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        return v.substr(1, v.size() - 2);
+    return v;
+}
+
+std::string capitalized(std::string word)
+{
+    if (!word.empty() && word[0] >= 'a' && word[0] <= 'z')
+        word[0] = static_cast<char>(word[0] - 'a' + 'A');
+    std::replace(word.begin(), word.end(), '-', ' ');
+    return word;
+}
+
+std::string language_of(std::string_view path)
+{
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> by_ext{{
+        {".py", "python"},
+        {".js", "javascript"},
+        {".mjs", "javascript"},
+        {".ts", "typescript"},
+        {".tsx", "tsx"},
+        {".jsx", "jsx"},
+        {".sh", "sh"},
+        {".json", "json"},
+        {".yaml", "yaml"},
+        {".yml", "yaml"},
+        {".toml", "toml"},
+        {".cpp", "cpp"},
+        {".go", "go"},
+        {".rs", "rust"},
+        {".sql", "sql"},
+        {".html", "html"},
+    }};
+    auto dot = path.rfind('.');
+    if (dot == std::string_view::npos)
+        return {};
+    for (auto& [ext, lang] : by_ext)
+        if (path.substr(dot) == ext)
+            return std::string(lang);
+    return {};
+}
+
+const std::regex& admonition_re()
+{
+    static const std::regex re(R"re(^(!!!|\?\?\?\+?)\s+([A-Za-z][\w-]*)(?:\s+"([^"]*)")?\s*$)re");
+    return re;
+}
+const std::regex& tab_re()
+{
+    static const std::regex re(R"re(^===\+?\s+"([^"]*)"\s*$)re");
+    return re;
+}
+const std::regex& block_re()
+{
+    static const std::regex re(R"re(^///\s*([A-Za-z][\w-]*)(?:\s*\|\s*(.*?))?\s*$)re");
+    return re;
+}
+const std::regex& colon_re()
+{
+    static const std::regex re(R"re(^(:{3,})\s*([A-Za-z][\w.-]*)(?:\[([^\]]*)\]|\s+(.*?))?\s*$)re");
+    return re;
+}
+const std::regex& fastapi_include_re()
+{
+    static const std::regex re(R"re(^\{\*\s*(\S+).*\*\}\s*$)re");
+    return re;
+}
+const std::regex& markdown_include_re()
+{
+    static const std::regex re(R"re(^\{!\s*(\S+?)\s*!\}\s*$)re");
+    return re;
+}
+const std::regex& snippet_re()
+{
+    static const std::regex re(R"re(^-{1,3}8<-{1,3}\s+["']([^"']+)["']\s*$)re");
+    return re;
+}
+const std::regex& mdx_re()
+{
+    static const std::regex re(
+        R"re(^(import\s.*\sfrom\s+['"].*|import\s+['"].*|export\s+(const|default|function|let)\b.*)$)re");
+    return re;
+}
+const std::regex& abbreviation_re()
+{
+    static const std::regex re(R"re(^\*\[[^\]]+\]:\s)re");
+    return re;
+}
+
+bool is_admonition_type(std::string_view t)
+{
+    static constexpr std::array<std::string_view, 22> types{
+        "note",    "tip",   "info",      "warning",  "danger",   "caution",   "important", "success",
+        "failure", "bug",   "example",   "quote",    "abstract", "summary",   "tldr",      "hint",
+        "check",   "error", "attention", "question", "details",  "admonition"};
+    std::string lower(t);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::find(types.begin(), types.end(), lower) != types.end();
+}
+
+// A closing fence: at least as many of the opening character, then nothing.
+bool closes_fence(std::string_view t, std::string_view fence)
+{
+    if (!t.starts_with(fence))
+        return false;
+    auto rest = t.find_first_not_of(fence[0]);
+    return rest == std::string_view::npos || t.find_first_not_of(" \t", rest) == std::string_view::npos;
+}
+
+class page_parser {
+public:
+    page_parser(std::string dir, const include_reader& read) : dir_(std::move(dir)), read_(read) {}
+
+    std::vector<md::block> parse(const std::vector<std::string>& lines, int depth)
+    {
+        std::vector<md::block> out;
+        std::string pending;
+        auto flush = [&] {
+            if (pending.find_first_not_of(" \t\n") != std::string::npos)
+                for (auto& b : md::parse(pending))
+                    out.push_back(std::move(b));
+            pending.clear();
+        };
+        auto keep = [&pending](std::string_view line) {
+            pending.append(line).append("\n");
+        };
+        std::string fence; // the open fence's marker, empty outside one
+        std::size_t i = 0;
+        while (i < lines.size()) {
+            const std::string& line = lines[i];
+            int indent = indent_of(line);
+            std::string t = indent < 0 ? std::string() : dedent(line, indent);
+            std::smatch m;
+            bool maybe_directive = !t.empty() && std::string_view("!?=/:{-ie*").find(t[0]) != std::string_view::npos;
+            if (!fence.empty()) {
+                if (closes_fence(t, fence))
+                    fence.clear();
+                if (maybe_directive && std::regex_match(t, m, snippet_re())) {
+                    // A snippet inside a fence is the fence's code.
+                    if (auto included = include(m[1].str(), depth))
+                        for (auto& l : split_lines(*included))
+                            keep(std::string(static_cast<std::size_t>(indent), ' ') + l);
+                } else {
+                    keep(line);
+                }
+                ++i;
+                continue;
+            }
+            if (t.starts_with("```") || t.starts_with("~~~")) {
+                fence = t.substr(0, t.find_first_not_of(t[0]));
+                keep(line);
+                ++i;
+                continue;
+            }
+            if (!maybe_directive) {
+                keep(line);
+                ++i;
+                continue;
+            }
+            if (std::regex_match(t, m, admonition_re())) {
+                flush();
+                auto label = m[3].matched ? m[3].str() : capitalized(m[2].str());
+                i = aside_by_indent(lines, i, indent, std::move(label), depth, out);
+                continue;
+            }
+            if (std::regex_match(t, m, tab_re())) {
+                flush();
+                i = aside_by_indent(lines, i, indent, m[1].str(), depth, out);
+                continue;
+            }
+            if (std::regex_match(t, m, block_re())) {
+                flush();
+                auto label = m[2].matched && m[2].length() > 0 ? m[2].str() : capitalized(m[1].str());
+                i = aside_until(lines, i, indent, "///", std::move(label), depth, out);
+                continue;
+            }
+            if (std::regex_match(t, m, colon_re())) {
+                flush();
+                if (is_admonition_type(m[2].str())) {
+                    auto label = m[3].matched ? m[3].str() : m[4].matched ? m[4].str() : std::string();
+                    if (label.empty())
+                        label = capitalized(m[2].str());
+                    i = aside_until(lines, i, indent, m[1].str(), std::move(label), depth, out);
+                } else {
+                    i = skip_indented(lines, i + 1, indent); // mkdocstrings: rendered from Python, not here
+                }
+                continue;
+            }
+            if (std::regex_match(t, m, fastapi_include_re()) || std::regex_match(t, m, markdown_include_re()) ||
+                std::regex_match(t, m, snippet_re())) {
+                flush();
+                insert_file(m[1].str(), depth, out);
+                ++i;
+                continue;
+            }
+            if ((indent == 0 && std::regex_match(t, mdx_re())) || std::regex_search(t, abbreviation_re())) {
+                ++i;
+                continue;
+            }
+            keep(line);
+            ++i;
+        }
+        flush();
+        return out;
+    }
+
+private:
+    std::optional<std::string> include(const std::string& target, int depth)
+    {
+        if (depth >= max_include_depth)
+            return std::nullopt;
+        for (const auto& base : {dir_, std::string()})
+            if (auto path = join_path(base, target))
+                if (auto text = read_(*path))
+                    return text;
+        return std::nullopt;
+    }
+
+    void insert_file(const std::string& target, int depth, std::vector<md::block>& out)
+    {
+        auto text = include(target, depth);
+        if (!text)
+            return;
+        if (target.ends_with(".md")) {
+            for (auto& b : parse(split_lines(*text), depth + 1))
+                out.push_back(std::move(b));
+            return;
+        }
+        auto code = md::make_block(md::block_kind::code);
+        code.code = *text;
+        if (!code.code.empty() && code.code.back() != '\n')
+            code.code += '\n';
+        code.lang = language_of(target);
+        out.push_back(std::move(code));
+    }
+
+    static std::size_t skip_indented(const std::vector<std::string>& lines, std::size_t i, int indent)
+    {
+        while (i < lines.size()) {
+            int in = indent_of(lines[i]);
+            if (in >= 0 && in <= indent)
+                break;
+            ++i;
+        }
+        return i;
+    }
+
+    // MkDocs style: the body is every following line indented four more
+    // than the marker (blank lines included, trailing ones not).
+    std::size_t aside_by_indent(const std::vector<std::string>& lines, std::size_t start, int indent, std::string label,
+                                int depth, std::vector<md::block>& out)
+    {
+        std::size_t end = skip_indented(lines, start + 1, indent);
+        std::vector<std::string> body;
+        for (std::size_t j = start + 1; j < end; ++j)
+            body.push_back(dedent(lines[j], indent + 4));
+        out.push_back(aside(std::move(label), parse(body, depth)));
+        return end;
+    }
+
+    // Fenced style (`///`, `:::`): the body runs to a line of the same marker.
+    // Nested openers of the same marker are counted so their closers do not
+    // end this one.
+    std::size_t aside_until(const std::vector<std::string>& lines, std::size_t start, int indent,
+                            const std::string& marker, std::string label, int depth, std::vector<md::block>& out)
+    {
+        std::vector<std::string> body;
+        int nested = 0;
+        std::size_t j = start + 1;
+        for (; j < lines.size(); ++j) {
+            int in = indent_of(lines[j]);
+            std::string t = in < 0 ? std::string() : dedent(lines[j], in);
+            auto after = t.find_first_not_of(marker[0]);
+            if (t.starts_with(marker) && (after == std::string::npos || after == marker.size())) {
+                auto rest = t.find_first_not_of(" \t", marker.size());
+                if (rest == std::string::npos && nested-- == 0)
+                    break;
+                if (rest != std::string::npos)
+                    ++nested;
+            }
+            body.push_back(dedent(lines[j], indent));
+        }
+        out.push_back(aside(std::move(label), parse(body, depth)));
+        return std::min(j + 1, lines.size());
+    }
+
+    static md::block aside(std::string label, std::vector<md::block> children)
+    {
+        auto b = md::make_block(md::block_kind::aside);
+        b.label = std::move(label);
+        b.children = std::move(children);
+        return b;
+    }
+
+    std::string dir_;
+    const include_reader& read_;
+};
+
+front_matter read_front_matter(std::vector<std::string>& lines)
+{
+    front_matter meta;
+    if (lines.empty() || lines[0] != "---")
+        return meta;
+    std::size_t end = 1;
+    while (end < lines.size() && lines[end] != "---" && lines[end] != "...")
+        ++end;
+    if (end == lines.size())
+        return meta; // no closing line: a thematic break, not front matter
+    for (std::size_t i = 1; i < end; ++i) {
+        const auto& l = lines[i];
+        auto colon = l.find(':');
+        if (colon == std::string::npos || l.starts_with(' '))
+            continue;
+        auto key = l.substr(0, colon);
+        auto value = unquote(l.substr(l.find_first_not_of(" \t", colon + 1) == std::string::npos
+                                          ? l.size()
+                                          : l.find_first_not_of(" \t", colon + 1)));
+        if (key == "title")
+            meta.title = value;
+        else if (key == "slug")
+            meta.slug = value;
+        else if (key == "id")
+            meta.id = value;
+    }
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(end + 1));
+    return meta;
+}
+
+} // namespace
+
+std::optional<std::string> join_path(std::string_view base_dir, std::string_view target)
+{
+    if (target.starts_with('/'))
+        target.remove_prefix(1), base_dir = {};
+    std::vector<std::string> parts;
+    auto push = [&parts](std::string_view path) {
+        std::size_t at = 0;
+        while (at <= path.size()) {
+            auto end = path.find('/', at);
+            if (end == std::string_view::npos)
+                end = path.size();
+            auto part = path.substr(at, end - at);
+            if (part == "..") {
+                if (parts.empty())
+                    return false;
+                parts.pop_back();
+            } else if (!part.empty() && part != ".") {
+                parts.emplace_back(part);
+            }
+            at = end + 1;
+        }
+        return true;
+    };
+    if (!push(base_dir) || !push(target) || parts.empty())
+        return std::nullopt;
+    std::string out;
+    for (const auto& p : parts)
+        out.append(out.empty() ? "" : "/").append(p);
+    return out;
+}
+
+page_source parse_page(std::string_view text, const std::string& relative_path, const include_reader& read)
+{
+    if (text.starts_with("\xEF\xBB\xBF"))
+        text.remove_prefix(3);
+    auto lines = split_lines(text);
+    page_source page;
+    page.meta = read_front_matter(lines);
+    auto slash = relative_path.rfind('/');
+    page_parser parser(slash == std::string::npos ? std::string() : relative_path.substr(0, slash), read);
+    page.blocks = parser.parse(lines, 0);
+    return page;
+}
+
+} // namespace chatkit::chat

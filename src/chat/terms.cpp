@@ -1,0 +1,235 @@
+#include "chatkit/chat/terms.hpp"
+
+#include <libstemmer.h>
+
+#include <algorithm>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace chatkit::chat {
+
+namespace {
+
+// sb_stemmer keeps per-call state: one per thread.
+std::string stem(const std::string& word)
+{
+    struct closer {
+        void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
+    };
+    thread_local std::unique_ptr<sb_stemmer, closer> stemmer(sb_stemmer_new("english", "UTF_8"));
+    if (!stemmer || word.size() < 3 || std::isdigit(static_cast<unsigned char>(word[0])))
+        return word;
+    const auto* out =
+        sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    if (!out)
+        return word;
+    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer.get())));
+}
+
+const std::unordered_set<std::string_view>& stop_words()
+{
+    static const std::unordered_set<std::string_view> words{
+        "a", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does", "did", "for", "from", "how", "i",
+        "in", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "this", "to", "was", "what", "when",
+        "where", "which", "who", "why", "will", "with", "you", "your", "there", "their", "if", "about", "into", "than",
+        "then", "them", "we", "our", "us", "should", "would", "these", "those", "been", "being", "have", "has", "had",
+        "any", "some", "get", "want", "use", "using", "used", "way", "ways", "need", "make", "thing", "tell",
+        "possible", "go", "am", "were", "just", "also", "very", "one", "anyone", "please", "e", "g", "ie", "eg", "etc",
+        "vs", "via", "they", "he", "she", "his", "her", "but", "not", "no", "yes", "all", "each", "other", "such",
+        "own", "same", "too", "here",
+        // Words of asking, not of a topic: a corpus that never uses them is not off-topic.
+        "many", "much", "lot", "lots", "good", "best", "right", "really", "actually", "anyway", "someone", "something",
+        "somehow", "kind", "sort", "mean", "means", "happen", "happens", "able", "instead", "ok", "okay", "hi", "hello",
+        "thanks", "thank"};
+    return words;
+}
+
+bool word_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// "readFileSync" -> read, File, Sync; "HTTPServer" -> HTTP, Server;
+// "utf8" stays whole.
+std::vector<std::string_view> camel_parts(std::string_view word)
+{
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    auto upper = [&](std::size_t i) {
+        return word[i] >= 'A' && word[i] <= 'Z';
+    };
+    auto low = [&](std::size_t i) {
+        return word[i] >= 'a' && word[i] <= 'z';
+    };
+    for (std::size_t i = 1; i < word.size(); ++i) {
+        bool boundary = (upper(i) && low(i - 1)) || (upper(i) && i + 1 < word.size() && low(i + 1) && upper(i - 1));
+        if (boundary) {
+            parts.push_back(word.substr(start, i - start));
+            start = i;
+        }
+    }
+    parts.push_back(word.substr(start));
+    return parts;
+}
+
+void add_word(std::vector<std::string>& out, std::string_view raw, const word_fixer& fix)
+{
+    auto w = lower(raw);
+    if (w.empty() || stop_words().contains(w))
+        return;
+    out.push_back(stem(fix ? fix(w) : w));
+}
+
+} // namespace
+
+bool is_stop_word(std::string_view lowered_word)
+{
+    return stop_words().contains(lowered_word);
+}
+
+std::vector<std::string> terms_of(std::string_view text, const word_fixer& fix)
+{
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    const auto n = text.size();
+    while (i < n) {
+        auto c = static_cast<unsigned char>(text[i]);
+        bool dashes = c == '-' && i + 2 < n && text[i + 1] == '-' && word_char(static_cast<unsigned char>(text[i + 2]));
+        if (!word_char(c) && !dashes) {
+            ++i;
+            continue;
+        }
+        // An identifier: word characters joined by '.', '_' or '-' (a CLI
+        // flag keeps its leading "--" out of the token).
+        if (dashes)
+            i += 2;
+        auto start = i;
+        while (i < n) {
+            auto ch = static_cast<unsigned char>(text[i]);
+            if (word_char(ch) || ch == '_')
+                ++i;
+            else if ((ch == '.' || ch == '-') && i + 1 < n && word_char(static_cast<unsigned char>(text[i + 1])) &&
+                     i > start)
+                ++i;
+            else
+                break;
+        }
+        std::string_view token = text.substr(start, i - start);
+        while (!token.empty() && token.back() == '_')
+            token.remove_suffix(1);
+        if (token.empty())
+            continue;
+        std::vector<std::string_view> segments; // split at . _ -
+        std::size_t s = 0;
+        for (std::size_t k = 0; k <= token.size(); ++k)
+            if (k == token.size() || token[k] == '.' || token[k] == '_' || token[k] == '-') {
+                if (k > s)
+                    segments.push_back(token.substr(s, k - s));
+                s = k + 1;
+            }
+        for (auto seg : segments) {
+            auto parts = camel_parts(seg);
+            for (auto p : parts)
+                add_word(out, p, fix);
+            if (parts.size() > 1)
+                out.push_back(stem(lower(seg))); // "readFile" whole, as a reader typing "readfile" gets it
+        }
+        if (segments.size() > 1)
+            out.push_back(stem(lower(token))); // "fs.readfile" whole
+    }
+    return out;
+}
+
+const std::vector<std::string>& alternatives_of(const std::string& term)
+{
+    // Groups of words that documentation and its readers use for the same
+    // thing. Written for software documentation in general (not for any
+    // one corpus or question set); every member maps to the others.
+    static const std::unordered_map<std::string, std::vector<std::string>> table = [] {
+        const std::vector<std::vector<std::string>> groups{
+            {"folder", "directory", "dir"},
+            {"delete", "remove", "erase", "unlink", "wipe"},
+            {"create", "make", "new", "mkdir"},
+            {"start", "launch", "spawn", "run", "execute", "exec"},
+            {"stop", "terminate", "kill", "exit", "quit", "abort"},
+            {"read", "load"},
+            {"write", "save", "store"},
+            {"config", "configuration", "settings", "options"},
+            {"error", "exception", "failure"},
+            {"wait", "delay", "sleep", "timeout"},
+            {"print", "log", "output", "console"},
+            {"argument", "arg", "args", "argv", "parameter"},
+            {"env", "environment"},
+            {"compress", "gzip", "deflate", "zip"},
+            {"decompress", "gunzip", "inflate", "unzip"},
+            {"hash", "digest", "checksum"},
+            {"encrypt", "cipher"},
+            {"decrypt", "decipher"},
+            {"url", "link", "address", "uri"},
+            {"size", "length", "bytes"},
+            {"child", "subprocess"},
+            {"thread", "worker"},
+            {"listen", "bind"},
+            {"cwd", "working"},
+            {"rename", "move"},
+            {"copy", "duplicate", "clone"},
+            {"check", "verify", "test", "assert"},
+            {"watch", "monitor", "observe"},
+            {"list", "enumerate", "readdir"},
+            {"memory", "heap", "ram"},
+            {"debug", "inspect", "inspector", "debugger"},
+            {"module", "package", "library"},
+            {"import", "require"},
+            {"event", "emit", "listener"},
+            {"schedule", "timer", "interval"},
+            {"convert", "encode", "decode", "parse"},
+            {"cancel", "abort"},
+            {"path", "filename"},
+            {"response", "reply"},
+            {"request", "req"},
+            {"header", "headers"},
+        };
+        std::unordered_map<std::string, std::vector<std::string>> t;
+        for (const auto& g : groups) {
+            std::vector<std::string> stems;
+            for (const auto& w : g)
+                stems.push_back(stem(w));
+            for (const auto& s : stems)
+                for (const auto& other : stems)
+                    if (other != s && std::find(t[s].begin(), t[s].end(), other) == t[s].end())
+                        t[s].push_back(other);
+        }
+        return t;
+    }();
+    static const std::vector<std::string> none;
+    auto it = table.find(term);
+    return it == table.end() ? none : it->second;
+}
+
+void words_of(std::string_view text, const std::function<void(std::string_view lowered_word)>& each)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (!word_char(static_cast<unsigned char>(text[i]))) {
+            ++i;
+            continue;
+        }
+        auto start = i;
+        while (i < text.size() && word_char(static_cast<unsigned char>(text[i])))
+            ++i;
+        for (auto part : camel_parts(text.substr(start, i - start)))
+            each(lower(part));
+    }
+}
+
+} // namespace chatkit::chat

@@ -1,0 +1,65 @@
+#include "chatkit/chat/site_rules.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace chatkit::chat;
+
+TEST(site_rules, plain_keeps_the_file_path)
+{
+    EXPECT_EQ(page_path(site_kind::plain, "guide/setup.md", {}), "guide/setup.md");
+    EXPECT_EQ(page_path(site_kind::plain, "README.md", {}), "README.md");
+}
+
+TEST(site_rules, mkdocs_uses_directory_urls)
+{
+    EXPECT_EQ(page_path(site_kind::mkdocs, "guide/setup.md", {}), "guide/setup/");
+    EXPECT_EQ(page_path(site_kind::mkdocs, "guide/index.md", {}), "guide/");
+    EXPECT_EQ(page_path(site_kind::mkdocs, "guide/README.md", {}), "guide/");
+    EXPECT_EQ(page_path(site_kind::mkdocs, "index.md", {}), "");
+}
+
+TEST(site_rules, docusaurus_follows_ids_slugs_and_number_prefixes)
+{
+    EXPECT_EQ(page_path(site_kind::docusaurus, "guide/setup.md", {}), "guide/setup");
+    EXPECT_EQ(page_path(site_kind::docusaurus, "01-guide/02-setup.mdx", {}), "guide/setup");
+    EXPECT_EQ(page_path(site_kind::docusaurus, "guide/index.md", {}), "guide");
+    EXPECT_EQ(page_path(site_kind::docusaurus, "guide/guide.md", {}), "guide");
+    EXPECT_EQ(page_path(site_kind::docusaurus, "guide/setup.md", {"", "", "install"}), "guide/install");
+    EXPECT_EQ(page_path(site_kind::docusaurus, "guide/setup.md", {"", "/start/here", ""}), "start/here");
+    EXPECT_EQ(page_path(site_kind::docusaurus, "guide/setup.md", {"", "quick", ""}), "guide/quick");
+}
+
+TEST(site_rules, github_slugs_as_github_and_docusaurus_make_them)
+{
+    anchor_slugger s(site_kind::plain);
+    EXPECT_EQ(s.next("Hello, World!", ""), "hello-world");
+    EXPECT_EQ(s.next("fs.readFile(path[, options], callback)", ""), "fsreadfilepath-options-callback");
+    EXPECT_EQ(s.next("Hello World", ""), "hello-world-1");
+    EXPECT_EQ(s.next("Hello World", ""), "hello-world-2");
+    EXPECT_EQ(s.next("  two  spaces", ""), "--two--spaces") << "github-slugger does not collapse spaces";
+    EXPECT_EQ(s.next("Caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC", ""), "caf\xC3\xA9-\xE6\x97\xA5\xE6\x9C\xAC");
+    EXPECT_EQ(s.next("Anything", "custom-id"), "custom-id");
+    EXPECT_EQ(s.next("Custom id", ""), "custom-id-1") << "an explicit id takes its slug";
+    anchor_slugger d(site_kind::docusaurus);
+    EXPECT_EQ(d.next("Snake_case and --flags", ""), "snake_case-and---flags");
+}
+
+TEST(site_rules, python_markdown_slugs_as_mkdocs_makes_them)
+{
+    anchor_slugger s(site_kind::mkdocs);
+    EXPECT_EQ(s.next("Hello, World!", ""), "hello-world");
+    EXPECT_EQ(s.next("Hello -- World", ""), "hello-world_1");
+    EXPECT_EQ(s.next("Caf\xC3\xA9 cr\xC3\xA8me", ""), "cafe-creme");
+    EXPECT_EQ(s.next("fs.readFile()", ""), "fsreadfile");
+    EXPECT_EQ(s.next("Snake_case", ""), "snake_case");
+    EXPECT_EQ(s.next("\xE6\x97\xA5\xE6\x9C\xAC", ""), "_1") << "nothing ASCII left";
+    EXPECT_EQ(s.next("Hello World", ""), "hello-world_2");
+}
+
+TEST(site_rules, site_names_parse)
+{
+    EXPECT_EQ(parse_site_kind("mkdocs"), site_kind::mkdocs);
+    EXPECT_EQ(parse_site_kind("docusaurus"), site_kind::docusaurus);
+    EXPECT_EQ(parse_site_kind("plain"), site_kind::plain);
+    EXPECT_FALSE(parse_site_kind("hugo"));
+}
