@@ -53,7 +53,8 @@ void router::add(std::string_view method, std::string_view pattern, handler_fn h
 {
     if (pattern.empty() || pattern.front() != '/')
         throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
-    route r{std::string(method), std::string(pattern), {}, std::move(handler), options};
+    options.pattern = std::string(pattern);
+    route r{std::string(method), std::string(pattern), {}, std::move(handler), std::move(options)};
     for (auto segment : split_path(pattern))
         r.segments.emplace_back(segment);
     routes_.push_back(std::move(r));

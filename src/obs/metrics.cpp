@@ -41,9 +41,22 @@ metrics_registry::shard& metrics_registry::local_shard()
     return *shards_[id % shard_count];
 }
 
+std::string_view metrics_registry::method_label(std::string_view method)
+{
+    // A client chooses the method token: any other becomes one label, so
+    // nobody can grow the series without bound.
+    for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+        if (method == known)
+            return known;
+    return "OTHER";
+}
+
 void metrics_registry::observe_request(std::string_view method, std::string_view route, unsigned status,
                                        std::chrono::nanoseconds latency)
 {
+    method = method_label(method);
+    if (status < 100 || status > 599)
+        status = 0;
     std::string key;
     key.reserve(method.size() + route.size() + 6);
     key.append(method).push_back('\0');

@@ -274,6 +274,13 @@ private:
                                                    .keep_alive = keep_alive,
                                                    .content_length = std::nullopt,
                                                    .chunked = chunked});
+        if (req.method == "HEAD") {
+            // The head a GET would get, and no body: the listener goes now.
+            reply.stream.reset();
+            deadline_.expires_after(env_.cfg.write_timeout);
+            auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(head), use_tuple);
+            co_return !ec && keep_alive;
+        }
         // The head and whatever the stream holds already leave in one write.
         auto first = reply.stream->ready();
         if (first && first->empty())

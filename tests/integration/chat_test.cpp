@@ -360,6 +360,35 @@ TEST_F(chat_api, anonymous_limits_apply_before_the_stream_starts)
     EXPECT_EQ(limited.head.status, 429u) << "the tier a client sends is ignored";
     EXPECT_EQ(limited.head.header("content-type"), "application/json");
     EXPECT_FALSE(limited.head.header("retry-after").empty());
+    auto metrics = request(port_, "GET", "/metrics").body;
+    EXPECT_NE(metrics.find(R"(chatkit_http_requests_total{method="POST",route="/api/v1/chat/stream",status="429"})"),
+              std::string::npos)
+        << "a 429 counts under its route:\n"
+        << metrics;
+}
+
+TEST_F(chat_api, head_on_every_route_sends_no_body_and_keeps_the_connection_in_step)
+{
+    start();
+    auto token = anon();
+    auto answer = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?"), token);
+    ASSERT_EQ(answer.status(), 200u);
+    auto id = answer.str("message_id");
+    for (const std::string& target :
+         std::vector<std::string>{"/health", "/metrics", "/", "/widget/chatkit-widget.js", "/docs/",
+                                  "/docs/embodied.md", "/api/v1/auth/session-check", "/api/v1/auth/verification-status",
+                                  "/api/v1/chat/saved", "/api/v1/chat/saved/00000000-0000-0000-0000-000000000000",
+                                  "/api/v1/chat/stream/" + id, "/nothing-here", "/api/v1/chat"}) {
+        connection c(port_);
+        c.send("HEAD " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+               "\r\nLast-Event-ID: " + id + ":0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        auto head = c.read_head();
+        ASSERT_TRUE(head) << target;
+        auto next = c.read_response();
+        ASSERT_TRUE(next) << target << " left the connection out of step";
+        EXPECT_EQ(next->status, 200u) << target;
+        EXPECT_EQ(next->body.rfind("{\"status\":\"ok\"", 0), 0u) << target << ": " << next->body;
+    }
 }
 
 TEST_F(chat_api, anonymous_history_is_stored_and_moves_into_the_account)

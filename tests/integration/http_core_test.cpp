@@ -84,6 +84,16 @@ TEST_F(http_core, metrics_are_prometheus_text)
     EXPECT_NE(r.body.find("chatkit_sse_open_streams"), std::string::npos);
 }
 
+TEST_F(http_core, odd_methods_fold_into_one_metrics_label)
+{
+    for (int i = 0; i < 1000; ++i)
+        static_cast<void>(request(port_, "M" + std::to_string(i), "/health"));
+    auto r = request(port_, "GET", "/metrics");
+    EXPECT_EQ(r.body.find(R"(method="M1")"), std::string::npos);
+    EXPECT_NE(r.body.find(R"(method="OTHER",route="unmatched",status="405")"), std::string::npos) << r.body;
+    EXPECT_LT(r.body.size(), 32u * 1024) << "the exposition stays small";
+}
+
 TEST_F(http_core, unknown_route_is_404_and_wrong_method_405)
 {
     auto r = request(port_, "GET", "/api/v1/nothing-here");

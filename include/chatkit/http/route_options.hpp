@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace chatkit::http {
@@ -12,6 +13,9 @@ struct route_options {
     // The rate-limited action this route counts as ("chat", "save_chat",
     // ...); empty for none. The rate_limit middleware reads it.
     std::string_view rate_action = {};
+    // The route's pattern, set by router::add: the metrics label of a
+    // request a layer answered before the router saw it (a 429, say).
+    std::string pattern = {};
 };
 
 } // namespace chatkit::http

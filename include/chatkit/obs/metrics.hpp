@@ -20,8 +20,12 @@ class metrics_registry {
 public:
     metrics_registry();
 
+    // `route` is a pattern (bounded); the method and status are folded to
+    // a bounded set here.
     void observe_request(std::string_view method, std::string_view route, unsigned status,
                          std::chrono::nanoseconds latency);
+    // The method's label: itself when standard, "OTHER" otherwise.
+    [[nodiscard]] static std::string_view method_label(std::string_view method);
     void stream_opened() { open_streams_.fetch_add(1, std::memory_order_relaxed); }
     void stream_closed() { open_streams_.fetch_sub(1, std::memory_order_relaxed); }
 
