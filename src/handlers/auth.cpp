@@ -5,6 +5,7 @@
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/middleware/rate_limit.hpp"
+#include "chatkit/services/email_address.hpp"
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/rate_limiter.hpp"
 #include "chatkit/util/time.hpp"

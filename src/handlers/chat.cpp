@@ -35,7 +35,14 @@ std::size_t code_points(std::string_view s)
 
 std::string trim(std::string_view s)
 {
-    return std::string(util::trim(s, " \t\r\n"));
+    return std::string(util::trim_space(s));
+}
+
+// PostgreSQL text cannot hold U+0000 (it would store the text cut there), and
+// no reader types one.
+bool has_nul(std::string_view s)
+{
+    return s.find('\0') != std::string_view::npos;
 }
 
 bool is_uuid(std::string_view s)
@@ -98,6 +105,10 @@ struct chat_routes {
             out.error = http::invalid_field(ctx, "message", "The message is empty.");
             return out;
         }
+        if (has_nul(out.req.message)) {
+            out.error = http::invalid_field(ctx, "message", "The message contains a NUL character.");
+            return out;
+        }
         if (code_points(out.req.message) > max_message) {
             out.error = http::error_reply(ctx, 400, "MESSAGE_TOO_LONG", "The message is longer than 2000 characters.",
                                           boost::json::object{{"field", "message"}, {"max_length", max_message}});
@@ -118,6 +129,10 @@ struct chat_routes {
             return out;
         }
         out.req.selected_text = selected.value_or("");
+        if (has_nul(out.req.selected_text)) {
+            out.error = http::invalid_field(ctx, "context.selected_text", "The selected text contains a NUL character.");
+            return out;
+        }
         if (code_points(out.req.selected_text) > max_selected) {
             out.error = http::error_reply(
                 ctx, 400, "SELECTED_TEXT_TOO_LONG", "The selected text is longer than 5000 characters.",
@@ -240,9 +255,13 @@ struct chat_routes {
                 co_return http::invalid_field(ctx, field + ".content", "content must be a string.");
             if (code_points(content->as_string()) > max_saved_content)
                 co_return http::invalid_field(ctx, field + ".content", "content is longer than 20000 characters.");
+            if (has_nul(content->as_string()))
+                co_return http::invalid_field(ctx, field + ".content", "content contains a NUL character.");
             chat_row.messages.push_back({std::string(role->as_string()), std::string(content->as_string())});
         }
         chat_row.title = trim(title.value_or(""));
+        if (has_nul(chat_row.title))
+            co_return http::invalid_field(ctx, "title", "title contains a NUL character.");
         if (chat_row.title.empty() && !chat_row.messages.empty())
             chat_row.title = chat::excerpt(chat_row.messages.front().content, 80);
         if (chat_row.title.empty())

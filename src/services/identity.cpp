@@ -5,7 +5,6 @@
 #include "chatkit/store/history_repo.hpp"
 #include "chatkit/store/identity_repo.hpp"
 #include "chatkit/store/outbox_repo.hpp"
-#include "chatkit/util/text.hpp"
 #include "chatkit/util/time.hpp"
 
 #include <soci/soci.h>
@@ -31,36 +30,6 @@ std::optional<repo::session_row> find_session(soci::session& s, const std::vecto
 }
 
 } // namespace
-
-std::optional<std::string> normalize_email(std::string_view raw)
-{
-    raw = util::trim(raw);
-    if (raw.size() < 3 || raw.size() > 254)
-        return std::nullopt;
-    std::string email;
-    for (char c : raw)
-        email += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    auto at = email.find('@');
-    if (at == std::string::npos || at == 0 || at > 64 || email.find('@', at + 1) != std::string::npos)
-        return std::nullopt;
-    auto local = std::string_view(email).substr(0, at);
-    auto domain = std::string_view(email).substr(at + 1);
-    for (char c : local) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
-        if (!ok)
-            return std::nullopt;
-    }
-    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
-        return std::nullopt;
-    if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
-        domain.back() == '.' || domain.find("..") != std::string_view::npos)
-        return std::nullopt;
-    for (char c : domain)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
-            return std::nullopt;
-    return email;
-}
 
 identity_service::identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
                                    std::function<void()> mail_queued)

@@ -215,6 +215,18 @@ TEST_F(chat_api, every_validation_code)
     EXPECT_EQ(code(R"({"message": 5})").json.at("error").at("details").at("field"), "message");
     EXPECT_EQ(code(R"({"message": "hi", "context": "x"})").json.at("error").at("details").at("field"), "context");
     EXPECT_EQ(call(port_, "POST", "/api/v1/chat", ask("hi"), std::string(43, 'z')).error_code(), "SESSION_EXPIRED");
+    // Nothing a reader can see is an empty message; NUL cannot be stored.
+    for (const char* invisible : {"\xE3\x80\x80\xE3\x80\x80", "\xE2\x80\x8B\xE2\x80\x8D\xEF\xBB\xBF", "\xC2\xA0 \t"}) {
+        auto r = code(ask(invisible));
+        EXPECT_EQ(r.error_code(), "INVALID_REQUEST") << r.raw.body;
+        EXPECT_EQ(r.json.at("error").at("details").at("field"), "message");
+    }
+    auto nul = code(R"({"message": "before\u0000after"})");
+    EXPECT_EQ(nul.error_code(), "INVALID_REQUEST");
+    EXPECT_EQ(nul.json.at("error").at("details").at("field"), "message");
+    auto nul_selection = code(R"({"message": "hi", "context": {"selected_text": "a\u0000b"}})");
+    EXPECT_EQ(nul_selection.json.at("error").at("details").at("field"), "context.selected_text");
+    EXPECT_EQ(code(ask("\xE3\x80\x80what is embodied AI?\xE2\x80\x8B")).status(), 200u) << "trimmed, then answered";
 }
 
 TEST_F(chat_api, stream_sends_sources_tokens_done_with_ids)

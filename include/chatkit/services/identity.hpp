@@ -75,8 +75,4 @@ private:
     std::function<void()> mail_queued_;
 };
 
-// Lower-cased, trimmed address when it is one we can safely send to (no
-// CR/LF, one '@', a dotted domain, length limits); nullopt otherwise.
-[[nodiscard]] std::optional<std::string> normalize_email(std::string_view raw);
-
 } // namespace chatkit::services
