@@ -5,9 +5,13 @@
 #include "chatkit/http/router.hpp"
 #include "chatkit/obs/metrics.hpp"
 
+#include <functional>
 #include <memory>
 
 namespace chatkit {
+
+// Mounts routes beyond the product's (the test build's /api/v1/test/*).
+using route_hook = std::function<void(http::router&, const config::config&)>;
 
 // Everything a running server holds besides sockets: storage, services,
 // routes, the middleware chain in its canonical order, the metrics they
@@ -15,8 +19,9 @@ namespace chatkit {
 class app {
 public:
     // Opens the database and applies migrations; throws when the database
-    // cannot be opened or the chain cannot be built.
-    explicit app(const config::config& cfg);
+    // cannot be opened or the chain cannot be built, and when TEST_ROUTES is
+    // set but this binary has no `test_routes` to mount.
+    explicit app(const config::config& cfg, const route_hook& test_routes = {});
     ~app();
     app(const app&) = delete;
     app& operator=(const app&) = delete;

@@ -10,7 +10,6 @@
 #include "chatkit/handlers/docs_pages.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/static_files.hpp"
-#include "chatkit/handlers/test_routes.hpp"
 #include "chatkit/handlers/user.hpp"
 #include "chatkit/middleware/access_log.hpp"
 #include "chatkit/middleware/auth.hpp"
@@ -117,7 +116,7 @@ struct app::impl {
     http::router router;
     std::unique_ptr<http::chain> chain;
 
-    explicit impl(const config::config& c)
+    impl(const config::config& c, const route_hook& test_routes)
         : cfg(c), keys(c.secret_key, c.secret_key_previous), db(open_db(c)), background(1),
           background_guard(background.get_executor()), limiter(*db),
           mail(*db, keys, smtp_settings_for(c), background.get_executor()), analytics(*db, background.get_executor()),
@@ -142,8 +141,12 @@ struct app::impl {
         handlers::mount_static(router, cfg.widget_dir);
         if (cfg.corpus_url_prefix == "/docs/")
             handlers::mount_docs(router, chat);
-        if (cfg.test_routes)
-            handlers::mount_test_routes(router, cfg);
+        if (cfg.test_routes) {
+            if (!test_routes)
+                throw std::runtime_error("TEST_ROUTES=true: this binary has no test routes (they are built only "
+                                         "into chatkit-test-server); unset TEST_ROUTES");
+            test_routes(router, cfg);
+        }
 
         auto* database = db.get();
         metrics.gauge("chatkit_db_jobs_in_flight", "Database jobs queued or running.",
@@ -204,7 +207,9 @@ struct app::impl {
     }
 };
 
-app::app(const config::config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+app::app(const config::config& cfg, const route_hook& test_routes) : impl_(std::make_unique<impl>(cfg, test_routes))
+{
+}
 
 app::~app()
 {

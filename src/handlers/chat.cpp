@@ -24,6 +24,9 @@ constexpr std::size_t max_selected = 5000;
 constexpr std::size_t max_saved_messages = 200;
 constexpr std::size_t max_saved_content = 20000;
 constexpr std::size_t max_title = 200;
+// No answer has this many events; a larger Last-Event-ID is not one of ours
+// (and `n + 1` must not overflow).
+constexpr long long max_event_seq = 1'000'000'000;
 
 std::size_t code_points(std::string_view s)
 {
@@ -201,7 +204,7 @@ struct chat_routes {
             auto digits = colon == std::string_view::npos ? std::string_view() : last->substr(colon + 1);
             auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), after);
             if (colon == std::string_view::npos || last->substr(0, colon) != id || ec != std::errc{} ||
-                ptr != digits.data() + digits.size() || after < -1)
+                ptr != digits.data() + digits.size() || after < -1 || after > max_event_seq)
                 co_return http::invalid_field(ctx, "Last-Event-ID", "Last-Event-ID must be <message_id>:<n>.");
         }
         std::shared_ptr<http::event_source> source;

@@ -299,6 +299,11 @@ TEST_F(chat_api, foreign_forged_and_malformed_resumes_are_refused)
     EXPECT_EQ(call(port_, "GET", "/api/v1/chat/stream/not-an-id", {}, owner).status(), 404u);
     auto bad = call(port_, "GET", path, {}, owner, {{"Last-Event-ID", "someone-else:3"}});
     EXPECT_EQ(bad.status(), 400u);
+    for (const char* n : {":9223372036854775807", ":9223372036854775808", ":-2", ":1000000001", ":+1", ": 1"}) {
+        auto huge = call(port_, "GET", path, {}, owner, {{"Last-Event-ID", id + n}});
+        EXPECT_EQ(huge.status(), 400u) << n;
+        EXPECT_EQ(huge.json.at("error").at("details").at("field"), "Last-Event-ID") << n;
+    }
     auto owned = start_stream(port_, "GET", path, {}, bearer(owner));
     EXPECT_EQ(owned.head.status, 200u);
 }

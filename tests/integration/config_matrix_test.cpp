@@ -196,3 +196,19 @@ TEST(log_format, json_lines_are_one_json_object_each)
     EXPECT_GE(lines, 4u);
     EXPECT_NE(out.find("access GET /odd%0D%0Apath"), std::string::npos);
 }
+
+TEST(product_binary, has_no_test_routes)
+{
+    const char* product = std::getenv("CHATKIT_PRODUCT_SERVER");
+    ASSERT_NE(product, nullptr) << "run through meson test";
+    auto env = chatkit::test::dev_env();
+    server_process refused({}, env, product);
+    EXPECT_EQ(refused.wait_exit(std::chrono::seconds(10)), 1) << refused.output();
+    EXPECT_NE(refused.output().find("TEST_ROUTES=true: this binary has no test routes"), std::string::npos)
+        << refused.output();
+    env.erase("TEST_ROUTES");
+    server_process plain({}, env, product);
+    auto port = plain.wait_until_listening();
+    ASSERT_TRUE(port) << plain.output();
+    EXPECT_EQ(chatkit::test::request(*port, "POST", "/api/v1/test/echo", {{"Content-Type", "application/json"}}, "{}").status, 404u);
+}

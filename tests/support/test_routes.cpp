@@ -1,4 +1,4 @@
-#include "chatkit/handlers/test_routes.hpp"
+#include "test_routes.hpp"
 
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/http/sse.hpp"
@@ -13,7 +13,7 @@
 #include <chrono>
 #include <stdexcept>
 
-namespace chatkit::handlers {
+namespace chatkit::test {
 
 namespace {
 
@@ -110,4 +110,4 @@ void mount_test_routes(http::router& r, const config::config& cfg)
           });
 }
 
-} // namespace chatkit::handlers
+} // namespace chatkit::test

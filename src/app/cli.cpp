@@ -1,0 +1,110 @@
+// The command line of chatkit-server and chatkit-test-server: wiring only.
+#include "chatkit/cli.hpp"
+
+#include "chatkit/config/loader.hpp"
+#include "chatkit/config/validate.hpp"
+#include "chatkit/obs/logger.hpp"
+#include "chatkit/security/random.hpp"
+#include "chatkit/server/server.hpp"
+#include "chatkit/store/admin.hpp"
+#include "chatkit/version.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+// EX_CONFIG from sysexits.h: the configuration is wrong, not the program.
+constexpr int exit_config = 78;
+
+void print_help()
+{
+    std::printf("usage: chatkit-server [serve | check-config | migrate | version] [--flag value ...]\n"
+                "       chatkit-server user set-tier EMAIL anonymous|lightweight|full|premium\n"
+                "       chatkit-server user revoke-sessions EMAIL\n\n"
+                "Every setting is an environment variable and the equivalent flag:\n");
+    for (const auto& s : chatkit::config::settings())
+        std::printf("  %-24s %-26s %s\n", std::string(s.flag).c_str(), std::string(s.env).c_str(),
+                    std::string(s.help).c_str());
+}
+
+int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings, const chatkit::route_hook& extra)
+{
+    chatkit::obs::setup_logging(cfg.log_level, cfg.log_format == "json" ? chatkit::obs::log_format::json
+                                                                        : chatkit::obs::log_format::text);
+    for (const auto& w : warnings)
+        spdlog::warn("{}", w);
+    chatkit::app app(cfg, extra);
+    chatkit::server::server srv(cfg, app.chain(), app.router());
+    auto port = srv.listen();
+    app.start();
+    spdlog::info("chatkit-server {} listening on http://{}:{} ({} mode, {} I/O threads)", chatkit::version(), cfg.bind,
+                 port, cfg.production() ? "production" : "development", cfg.threads);
+    chatkit::obs::flush_logs();
+    srv.run();
+    app.stop();
+    spdlog::info("stopped");
+    chatkit::obs::flush_logs();
+    chatkit::obs::shutdown_logging();
+    return 0;
+}
+
+} // namespace
+
+int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
+{
+    std::vector<std::string> argv_list(argv + 1, argv + argc);
+    auto loaded = chatkit::config::load(chatkit::config::process_env(), argv_list);
+    std::string command = loaded.args.empty() ? "serve" : loaded.args.front();
+    if (command == "help" || command == "--help" || command == "-h") {
+        print_help();
+        return 0;
+    }
+    if (command == "version" || command == "--version") {
+        std::printf("chatkit-server %s\n", std::string(chatkit::version()).c_str());
+        return 0;
+    }
+    if (command != "serve" && command != "check-config" && command != "migrate" && command != "user") {
+        std::fprintf(stderr, "chatkit-server: unknown command '%s'; try chatkit-server --help\n", command.c_str());
+        return 64;
+    }
+    if (!loaded.error.empty()) {
+        std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", loaded.error.c_str());
+        return exit_config;
+    }
+    try {
+        chatkit::security::init_sodium();
+        auto verdict = chatkit::config::validate(loaded.cfg);
+        if (!verdict.ok()) {
+            std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", verdict.refusal.c_str());
+            return exit_config;
+        }
+        if (command == "check-config") {
+            for (const auto& w : verdict.warnings)
+                std::fprintf(stderr, "chatkit-server: warning: %s\n", w.c_str());
+            std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");
+            return 0;
+        }
+        if (command == "migrate" || command == "user") {
+            std::vector<std::string> operands(loaded.args.begin() + 1, loaded.args.end());
+            auto outcome = command == "migrate" ? chatkit::store::admin_migrate(loaded.cfg.database_url)
+                                                : chatkit::store::admin_user(loaded.cfg.database_url, operands);
+            std::fprintf(outcome.ok ? stdout : stderr, "%s\n", outcome.message.c_str());
+            return outcome.ok ? 0 : (outcome.usage ? 64 : 1);
+        }
+        return serve(loaded.cfg, verdict.warnings, extra_routes);
+    } catch (const std::exception& e) {
+        // One line, whatever the library said across several.
+        std::string why = e.what();
+        for (auto& c : why)
+            if (c == '\n' || c == '\r')
+                c = ' ';
+        std::fprintf(stderr, "chatkit-server: cannot start: %s\n", why.c_str());
+        chatkit::obs::shutdown_logging();
+        return 1;
+    }
+}
