@@ -207,9 +207,7 @@ struct app::impl {
     }
 };
 
-app::app(const config::config& cfg, const route_hook& test_routes) : impl_(std::make_unique<impl>(cfg, test_routes))
-{
-}
+app::app(const config::config& cfg, const route_hook& test_routes) : impl_(std::make_unique<impl>(cfg, test_routes)) {}
 
 app::~app()
 {

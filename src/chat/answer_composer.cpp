@@ -110,10 +110,13 @@ struct section_units {
                     std::string first;
                     if (!item.empty() && item.front().kind == md::block_kind::paragraph)
                         first = md::to_markdown(item.front().text);
-                    if (!first.empty())
-                        items.push_back({parents, first, q.overlap(first), items.size()});
-                    parents.push_back(first);
                     auto rest = std::span<const md::block>(item).subspan(first.empty() ? 0 : 1);
+                    if (first.empty()) {
+                        collect_nested(rest, q, parents); // nothing to show as its parent
+                        continue;
+                    }
+                    items.push_back({parents, first, q.overlap(first), items.size()});
+                    parents.push_back(first);
                     collect_nested(rest, q, parents);
                     parents.pop_back();
                 }
@@ -200,6 +203,12 @@ const md::block* heading_of(const section& s)
     return h->kind == md::block_kind::heading ? h : nullptr;
 }
 
+// Plain text in bold, its own markup characters escaped ("Using *args").
+std::string bold(const std::string& text)
+{
+    return "**" + md::to_markdown(md::inlines{{text, {}, md::plain}}) + "**";
+}
+
 std::string cite(int n)
 {
     std::string out = "[";
@@ -235,7 +244,7 @@ std::string lead_paragraph(const section& s, const section_units& u, int n)
     for (std::size_t i = 0; i < chosen.size(); ++i)
         out += (i ? " " : "") + chosen[i].text;
     if (out.empty())
-        out = "**" + s.title + "**";
+        out = bold(s.title);
     return out + " " + cite(n);
 }
 
@@ -249,11 +258,11 @@ std::string items_markdown(const std::vector<item_unit>& items)
             ++common;
         printed.resize(common);
         for (std::size_t d = common; d < it.parents.size(); ++d) {
-            if (!it.parents[d].empty())
-                out += std::string(2 * d, ' ') + "- " + it.parents[d] + "\n";
+            out += std::string(2 * d, ' ') + "- " + it.parents[d] + "\n";
             printed.push_back(it.parents[d]);
         }
         out += std::string(2 * it.parents.size(), ' ') + "- " + it.text + "\n";
+        printed.push_back(it.text); // a later child of this item goes under it, not under a copy
     }
     if (!out.empty())
         out.pop_back();
@@ -331,7 +340,7 @@ std::string see_also(const section& s, const question_terms& q, int n)
     section_units u;
     std::vector<std::string> parents;
     u.collect(s.body, q, parents, true);
-    std::string name = names_an_api(heading_of(s)) ? api_name(*heading_of(s)) : "**" + s.title + "**";
+    std::string name = names_an_api(heading_of(s)) ? api_name(*heading_of(s)) : bold(s.title);
     return "See also " + name + (u.lead.empty() ? "" : ": " + u.lead) + " " + cite(n);
 }
 
@@ -395,7 +404,32 @@ std::vector<std::string> sentences_of(std::string_view text)
         push(j);
     }
     push(text.size());
-    return out;
+    // A split inside emphasis ("**Warning: this deletes data. Back up.**")
+    // would leave a marker open: such a piece joins the next.
+    auto open_markup = [](const std::string& piece) {
+        int strong = 0, ticks = 0;
+        for (std::size_t i = 0; i < piece.size(); ++i) {
+            if (piece[i] == '\\') {
+                ++i;
+                continue;
+            }
+            if (piece[i] == '`')
+                ++ticks;
+            else if (piece[i] == '*' && i + 1 < piece.size() && piece[i + 1] == '*' && ticks % 2 == 0) {
+                ++strong;
+                ++i;
+            }
+        }
+        return strong % 2 == 1 || ticks % 2 == 1;
+    };
+    std::vector<std::string> joined;
+    for (auto& piece : out) {
+        if (!joined.empty() && open_markup(joined.back()))
+            joined.back() += " " + piece;
+        else
+            joined.push_back(std::move(piece));
+    }
+    return joined;
 }
 
 std::string section_markdown(const section& s, std::size_t max_bytes)
@@ -406,7 +440,7 @@ std::string section_markdown(const section& s, std::size_t max_bytes)
         if (text.empty())
             continue;
         if (out.size() + text.size() + 2 > max_bytes)
-            break;
+            continue; // a long block (a big table, a long sample) gives way to the ones after it
         out += (out.empty() ? "" : "\n\n") + text;
     }
     return out;

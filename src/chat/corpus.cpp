@@ -26,17 +26,27 @@ std::string read_file(const std::filesystem::path& p)
     return ss.str();
 }
 
-// Headings get their anchors in document order, those inside asides too,
-// as the site generators number them.
-void assign_anchors(std::vector<md::block>& blocks, anchor_slugger& slugger)
+// Every heading, those inside asides and lists too, in document order.
+template <class Blocks, class Visit> void for_each_heading(Blocks& blocks, const Visit& visit)
 {
     for (auto& b : blocks) {
         if (b.kind == md::block_kind::heading)
-            b.id = slugger.next(md::text_of(b.text), b.id);
+            visit(b);
         for (auto& item : b.items)
-            assign_anchors(item, slugger);
-        assign_anchors(b.children, slugger);
+            for_each_heading(item, visit);
+        for_each_heading(b.children, visit);
     }
+}
+
+// Headings get their anchors in document order, as the site generators
+// number them; explicit ids are taken first.
+void assign_anchors(std::vector<md::block>& blocks, anchor_slugger& slugger)
+{
+    for_each_heading(blocks, [&](md::block& h) {
+        if (!h.id.empty())
+            slugger.reserve(h.id);
+    });
+    for_each_heading(blocks, [&](md::block& h) { h.id = slugger.next(md::text_of(h.text), h.id); });
 }
 
 void collect_code(std::span<const md::block> blocks, std::string& out)
@@ -106,7 +116,7 @@ std::size_t corpus::add(const std::string& relative_path, std::string text, cons
 
     auto& p = *pages_.emplace_back(std::make_unique<page>());
     p.path = relative_path;
-    p.url = options.url_prefix + page_path(options.site, relative_path, parsed.meta);
+    p.url = options.url_prefix + url_path_encode(page_path(options.site, relative_path, parsed.meta));
     p.blocks = std::move(parsed.blocks);
     p.title = parsed.meta.title;
     for (const auto& b : p.blocks)
@@ -123,7 +133,7 @@ std::size_t corpus::add(const std::string& relative_path, std::string text, cons
         section s;
         s.source = &p;
         s.body = std::span<const md::block>(p.blocks).subspan(first, last - first);
-        s.plain = md::plain_text({s.body.begin(), s.body.end()}, false);
+        s.plain = md::plain_text(s.body, false);
         collect_code(s.body, s.code);
         for (const auto& b : s.body)
             if (b.kind == md::block_kind::paragraph) {
@@ -140,6 +150,9 @@ std::size_t corpus::add(const std::string& relative_path, std::string text, cons
         if (open.empty() && !s.trail.empty() && s.trail.back() == s.title)
             s.trail.pop_back();
         s.id = path_slug + "#" + (heading ? heading->id : std::string("intro"));
+        // "a/b.md" and "a-b.md" slug alike: ids stay unique anyway.
+        for (int n = 2; !ids_.insert(s.id).second; ++n)
+            s.id = path_slug + "#" + (heading ? heading->id : std::string("intro")) + "-" + std::to_string(n);
         s.url = p.url + (heading ? "#" + heading->id : std::string());
         sections_.push_back(std::move(s));
     };
@@ -159,7 +172,9 @@ std::size_t corpus::add(const std::string& relative_path, std::string text, cons
             open.pop_back();
         first = i + 1;
     }
-    by_url_.emplace(p.url, &p);
+    if (!by_url_.emplace(p.url, &p).second)
+        spdlog::warn("corpus files {} and {} publish at the same URL {}; citations lead to the first",
+                     by_url_[p.url]->path, p.path, p.url);
     by_path_.emplace(p.path, &p);
     return repairs;
 }
@@ -202,7 +217,13 @@ std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir, cons
     auto out = std::make_shared<corpus>();
     for (const auto& file : files) {
         auto relative = std::filesystem::relative(file, dir).generic_string();
-        if (auto repairs = out->add(relative, read_file(file), options, read))
+        // A link to a file elsewhere (/proc/self/environ, a secret) is not documentation.
+        auto text = read(relative);
+        if (!text) {
+            spdlog::warn("corpus file {} leads outside CORPUS_DIR; skipped", relative);
+            continue;
+        }
+        if (auto repairs = out->add(relative, std::move(*text), options, read))
             spdlog::warn("corpus file {} is not valid UTF-8: {} byte sequence(s) replaced with U+FFFD", relative,
                          repairs);
     }

@@ -61,6 +61,30 @@ void decode_entity(std::string& out, std::string_view entity)
     out.append(entity);
 }
 
+// An attribute's text with its entities decoded (md4c leaves them as
+// written: "?a=1&amp;b=2").
+std::string attribute_text(const MD_ATTRIBUTE& a)
+{
+    std::string out;
+    if (!a.text)
+        return out;
+    for (std::size_t i = 0; a.substr_offsets[i] < a.size; ++i) {
+        std::string_view piece(a.text + a.substr_offsets[i], a.substr_offsets[i + 1] - a.substr_offsets[i]);
+        if (a.substr_types[i] == MD_TEXT_ENTITY)
+            decode_entity(out, piece);
+        else if (a.substr_types[i] == MD_TEXT_NULLCHAR)
+            out += "\xEF\xBF\xBD";
+        else
+            out.append(piece);
+    }
+    return out;
+}
+
+// Nesting deeper than this (quotes in quotes, lists in lists) is read as
+// the level above: no document needs it, and a hostile one must not make
+// every walk over the tree recurse a hundred thousand times.
+constexpr int max_nesting = 32;
+
 // Builds blocks from md4c's enter/leave/text callbacks. Only the innermost
 // open block receives text; open blocks are always the last element of
 // their parent's list, so pointers to them stay valid while they are open.
@@ -70,6 +94,13 @@ public:
 
     int enter_block(MD_BLOCKTYPE type, void* detail)
     {
+        bool container = type == MD_BLOCK_QUOTE || type == MD_BLOCK_UL || type == MD_BLOCK_OL || type == MD_BLOCK_LI;
+        if (container) {
+            kept_.push_back(nesting_ < max_nesting);
+            if (!kept_.back())
+                return 0;
+            ++nesting_;
+        }
         switch (type) {
         case MD_BLOCK_DOC:
             break;
@@ -90,6 +121,7 @@ public:
             stack_.push_back({stack_.back().b, frame_kind::item});
             break;
         case MD_BLOCK_HR:
+            close_implicit();
             target().push_back(make_block(block_kind::rule));
             break;
         case MD_BLOCK_H:
@@ -97,9 +129,7 @@ public:
             break;
         case MD_BLOCK_CODE: {
             auto& b = open(block_kind::code);
-            const auto& lang = static_cast<const MD_BLOCK_CODE_DETAIL*>(detail)->lang;
-            if (lang.text)
-                b.lang.assign(lang.text, lang.size);
+            b.lang = attribute_text(static_cast<const MD_BLOCK_CODE_DETAIL*>(detail)->lang);
             break;
         }
         case MD_BLOCK_HTML:
@@ -127,6 +157,13 @@ public:
 
     int leave_block(MD_BLOCKTYPE type)
     {
+        if (type == MD_BLOCK_QUOTE || type == MD_BLOCK_UL || type == MD_BLOCK_OL || type == MD_BLOCK_LI) {
+            bool kept = kept_.back();
+            kept_.pop_back();
+            if (!kept)
+                return 0;
+            --nesting_;
+        }
         switch (type) {
         case MD_BLOCK_HTML:
             --skipping_;
@@ -173,8 +210,7 @@ public:
             styles_.push_back(code);
             break;
         case MD_SPAN_A: {
-            const auto& href = static_cast<const MD_SPAN_A_DETAIL*>(detail)->href;
-            hrefs_.emplace_back(href.text ? std::string(href.text, href.size) : std::string());
+            hrefs_.push_back(attribute_text(static_cast<const MD_SPAN_A_DETAIL*>(detail)->href));
             break;
         }
         case MD_SPAN_IMG:
@@ -320,6 +356,8 @@ private:
     }
 
     std::vector<frame> stack_;
+    std::vector<bool> kept_; // per open container: opened, or read as its parent (too deep)
+    int nesting_ = 0;
     inlines* cell_ = nullptr;
     std::vector<std::uint8_t> styles_;
     std::vector<std::string> hrefs_;
@@ -331,7 +369,7 @@ builder& of(void* user)
     return *static_cast<builder*>(user);
 }
 
-void plain_of(const std::vector<block>& blocks, bool with_code, std::string& out)
+void plain_of(std::span<const block> blocks, bool with_code, std::string& out)
 {
     auto add = [&out](std::string_view text) {
         if (text.empty())
@@ -415,7 +453,7 @@ std::string text_of(const inlines& runs)
     return collapsed;
 }
 
-std::string plain_text(const std::vector<block>& blocks, bool with_code)
+std::string plain_text(std::span<const block> blocks, bool with_code)
 {
     std::string out;
     plain_of(blocks, with_code, out);

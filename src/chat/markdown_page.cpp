@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <regex>
 
 namespace chatkit::chat {
@@ -170,17 +171,66 @@ bool closes_fence(std::string_view t, std::string_view fence)
     return rest == std::string_view::npos || t.find_first_not_of(" \t", rest) == std::string_view::npos;
 }
 
+// The marker of a fence this (dedented) line opens, or empty: three or more
+// backticks whose info string has no backtick (else it is inline code), or
+// three or more tildes.
+std::string opens_fence(std::string_view t)
+{
+    if (!t.starts_with("```") && !t.starts_with("~~~"))
+        return {};
+    auto end = t.find_first_not_of(t[0]);
+    auto marker = t.substr(0, end);
+    if (t[0] == '`' && end != std::string_view::npos && t.find('`', end) != std::string_view::npos)
+        return {};
+    return std::string(marker);
+}
+
+// Lines no directive can be: long ones are prose or minified code, and
+// std::regex would recurse once per character on them.
+constexpr std::size_t max_directive_line = 1024;
+// Containers in containers deeper than this are read as text.
+constexpr int max_container_nesting = 16;
+// What includes may add to one page, in all.
+constexpr std::size_t include_budget = 4 * 1024 * 1024;
+
+// `[label]: target` lines: md4c resolves reference links only within the
+// text it is given, so each chunk of a page carries the page's definitions.
+std::string reference_definitions(const std::vector<std::string>& lines)
+{
+    static const std::regex definition(R"re(^ {0,3}\[[^\]]+\]:\s*\S.*$)re");
+    std::string out;
+    std::string fence;
+    for (const auto& line : lines) {
+        int indent = indent_of(line);
+        std::string t = indent < 0 ? std::string() : dedent(line, indent);
+        if (!fence.empty()) {
+            if (closes_fence(t, fence))
+                fence.clear();
+            continue;
+        }
+        if (fence = opens_fence(t); !fence.empty())
+            continue;
+        if (line.size() <= max_directive_line && line.find("]:") != std::string::npos &&
+            std::regex_match(line, definition))
+            out.append(line).append("\n");
+    }
+    return out;
+}
+
 class page_parser {
 public:
-    page_parser(std::string dir, const include_reader& read) : dir_(std::move(dir)), read_(read) {}
+    page_parser(std::string dir, const include_reader& read, std::string references)
+        : dir_(std::move(dir)), read_(read), references_(std::move(references))
+    {
+    }
 
-    std::vector<md::block> parse(const std::vector<std::string>& lines, int depth)
+    std::vector<md::block> parse(const std::vector<std::string>& lines, int depth, int nesting = 0)
     {
         std::vector<md::block> out;
         std::string pending;
         auto flush = [&] {
             if (pending.find_first_not_of(" \t\n") != std::string::npos)
-                for (auto& b : md::parse(pending))
+                for (auto& b : md::parse(references_.empty() ? pending : pending + "\n" + references_))
                     out.push_back(std::move(b));
             pending.clear();
         };
@@ -194,14 +244,16 @@ public:
             int indent = indent_of(line);
             std::string t = indent < 0 ? std::string() : dedent(line, indent);
             std::smatch m;
-            bool maybe_directive = !t.empty() && std::string_view("!?=/:{-ie*").find(t[0]) != std::string_view::npos;
+            bool maybe_directive = !t.empty() && t.size() <= max_directive_line &&
+                                   std::string_view("!?=/:{-ie*").find(t[0]) != std::string_view::npos;
+            bool may_nest = nesting < max_container_nesting;
             if (!fence.empty()) {
                 if (closes_fence(t, fence))
                     fence.clear();
                 if (maybe_directive && std::regex_match(t, m, snippet_re())) {
                     // A snippet inside a fence is the fence's code.
                     if (auto included = include(m[1].str(), depth))
-                        for (auto& l : split_lines(*included))
+                        for (auto& l : split_lines(included->first))
                             keep(std::string(static_cast<std::size_t>(indent), ' ') + l);
                 } else {
                     keep(line);
@@ -209,8 +261,8 @@ public:
                 ++i;
                 continue;
             }
-            if (t.starts_with("```") || t.starts_with("~~~")) {
-                fence = t.substr(0, t.find_first_not_of(t[0]));
+            if (auto opened = opens_fence(t); !opened.empty()) {
+                fence = std::move(opened);
                 keep(line);
                 ++i;
                 continue;
@@ -220,30 +272,30 @@ public:
                 ++i;
                 continue;
             }
-            if (std::regex_match(t, m, admonition_re())) {
+            if (may_nest && std::regex_match(t, m, admonition_re())) {
                 flush();
                 auto label = m[3].matched ? m[3].str() : capitalized(m[2].str());
-                i = aside_by_indent(lines, i, indent, std::move(label), depth, out);
+                i = aside_by_indent(lines, i, indent, std::move(label), depth, nesting, out);
                 continue;
             }
-            if (std::regex_match(t, m, tab_re())) {
+            if (may_nest && std::regex_match(t, m, tab_re())) {
                 flush();
-                i = aside_by_indent(lines, i, indent, m[1].str(), depth, out);
+                i = aside_by_indent(lines, i, indent, m[1].str(), depth, nesting, out);
                 continue;
             }
-            if (std::regex_match(t, m, block_re())) {
+            if (may_nest && std::regex_match(t, m, block_re())) {
                 flush();
                 auto label = m[2].matched && m[2].length() > 0 ? m[2].str() : capitalized(m[1].str());
-                i = aside_until(lines, i, indent, "///", std::move(label), depth, out);
+                i = aside_until(lines, i, indent, "///", std::move(label), depth, nesting, out);
                 continue;
             }
-            if (std::regex_match(t, m, colon_re())) {
+            if (may_nest && std::regex_match(t, m, colon_re())) {
                 flush();
                 if (is_admonition_type(m[2].str())) {
                     auto label = m[3].matched ? m[3].str() : m[4].matched ? m[4].str() : std::string();
                     if (label.empty())
                         label = capitalized(m[2].str());
-                    i = aside_until(lines, i, indent, m[1].str(), std::move(label), depth, out);
+                    i = aside_until(lines, i, indent, m[1].str(), std::move(label), depth, nesting, out);
                 } else {
                     i = skip_indented(lines, i + 1, indent); // mkdocstrings: rendered from Python, not here
                 }
@@ -268,29 +320,40 @@ public:
     }
 
 private:
-    std::optional<std::string> include(const std::string& target, int depth)
+    // The included file's text and its path, within depth and budget.
+    std::optional<std::pair<std::string, std::string>> include(const std::string& target, int depth)
     {
         if (depth >= max_include_depth)
             return std::nullopt;
         for (const auto& base : {dir_, std::string()})
             if (auto path = join_path(base, target))
-                if (auto text = read_(*path))
-                    return text;
+                if (auto text = read_(*path)) {
+                    if (text->size() > include_budget - std::min(included_bytes_, include_budget))
+                        return std::nullopt;
+                    included_bytes_ += text->size();
+                    return std::pair{std::move(*text), *path};
+                }
         return std::nullopt;
     }
 
     void insert_file(const std::string& target, int depth, std::vector<md::block>& out)
     {
-        auto text = include(target, depth);
-        if (!text)
+        auto found = include(target, depth);
+        if (!found)
             return;
+        auto& [text, path] = *found;
         if (target.ends_with(".md")) {
-            for (auto& b : parse(split_lines(*text), depth + 1))
+            // A file that includes itself, or one of its includers, stops there.
+            if (std::find(including_.begin(), including_.end(), path) != including_.end())
+                return;
+            including_.push_back(path);
+            for (auto& b : parse(split_lines(text), depth + 1))
                 out.push_back(std::move(b));
+            including_.pop_back();
             return;
         }
         auto code = md::make_block(md::block_kind::code);
-        code.code = *text;
+        code.code = std::move(text);
         if (!code.code.empty() && code.code.back() != '\n')
             code.code += '\n';
         code.lang = language_of(target);
@@ -311,13 +374,13 @@ private:
     // MkDocs style: the body is every following line indented four more
     // than the marker (blank lines included, trailing ones not).
     std::size_t aside_by_indent(const std::vector<std::string>& lines, std::size_t start, int indent, std::string label,
-                                int depth, std::vector<md::block>& out)
+                                int depth, int nesting, std::vector<md::block>& out)
     {
         std::size_t end = skip_indented(lines, start + 1, indent);
         std::vector<std::string> body;
         for (std::size_t j = start + 1; j < end; ++j)
             body.push_back(dedent(lines[j], indent + 4));
-        out.push_back(aside(std::move(label), parse(body, depth)));
+        out.push_back(aside(std::move(label), parse(body, depth, nesting + 1)));
         return end;
     }
 
@@ -325,14 +388,24 @@ private:
     // Nested openers of the same marker are counted so their closers do not
     // end this one.
     std::size_t aside_until(const std::vector<std::string>& lines, std::size_t start, int indent,
-                            const std::string& marker, std::string label, int depth, std::vector<md::block>& out)
+                            const std::string& marker, std::string label, int depth, int nesting,
+                            std::vector<md::block>& out)
     {
         std::vector<std::string> body;
         int nested = 0;
+        std::string fence; // a marker line inside a code sample is code
         std::size_t j = start + 1;
         for (; j < lines.size(); ++j) {
             int in = indent_of(lines[j]);
             std::string t = in < 0 ? std::string() : dedent(lines[j], in);
+            if (!fence.empty() || !opens_fence(t).empty()) {
+                if (fence.empty())
+                    fence = opens_fence(t);
+                else if (closes_fence(t, fence))
+                    fence.clear();
+                body.push_back(dedent(lines[j], indent));
+                continue;
+            }
             auto after = t.find_first_not_of(marker[0]);
             if (t.starts_with(marker) && (after == std::string::npos || after == marker.size())) {
                 auto rest = t.find_first_not_of(" \t", marker.size());
@@ -343,7 +416,7 @@ private:
             }
             body.push_back(dedent(lines[j], indent));
         }
-        out.push_back(aside(std::move(label), parse(body, depth)));
+        out.push_back(aside(std::move(label), parse(body, depth, nesting + 1)));
         return std::min(j + 1, lines.size());
     }
 
@@ -357,6 +430,9 @@ private:
 
     std::string dir_;
     const include_reader& read_;
+    std::string references_;
+    std::vector<std::string> including_; // the .md files being included, outermost first
+    std::size_t included_bytes_ = 0;
 };
 
 front_matter read_front_matter(std::vector<std::string>& lines)
@@ -430,7 +506,8 @@ page_source parse_page(std::string_view text, const std::string& relative_path, 
     page_source page;
     page.meta = read_front_matter(lines);
     auto slash = relative_path.rfind('/');
-    page_parser parser(slash == std::string::npos ? std::string() : relative_path.substr(0, slash), read);
+    page_parser parser(slash == std::string::npos ? std::string() : relative_path.substr(0, slash), read,
+                       reference_definitions(lines));
     page.blocks = parser.parse(lines, 0);
     return page;
 }

@@ -33,8 +33,12 @@ private:
         if (href.empty() || href.find(':') != std::string::npos || href.starts_with("//"))
             return {}; // javascript:, data:, mailto: and protocol-relative links are not followed
         auto hash = href.find('#');
-        auto path = join_path(dir_, href.substr(0, hash));
-        const page* other = path ? corpus_.page_at(*path) : nullptr;
+        auto path = href.substr(0, hash);
+        // "/docs/guide/setup" on the published site, or a file path from here.
+        const page* other = path.starts_with('/') ? corpus_.find_page(path) : nullptr;
+        if (!other)
+            if (auto file = join_path(path.starts_with('/') ? std::string() : dir_, path))
+                other = corpus_.page_at(*file);
         if (!other)
             return {};
         return other->url + (hash == std::string::npos ? std::string() : href.substr(hash));

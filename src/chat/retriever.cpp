@@ -130,7 +130,17 @@ retriever::query_plan retriever::plan(std::string_view query) const
     query_plan out;
     const auto n = static_cast<double>(sections().size());
     const double unseen_idf = std::log(1 + (n + 0.5) / 0.5);
-    for (auto& t : terms_of(query, [this](const std::string& w) { return correction(w); })) {
+    // Each distinct word is corrected once, and only the first few: a long
+    // message of made-up words must not cost a vocabulary scan per word.
+    std::unordered_map<std::string, std::string> corrected;
+    auto fix = [&](const std::string& w) {
+        if (auto it = corrected.find(w); it != corrected.end())
+            return it->second;
+        auto fixed = corrected.size() < max_corrections ? correction(w) : w;
+        corrected.emplace(w, fixed);
+        return fixed;
+    };
+    for (auto& t : terms_of(query, fix)) {
         if (out.concepts.size() == max_concepts)
             break;
         // "callback-style" whole only sharpens a match; unknown, it is not

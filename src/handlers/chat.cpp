@@ -133,7 +133,8 @@ struct chat_routes {
         }
         out.req.selected_text = selected.value_or("");
         if (has_nul(out.req.selected_text)) {
-            out.error = http::invalid_field(ctx, "context.selected_text", "The selected text contains a NUL character.");
+            out.error =
+                http::invalid_field(ctx, "context.selected_text", "The selected text contains a NUL character.");
             return out;
         }
         if (code_points(out.req.selected_text) > max_selected) {

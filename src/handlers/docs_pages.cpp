@@ -1,6 +1,7 @@
 #include "chatkit/handlers/docs_pages.hpp"
 
 #include "chatkit/chat/page_html.hpp"
+#include "chatkit/chat/site_rules.hpp"
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/services/chat.hpp"
@@ -50,7 +51,9 @@ void mount_docs(http::router& r, services::chat_service& chat)
           [&chat](http::request&, http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
               auto index = chat.corpus();
               const auto& source = index->source();
-              auto wanted = util::percent_decode(ctx.param("page"));
+              // Page URLs are stored percent-encoded; however a client encoded
+              // this one, it is compared in that form.
+              auto wanted = chat::url_path_encode(util::percent_decode(ctx.param("page")));
               if (wanted.empty())
                   co_return html(document("Documentation", index_of(source)));
               const auto* p = source.find_page("/docs/" + wanted);

@@ -62,8 +62,9 @@ std::optional<char32_t> idn_char(char32_t c)
 {
     if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
         return c + 0x20;
-    bool excluded = c < 0xC0 || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
-                    (c >= 0xD800 && c <= 0xF8FF) || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || c >= 0xFFF0;
+    bool excluded = c < 0xC0 || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x2BFF) ||
+                    (c >= 0x3000 && c <= 0x303F) || (c >= 0xD800 && c <= 0xF8FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
+                    c == 0xFEFF || c >= 0xFFF0;
     if (excluded)
         return std::nullopt;
     return c;

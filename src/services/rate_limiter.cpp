@@ -4,7 +4,6 @@
 #include "chatkit/store/rate_limit_repo.hpp"
 #include "chatkit/util/time.hpp"
 
-
 namespace chatkit::services {
 
 boost::asio::awaitable<std::optional<limit_exceeded>> rate_limiter::hit(const std::vector<limit_check>& checks)

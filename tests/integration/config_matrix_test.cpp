@@ -210,5 +210,7 @@ TEST(product_binary, has_no_test_routes)
     server_process plain({}, env, product);
     auto port = plain.wait_until_listening();
     ASSERT_TRUE(port) << plain.output();
-    EXPECT_EQ(chatkit::test::request(*port, "POST", "/api/v1/test/echo", {{"Content-Type", "application/json"}}, "{}").status, 404u);
+    EXPECT_EQ(
+        chatkit::test::request(*port, "POST", "/api/v1/test/echo", {{"Content-Type", "application/json"}}, "{}").status,
+        404u);
 }

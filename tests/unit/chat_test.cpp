@@ -178,6 +178,25 @@ TEST(answer, leaves_out_sentences_off_the_question)
     EXPECT_EQ(answer.find("sky"), std::string::npos) << answer;
 }
 
+TEST(answer, a_chosen_option_and_its_parent_are_written_once)
+{
+    corpus c;
+    c.add("t.md",
+          "# Timeouts\n\nSets timeouts.\n\n- `options` timeout options\n  - `timeout` the timeout in ms\n"
+          "  - `retries` how often\n- `other` unrelated\n",
+          {});
+    auto answer = compose_answer({"timeout options in ms", "browse", "", {{&c.sections()[0], 1.0, 1.0}}, false});
+    EXPECT_NE(answer.find("- `options` timeout options\n  - `timeout` the timeout in ms"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("options` timeout options\n- `options`"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("`other`"), std::string::npos) << answer;
+}
+
+TEST(answer, sentences_keep_their_markup_whole)
+{
+    EXPECT_EQ(sentences_of("**Warning: this deletes data. Back up first.** Then go."),
+              (std::vector<std::string>{"**Warning: this deletes data. Back up first.**", "Then go."}));
+}
+
 TEST(answer, says_so_when_nothing_answers)
 {
     auto answer = compose_answer({"How do quokkas sleep?", "browse", "", {}, false});

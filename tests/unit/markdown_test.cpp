@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <unistd.h>
 
 using namespace chatkit::chat;
 using md::block_kind;
@@ -190,4 +193,70 @@ TEST(corpus, sections_keep_heading_path_body_and_urls)
     EXPECT_EQ(s[3].id, "guide-start#install-1") << "a repeated heading gets its own anchor";
     EXPECT_EQ(s[1].lead, "Run it.");
     EXPECT_EQ(c.find_page("/docs/guide/start.md"), s[0].source);
+}
+
+TEST(markdown, hostile_nesting_is_flattened_not_recursed)
+{
+    auto blocks = md::parse(std::string(100000, '>') + " deep\n\n" + [] {
+        std::string list;
+        for (int i = 0; i < 2000; ++i)
+            list += std::string(static_cast<std::size_t>(i) * 2, ' ') + "- level\n";
+        return list;
+    }());
+    EXPECT_NE(md::plain_text(blocks, false).find("deep"), std::string::npos);
+}
+
+TEST(markdown_page, hostile_lines_and_includes_stay_cheap)
+{
+    std::string minified = "export const data = [" + std::string(300000, '1') + "];\n";
+    auto page = page_of(minified + "{* " + std::string(60000, 'x') + "\n\nText.\n");
+    EXPECT_EQ(all_text(page.blocks).find("Text."), all_text(page.blocks).size() - 5);
+    // A page that includes itself (and a pair that include each other) ends.
+    auto loop = page_of("{!page.md!}\n{!page.md!}\n{!other.md!}\n",
+                        {{"guide/page.md", "{!page.md!}\nSelf.\n"}, {"guide/other.md", "{!page.md!}\nOther.\n"}});
+    EXPECT_LT(all_text(loop.blocks).size(), 200u) << all_text(loop.blocks);
+}
+
+TEST(markdown_page, container_markers_inside_code_samples_do_not_close_the_container)
+{
+    auto page = page_of(":::tip\nShow this:\n\n```md\n:::note\nInner.\n:::\n```\n\nStill the tip.\n:::\n\nAfter.\n");
+    ASSERT_EQ(page.blocks.size(), 2u);
+    EXPECT_NE(all_text(page.blocks[0].children).find("Still the tip."), std::string::npos);
+    EXPECT_EQ(md::text_of(page.blocks[1].text), "After.");
+    auto inline_code = page_of("```ls``` lists files.\n\n!!! note\n    Still parsed.\n");
+    ASSERT_EQ(inline_code.blocks.size(), 2u) << "a backtick in the info string is inline code, not a fence";
+    EXPECT_EQ(inline_code.blocks[1].kind, block_kind::aside);
+}
+
+TEST(markdown_page, reference_links_resolve_across_containers)
+{
+    auto page =
+        page_of("See [the guide][g].\n\n!!! note\n    Also [the guide][g].\n\n[g]: https://example.org/guide\n");
+    ASSERT_EQ(page.blocks.size(), 2u);
+    EXPECT_EQ(page.blocks[0].text[1].href, "https://example.org/guide");
+    EXPECT_EQ(page.blocks[1].children[0].text[1].href, "https://example.org/guide");
+}
+
+TEST(markdown, attribute_entities_are_decoded)
+{
+    auto blocks = md::parse("[q](https://x.org/?a=1&amp;b=2)\n\n```c&#43;&#43;\nx\n```\n");
+    EXPECT_EQ(blocks[0].text[0].href, "https://x.org/?a=1&b=2");
+    EXPECT_EQ(blocks[1].lang, "c++");
+}
+
+TEST(corpus, a_file_linking_outside_the_corpus_is_not_read)
+{
+    auto dir = std::filesystem::temp_directory_path() / ("chatkit-corpus-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream(dir / "outside.txt") << "SECRET_KEY=leaked\n";
+        std::filesystem::create_directories(dir / "docs");
+        std::ofstream(dir / "docs" / "page.md") << "# Page\n\nVisible.\n";
+    }
+    std::filesystem::create_symlink(dir / "outside.txt", dir / "docs" / "leak.md");
+    auto c = load_corpus(dir / "docs", {});
+    EXPECT_EQ(c->pages().size(), 1u);
+    for (const auto& s : c->sections())
+        EXPECT_EQ(s.plain.find("leaked"), std::string::npos);
+    std::filesystem::remove_all(dir);
 }

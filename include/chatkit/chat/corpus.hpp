@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,6 +65,7 @@ private:
     std::vector<section> sections_;
     std::map<std::string, const page*, std::less<>> by_url_;
     std::map<std::string, const page*, std::less<>> by_path_;
+    std::set<std::string> ids_;
 };
 
 // Every Markdown file (.md, .markdown, .mdx) under `dir`, sorted by path so

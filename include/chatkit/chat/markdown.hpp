@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,7 @@ struct block {
 
 // Clean text of blocks for the index and excerpts: prose, list items and
 // table cells separated by spaces; code blocks only when `with_code`.
-[[nodiscard]] std::string plain_text(const std::vector<block>& blocks, bool with_code);
+[[nodiscard]] std::string plain_text(std::span<const block> blocks, bool with_code);
 
 // Replaces every invalid UTF-8 sequence with U+FFFD. Returns how many
 // replacements were made.

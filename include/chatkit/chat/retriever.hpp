@@ -26,6 +26,9 @@ struct hit {
 class retriever {
 public:
     explicit retriever(std::shared_ptr<const corpus> source);
+    // The spelling index points into the word set: neither copied nor moved.
+    retriever(const retriever&) = delete;
+    retriever& operator=(const retriever&) = delete;
 
     [[nodiscard]] std::vector<hit> search(std::string_view query, std::size_t limit) const;
 
@@ -53,6 +56,7 @@ public:
 private:
     static constexpr std::size_t fields = 5;        // heading, trail, lead, prose, code
     static constexpr std::size_t max_concepts = 64; // covered concepts are bits of a mask
+    static constexpr std::size_t max_corrections = 16;
     struct posting {
         std::uint32_t doc;
         std::array<std::uint16_t, fields> tf;

@@ -28,17 +28,25 @@ enum class site_kind { plain, mkdocs, docusaurus };
 //               `slug` replaces the path (absolute, or relative to the folder).
 [[nodiscard]] std::string page_path(site_kind site, const std::string& relative_path, const front_matter& meta);
 
+// A page path as it goes into a URL: each byte that may not stand in a path
+// segment percent-encoded ("C# tips.md" -> "C%23%20tips.md"), '/' kept.
+[[nodiscard]] std::string url_path_encode(std::string_view path);
+
 // Heading anchors of one page, in document order. An explicit id wins;
 // otherwise the generator's slug of the heading text, made unique the way
 // that generator does it.
-//   plain, docusaurus  GitHub's rule (github-slugger): lower case, punctuation
-//                      removed, each space a '-'; repeats get "-1", "-2".
+//   plain, docusaurus  GitHub's rule (github-slugger): lower case, ASCII and
+//                      Unicode punctuation, symbols and emoji removed, each
+//                      space a '-'; repeats get "-1", "-2".
 //   mkdocs             Python-Markdown's toc: accents folded to ASCII, what is
 //                      not a word character, space or '-' removed, runs of
 //                      spaces and '-' one '-'; repeats get "_1", "_2".
 class anchor_slugger {
 public:
     explicit anchor_slugger(site_kind site) : site_(site) {}
+    // Explicit ids are taken before any heading is numbered (as
+    // Python-Markdown's toc does), so a generated one never repeats them.
+    void reserve(std::string_view explicit_id);
     std::string next(std::string_view heading_text, std::string_view explicit_id);
 
 private:

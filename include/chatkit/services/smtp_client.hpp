@@ -5,8 +5,8 @@
 namespace chatkit::services {
 
 struct smtp_settings {
-    std::string url;       // SMTP_URL: smtp://user:pass@host:port, smtps://..., smtp+insecure://...
-    std::string from;      // MAIL_FROM: "Name <address>" or "address"
+    std::string url;         // SMTP_URL: smtp://user:pass@host:port, smtps://..., smtp+insecure://...
+    std::string from;        // MAIL_FROM: "Name <address>" or "address"
     bool require_tls = true; // smtp:// must upgrade with STARTTLS (production)
 };
 

@@ -16,8 +16,7 @@ namespace chatkit::util {
 
 // Runs blocking work (SMTP, file reads) on `pool` and resumes the awaiting
 // coroutine on its own executor with the result, or the exception.
-template <class F>
-auto offload(boost::asio::thread_pool& pool, F f) -> boost::asio::awaitable<std::invoke_result_t<F>>
+template <class F> auto offload(boost::asio::thread_pool& pool, F f) -> boost::asio::awaitable<std::invoke_result_t<F>>
 {
     using result = std::invoke_result_t<F>;
     namespace asio = boost::asio;
@@ -33,9 +32,8 @@ auto offload(boost::asio::thread_pool& pool, F f) -> boost::asio::awaitable<std:
                 } catch (...) {
                     error = std::current_exception();
                 }
-                asio::post(guard.get_executor(), [shared, error, r = std::move(r)]() mutable {
-                    std::move(*shared)(error, std::move(r));
-                });
+                asio::post(guard.get_executor(),
+                           [shared, error, r = std::move(r)]() mutable { std::move (*shared)(error, std::move(r)); });
             });
         },
         asio::use_awaitable);

@@ -20,8 +20,7 @@ enum class errc {
 };
 
 // A value or an errc (std::expected arrives with C++23).
-template <class T>
-class result {
+template <class T> class result {
 public:
     result(T value) : v_(std::move(value)) {}
     result(errc e) : v_(e) {}
