@@ -44,7 +44,19 @@ header button { background: transparent; color: #fff; border: none; font-size: 1
 .msg.notice { align-self: center; background: transparent; color: var(--chatkit-muted); font-size: 13px; text-align: center; }
 .msg.error { align-self: center; color: #b91c1c; font-size: 13px; }
 .msg p { margin: 0 0 6px; } .msg p:last-child { margin-bottom: 0; }
-.msg pre { background: rgba(0,0,0,.06); padding: 8px; border-radius: 6px; overflow-x: auto; white-space: pre; }
+.msg pre { background: rgba(0,0,0,.06); padding: 8px; border-radius: 6px; overflow-x: auto; white-space: pre; margin: 0; }
+.msg h3, .msg h4, .msg h5, .msg h6 { font-size: 14px; margin: 8px 0 4px; }
+.msg ul, .msg ol { margin: 4px 0 6px; padding-left: 20px; }
+.msg li { margin: 2px 0; }
+.msg blockquote { margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--chatkit-border); color: var(--chatkit-muted); }
+.msg hr { border: none; border-top: 1px solid var(--chatkit-border); margin: 8px 0; }
+.msg code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; background: rgba(0,0,0,.06); padding: 0 3px; border-radius: 4px; }
+.msg pre code { background: none; padding: 0; }
+.msg .code { position: relative; margin: 6px 0; }
+.msg .code .copy { position: absolute; top: 4px; right: 4px; font: inherit; font-size: 11px; padding: 2px 6px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: var(--chatkit-bg); color: var(--chatkit-fg); cursor: pointer; opacity: .85; }
+.msg .table { overflow-x: auto; margin: 6px 0; }
+.msg table { border-collapse: collapse; font-size: 13px; }
+.msg th, .msg td { border: 1px solid var(--chatkit-border); padding: 3px 6px; text-align: left; vertical-align: top; }
 .cite { display: inline-block; min-width: 18px; padding: 0 5px; margin: 0 2px; border-radius: 9px; background: var(--chatkit-accent); color: #fff; font-size: 11px; text-align: center; text-decoration: none; vertical-align: super; }
 .sources { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .chip { font-size: 12px; padding: 3px 8px; border: 1px solid var(--chatkit-border); border-radius: 12px; color: var(--chatkit-fg); text-decoration: none; background: var(--chatkit-bg); }
