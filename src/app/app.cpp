@@ -121,11 +121,17 @@ struct app::impl {
           background_guard(background.get_executor()), limiter(*db),
           mail(*db, keys, smtp_settings_for(c), background.get_executor()), analytics(*db, background.get_executor()),
           identity(*db, keys, {c.verify_token_ttl, c.session_idle_timeout, c.session_lifetime, c.public_verify_url},
-                   [this] { mail.notify(); }),
+                   services::session_hooks{
+                       [this] { mail.notify(); },
+                       [this](const std::string& from, const std::string& to) { chat.session_rotated(from, to); },
+                       [this](const std::string& id) { chat.session_ended(id); },
+                       [this] {
+                           return journal.settled();
+                       }}),
           generator(make_generator(c)), journal(*db, background.get_executor(),
-                                                [this](const std::string& id) {
+                                                [this](const std::string& id, bool session_ended) {
                                                     if (auto s = chat.registry().find(id))
-                                                        s->cancel();
+                                                        s->cancel(session_ended);
                                                 }),
           chat(*db, journal, load_index(c), *generator, chat_settings_for(c)), reload_signal(background, SIGHUP)
     {

@@ -39,8 +39,23 @@ void answer_stream::wake_locked()
     waiters_.clear();
 }
 
-void answer_stream::cancel()
+stream_owner answer_stream::owner()
 {
+    std::lock_guard lock(mutex_);
+    return owner_;
+}
+
+void answer_stream::transfer_session(const std::string& from, const std::string& to)
+{
+    std::lock_guard lock(mutex_);
+    if (owner_.session_id == from)
+        owner_.session_id = to;
+}
+
+void answer_stream::cancel(bool session_ended)
+{
+    if (session_ended)
+        session_ended_ = true;
     boost::asio::post(producer_,
                       [self = shared_from_this()] { self->cancel_.emit(boost::asio::cancellation_type::terminal); });
 }
@@ -126,6 +141,16 @@ std::size_t stream_registry::size()
 {
     std::lock_guard lock(mutex_);
     return streams_.size();
+}
+
+std::vector<std::shared_ptr<answer_stream>> stream_registry::snapshot()
+{
+    std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<answer_stream>> out;
+    out.reserve(streams_.size());
+    for (auto& [id, entry] : streams_)
+        out.push_back(entry.first);
+    return out;
 }
 
 } // namespace chatkit::chat

@@ -77,6 +77,31 @@ chat_service::chat_service(store::db_executor& db, stream_journal& journal,
 {
 }
 
+asio::awaitable<bool> chat_service::admits(chat::answer_stream& s, const chat_caller& caller)
+{
+    if (s.owner().admits(caller.user_id, caller.session_id))
+        co_return true;
+    auto id = s.message_id();
+    auto row = co_await db_.read([&](soci::session& sql) { return store::chat_repo::find_stream(sql, id); });
+    if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
+        co_return false;
+    s.transfer_session(s.owner().session_id, row->session_id);
+    co_return true;
+}
+
+void chat_service::session_rotated(const std::string& from, const std::string& to)
+{
+    for (auto& s : registry_.snapshot())
+        s->transfer_session(from, to);
+}
+
+void chat_service::session_ended(const std::string& session_id)
+{
+    for (auto& s : registry_.snapshot())
+        if (!s->finished() && s->owner().session_id == session_id)
+            s->cancel(true);
+}
+
 void chat_service::replace_corpus(std::shared_ptr<const chat::retriever> corpus)
 {
     std::lock_guard lock(corpus_mutex_);
@@ -154,7 +179,13 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
         spdlog::warn("answer {} failed: {}", id, e.what());
     }
 
-    if (result == outcome::failed) {
+    if (result == outcome::cancelled && p->stream->session_ended()) {
+        emit(*p, "error",
+             boost::json::object{{"error", boost::json::object{{"code", "SESSION_ENDED"},
+                                                               {"message", "The session ended; sign in again."},
+                                                               {"details", nullptr}}}},
+             true);
+    } else if (result == outcome::failed) {
         emit(*p, "error",
              boost::json::object{{"error", boost::json::object{{"code", "GENERATION_FAILED"},
                                                                {"message", "The answer could not be completed."},
@@ -232,7 +263,7 @@ asio::awaitable<std::shared_ptr<http::event_source>>
 chat_service::resume(const std::string& message_id, long long after_seq, const chat_caller& caller)
 {
     if (auto local = registry_.find(message_id)) {
-        if (!local->owner().admits(caller.user_id, caller.session_id))
+        if (!co_await admits(*local, caller))
             co_return nullptr;
         co_return chat::live_listener(local, after_seq, settings_.timing);
     }
@@ -245,7 +276,7 @@ chat_service::resume(const std::string& message_id, long long after_seq, const c
 asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const chat_caller& caller)
 {
     if (auto local = registry_.find(message_id)) {
-        if (!local->owner().admits(caller.user_id, caller.session_id))
+        if (!co_await admits(*local, caller))
             co_return false;
         local->cancel();
         co_return true;

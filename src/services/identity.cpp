@@ -1,6 +1,7 @@
 #include "chatkit/services/identity.hpp"
 
 #include "chatkit/security/tokens.hpp"
+#include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/history_repo.hpp"
 #include "chatkit/store/identity_repo.hpp"
@@ -32,8 +33,8 @@ std::optional<repo::session_row> find_session(soci::session& s, const std::vecto
 } // namespace
 
 identity_service::identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
-                                   std::function<void()> mail_queued)
-    : db_(db), keys_(keys), settings_(std::move(settings)), mail_queued_(std::move(mail_queued))
+                                   session_hooks hooks)
+    : db_(db), keys_(keys), settings_(std::move(settings)), hooks_(std::move(hooks))
 {
 }
 
@@ -71,8 +72,8 @@ boost::asio::awaitable<void> identity_service::send_link(const std::string& emai
         tx.commit();
         return true;
     });
-    if (queued && mail_queued_)
-        mail_queued_();
+    if (queued && hooks_.mail_queued)
+        hooks_.mail_queued();
 }
 
 boost::asio::awaitable<result<verified_login>> identity_service::verify(const std::string& token)
@@ -159,21 +160,24 @@ boost::asio::awaitable<result<issued_session>> identity_service::refresh(const h
     std::optional<std::string> user_id;
     if (!caller.anonymous())
         user_id = caller.user_id;
-    co_return co_await db_.write([&](soci::session& s) -> result<issued_session> {
+    auto rotated = co_await db_.write([&](soci::session& s) -> result<issued_session> {
         soci::transaction tx(s);
-        long long expires_at = 0;
-        s << "SELECT expires_at FROM sessions WHERE id = :id", soci::use(old_id), soci::into(expires_at);
         // Rotation keeps the absolute lifetime: refreshing cannot make a
         // session immortal.
-        if (!s.got_data() || !repo::revoke_session(s, old_id, now))
+        auto expires_at = repo::session_expiry(s, old_id);
+        if (!expires_at || !repo::revoke_session(s, old_id, now))
             return errc::session_expired;
-        repo::insert_session(s, {out.session_id, hash, user_id, now, now, expires_at, false});
-        s << "UPDATE conversations SET session_id = :new WHERE session_id = :old", soci::use(out.session_id, "new"),
-            soci::use(old_id, "old");
+        repo::insert_session(s, {out.session_id, hash, user_id, now, now, *expires_at, false});
+        // The conversation and the answers on their way follow the session.
+        repo::transfer_conversations(s, old_id, out.session_id);
+        store::chat_repo::transfer_streams(s, old_id, out.session_id);
         tx.commit();
-        out.expires_at = std::min(expires_at, now + settings_.session_idle.count());
+        out.expires_at = std::min(*expires_at, now + settings_.session_idle.count());
         return out;
     });
+    if (rotated && hooks_.rotated)
+        hooks_.rotated(old_id, out.session_id);
+    co_return rotated;
 }
 
 boost::asio::awaitable<void> identity_service::logout(const http::principal& caller)
@@ -181,6 +185,8 @@ boost::asio::awaitable<void> identity_service::logout(const http::principal& cal
     auto now = util::now_seconds();
     auto id = caller.session_id;
     co_await db_.write([&](soci::session& s) { repo::revoke_session(s, id, now); });
+    if (hooks_.ended)
+        hooks_.ended(id);
 }
 
 boost::asio::awaitable<result<int>> identity_service::migrate(const http::principal& user,
@@ -193,6 +199,10 @@ boost::asio::awaitable<result<int>> identity_service::migrate(const http::princi
     auto chat_id = security::new_uuid();
     auto user_id = user.user_id;
     auto idle = settings_.session_idle.count();
+    // Answers that ended a moment ago may still wait for the journal's next
+    // batch: let them reach the database, so the move includes them.
+    if (hooks_.settle)
+        co_await hooks_.settle();
     co_return co_await db_.write([&](soci::session& s) -> result<int> {
         soci::transaction tx(s);
         auto anon = find_session(s, hashes);
@@ -200,7 +210,7 @@ boost::asio::awaitable<result<int>> identity_service::migrate(const http::princi
             return errc::session_not_found;
         // Conditional: a second migrate of the same token, even at the same
         // moment, finds it already revoked.
-        if (!repo::revoke_session(s, anon->id, now, user_id))
+        if (!repo::revoke_session(s, anon->id, now, chat_id))
             return errc::session_not_found;
         auto moved =
             store::history_repo::move_to_saved_chat(s, anon->id, user_id, chat_id, "Conversation before sign-in", now);

@@ -2,6 +2,9 @@
 
 #include "chatkit/store/db.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
@@ -59,9 +62,10 @@ asio::awaitable<void> stream_journal::flush()
         batch.swap(queue_);
         active = active_;
     }
-    if (batch.empty() && active.empty())
+    if (batch.empty() && active.empty()) {
+        ++flushed_;
         co_return;
-    std::vector<std::string> cancel_requested;
+    }
     try {
         co_await db_.write([&](soci::session& s) {
             soci::transaction tx(s);
@@ -79,21 +83,11 @@ asio::awaitable<void> stream_journal::flush()
                 if (auto* d = std::get_if<finish_op>(&o)) {
                     store::chat_repo::finish_stream(s, d->message_id, d->e.finished_at);
                     if (!d->e.session_id.empty() && !d->e.turn.answer.empty())
-                        store::chat_repo::record_turn(s, d->e.conversation_id, d->e.session_id, d->e.user_id, d->e.turn,
-                                                      d->e.now_ms);
+                        store::chat_repo::record_turn(s, d->message_id, d->e.conversation_id, d->e.session_id,
+                                                      d->e.user_id, d->e.turn, d->e.now_ms);
                 }
             }
             tx.commit();
-            if (!active.empty()) {
-                std::string id;
-                soci::statement st = (s.prepare << "SELECT message_id FROM chat_streams WHERE cancel_requested = 1 "
-                                                   "AND finished_at IS NULL",
-                                      soci::into(id));
-                st.execute();
-                while (st.fetch())
-                    if (std::find(active.begin(), active.end(), id) != active.end())
-                        cancel_requested.push_back(id);
-            }
         });
     } catch (const std::exception& e) {
         spdlog::warn("stream journal: could not write {} records, retrying: {}", batch.size(), e.what());
@@ -102,8 +96,33 @@ asio::awaitable<void> stream_journal::flush()
         queue_.swap(batch);
         co_return;
     }
-    for (const auto& id : cancel_requested)
-        cancel_local_(id);
+    ++flushed_;
+    if (active.empty())
+        co_return;
+    // Its own job: what it reads was committed, and a failure here only
+    // delays a cancel until the next pass.
+    bool with_sessions = ++pass_ % 10 == 0;
+    try {
+        auto stop =
+            co_await db_.read([&](soci::session& s) { return store::chat_repo::streams_to_stop(s, with_sessions); });
+        for (const auto& s : stop)
+            if (std::find(active.begin(), active.end(), s.message_id) != active.end())
+                cancel_local_(s.message_id, s.session_ended);
+    } catch (const std::exception& e) {
+        spdlog::warn("stream journal: could not check for cancelled answers: {}", e.what());
+    }
+}
+
+asio::awaitable<void> stream_journal::settled()
+{
+    // Two passes from now: the one running may have taken its batch before
+    // this call's records were queued.
+    auto target = flushed_.load() + 2;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int i = 0; i < 50 && flushed_.load() < target; ++i) {
+        timer.expires_after(std::chrono::milliseconds(20));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
 }
 
 } // namespace chatkit::services

@@ -7,8 +7,8 @@
 
 #include <soci/soci.h>
 
-#include <array>
 #include <algorithm>
+#include <array>
 
 namespace chatkit::store {
 

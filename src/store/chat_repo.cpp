@@ -1,7 +1,5 @@
 #include "chatkit/store/chat_repo.hpp"
 
-#include "chatkit/security/tokens.hpp"
-
 #include <soci/soci.h>
 
 namespace chatkit::store::chat_repo {
@@ -20,7 +18,9 @@ void insert_stream(soci::session& s, const std::string& message_id, const std::s
 {
     auto user_ind = optional_text(user_id);
     auto session_ind = optional_text(session_id);
-    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at) VALUES (:id, :user, :session, :now)",
+    // Idempotent: a batch written again after an unclear failure must not wedge the journal.
+    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at) VALUES (:id, :user, :session, :now) "
+         "ON CONFLICT (message_id) DO NOTHING",
         soci::use(message_id, "id"), soci::use(user_id, user_ind, "user"),
         soci::use(session_id, session_ind, "session"), soci::use(now, "now");
 }
@@ -32,7 +32,8 @@ void append_events(soci::session& s, const std::vector<stream_event>& events)
     std::string message_id;
     long long seq = 0;
     std::string frame;
-    soci::statement st = (s.prepare << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, :seq, :frame)",
+    soci::statement st = (s.prepare << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, :seq, :frame) "
+                                       "ON CONFLICT (message_id, seq) DO NOTHING",
                           soci::use(message_id, "id"), soci::use(seq, "seq"), soci::use(frame, "frame"));
     for (const auto& e : events) {
         message_id = e.message_id;
@@ -88,8 +89,40 @@ std::vector<std::pair<long long, std::string>> events_after(soci::session& s, co
     return out;
 }
 
-void record_turn(soci::session& s, const std::string& conversation_id, const std::string& session_id,
-                 const std::string& user_id, const turn& t, long long now)
+void transfer_streams(soci::session& s, const std::string& from_session, const std::string& to_session)
+{
+    s << "UPDATE chat_streams SET session_id = :to WHERE session_id = :from", soci::use(to_session, "to"),
+        soci::use(from_session, "from");
+}
+
+std::vector<stream_stop> streams_to_stop(soci::session& s, bool with_ended_sessions)
+{
+    std::vector<stream_stop> out;
+    std::string id;
+    int ended = 0;
+    // Cancel requests (made on any instance), and answers whose session was
+    // logged out or revoked (not migrated into an account: those go on).
+    std::string sql = "SELECT message_id, 0 FROM chat_streams WHERE finished_at IS NULL AND cancel_requested = 1";
+    if (with_ended_sessions)
+        sql += " UNION SELECT c.message_id, 1 FROM chat_streams c JOIN sessions x ON x.id = c.session_id "
+               "WHERE c.finished_at IS NULL AND x.revoked_at IS NOT NULL AND x.migrated_to IS NULL";
+    soci::statement st = (s.prepare << sql, soci::into(id), soci::into(ended));
+    st.execute();
+    while (st.fetch())
+        out.push_back({id, ended != 0});
+    return out;
+}
+
+int unfinished_streams(soci::session& s, const std::string& session_id)
+{
+    int n = 0;
+    s << "SELECT COUNT(*) FROM chat_streams WHERE session_id = :sid AND finished_at IS NULL", soci::use(session_id),
+        soci::into(n);
+    return n;
+}
+
+void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_id,
+                 const std::string& session_id, const std::string& user_id, const turn& t, long long now)
 {
     int exists = 0;
     s << "SELECT COUNT(*) FROM conversations WHERE id = :id", soci::use(conversation_id), soci::into(exists);
@@ -107,8 +140,13 @@ void record_turn(soci::session& s, const std::string& conversation_id, const std
         soci::into(last, last_ind);
     if (last_ind == soci::i_ok && now <= last)
         now = last + 1;
-    auto question_id = security::new_uuid();
-    auto answer_id = security::new_uuid();
+    // Ids from the answer's own: recording the same turn twice stores it once.
+    auto question_id = message_id + "-q";
+    auto answer_id = message_id + "-a";
+    int recorded = 0;
+    s << "SELECT COUNT(*) FROM messages WHERE id = :id", soci::use(answer_id), soci::into(recorded);
+    if (recorded > 0)
+        return;
     std::string user_role = "user", assistant_role = "assistant";
     soci::indicator no_sources = soci::i_null;
     std::string empty;
@@ -121,6 +159,26 @@ void record_turn(soci::session& s, const std::string& conversation_id, const std
          "VALUES (:id, :conv, :role, :content, :sources, :now)",
         soci::use(answer_id, "id"), soci::use(conversation_id, "conv"), soci::use(assistant_role, "role"),
         soci::use(t.answer, "content"), soci::use(t.sources_json, "sources"), soci::use(later, "now");
+    // An anonymous session moved into an account while this answer was on
+    // its way: the turn joins the chat the move made.
+    std::string chat_id;
+    soci::indicator chat_ind = soci::i_null;
+    s << "SELECT migrated_to FROM sessions WHERE id = :sid", soci::use(session_id), soci::into(chat_id, chat_ind);
+    if (!s.got_data() || chat_ind != soci::i_ok)
+        return;
+    int position = 0;
+    soci::indicator position_ind = soci::i_null;
+    s << "SELECT MAX(position) FROM saved_chat_messages WHERE chat_id = :id", soci::use(chat_id),
+        soci::into(position, position_ind);
+    position = position_ind == soci::i_ok ? position + 1 : 0;
+    for (const auto* m : {&t.question, &t.answer}) {
+        const std::string& role = m == &t.question ? user_role : assistant_role;
+        s << "INSERT INTO saved_chat_messages (chat_id, position, role, content) SELECT :id, :pos, :role, :content "
+             "WHERE EXISTS (SELECT 1 FROM saved_chats WHERE id = :id2)",
+            soci::use(chat_id, "id"), soci::use(position, "pos"), soci::use(role, "role"), soci::use(*m, "content"),
+            soci::use(chat_id, "id2");
+        ++position;
+    }
 }
 
 std::vector<std::string> recent_questions(soci::session& s, const std::string& user_id, int limit)

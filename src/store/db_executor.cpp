@@ -89,9 +89,8 @@ private:
     {
         try {
             if (url_.kind == dialect::sqlite) {
-                session_ = std::make_unique<soci::session>(soci::sqlite3, "db=" + url_.sqlite_path +
-                                                                              " timeout=" +
-                                                                              std::to_string(busy_seconds()));
+                session_ = std::make_unique<soci::session>(
+                    soci::sqlite3, "db=" + url_.sqlite_path + " timeout=" + std::to_string(busy_seconds()));
                 *session_ << "PRAGMA journal_mode=WAL";
                 *session_ << "PRAGMA synchronous=NORMAL";
                 *session_ << "PRAGMA foreign_keys=ON";
@@ -235,8 +234,7 @@ asio::awaitable<void> db_executor::submit(bool write, std::function<void(soci::s
             busy->fetch_add(1, std::memory_order_relaxed);
             queue.push({std::move(work), [shared, guard, busy](std::exception_ptr error) mutable {
                             busy->fetch_sub(1, std::memory_order_relaxed);
-                            asio::post(guard.get_executor(),
-                                       [shared, error]() mutable { std::move(*shared)(error); });
+                            asio::post(guard.get_executor(), [shared, error]() mutable { std::move (*shared)(error); });
                             guard.reset();
                         }});
         },

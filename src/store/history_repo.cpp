@@ -16,7 +16,11 @@ int move_to_saved_chat(soci::session& s, const std::string& anon_session_id, con
          soci::use(anon_session_id, "sid"));
     for (const auto& r : rows)
         messages.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
-    if (messages.empty())
+    // An answer still on its way joins this chat when it ends (record_turn).
+    int pending = 0;
+    s << "SELECT COUNT(*) FROM chat_streams WHERE session_id = :sid AND finished_at IS NULL",
+        soci::use(anon_session_id), soci::into(pending);
+    if (messages.empty() && pending == 0)
         return 0;
     s << "INSERT INTO saved_chats (id, user_id, title, saved_at) VALUES (:id, :user, :title, :now)",
         soci::use(chat_id, "id"), soci::use(user_id, "user"), soci::use(title, "title"), soci::use(now, "now");

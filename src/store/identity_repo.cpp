@@ -77,8 +77,7 @@ void insert_session(soci::session& s, const session_row& row)
     s << "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) "
          "VALUES (:id, :hash, :user_id, :created, :seen, :expires)",
         soci::use(row.id, "id"), soci::use(row.token_hash, "hash"), soci::use(user_id, user_ind, "user_id"),
-        soci::use(row.created_at, "created"), soci::use(row.last_seen_at, "seen"),
-        soci::use(row.expires_at, "expires");
+        soci::use(row.created_at, "created"), soci::use(row.last_seen_at, "seen"), soci::use(row.expires_at, "expires");
 }
 
 std::optional<session_row> find_session_by_hash(soci::session& s, const std::string& token_hash)
@@ -112,9 +111,23 @@ bool revoke_session(soci::session& s, const std::string& id, long long now,
     std::string target = migrated_to.value_or("");
     soci::indicator target_ind = migrated_to ? soci::i_ok : soci::i_null;
     soci::statement st =
-        (s.prepare << "UPDATE sessions SET revoked_at = :now, migrated_to = :target WHERE id = :id AND revoked_at IS NULL",
+        (s.prepare
+             << "UPDATE sessions SET revoked_at = :now, migrated_to = :target WHERE id = :id AND revoked_at IS NULL",
          soci::use(now, "now"), soci::use(target, target_ind, "target"), soci::use(id, "id"));
     return affected(st) == 1;
+}
+
+std::optional<long long> session_expiry(soci::session& s, const std::string& id)
+{
+    long long expires_at = 0;
+    s << "SELECT expires_at FROM sessions WHERE id = :id", soci::use(id), soci::into(expires_at);
+    return s.got_data() ? std::optional<long long>(expires_at) : std::nullopt;
+}
+
+void transfer_conversations(soci::session& s, const std::string& from_session, const std::string& to_session)
+{
+    s << "UPDATE conversations SET session_id = :to WHERE session_id = :from", soci::use(to_session, "to"),
+        soci::use(from_session, "from");
 }
 
 int revoke_user_sessions(soci::session& s, const std::string& user_id, long long now)

@@ -17,9 +17,10 @@ std::vector<mail_row> claim_due(soci::session& s, long long now, long long claim
     soci::transaction tx(s);
     std::vector<mail_row> due;
     soci::rowset<soci::row> rows =
-        (s.prepare << "SELECT id, recipient, subject, sealed_body, attempts FROM mail_outbox "
-                      "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now AND claimed_until <= :now2 "
-                      "ORDER BY next_attempt_at LIMIT :limit",
+        (s.prepare
+             << "SELECT id, recipient, subject, sealed_body, attempts FROM mail_outbox "
+                "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now AND claimed_until <= :now2 "
+                "ORDER BY next_attempt_at LIMIT :limit",
          soci::use(now, "now"), soci::use(now, "now2"), soci::use(limit, "limit"));
     for (const auto& r : rows)
         due.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), r.get<std::string>(3),

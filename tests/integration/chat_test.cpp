@@ -536,3 +536,118 @@ TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
     ASSERT_TRUE(still) << "the open connection survived the reload";
     EXPECT_EQ(still->status, 200u);
 }
+
+namespace {
+
+// Reads `s` until its final event; returns it (nullopt when none came within `timeout`).
+std::optional<sse_event> final_event(sse_reader& reader, std::chrono::milliseconds timeout, int* tokens = nullptr)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto e = reader.next(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+        if (!e)
+            return std::nullopt;
+        if (tokens && e->event == "token")
+            ++*tokens;
+        if (e->event == "done" || e->event == "error")
+            return e;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+TEST_F(chat_api, logout_ends_the_sessions_open_streams_with_an_error_event)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "200ms"}});
+    auto token = anon();
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), bearer(token));
+    sse_reader reader(*s.conn);
+    ASSERT_TRUE(reader.next()); // sources
+    ASSERT_EQ(call(port_, "POST", "/api/v1/auth/logout", {}, token).status(), 204u);
+    int after = 0;
+    auto last = final_event(reader, 5s, &after);
+    ASSERT_TRUE(last) << "the stream ended";
+    EXPECT_EQ(last->event, "error");
+    EXPECT_EQ(last->data.at("error").at("code"), "SESSION_ENDED");
+    EXPECT_LE(after, 2) << "at most what was on its way";
+}
+
+TEST_F(chat_api, revoking_a_users_sessions_elsewhere_ends_their_streams)
+{
+    if (!smtp_url())
+        GTEST_SKIP() << "no SMTP sink";
+    start({{"BUILTIN_TOKEN_DELAY", "300ms"}});
+    auto email = unique_email("revoked");
+    call(port_, "POST", "/api/v1/auth/signup",
+         boost::json::serialize(boost::json::object{{"email", email}, {"consent_data_storage", true}}));
+    auto token =
+        call(port_, "POST", "/api/v1/auth/verify",
+             boost::json::serialize(boost::json::object{{"token", verify_token_in(wait_for_mail(email).value_or(""))}}))
+            .str("session_token");
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), bearer(token));
+    sse_reader reader(*s.conn);
+    ASSERT_TRUE(reader.next());
+    // Another process (the operator's command line) revokes through the database only.
+    server_process admin({"user", "revoke-sessions", email}, {{"DATABASE_URL", db_url_}});
+    ASSERT_EQ(admin.wait_exit(20s), 0) << admin.output();
+    auto last = final_event(reader, 5s);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->data.at("error").at("code"), "SESSION_ENDED");
+}
+
+TEST_F(chat_api, a_token_refreshed_mid_answer_still_resumes_and_cancels_it)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "200ms"}});
+    auto token = anon();
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"), bearer(token));
+    sse_reader reader(*s.conn);
+    auto first = reader.next();
+    ASSERT_TRUE(first);
+    auto id = first->id.substr(0, first->id.find(':'));
+    auto refreshed = call(port_, "POST", "/api/v1/auth/refresh-token", {}, token);
+    ASSERT_EQ(refreshed.status(), 200u);
+    auto fresh = refreshed.str("token");
+    auto resumed = start_stream(port_, "GET", "/api/v1/chat/stream/" + id, {},
+                                {{"Authorization", "Bearer " + fresh}, {"Last-Event-ID", id + ":0"}});
+    EXPECT_EQ(resumed.head.status, 200u) << "resume rights follow the session";
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat/" + id + "/cancel", {}, fresh).status(), 204u);
+    EXPECT_EQ(call(port_, "POST", "/api/v1/chat/" + id + "/cancel", {}, token).status(), 401u) << "the old token died";
+    auto last = final_event(reader, 5s);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->event, "done");
+    EXPECT_EQ(last->data.at("cancelled"), true);
+}
+
+TEST_F(chat_api, migration_moves_every_turn_including_one_still_answering)
+{
+    if (!smtp_url())
+        GTEST_SKIP() << "no SMTP sink";
+    start({{"BUILTIN_TOKEN_DELAY", "100ms"}});
+    auto token = anon();
+    ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?"), token).status(), 200u);
+    ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask("How do teapots crack?"), token).status(), 200u);
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What do sensors do?"), bearer(token));
+    sse_reader reader(*s.conn);
+    ASSERT_TRUE(reader.next());
+    auto account = user();
+    // Right after the answers: no wait for the journal's batch.
+    auto moved = call(port_, "POST", "/api/v1/auth/migrate-session",
+                      boost::json::serialize(boost::json::object{{"anon_token", token}}), account);
+    ASSERT_EQ(moved.status(), 200u) << moved.raw.body;
+    EXPECT_EQ(moved.json.at("migrated_messages"), 4) << "both finished turns";
+    auto last = final_event(reader, 10s);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->event, "done") << "the answer on its way goes on";
+    auto chats = call(port_, "GET", "/api/v1/chat/saved", {}, account);
+    ASSERT_EQ(chats.json.at("chats").as_array().size(), 1u);
+    auto chat_id = std::string(chats.json.at("chats").at(0).at("chat_id").as_string());
+    std::size_t count = 0;
+    for (int i = 0; i < 50 && count < 6; ++i) {
+        std::this_thread::sleep_for(50ms);
+        auto chat = call(port_, "GET", "/api/v1/chat/saved/" + chat_id, {}, account);
+        count = chat.json.at("messages").as_array().size();
+    }
+    EXPECT_EQ(count, 6u) << "the third turn joined the saved chat when it ended";
+}

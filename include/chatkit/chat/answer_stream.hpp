@@ -4,6 +4,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -34,14 +35,19 @@ public:
     answer_stream(std::string message_id, stream_owner owner, boost::asio::any_io_executor producer);
 
     [[nodiscard]] const std::string& message_id() const { return message_id_; }
-    [[nodiscard]] const stream_owner& owner() const { return owner_; }
+    [[nodiscard]] stream_owner owner();
+    // A rotated token's session takes over (refresh while answering).
+    void transfer_session(const std::string& from, const std::string& to);
 
     // Producer side: a frame without its id line (http::sse_fields); the
     // stream numbers frames itself. `final` marks the done/error frame.
     void append(std::string_view fields, bool final);
     [[nodiscard]] boost::asio::cancellation_slot cancel_slot() { return cancel_.slot(); }
-    // Thread-safe: cancels the producer on its own executor.
-    void cancel();
+    // Thread-safe: cancels the producer on its own executor. `session_ended`:
+    // because its session was logged out or revoked (the stream then ends
+    // with an error event, not as a cancelled answer).
+    void cancel(bool session_ended = false);
+    [[nodiscard]] bool session_ended() const { return session_ended_; }
 
     // Listener side: every frame from `index` on, each with its id
     // ("<message_id>:<n>"), in one string (one write for a burst of tokens),
@@ -64,6 +70,7 @@ private:
     stream_owner owner_;
     boost::asio::any_io_executor producer_;
     boost::asio::cancellation_signal cancel_;
+    std::atomic<bool> session_ended_{false};
     std::mutex mutex_;
     // All frames in one buffer, with where each starts: a frame costs its
     // bytes and four more, which keeps 10,000 open answers small.
@@ -85,6 +92,8 @@ public:
     // it on every new answer costs nothing while thousands are open.
     void prune(std::chrono::steady_clock::duration keep);
     [[nodiscard]] std::size_t size();
+    // The streams held now, to act on outside the registry's lock.
+    [[nodiscard]] std::vector<std::shared_ptr<answer_stream>> snapshot();
 
 private:
     std::mutex mutex_;

@@ -73,6 +73,12 @@ public:
     // false for an unknown or foreign message.
     boost::asio::awaitable<bool> cancel(const std::string& message_id, const chat_caller& caller);
 
+    // A rotated token's session takes over its predecessor's answers here.
+    void session_rotated(const std::string& from, const std::string& to);
+    // Logged out: this instance's answers of that session end now, with an
+    // error event (other instances learn it through the stream journal).
+    void session_ended(const std::string& session_id);
+
     // Swaps in a freshly loaded corpus (SIGHUP); answers in flight keep theirs.
     void replace_corpus(std::shared_ptr<const chat::retriever> corpus);
     [[nodiscard]] std::shared_ptr<const chat::retriever> corpus();
@@ -84,6 +90,9 @@ private:
     boost::asio::awaitable<std::shared_ptr<chat::answer_stream>> start(const chat_request& req,
                                                                        const chat_caller& caller, bool streamed);
     boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
+    // The caller may resume or cancel the answer: its owner here, or, when a
+    // rotation elsewhere made this copy stale, the owner the database knows.
+    boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);
     // Appends one frame to the answer and to the journal.
     void emit(production& p, std::string_view event, const boost::json::value& data, bool final);
 

@@ -38,13 +38,25 @@ struct verified_login {
     std::string tier;
 };
 
+// What the rest of the server learns of a session's life, on this instance
+// (other instances learn it from the database: stream_journal).
+struct session_hooks {
+    std::function<void()> mail_queued;
+    // A rotated token's session took over from `from`.
+    std::function<void(const std::string& from, const std::string& to)> rotated;
+    // Logged out: its open answers end now.
+    std::function<void(const std::string& session_id)> ended;
+    // Waits until the answers finished so far are in the database.
+    std::function<boost::asio::awaitable<void>()> settle;
+};
+
 // Sign-up by email link, sessions and their life cycle. No HTTP here: the
 // auth handler translates. Every token leaves this class once, to the
 // caller; only keyed hashes are stored.
 class identity_service {
 public:
     identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
-                     std::function<void()> mail_queued);
+                     session_hooks hooks);
 
     boost::asio::awaitable<issued_session> start_anonymous();
 
@@ -63,7 +75,8 @@ public:
     boost::asio::awaitable<result<issued_session>> refresh(const http::principal& caller);
     boost::asio::awaitable<void> logout(const http::principal& caller);
 
-    // Moves the anonymous history into a saved chat of the user, once.
+    // Moves the anonymous history into a saved chat of the user, once;
+    // answers of that session still on their way join the chat when they end.
     boost::asio::awaitable<result<int>> migrate(const http::principal& user, const std::string& anon_token);
 
     boost::asio::awaitable<result<bool>> verified(const http::principal& caller);
@@ -72,7 +85,7 @@ private:
     store::db_executor& db_;
     const security::keyring& keys_;
     identity_settings settings_;
-    std::function<void()> mail_queued_;
+    session_hooks hooks_;
 };
 
 } // namespace chatkit::services

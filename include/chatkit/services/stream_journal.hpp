@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -22,11 +23,15 @@ namespace chatkit::services {
 // streams' new rows, frames and endings in one transaction, instead of a
 // transaction per stream per flush (10,000 open streams would otherwise ask
 // SQLite for 50,000 commits a second). The same pass picks up cancel
-// requests made on other instances. A resume on another instance therefore
-// trails the producer by up to one batch.
+// requests made on other instances, and (every tenth pass) answers whose
+// session was logged out or revoked anywhere. A resume on another instance
+// therefore trails the producer by up to one batch. Writes are idempotent,
+// and the checks after the commit run apart from it: a failure there never
+// sends a committed batch round again.
 class stream_journal final : public periodic_flush {
 public:
-    using cancel_fn = std::function<void(const std::string& message_id)>;
+    // Stops a local answer: cancelled on another instance, or its session ended.
+    using cancel_fn = std::function<void(const std::string& message_id, bool session_ended)>;
 
     stream_journal(store::db_executor& db, boost::asio::any_io_executor executor, cancel_fn cancel_local);
 
@@ -43,6 +48,9 @@ public:
     void finished(std::string message_id, ending e);
     // Streams this instance produces now, for the cancel-request check.
     void producing(const std::string& message_id, bool active);
+    // Returns once everything queued before the call is in the database
+    // (or a second has passed).
+    boost::asio::awaitable<void> settled();
 
     static constexpr std::size_t capacity = 1'000'000;
 
@@ -66,6 +74,8 @@ private:
     std::mutex mutex_;
     std::vector<op> queue_;
     std::vector<std::string> active_;
+    std::atomic<std::uint64_t> flushed_{0}; // flush passes completed
+    unsigned pass_ = 0;
 };
 
 } // namespace chatkit::services

@@ -41,10 +41,23 @@ struct turn {
     std::string answer;
     std::string sources_json;
 };
-// Appends a question and its answer to the caller's conversation. Message
-// times are Unix milliseconds (several turns can fall in one second).
-void record_turn(soci::session& s, const std::string& conversation_id, const std::string& session_id,
-                 const std::string& user_id, const turn& t, long long now_ms);
+// Appends a question and its answer to the caller's conversation, once per
+// answer (`message_id`), and to the saved chat the session was migrated into
+// meanwhile, if it was. Message times are Unix milliseconds (several turns
+// can fall in one second).
+void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_id,
+                 const std::string& session_id, const std::string& user_id, const turn& t, long long now_ms);
+
+// A rotated token's session takes over its predecessor's answers.
+void transfer_streams(soci::session& s, const std::string& from_session, const std::string& to_session);
+// Unfinished answers to stop: cancel requested, or (with_ended_sessions)
+// their session logged out or revoked.
+struct stream_stop {
+    std::string message_id;
+    bool session_ended;
+};
+std::vector<stream_stop> streams_to_stop(soci::session& s, bool with_ended_sessions);
+int unfinished_streams(soci::session& s, const std::string& session_id);
 
 // Up to `limit` recent user questions of a user (newest first).
 std::vector<std::string> recent_questions(soci::session& s, const std::string& user_id, int limit);

@@ -27,10 +27,10 @@ public:
 };
 
 struct db_options {
-    std::string url;                                        // sqlite:///path or postgresql://...
-    unsigned readers = 2;                                   // SQLite reader connections (WAL)
-    unsigned pool = 4;                                      // PostgreSQL connections
-    std::chrono::milliseconds statement_timeout{5000};      // PostgreSQL statement_timeout, SQLite busy timeout
+    std::string url;                                   // sqlite:///path or postgresql://...
+    unsigned readers = 2;                              // SQLite reader connections (WAL)
+    unsigned pool = 4;                                 // PostgreSQL connections
+    std::chrono::milliseconds statement_timeout{5000}; // PostgreSQL statement_timeout, SQLite busy timeout
     std::chrono::milliseconds connect_timeout{3000};
 };
 
@@ -53,13 +53,11 @@ public:
 
     [[nodiscard]] store::dialect dialect() const;
 
-    template <class F>
-    auto read(F f) -> boost::asio::awaitable<decltype(f(std::declval<soci::session&>()))>
+    template <class F> auto read(F f) -> boost::asio::awaitable<decltype(f(std::declval<soci::session&>()))>
     {
         return run(false, std::move(f));
     }
-    template <class F>
-    auto write(F f) -> boost::asio::awaitable<decltype(f(std::declval<soci::session&>()))>
+    template <class F> auto write(F f) -> boost::asio::awaitable<decltype(f(std::declval<soci::session&>()))>
     {
         return run(true, std::move(f));
     }
@@ -80,8 +78,7 @@ private:
 
     boost::asio::awaitable<void> submit(bool write, std::function<void(soci::session&)> job);
 
-    template <class F>
-    auto run(bool write, F f) -> boost::asio::awaitable<decltype(f(std::declval<soci::session&>()))>
+    template <class F> auto run(bool write, F f) -> boost::asio::awaitable<decltype(f(std::declval<soci::session&>()))>
     {
         using result = decltype(f(std::declval<soci::session&>()));
         if constexpr (std::is_void_v<result>) {

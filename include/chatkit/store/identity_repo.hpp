@@ -50,8 +50,12 @@ void insert_session(soci::session& s, const session_row& row);
 std::optional<session_row> find_session_by_hash(soci::session& s, const std::string& token_hash);
 void touch_session(soci::session& s, const std::string& id, long long now);
 // Conditional: true only for the call that revoked it (races have one winner).
+// `migrated_to`: the saved chat an anonymous session's history moved into.
 bool revoke_session(soci::session& s, const std::string& id, long long now,
                     const std::optional<std::string>& migrated_to = std::nullopt);
+// The absolute end of a session, nullopt when there is no such session.
+std::optional<long long> session_expiry(soci::session& s, const std::string& id);
+void transfer_conversations(soci::session& s, const std::string& from_session, const std::string& to_session);
 int revoke_user_sessions(soci::session& s, const std::string& user_id, long long now);
 
 // A new link invalidates the previous unused ones for that address.
