@@ -6,7 +6,9 @@ namespace chatkit::middleware {
 
 std::optional<http::reply> https_guard::before(http::request& req, http::request_context& ctx) const
 {
-    if (enforce_ && !ctx.secure && req.path != "/health")
+    // A request refused for its framing gets its 400 from `limits`: its
+    // headers (X-Forwarded-Proto among them) were never trusted.
+    if (enforce_ && !ctx.secure && !ctx.rejected && req.path != "/health")
         return http::error_reply(ctx, 403, "HTTPS_REQUIRED",
                                  "This server only accepts HTTPS requests; use https:// to reach it.");
     return std::nullopt;

@@ -82,9 +82,11 @@ struct server::impl {
         handle->executor = socket.get_executor();
         registry.add(handle);
         auto slot = handle->cancel.slot();
-        auto raw = handle.get();
-        asio::co_spawn(socket.get_executor(), run_session(std::move(socket), env, std::move(handle)),
-                       asio::bind_cancellation_slot(slot, [this, raw](std::exception_ptr e) {
+        // The completion handler owns the handle too: the signal its slot
+        // belongs to must outlive co_spawn's completion, not just the
+        // coroutine frame (which goes first).
+        asio::co_spawn(socket.get_executor(), run_session(std::move(socket), env, handle),
+                       asio::bind_cancellation_slot(slot, [this, handle](std::exception_ptr e) {
                            if (e) {
                                try {
                                    std::rethrow_exception(e);
@@ -92,7 +94,7 @@ struct server::impl {
                                    spdlog::error("session ended by an exception: {}", ex.what());
                                }
                            }
-                           session_ended(raw);
+                           session_ended(handle.get());
                        }));
     }
 

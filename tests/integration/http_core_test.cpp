@@ -353,6 +353,18 @@ TEST(https_guard_wire, production_requires_https_except_health)
     auto spoofed = request(*port, "GET", "/metrics", {{"X-Forwarded-Proto", "https, http"}});
     EXPECT_EQ(spoofed.status, 403u);
 
+    // A request refused for its framing is a 400, through the proxy or not.
+    for (const char* framing : {"Content-Length: 2\r\nContent-Length: 3\r\n", "Content-Length: +2\r\n",
+                                "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"}) {
+        for (const char* proto : {"", "X-Forwarded-Proto: https\r\n"}) {
+            connection c(*port);
+            c.send(std::string("POST /api/v1/chat HTTP/1.1\r\nHost: x\r\n") + proto + framing + "\r\n{}");
+            auto r = c.read_response();
+            ASSERT_TRUE(r) << framing;
+            EXPECT_EQ(r->status, 400u) << framing << proto;
+        }
+    }
+
     p.signal(SIGTERM);
     EXPECT_EQ(p.wait_exit(10s), 0);
 }
