@@ -27,6 +27,7 @@
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/mail_sender.hpp"
 #include "chatkit/services/rate_limiter.hpp"
+#include "chatkit/services/saved_chats.hpp"
 #include "chatkit/services/stream_journal.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/migrations.hpp"
@@ -112,6 +113,7 @@ struct app::impl {
     std::unique_ptr<chat::generator> generator;
     services::stream_journal journal;
     services::chat_service chat;
+    services::saved_chats saved;
     boost::asio::signal_set reload_signal;
     http::router router;
     std::unique_ptr<http::chain> chain;
@@ -133,7 +135,8 @@ struct app::impl {
                                                     if (auto s = chat.registry().find(id))
                                                         s->cancel(session_ended);
                                                 }),
-          chat(*db, journal, load_index(c), *generator, chat_settings_for(c)), reload_signal(background, SIGHUP)
+          chat(*db, journal, load_index(c), *generator, chat_settings_for(c)), saved(*db),
+          reload_signal(background, SIGHUP)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -142,8 +145,8 @@ struct app::impl {
         handlers::mount_ops(router, metrics, db.get());
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, cfg.max_json_depth);
-        handlers::mount_chat(router, chat, *db, cfg);
-        handlers::mount_user(router, chat, *db, cfg.max_json_depth);
+        handlers::mount_chat(router, chat, saved, cfg);
+        handlers::mount_user(router, chat, saved, cfg.max_json_depth);
         handlers::mount_static(router, cfg.widget_dir);
         if (cfg.corpus_url_prefix == "/docs/")
             handlers::mount_docs(router, chat);

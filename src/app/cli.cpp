@@ -11,6 +11,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -53,6 +55,27 @@ int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings
     return 0;
 }
 
+// `user set-tier EMAIL TIER` and `user revoke-sessions EMAIL`.
+int user_command(const std::string& database_url, const std::vector<std::string>& operands)
+{
+    constexpr std::array<std::string_view, 4> tiers{"anonymous", "lightweight", "full", "premium"};
+    chatkit::store::admin_outcome outcome;
+    if (operands.size() == 3 && operands[0] == "set-tier") {
+        if (std::find(tiers.begin(), tiers.end(), operands[2]) == tiers.end()) {
+            std::fprintf(stderr, "chatkit-server: tier must be one of anonymous, lightweight, full, premium\n");
+            return 64;
+        }
+        outcome = chatkit::store::admin_set_tier(database_url, operands[1], operands[2]);
+    } else if (operands.size() == 2 && operands[0] == "revoke-sessions") {
+        outcome = chatkit::store::admin_revoke_sessions(database_url, operands[1]);
+    } else {
+        std::fprintf(stderr, "usage: chatkit-server user set-tier EMAIL TIER | user revoke-sessions EMAIL\n");
+        return 64;
+    }
+    std::fprintf(outcome.ok ? stdout : stderr, "%s\n", outcome.message.c_str());
+    return outcome.ok ? 0 : 1;
+}
+
 } // namespace
 
 int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
@@ -89,13 +112,14 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");
             return 0;
         }
-        if (command == "migrate" || command == "user") {
-            std::vector<std::string> operands(loaded.args.begin() + 1, loaded.args.end());
-            auto outcome = command == "migrate" ? chatkit::store::admin_migrate(loaded.cfg.database_url)
-                                                : chatkit::store::admin_user(loaded.cfg.database_url, operands);
+        if (command == "migrate") {
+            auto outcome = chatkit::store::admin_migrate(loaded.cfg.database_url);
             std::fprintf(outcome.ok ? stdout : stderr, "%s\n", outcome.message.c_str());
-            return outcome.ok ? 0 : (outcome.usage ? 64 : 1);
+            return outcome.ok ? 0 : 1;
         }
+        if (command == "user")
+            return user_command(loaded.cfg.database_url,
+                                std::vector<std::string>(loaded.args.begin() + 1, loaded.args.end()));
         return serve(loaded.cfg, verdict.warnings, extra_routes);
     } catch (const std::exception& e) {
         // One line, whatever the library said across several.

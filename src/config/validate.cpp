@@ -1,7 +1,7 @@
 #include "chatkit/config/validate.hpp"
 
-#include "chatkit/http/address_set.hpp"
 #include "chatkit/security/random.hpp"
+#include "chatkit/util/address_set.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -172,7 +172,7 @@ std::string check_network(const config& cfg)
     if (ec)
         return "BIND must be an IP address, e.g. BIND=127.0.0.1 or BIND=0.0.0.0";
     std::string bad;
-    if (!http::address_set::parse(cfg.trusted_proxies, &bad))
+    if (!util::address_set::parse(cfg.trusted_proxies, &bad))
         return "TRUSTED_PROXIES has an entry that is not an address or CIDR: '" + bad +
                "'; e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8";
     if (!cfg.llm_base_url.empty()) {

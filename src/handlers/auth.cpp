@@ -4,7 +4,6 @@
 #include "chatkit/http/auth_reply.hpp"
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"
-#include "chatkit/middleware/rate_limit.hpp"
 #include "chatkit/services/email_address.hpp"
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/rate_limiter.hpp"
@@ -47,7 +46,7 @@ struct auth_routes {
                           std::string("verification mail per address")});
         auto exceeded = co_await limiter.hit(checks);
         if (exceeded)
-            co_return middleware::too_many_requests(ctx, *exceeded);
+            co_return http::too_many_requests(ctx, exceeded->retry_after, exceeded->limit);
         co_await identity.send_link(*email, !resend && *consent, resend);
         co_return sent();
     }

@@ -1,65 +1,20 @@
 #include "chatkit/handlers/chat.hpp"
 
+#include "chatkit/handlers/chat_requests.hpp"
+
 #include "chatkit/config/config.hpp"
 #include "chatkit/http/auth_reply.hpp"
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/services/chat.hpp"
-#include "chatkit/store/chat_repo.hpp"
-#include "chatkit/store/db.hpp"
-#include "chatkit/util/text.hpp"
 #include "chatkit/util/time.hpp"
-
-#include <charconv>
 
 namespace chatkit::handlers {
 
 namespace {
 
 using boost::asio::awaitable;
-
-constexpr std::size_t max_message = 2000;
-constexpr std::size_t max_selected = 5000;
-constexpr std::size_t max_saved_messages = 200;
-constexpr std::size_t max_saved_content = 20000;
-constexpr std::size_t max_title = 200;
-// No answer has this many events; a larger Last-Event-ID is not one of ours
-// (and `n + 1` must not overflow).
-constexpr long long max_event_seq = 1'000'000'000;
-
-std::size_t code_points(std::string_view s)
-{
-    std::size_t n = 0;
-    for (unsigned char c : s)
-        n += (c & 0xC0) != 0x80;
-    return n;
-}
-
-std::string trim(std::string_view s)
-{
-    return std::string(util::trim_space(s));
-}
-
-// PostgreSQL text cannot hold U+0000 (it would store the text cut there), and
-// no reader types one.
-bool has_nul(std::string_view s)
-{
-    return s.find('\0') != std::string_view::npos;
-}
-
-bool is_uuid(std::string_view s)
-{
-    if (s.size() != 36)
-        return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        char c = s[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    }
-    return true;
-}
 
 services::chat_caller caller_of(const http::request_context& ctx)
 {
@@ -80,77 +35,8 @@ http::reply stream_reply(std::shared_ptr<http::event_source> source)
 
 struct chat_routes {
     services::chat_service& chat;
-    store::db_executor& db;
+    services::saved_chats& saved;
     const config::config& cfg;
-
-    // The contract's validation; the reply is set when the body is refused.
-    struct parsed_chat {
-        services::chat_request req;
-        std::optional<http::reply> error;
-    };
-    parsed_chat parse(http::request& r, const http::request_context& ctx) const
-    {
-        parsed_chat out;
-        auto body = http::parse_json_object(r, ctx, cfg.max_json_depth);
-        if (auto* error = std::get_if<http::reply>(&body)) {
-            out.error = std::move(*error);
-            return out;
-        }
-        http::json_fields fields(std::get<boost::json::object>(body), ctx);
-        auto message = fields.string("message");
-        auto context = fields.object("context", false);
-        if (fields.error()) {
-            out.error = *fields.error();
-            return out;
-        }
-        out.req.message = trim(*message);
-        if (out.req.message.empty()) {
-            out.error = http::invalid_field(ctx, "message", "The message is empty.");
-            return out;
-        }
-        if (has_nul(out.req.message)) {
-            out.error = http::invalid_field(ctx, "message", "The message contains a NUL character.");
-            return out;
-        }
-        if (code_points(out.req.message) > max_message) {
-            out.error = http::error_reply(ctx, 400, "MESSAGE_TOO_LONG", "The message is longer than 2000 characters.",
-                                          boost::json::object{{"field", "message"}, {"max_length", max_message}});
-            return out;
-        }
-        http::json_fields c(*context, ctx, "context.");
-        auto mode = c.string("mode", false);
-        auto selected = c.string("selected_text", false);
-        auto session = c.string("session_id", false);
-        static_cast<void>(c.string("page_url", false));
-        if (c.error()) {
-            out.error = *c.error();
-            return out;
-        }
-        out.req.mode = mode.value_or("browse");
-        if (out.req.mode != "browse" && out.req.mode != "chat") {
-            out.error = http::invalid_field(ctx, "context.mode", "context.mode must be browse or chat.");
-            return out;
-        }
-        out.req.selected_text = selected.value_or("");
-        if (has_nul(out.req.selected_text)) {
-            out.error =
-                http::invalid_field(ctx, "context.selected_text", "The selected text contains a NUL character.");
-            return out;
-        }
-        if (code_points(out.req.selected_text) > max_selected) {
-            out.error = http::error_reply(
-                ctx, 400, "SELECTED_TEXT_TOO_LONG", "The selected text is longer than 5000 characters.",
-                boost::json::object{{"field", "context.selected_text"}, {"max_length", max_selected}});
-            return out;
-        }
-        if (session && !is_uuid(*session)) {
-            out.error = http::error_reply(ctx, 400, "INVALID_SESSION_ID", "context.session_id must be a UUID.",
-                                          boost::json::object{{"field", "context.session_id"}});
-            return out;
-        }
-        out.req.conversation = session.value_or("");
-        return out;
-    }
 
     // An invalid token on an optional-auth route is an error, not anonymity:
     // the widget must learn its session died.
@@ -165,10 +51,10 @@ struct chat_routes {
     {
         if (auto denied = reject_bad_token(ctx))
             co_return *denied;
-        auto p = parse(r, ctx);
-        if (p.error)
-            co_return *p.error;
-        auto full = co_await chat.answer(p.req, caller_of(ctx), std::chrono::seconds(30));
+        auto p = parse_chat_request(r, ctx, cfg.max_json_depth);
+        if (auto* refused = std::get_if<http::reply>(&p))
+            co_return std::move(*refused);
+        auto full = co_await chat.answer(std::get<services::chat_request>(p), caller_of(ctx), std::chrono::seconds(30));
         if (!full && full.error() == errc::generation_failed)
             co_return http::error_reply(ctx, 502, "GENERATION_FAILED",
                                         "The answer could not be produced; try again in a moment.");
@@ -188,10 +74,10 @@ struct chat_routes {
     {
         if (auto denied = reject_bad_token(ctx))
             co_return *denied;
-        auto p = parse(r, ctx);
-        if (p.error)
-            co_return *p.error;
-        co_return stream_reply(co_await chat.stream(p.req, caller_of(ctx)));
+        auto p = parse_chat_request(r, ctx, cfg.max_json_depth);
+        if (auto* refused = std::get_if<http::reply>(&p))
+            co_return std::move(*refused);
+        co_return stream_reply(co_await chat.stream(std::get<services::chat_request>(p), caller_of(ctx)));
     }
 
     awaitable<http::reply> resume(http::request& r, http::request_context& ctx) const
@@ -201,12 +87,10 @@ struct chat_routes {
         auto id = std::string(ctx.param("message_id"));
         long long after = -1;
         if (auto last = r.headers.get("Last-Event-ID")) {
-            auto colon = last->rfind(':');
-            auto digits = colon == std::string_view::npos ? std::string_view() : last->substr(colon + 1);
-            auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), after);
-            if (colon == std::string_view::npos || last->substr(0, colon) != id || ec != std::errc{} ||
-                ptr != digits.data() + digits.size() || after < -1 || after > max_event_seq)
+            auto n = parse_last_event_id(*last, id);
+            if (!n)
                 co_return http::invalid_field(ctx, "Last-Event-ID", "Last-Event-ID must be <message_id>:<n>.");
+            after = *n;
         }
         std::shared_ptr<http::event_source> source;
         if (is_uuid(id))
@@ -230,60 +114,19 @@ struct chat_routes {
     {
         if (auto denied = http::require_user(ctx))
             co_return *denied;
-        auto body = http::parse_json_object(r, ctx, cfg.max_json_depth);
-        if (auto* error = std::get_if<http::reply>(&body))
-            co_return std::move(*error);
-        auto& o = std::get<boost::json::object>(body);
-        http::json_fields fields(o, ctx);
-        auto title = fields.string("title", false);
-        if (fields.error())
-            co_return *fields.error();
-        auto* messages = o.if_contains("messages");
-        if (!messages || !messages->is_array())
-            co_return http::invalid_field(ctx, "messages", "messages must be an array.");
-        if (messages->as_array().size() > max_saved_messages)
-            co_return http::invalid_field(ctx, "messages", "At most 200 messages can be saved.");
-        store::chat_repo::saved_chat chat_row;
-        chat_row.id = security::new_uuid();
-        chat_row.saved_at = util::now_seconds();
-        for (std::size_t i = 0; i < messages->as_array().size(); ++i) {
-            const auto& m = messages->as_array()[i];
-            auto field = "messages[" + std::to_string(i) + "]";
-            if (!m.is_object())
-                co_return http::invalid_field(ctx, field, "Each message must be an object.");
-            const auto* role = m.as_object().if_contains("role");
-            const auto* content = m.as_object().if_contains("content");
-            if (!role || !role->is_string() || (role->as_string() != "user" && role->as_string() != "assistant"))
-                co_return http::invalid_field(ctx, field + ".role", "role must be user or assistant.");
-            if (!content || !content->is_string())
-                co_return http::invalid_field(ctx, field + ".content", "content must be a string.");
-            if (code_points(content->as_string()) > max_saved_content)
-                co_return http::invalid_field(ctx, field + ".content", "content is longer than 20000 characters.");
-            if (has_nul(content->as_string()))
-                co_return http::invalid_field(ctx, field + ".content", "content contains a NUL character.");
-            chat_row.messages.push_back({std::string(role->as_string()), std::string(content->as_string())});
-        }
-        chat_row.title = trim(title.value_or(""));
-        if (has_nul(chat_row.title))
-            co_return http::invalid_field(ctx, "title", "title contains a NUL character.");
-        if (chat_row.title.empty() && !chat_row.messages.empty())
-            chat_row.title = chat::excerpt(chat_row.messages.front().content, 80);
-        if (chat_row.title.empty())
-            chat_row.title = "Saved chat";
-        if (code_points(chat_row.title) > max_title)
-            co_return http::invalid_field(ctx, "title", "title is longer than 200 characters.");
-        auto user = ctx.caller->user_id;
-        co_await db.write([&](soci::session& s) { store::chat_repo::save_chat(s, user, chat_row); });
-        co_return http::json_reply(
-            200, boost::json::object{{"chat_id", chat_row.id}, {"saved_at", util::rfc3339(chat_row.saved_at)}});
+        auto p = parse_saved_chat(r, ctx, cfg.max_json_depth);
+        if (auto* refused = std::get_if<http::reply>(&p))
+            co_return std::move(*refused);
+        auto row = co_await saved.save(ctx.caller->user_id, std::move(std::get<services::saved_chat_input>(p)));
+        co_return http::json_reply(200,
+                                   boost::json::object{{"chat_id", row.id}, {"saved_at", util::rfc3339(row.saved_at)}});
     }
 
     awaitable<http::reply> list(http::request&, http::request_context& ctx) const
     {
         if (auto denied = http::require_user(ctx))
             co_return *denied;
-        auto user = ctx.caller->user_id;
-        auto chats = co_await db.read([&](soci::session& s) { return store::chat_repo::list_saved(s, user); });
+        auto chats = co_await saved.list(ctx.caller->user_id);
         boost::json::array out;
         for (const auto& c : chats)
             out.push_back(boost::json::object{{"chat_id", c.id},
@@ -297,9 +140,7 @@ struct chat_routes {
     {
         if (auto denied = http::require_user(ctx))
             co_return *denied;
-        auto user = ctx.caller->user_id;
-        auto id = std::string(ctx.param("chat_id"));
-        auto found = co_await db.read([&](soci::session& s) { return store::chat_repo::find_saved(s, user, id); });
+        auto found = co_await saved.find(ctx.caller->user_id, std::string(ctx.param("chat_id")));
         if (!found)
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such saved chat.");
         boost::json::array messages;
@@ -316,9 +157,7 @@ struct chat_routes {
     {
         if (auto denied = http::require_user(ctx))
             co_return *denied;
-        auto user = ctx.caller->user_id;
-        auto id = std::string(ctx.param("chat_id"));
-        bool deleted = co_await db.write([&](soci::session& s) { return store::chat_repo::delete_saved(s, user, id); });
+        bool deleted = co_await saved.remove(ctx.caller->user_id, std::string(ctx.param("chat_id")));
         if (!deleted)
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such saved chat.");
         co_return http::no_content();
@@ -327,9 +166,9 @@ struct chat_routes {
 
 } // namespace
 
-void mount_chat(http::router& r, services::chat_service& chat, store::db_executor& db, const config::config& cfg)
+void mount_chat(http::router& r, services::chat_service& chat, services::saved_chats& saved, const config::config& cfg)
 {
-    auto routes = std::make_shared<chat_routes>(chat_routes{chat, db, cfg});
+    auto routes = std::make_shared<chat_routes>(chat_routes{chat, saved, cfg});
     auto bind = [routes](awaitable<http::reply> (chat_routes::*fn)(http::request&, http::request_context&) const) {
         return [routes, fn](http::request& req, http::request_context& ctx) {
             return ((*routes).*fn)(req, ctx);

@@ -5,8 +5,7 @@
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/services/chat.hpp"
-#include "chatkit/store/chat_repo.hpp"
-#include "chatkit/store/db.hpp"
+#include "chatkit/services/saved_chats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -100,11 +99,11 @@ std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& st
 
 } // namespace
 
-void mount_user(http::router& r, services::chat_service& chat, store::db_executor& db, std::size_t max_json_depth)
+void mount_user(http::router& r, services::chat_service& chat, services::saved_chats& saved, std::size_t max_json_depth)
 {
     r.add("POST", "/api/v1/user/personalize",
-          [&chat, &db, max_json_depth](http::request& req,
-                                       http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
+          [&chat, &saved, max_json_depth](http::request& req,
+                                          http::request_context& ctx) -> boost::asio::awaitable<http::reply> {
               if (auto denied = http::require_user(ctx))
                   co_return *denied;
               boost::json::object preferences;
@@ -119,8 +118,7 @@ void mount_user(http::router& r, services::chat_service& chat, store::db_executo
                   preferences = std::move(*p);
               }
               auto user = ctx.caller->user_id;
-              auto questions =
-                  co_await db.read([&](soci::session& s) { return store::chat_repo::recent_questions(s, user, 50); });
+              auto questions = co_await saved.recent_questions(user, 50);
 
               std::string stated;
               collect_strings(preferences, stated);

@@ -59,4 +59,12 @@ std::variant<boost::json::object, reply> parse_json_object(const request& req, c
     return std::move(value.as_object());
 }
 
+reply too_many_requests(const request_context& ctx, long long retry_after, std::string_view limit)
+{
+    auto r = error_reply(ctx, 429, "RATE_LIMIT_EXCEEDED", "Too many requests; try again later.",
+                         boost::json::object{{"retry_after", retry_after}, {"limit", limit}});
+    r.headers.add("Retry-After", std::to_string(retry_after));
+    return r;
+}
+
 } // namespace chatkit::http

@@ -4,14 +4,6 @@
 
 namespace chatkit::middleware {
 
-http::reply too_many_requests(const http::request_context& ctx, const services::limit_exceeded& e)
-{
-    auto r = http::error_reply(ctx, 429, "RATE_LIMIT_EXCEEDED", "Too many requests; try again later.",
-                               boost::json::object{{"retry_after", e.retry_after}, {"limit", e.limit}});
-    r.headers.add("Retry-After", std::to_string(e.retry_after));
-    return r;
-}
-
 std::vector<services::limit_check> rate_limit::checks_for(std::string_view action,
                                                           const http::request_context& ctx) const
 {
@@ -57,7 +49,7 @@ boost::asio::awaitable<std::optional<http::reply>> rate_limit::before_waiting(ht
     if (!exceeded)
         co_return std::nullopt;
     hits_.fetch_add(1, std::memory_order_relaxed);
-    co_return too_many_requests(ctx, *exceeded);
+    co_return http::too_many_requests(ctx, exceeded->retry_after, exceeded->limit);
 }
 
 } // namespace chatkit::middleware

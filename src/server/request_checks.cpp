@@ -47,7 +47,7 @@ std::optional<http::rejection> check_head(const http::request& req)
 }
 
 bool forwarded_https(const http::request& req, const boost::asio::ip::address& peer,
-                     const http::address_set& trusted_proxies)
+                     const util::address_set& trusted_proxies)
 {
     if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
         return false;
@@ -55,7 +55,7 @@ bool forwarded_https(const http::request& req, const boost::asio::ip::address& p
 }
 
 std::string client_address(const http::request& req, const boost::asio::ip::address& peer, const std::string& peer_text,
-                           const http::address_set& trusted_proxies)
+                           const util::address_set& trusted_proxies)
 {
     if (trusted_proxies.empty() || !trusted_proxies.contains(peer))
         return peer_text;

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "chatkit/http/address_set.hpp"
 #include "chatkit/http/request.hpp"
+#include "chatkit/util/address_set.hpp"
 
 #include <optional>
 
@@ -17,7 +17,7 @@ namespace chatkit::server {
 // X-Forwarded-Proto value is the one our proxy appended; earlier ones came
 // from the client and are ignored.
 [[nodiscard]] bool forwarded_https(const http::request& req, const boost::asio::ip::address& peer,
-                                   const http::address_set& trusted_proxies);
+                                   const util::address_set& trusted_proxies);
 
 // The client's address for per-IP limits: the peer, or, when the peer is a
 // trusted proxy, the right-most X-Forwarded-For entry that is not itself a
@@ -25,6 +25,6 @@ namespace chatkit::server {
 // `peer_text` is peer.to_string(), computed once per connection (inet_ntop
 // per request was a measurable share of a small request).
 [[nodiscard]] std::string client_address(const http::request& req, const boost::asio::ip::address& peer,
-                                         const std::string& peer_text, const http::address_set& trusted_proxies);
+                                         const std::string& peer_text, const util::address_set& trusted_proxies);
 
 } // namespace chatkit::server

@@ -24,7 +24,7 @@ using tcp = asio::ip::tcp;
 
 struct server::impl {
     impl(const config::config& c, const http::chain& ch, const http::router& r)
-        : cfg(c), env{c, ch, r, *http::address_set::parse(c.trusted_proxies), {}}, contexts(make_contexts(c.threads))
+        : cfg(c), env{c, ch, r, *util::address_set::parse(c.trusted_proxies), {}}, contexts(make_contexts(c.threads))
     {
         for (auto& ctx : contexts)
             guards.emplace_back(ctx->get_executor());

@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include "request_parse.hpp"
+
 #include "chatkit/http/middleware.hpp"
 #include "chatkit/http/router.hpp"
 #include "connection_deadline.hpp"
@@ -33,20 +35,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 using parser_t = bhttp::request_parser<bhttp::string_body>;
 
-http::request to_request(const bhttp::request<bhttp::string_body>& msg)
-{
-    http::request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos)
-        req.query = req.target.substr(q + 1);
-    req.version = msg.version();
-    for (const auto& field : msg)
-        req.headers.add(std::string(field.name_string()), std::string(field.value()));
-    return req;
-}
 
 bool is_quiet_close(const boost::system::error_code& ec)
 {

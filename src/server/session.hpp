@@ -1,7 +1,7 @@
 #pragma once
 
 #include "chatkit/config/config.hpp"
-#include "chatkit/http/address_set.hpp"
+#include "chatkit/util/address_set.hpp"
 
 #include "session_registry.hpp"
 
@@ -23,7 +23,7 @@ struct session_env {
     const config::config& cfg;
     const http::chain& chain;
     const http::router& router;
-    http::address_set trusted_proxies;
+    util::address_set trusted_proxies;
     std::atomic<bool> draining{false};
 };
 

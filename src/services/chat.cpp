@@ -215,7 +215,7 @@ asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const 
                                                                           const chat_caller& caller)
 {
     auto s = co_await start(req, caller, true);
-    co_return chat::live_listener(s, -1, settings_.timing);
+    co_return live_listener(s, -1, settings_.timing);
 }
 
 asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& req, const chat_caller& caller,
@@ -223,7 +223,7 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
 {
     auto started = clock::now();
     auto s = co_await start(req, caller, false);
-    auto listener = chat::live_listener(s, -1, {limit, limit, settings_.timing.poll});
+    auto listener = live_listener(s, -1, {limit, limit, settings_.timing.poll});
     full_answer out{s->message_id(), {}, boost::json::array{}, nullptr};
     while (auto chunk = co_await listener->next()) {
         if (clock::now() - started > limit) {
@@ -265,12 +265,12 @@ chat_service::resume(const std::string& message_id, long long after_seq, const c
     if (auto local = registry_.find(message_id)) {
         if (!co_await admits(*local, caller))
             co_return nullptr;
-        co_return chat::live_listener(local, after_seq, settings_.timing);
+        co_return live_listener(local, after_seq, settings_.timing);
     }
     auto row = co_await db_.read([&](soci::session& s) { return store::chat_repo::find_stream(s, message_id); });
     if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
         co_return nullptr;
-    co_return chat::replay_listener(db_, message_id, after_seq, settings_.timing);
+    co_return replay_listener(db_, message_id, after_seq, settings_.timing);
 }
 
 asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const chat_caller& caller)

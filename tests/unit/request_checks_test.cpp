@@ -1,5 +1,5 @@
-#include "chatkit/http/address_set.hpp"
 #include "chatkit/http/sse.hpp"
+#include "chatkit/util/address_set.hpp"
 #include "server/request_checks.hpp"
 
 #include <gtest/gtest.h>
@@ -60,16 +60,16 @@ TEST(request_checks, target_must_be_origin_form)
 
 TEST(forwarded_proto, only_trusted_proxies_are_believed)
 {
-    auto trusted = *http::address_set::parse({"10.0.0.0/8"});
+    auto trusted = *chatkit::util::address_set::parse({"10.0.0.0/8"});
     auto r = make({{"Host", "a"}, {"X-Forwarded-Proto", "https"}});
     EXPECT_TRUE(forwarded_https(r, boost::asio::ip::make_address("10.1.2.3"), trusted));
     EXPECT_FALSE(forwarded_https(r, boost::asio::ip::make_address("192.0.2.1"), trusted));
-    EXPECT_FALSE(forwarded_https(r, boost::asio::ip::make_address("10.1.2.3"), http::address_set{}));
+    EXPECT_FALSE(forwarded_https(r, boost::asio::ip::make_address("10.1.2.3"), chatkit::util::address_set{}));
 }
 
 TEST(forwarded_proto, the_last_value_is_the_proxys)
 {
-    auto trusted = *http::address_set::parse({"127.0.0.1"});
+    auto trusted = *chatkit::util::address_set::parse({"127.0.0.1"});
     auto peer = boost::asio::ip::make_address("127.0.0.1");
     EXPECT_FALSE(forwarded_https(make({{"X-Forwarded-Proto", "https, http"}}), peer, trusted));
     EXPECT_TRUE(forwarded_https(make({{"X-Forwarded-Proto", "http, https"}}), peer, trusted));
@@ -77,7 +77,7 @@ TEST(forwarded_proto, the_last_value_is_the_proxys)
 
 TEST(address_set, matches_cidrs_and_v4_mapped_peers)
 {
-    auto set = *http::address_set::parse({"192.168.1.0/24", "::1", "fd00::/8"});
+    auto set = *chatkit::util::address_set::parse({"192.168.1.0/24", "::1", "fd00::/8"});
     EXPECT_TRUE(set.contains(boost::asio::ip::make_address("192.168.1.77")));
     EXPECT_FALSE(set.contains(boost::asio::ip::make_address("192.168.2.1")));
     EXPECT_TRUE(set.contains(boost::asio::ip::make_address("::ffff:192.168.1.5")));
@@ -85,7 +85,7 @@ TEST(address_set, matches_cidrs_and_v4_mapped_peers)
     EXPECT_TRUE(set.contains(boost::asio::ip::make_address("fd12::1")));
     EXPECT_FALSE(set.contains(boost::asio::ip::make_address("fe80::1")));
     std::string bad;
-    EXPECT_FALSE(http::address_set::parse({"1.2.3.4/", "x"}, &bad));
+    EXPECT_FALSE(chatkit::util::address_set::parse({"1.2.3.4/", "x"}, &bad));
     EXPECT_EQ(bad, "1.2.3.4/");
 }
 

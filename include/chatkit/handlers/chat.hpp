@@ -4,10 +4,8 @@
 
 namespace chatkit::services {
 class chat_service;
-}
-namespace chatkit::store {
-class db_executor;
-}
+class saved_chats;
+} // namespace chatkit::services
 namespace chatkit::config {
 struct config;
 }
@@ -15,6 +13,6 @@ struct config;
 namespace chatkit::handlers {
 
 // API.md "Chat": /chat, /chat/stream, resume, cancel, saved chats.
-void mount_chat(http::router& r, services::chat_service& chat, store::db_executor& db, const config::config& cfg);
+void mount_chat(http::router& r, services::chat_service& chat, services::saved_chats& saved, const config::config& cfg);
 
 } // namespace chatkit::handlers

@@ -3,11 +3,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chatkit::http {
 
 struct header_field {
+    // A constructor, not an aggregate: emplace_back constructs in place on
+    // compilers without C++20's parenthesised aggregate init (clang 14).
+    header_field(std::string n, std::string v) : name(std::move(n)), value(std::move(v)) {}
     std::string name;
     std::string value;
 };

@@ -22,6 +22,10 @@ namespace chatkit::http {
 [[nodiscard]] reply error_reply(const request_context& ctx, unsigned status, std::string_view code,
                                 std::string_view message, boost::json::value details = nullptr);
 
+// 429 RATE_LIMIT_EXCEEDED with Retry-After, as API.md words it; `limit`
+// names the limit ("10 requests per minute (anonymous tier)").
+[[nodiscard]] reply too_many_requests(const request_context& ctx, long long retry_after, std::string_view limit);
+
 // 400 INVALID_REQUEST naming the offending field.
 [[nodiscard]] reply invalid_field(const request_context& ctx, std::string_view field, std::string_view message);
 

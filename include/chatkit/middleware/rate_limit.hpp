@@ -34,7 +34,4 @@ private:
     std::atomic<std::uint64_t>& hits_;
 };
 
-// The contract's 429 with Retry-After and details.
-[[nodiscard]] http::reply too_many_requests(const http::request_context& ctx, const services::limit_exceeded& e);
-
 } // namespace chatkit::middleware

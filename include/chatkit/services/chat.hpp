@@ -3,8 +3,8 @@
 #include "chatkit/chat/answer_stream.hpp"
 #include "chatkit/chat/generator.hpp"
 #include "chatkit/chat/retriever.hpp"
-#include "chatkit/chat/stream_sources.hpp"
 #include "chatkit/http/reply.hpp"
+#include "chatkit/services/stream_sources.hpp"
 #include "chatkit/util/result.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -38,7 +38,7 @@ struct chat_caller {
 };
 
 struct chat_settings {
-    chat::stream_timing timing;
+    stream_timing timing;
     std::chrono::seconds abandon_after{60}; // no listener this long: cancel the answer
 };
 

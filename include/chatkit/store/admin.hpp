@@ -1,20 +1,21 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
+// The operator's commands that act on the database directly (any instance's
+// running server learns of them through the database).
 namespace chatkit::store {
 
 struct admin_outcome {
     bool ok = false;
-    bool usage = false; // the command line was wrong (exit 64)
     std::string message;
 };
 
-// `chatkit-server migrate`: applies pending migrations and says which.
+// Applies pending migrations and says which.
 admin_outcome admin_migrate(const std::string& database_url);
-
-// `chatkit-server user set-tier EMAIL TIER` and `user revoke-sessions EMAIL`.
-admin_outcome admin_user(const std::string& database_url, const std::vector<std::string>& operands);
+// `tier` is one the command line checked.
+admin_outcome admin_set_tier(const std::string& database_url, const std::string& email, const std::string& tier);
+// Every session of the user ends; answers they have open end within a second.
+admin_outcome admin_revoke_sessions(const std::string& database_url, const std::string& email);
 
 } // namespace chatkit::store

@@ -1,4 +1,4 @@
-#include "chatkit/chat/stream_sources.hpp"
+#include "chatkit/services/stream_sources.hpp"
 
 #include "chatkit/http/sse.hpp"
 #include "chatkit/store/chat_repo.hpp"
@@ -10,7 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace chatkit::chat {
+namespace chatkit::services {
 
 namespace asio = boost::asio;
 
@@ -47,7 +47,7 @@ private:
 
 class live_source final : public http::event_source {
 public:
-    live_source(std::shared_ptr<answer_stream> stream, long long after_seq, stream_timing timing)
+    live_source(std::shared_ptr<chat::answer_stream> stream, long long after_seq, stream_timing timing)
         : stream_(std::move(stream)), index_(static_cast<std::size_t>(after_seq + 1)), clock_(timing)
     {
         stream_->listener_attached();
@@ -101,7 +101,7 @@ private:
         return frames;
     }
 
-    std::shared_ptr<answer_stream> stream_;
+    std::shared_ptr<chat::answer_stream> stream_;
     std::size_t index_;
     quiet_clock clock_;
     bool ended_ = false;
@@ -171,7 +171,7 @@ private:
 
 } // namespace
 
-std::shared_ptr<http::event_source> live_listener(std::shared_ptr<answer_stream> stream, long long after_seq,
+std::shared_ptr<http::event_source> live_listener(std::shared_ptr<chat::answer_stream> stream, long long after_seq,
                                                   stream_timing timing)
 {
     return std::make_shared<live_source>(std::move(stream), after_seq, timing);
@@ -183,4 +183,4 @@ std::shared_ptr<http::event_source> replay_listener(store::db_executor& db, std:
     return std::make_shared<replay_source>(db, std::move(message_id), after_seq, timing);
 }
 
-} // namespace chatkit::chat
+} // namespace chatkit::services

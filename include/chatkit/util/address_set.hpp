@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace chatkit::http {
+namespace chatkit::util {
 
 // A set of addresses and CIDR blocks (IPv4 and IPv6), e.g. trusted proxies.
 // An IPv4-mapped IPv6 peer matches its IPv4 entries.
@@ -27,4 +27,4 @@ private:
     std::vector<block> blocks_;
 };
 
-} // namespace chatkit::http
+} // namespace chatkit::util

@@ -1,10 +1,10 @@
-#include "chatkit/http/address_set.hpp"
+#include "chatkit/util/address_set.hpp"
 
 #include <boost/asio/error.hpp>
 
 #include <charconv>
 
-namespace chatkit::http {
+namespace chatkit::util {
 
 namespace {
 
@@ -71,4 +71,4 @@ bool address_set::contains(const boost::asio::ip::address& raw) const
     return false;
 }
 
-} // namespace chatkit::http
+} // namespace chatkit::util

@@ -12,7 +12,7 @@ namespace chatkit::store {
 class db_executor;
 }
 
-namespace chatkit::chat {
+namespace chatkit::services {
 
 struct stream_timing {
     std::chrono::milliseconds ping{15'000}; // ": ping" after this long without an event
@@ -22,7 +22,7 @@ struct stream_timing {
 
 // A listener on an answer this instance is producing: frames after
 // `after_seq`, then live ones as they are appended.
-std::shared_ptr<http::event_source> live_listener(std::shared_ptr<answer_stream> stream, long long after_seq,
+std::shared_ptr<http::event_source> live_listener(std::shared_ptr<chat::answer_stream> stream, long long after_seq,
                                                   stream_timing timing);
 
 // A listener on an answer recorded in the database (produced by another
@@ -34,4 +34,4 @@ std::shared_ptr<http::event_source> replay_listener(store::db_executor& db, std:
 // The frame that ends a stream that went quiet for too long.
 [[nodiscard]] std::string idle_error_frame(const std::string& message_id, long long seq);
 
-} // namespace chatkit::chat
+} // namespace chatkit::services
