@@ -37,10 +37,12 @@ start_smtp_sink() {
   /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$CHATKIT_TEST_MAILDIR" \
     >"$SERVICES_DIR/smtp.log" 2>&1 &
   SMTP_PID=$!
+  local up=""
   for _ in $(seq 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && up=1 && break
     sleep 0.1
   done
+  [ -n "$up" ] || { echo "the SMTP sink did not start:" >&2; cat "$SERVICES_DIR/smtp.log" >&2; return 1; }
   export CHATKIT_TEST_SMTP_URL="smtp+insecure://127.0.0.1:$port"
   echo "==> SMTP sink on 127.0.0.1:$port (Maildir $CHATKIT_TEST_MAILDIR)"
 }
@@ -51,6 +53,8 @@ start_services() {
   trap stop_services EXIT
   start_postgres
   start_smtp_sink
+  # From here a suite whose service is missing fails instead of skipping.
+  export CHATKIT_REQUIRE_SERVICES=1
 }
 
 stop_services() {

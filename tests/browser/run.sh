@@ -4,6 +4,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! command -v node >/dev/null; then
+  if [ -n "${CHATKIT_REQUIRE_SERVICES:-}" ]; then
+    echo "browser tests cannot run: playwright-core, Chromium or Node.js is missing" >&2
+    exit 1
+  fi
   echo "browser tests skipped: run scripts/test (it installs Chromium and playwright-core)"
   exit 77
 fi

@@ -11,6 +11,7 @@
 #include <soci/soci.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -650,4 +651,41 @@ TEST_F(chat_api, migration_moves_every_turn_including_one_still_answering)
         count = chat.json.at("messages").as_array().size();
     }
     EXPECT_EQ(count, 6u) << "the third turn joined the saved chat when it ended";
+}
+
+TEST(corpus_reload, reloads_during_fifty_streaming_answers_leave_every_answer_whole)
+{
+    char dir[] = "/tmp/chatkit-corpus-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    auto write_corpus = [&](int generation) {
+        std::ofstream(std::string(dir) + "/teapots.md")
+            << "# Teapots\n\nTeapots hold tea, generation " << generation << ". They keep it warm for a while.\n";
+    };
+    write_corpus(0);
+    auto env = dev_env();
+    env["CORPUS_DIR"] = dir;
+    env["BUILTIN_TOKEN_DELAY"] = "20ms";
+    env["RATE_ANONYMOUS_IP"] = "unlimited";
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    std::vector<open_stream> streams;
+    for (int i = 0; i < 50; ++i) {
+        streams.push_back(start_stream(*port, "POST", "/api/v1/chat/stream", ask("What do teapots hold?"), {}));
+        ASSERT_EQ(streams.back().head.status, 200u);
+        if (i % 5 == 4) {
+            // Each reload frees the corpus the answers so far were retrieved from.
+            write_corpus(i);
+            p.signal(SIGHUP);
+        }
+    }
+    for (auto& s : streams) {
+        sse_reader reader(*s.conn);
+        auto all = read_all(reader);
+        ASSERT_FALSE(all.events.empty()) << p.output();
+        EXPECT_EQ(all.events.back().event, "done") << p.output();
+        EXPECT_NE(all.text.find("Teapots hold tea"), std::string::npos);
+    }
+    EXPECT_EQ(request(*port, "GET", "/health").status, 200u) << "the server lived through it";
+    std::filesystem::remove_all(dir);
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "server_process.hpp"
@@ -26,16 +27,26 @@ std::optional<std::string> env(const char* name)
     return std::string(v);
 }
 
+// Under scripts/test every service runs: one missing is a failure there,
+// and a skip only for a developer running a suite by hand.
+std::optional<std::string> service_url(const char* name)
+{
+    auto url = env(name);
+    if (!url && env("CHATKIT_REQUIRE_SERVICES"))
+        throw std::runtime_error(std::string(name) + " is not set, but CHATKIT_REQUIRE_SERVICES says it must be");
+    return url;
+}
+
 } // namespace
 
 std::optional<std::string> postgres_admin_url()
 {
-    return env("CHATKIT_TEST_PG_URL");
+    return service_url("CHATKIT_TEST_PG_URL");
 }
 
 std::optional<std::string> smtp_url()
 {
-    return env("CHATKIT_TEST_SMTP_URL");
+    return service_url("CHATKIT_TEST_SMTP_URL");
 }
 
 std::string fresh_database(const std::string& backend)

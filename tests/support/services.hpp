@@ -8,7 +8,8 @@
 namespace chatkit::test {
 
 // The services scripts/test starts (scripts/services.sh). Suites that need
-// them skip when run outside it, e.g. `meson test` by hand.
+// them skip when run outside it, e.g. `meson test` by hand; under it
+// (CHATKIT_REQUIRE_SERVICES set) a missing one throws, failing the test.
 [[nodiscard]] std::optional<std::string> postgres_admin_url();
 [[nodiscard]] std::optional<std::string> smtp_url();
 

@@ -102,9 +102,10 @@ TEST(upstream_pool, drops_the_oldest_past_capacity_and_any_idle_too_long)
         full.give(connection_on(ctx));
     EXPECT_EQ(full.idle(), 2u);
 
-    upstream_pool stale(8, std::chrono::milliseconds(20));
+    // Idle longer than allowed, by a margin no scheduler can eat.
+    upstream_pool stale(8, std::chrono::milliseconds(5));
     stale.give(connection_on(ctx));
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_FALSE(stale.take(ctx.get_executor()));
     EXPECT_EQ(stale.idle(), 0u);
 }
