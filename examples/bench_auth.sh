@@ -25,7 +25,7 @@ bench() {
   local label=$1 url=$2 port
   port=$(free_port)
   PORT=$port THREADS=$THREADS DATABASE_URL=$url SECRET_KEY=q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe \
-    RATE_ANONYMOUS_SESSIONS_IP=unlimited "$SERVER" serve >/dev/null 2>&1 &
+    RATE_ANONYMOUS_SESSIONS_IP=unlimited RATE_ANALYTICS=unlimited "$SERVER" serve >/dev/null 2>&1 &
   local pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   local token

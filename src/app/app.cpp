@@ -25,6 +25,7 @@
 #include "chatkit/services/analytics.hpp"
 #include "chatkit/services/chat.hpp"
 #include "chatkit/services/identity.hpp"
+#include "chatkit/services/local_limiter.hpp"
 #include "chatkit/services/mail_sender.hpp"
 #include "chatkit/services/rate_limiter.hpp"
 #include "chatkit/services/saved_chats.hpp"
@@ -107,6 +108,7 @@ struct app::impl {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> background_guard;
     std::thread background_thread;
     services::rate_limiter limiter;
+    services::local_limiter local_limits;
     services::mail_sender mail;
     services::analytics_service analytics;
     services::identity_service identity;
@@ -144,7 +146,7 @@ struct app::impl {
 
         handlers::mount_ops(router, metrics, db.get());
         handlers::mount_auth(router, identity, limiter, cfg);
-        handlers::mount_analytics(router, analytics, cfg.max_json_depth);
+        handlers::mount_analytics(router, analytics, local_limits, cfg);
         handlers::mount_chat(router, chat, saved, cfg);
         handlers::mount_user(router, chat, saved, cfg.max_json_depth);
         handlers::mount_static(router, cfg.widget_dir);

@@ -352,6 +352,11 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP");
          }},
+        {{"RATE_ANALYTICS", "--rate-analytics",
+          "analytics events per client: token, else IP (default 60/minute; a batch counts each event)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.analytics, "RATE_ANALYTICS");
+         }},
         {{"TEST_ROUTES", "--test-routes", "mount /api/v1/test/* (never in production)"},
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_bool(v, c.test_routes, "TEST_ROUTES");

@@ -15,17 +15,21 @@ analytics_service::analytics_service(store::db_executor& db, asio::any_io_execut
 {
 }
 
-std::optional<event_receipt> analytics_service::record(std::string event_type, std::string event_data,
-                                                       std::optional<std::string> user_id,
-                                                       std::optional<std::string> session_id)
+std::optional<std::vector<event_receipt>> analytics_service::record(std::vector<event> events,
+                                                                    std::optional<std::string> user_id,
+                                                                    std::optional<std::string> session_id)
 {
-    event_receipt receipt{security::new_uuid(), util::now_seconds()};
+    std::vector<event_receipt> receipts;
+    auto now = util::now_seconds();
+    for (std::size_t i = 0; i < events.size(); ++i)
+        receipts.push_back({security::new_uuid(), now});
     std::lock_guard lock(mutex_);
-    if (queue_.size() >= capacity)
+    if (queue_.size() + events.size() > capacity)
         return std::nullopt;
-    queue_.push_back({receipt.event_id, std::move(event_type), std::move(event_data), std::move(user_id),
-                      std::move(session_id), receipt.logged_at});
-    return receipt;
+    for (std::size_t i = 0; i < events.size(); ++i)
+        queue_.push_back(
+            {receipts[i].event_id, std::move(events[i].type), std::move(events[i].data), user_id, session_id, now});
+    return receipts;
 }
 
 asio::awaitable<void> analytics_service::flush()

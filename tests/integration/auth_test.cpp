@@ -317,8 +317,8 @@ TEST_P(auth_api, sessions_expire_at_their_absolute_lifetime_even_when_refreshed)
     auto refreshed = call(port_, "POST", "/api/v1/auth/refresh-token", {}, anon);
     ASSERT_EQ(refreshed.status(), 200u);
     auto token = refreshed.str("token");
-    EXPECT_TRUE(eventually(
-        [&] { return call(port_, "GET", "/api/v1/auth/session-check", {}, token).status() == 401u; }, 6s));
+    EXPECT_TRUE(
+        eventually([&] { return call(port_, "GET", "/api/v1/auth/session-check", {}, token).status() == 401u; }, 6s));
 }
 
 TEST_P(auth_api, migrate_session_moves_anonymous_history_exactly_once)
@@ -456,9 +456,48 @@ TEST_P(auth_api, analytics_events_are_validated_and_attributed)
     EXPECT_EQ(anonymous, 1);
 }
 
+TEST_P(auth_api, analytics_take_batches_all_or_none_and_a_client_gets_its_limit)
+{
+    auto server = start({{"RATE_ANALYTICS", "30/day"}});
+    auto batch = [](int n, bool one_bad) {
+        boost::json::array events;
+        for (int i = 0; i < n; ++i)
+            events.push_back(boost::json::object{{"event_type", one_bad && i == n - 1 ? "Bad" : "chat_message"},
+                                                 {"event_data", {{"i", i}}}});
+        return boost::json::serialize(boost::json::object{{"events", events}});
+    };
+    auto ok = call(port_, "POST", "/api/v1/analytics/event", batch(20, false));
+    ASSERT_EQ(ok.status(), 200u) << ok.raw.body;
+    EXPECT_EQ(ok.json.at("event_ids").as_array().size(), 20u);
+    auto too_many = call(port_, "POST", "/api/v1/analytics/event", batch(21, false));
+    EXPECT_EQ(too_many.json.at("error").at("details").at("field"), "events");
+    auto bad = call(port_, "POST", "/api/v1/analytics/event", batch(3, true));
+    EXPECT_EQ(bad.json.at("error").at("details").at("field"), "events[2].event_type");
+    // 20 counted; 10 more fit, the 11th does not, and a batch counts each event.
+    EXPECT_EQ(call(port_, "POST", "/api/v1/analytics/event", batch(10, false)).status(), 200u);
+    auto limited = call(port_, "POST", "/api/v1/analytics/event", body({{"event_type", "x"}}));
+    EXPECT_EQ(limited.status(), 429u);
+    EXPECT_EQ(limited.error_code(), "RATE_LIMIT_EXCEEDED");
+    EXPECT_FALSE(limited.raw.header("retry-after").empty());
+    auto token = anonymous_token();
+    EXPECT_EQ(call(port_, "POST", "/api/v1/analytics/event", body({{"event_type", "x"}}), token).status(), 200u)
+        << "a token is its own client";
+    auto db = open_database(db_url_);
+    long long stored = 0;
+    EXPECT_TRUE(eventually(
+        [&] {
+            *db << "SELECT COUNT(*) FROM analytics_events", soci::into(stored);
+            return stored == 31;
+        },
+        5s))
+        << stored << " stored: none of the refused batches";
+}
+
 TEST_P(auth_api, twenty_concurrent_writers_get_no_500)
 {
-    auto server = start({{"RATE_ANONYMOUS_SESSIONS_IP", "unlimited"}, {"RATE_VERIFY_EMAIL_IP", "unlimited"}});
+    auto server = start({{"RATE_ANONYMOUS_SESSIONS_IP", "unlimited"},
+                         {"RATE_VERIFY_EMAIL_IP", "unlimited"},
+                         {"RATE_ANALYTICS", "unlimited"}});
     std::atomic<int> failures{0}, done{0};
     std::vector<std::thread> writers;
     for (int w = 0; w < 20; ++w)

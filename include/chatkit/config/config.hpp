@@ -74,6 +74,7 @@ struct config {
         limit_spec verify_email_address{{3, std::chrono::seconds(3600), "hour"}};
         limit_spec verify_email_ip{{10, std::chrono::seconds(3600), "hour"}};
         limit_spec anonymous_sessions_ip{{60, std::chrono::seconds(60), "minute"}};
+        limit_spec analytics{{60, std::chrono::seconds(60), "minute"}};
     } rates;
 
     // Mounts /api/v1/test/*: routes that exist only to test the chain.

@@ -31,8 +31,14 @@ class analytics_service final : public periodic_flush {
 public:
     analytics_service(store::db_executor& db, boost::asio::any_io_executor executor);
 
-    std::optional<event_receipt> record(std::string event_type, std::string event_data,
-                                        std::optional<std::string> user_id, std::optional<std::string> session_id);
+    struct event {
+        std::string type;
+        std::string data; // serialized JSON object, or empty
+    };
+    // Queues every event or none (nullopt: the queue is full); the receipts
+    // share one time.
+    std::optional<std::vector<event_receipt>> record(std::vector<event> events, std::optional<std::string> user_id,
+                                                     std::optional<std::string> session_id);
 
     static constexpr std::size_t capacity = 100'000;
 
