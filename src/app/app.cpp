@@ -182,7 +182,8 @@ struct app::impl {
         layers.push_back(std::make_unique<middleware::https_guard>(cfg.production()));
         layers.push_back(std::make_unique<middleware::limits>());
         layers.push_back(std::make_unique<middleware::auth>(identity));
-        layers.push_back(std::make_unique<middleware::rate_limit>(limiter, cfg.rates, rate_limit_hits));
+        layers.push_back(
+            std::make_unique<middleware::rate_limit>(limiter, cfg.rates, cfg.ipv6_limit_prefix, rate_limit_hits));
         chain =
             std::make_unique<http::chain>(std::move(layers), [this](http::request& req, http::request_context& ctx) {
                 return router.dispatch(req, ctx);

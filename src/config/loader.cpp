@@ -352,6 +352,16 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP");
          }},
+        {{"IPV6_LIMIT_PREFIX", "--ipv6-limit-prefix",
+          "per-IP limits count an IPv6 client by its first N bits (default 64, 128 for the address alone)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             unsigned n = 0;
+             auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+             if (ec != std::errc{} || end != v.data() + v.size() || n < 32 || n > 128)
+                 return "IPV6_LIMIT_PREFIX must be a number of bits from 32 to 128, e.g. 64";
+             c.ipv6_limit_prefix = n;
+             return {};
+         }},
         {{"RATE_ANALYTICS", "--rate-analytics",
           "analytics events per client: token, else IP (default 60/minute; a batch counts each event)"},
          [](config& c, mode_inputs&, std::string_view v) {

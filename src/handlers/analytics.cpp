@@ -5,6 +5,7 @@
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/services/analytics.hpp"
 #include "chatkit/services/local_limiter.hpp"
+#include "chatkit/util/address_set.hpp"
 #include "chatkit/util/time.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -95,7 +96,9 @@ void mount_analytics(http::router& r, services::analytics_service& analytics, se
                       user = ctx.caller->user_id;
               }
               // Per client: its token, else its address. A batch counts each event.
-              auto client = user ? "user:" + *user : session ? "anon:" + *session : "ip:" + ctx.client_ip;
+              auto client = user      ? "user:" + *user
+                            : session ? "anon:" + *session
+                                      : "ip:" + util::limit_key(ctx.client_ip, cfg.ipv6_limit_prefix);
               if (auto no = limiter.admit("analytics:" + client, static_cast<long long>(list.size()),
                                           cfg.rates.analytics, "events"))
                   co_return http::too_many_requests(ctx, no->retry_after, no->limit);

@@ -1,6 +1,7 @@
 #include "chatkit/middleware/rate_limit.hpp"
 
 #include "chatkit/http/json_reply.hpp"
+#include "chatkit/util/address_set.hpp"
 
 namespace chatkit::middleware {
 
@@ -8,7 +9,7 @@ std::vector<services::limit_check> rate_limit::checks_for(std::string_view actio
                                                           const http::request_context& ctx) const
 {
     const auto* caller = ctx.caller ? &*ctx.caller : nullptr;
-    std::string ip = "ip:" + ctx.client_ip;
+    std::string ip = "ip:" + util::limit_key(ctx.client_ip, ipv6_prefix_);
     std::string who = caller ? (caller->anonymous() ? "anon:" + caller->session_id : "user:" + caller->user_id) : ip;
     std::string tier = caller ? caller->tier : "anonymous";
     std::string prefix(action);

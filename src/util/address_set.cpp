@@ -71,4 +71,16 @@ bool address_set::contains(const boost::asio::ip::address& raw) const
     return false;
 }
 
+std::string limit_key(std::string_view client_ip, unsigned v6_prefix)
+{
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(std::string(client_ip), ec);
+    if (ec || !address.is_v6() || address.to_v6().is_v4_mapped() || v6_prefix >= 128)
+        return std::string(client_ip);
+    auto bytes = address.to_v6().to_bytes();
+    for (unsigned bit = v6_prefix; bit < 128; ++bit)
+        bytes[bit / 8] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));
+    return boost::asio::ip::address_v6(bytes).to_string() + "/" + std::to_string(v6_prefix);
+}
+
 } // namespace chatkit::util

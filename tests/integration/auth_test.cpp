@@ -456,6 +456,18 @@ TEST_P(auth_api, analytics_events_are_validated_and_attributed)
     EXPECT_EQ(anonymous, 1);
 }
 
+TEST_P(auth_api, per_ip_limits_count_an_ipv6_client_by_its_64_bit_prefix)
+{
+    auto server = start({{"RATE_ANONYMOUS_SESSIONS_IP", "5/day"}, {"TRUSTED_PROXIES", "127.0.0.1"}});
+    auto from = [&](const std::string& ip) {
+        return call(port_, "POST", "/api/v1/auth/anonymous", {}, {}, {{"X-Forwarded-For", ip}}).status();
+    };
+    for (int i = 1; i <= 5; ++i)
+        EXPECT_EQ(from("2001:db8:1:2::" + std::to_string(i)), 200u);
+    EXPECT_EQ(from("2001:db8:1:2:ffff:ffff:ffff:ffff"), 429u) << "another address of the same /64";
+    EXPECT_EQ(from("2001:db8:1:3::1"), 200u) << "the next /64 is another client";
+}
+
 TEST_P(auth_api, analytics_take_batches_all_or_none_and_a_client_gets_its_limit)
 {
     auto server = start({{"RATE_ANALYTICS", "30/day"}});

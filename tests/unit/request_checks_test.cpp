@@ -97,3 +97,16 @@ TEST(sse, frames_are_single_line_fields)
     EXPECT_EQ(forged, "id: m:1event: done\nevent: token\ndata: xdata: y\n\n");
     EXPECT_EQ(http::sse_comment("ping"), ": ping\n\n");
 }
+
+TEST(limit_key, counts_ipv6_clients_by_their_prefix)
+{
+    using chatkit::util::limit_key;
+    EXPECT_EQ(limit_key("203.0.113.7", 64), "203.0.113.7");
+    EXPECT_EQ(limit_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64), "2001:db8:1:2::/64");
+    EXPECT_EQ(limit_key("2001:db8:1:2::9", 64), limit_key("2001:db8:1:2:ffff::1", 64));
+    EXPECT_NE(limit_key("2001:db8:1:2::9", 64), limit_key("2001:db8:1:3::9", 64));
+    EXPECT_EQ(limit_key("2001:db8:1:2:aaaa::1", 56), "2001:db8:1::/56");
+    EXPECT_EQ(limit_key("2001:db8::1", 128), "2001:db8::1") << "the address alone";
+    EXPECT_EQ(limit_key("::ffff:203.0.113.7", 64), "::ffff:203.0.113.7") << "an IPv4 client is itself";
+    EXPECT_EQ(limit_key("not an address", 64), "not an address");
+}

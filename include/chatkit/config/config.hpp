@@ -77,6 +77,9 @@ struct config {
         limit_spec analytics{{60, std::chrono::seconds(60), "minute"}};
     } rates;
 
+    // Per-IP limits count IPv6 clients by this many leading bits.
+    unsigned ipv6_limit_prefix = 64;
+
     // Mounts /api/v1/test/*: routes that exist only to test the chain.
     bool test_routes = false;
 

@@ -13,9 +13,10 @@ namespace chatkit::middleware {
 // caller auth attached, never from the request body.
 class rate_limit final : public http::middleware {
 public:
-    rate_limit(services::rate_limiter& limiter, const config::config::rate_limits& rates,
+    // `ipv6_prefix`: per-IP buckets count an IPv6 client by this many bits.
+    rate_limit(services::rate_limiter& limiter, const config::config::rate_limits& rates, unsigned ipv6_prefix,
                std::atomic<std::uint64_t>& hits)
-        : limiter_(limiter), rates_(rates), hits_(hits)
+        : limiter_(limiter), rates_(rates), ipv6_prefix_(ipv6_prefix), hits_(hits)
     {
     }
     [[nodiscard]] std::string_view name() const override { return "rate_limit"; }
@@ -31,6 +32,7 @@ public:
 private:
     services::rate_limiter& limiter_;
     const config::config::rate_limits& rates_;
+    unsigned ipv6_prefix_;
     std::atomic<std::uint64_t>& hits_;
 };
 

@@ -27,4 +27,10 @@ private:
     std::vector<block> blocks_;
 };
 
+// The key per-IP limits count a client under: an IPv4 address as it is, an
+// IPv6 address by its first `v6_prefix` bits ("2001:db8:1:2::/64"), since
+// one subscriber usually holds a whole /64 and can rotate through it. Text
+// that is no address is its own key.
+[[nodiscard]] std::string limit_key(std::string_view client_ip, unsigned v6_prefix);
+
 } // namespace chatkit::util
