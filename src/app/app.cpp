@@ -28,6 +28,7 @@
 #include "chatkit/services/local_limiter.hpp"
 #include "chatkit/services/mail_sender.hpp"
 #include "chatkit/services/rate_limiter.hpp"
+#include "chatkit/services/retention.hpp"
 #include "chatkit/services/saved_chats.hpp"
 #include "chatkit/services/stream_journal.hpp"
 #include "chatkit/store/db.hpp"
@@ -114,6 +115,7 @@ struct app::impl {
     services::identity_service identity;
     std::unique_ptr<chat::generator> generator;
     services::stream_journal journal;
+    services::retention retention;
     services::chat_service chat;
     services::saved_chats saved;
     boost::asio::signal_set reload_signal;
@@ -137,6 +139,9 @@ struct app::impl {
                                                     if (auto s = chat.registry().find(id))
                                                         s->cancel(session_ended);
                                                 }),
+          retention(*db, background.get_executor(),
+                    {c.retention.anonymous_chats, c.retention.finished_streams, c.retention.ended_sessions,
+                     c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
           chat(*db, journal, load_index(c), *generator, chat_settings_for(c)), saved(*db),
           reload_signal(background, SIGHUP)
     {
@@ -246,6 +251,7 @@ void app::start()
     impl_->mail.start();
     impl_->analytics.start();
     impl_->journal.start();
+    impl_->retention.start();
     impl_->watch_reload();
     impl_->background_thread = std::thread([this] { impl_->background.run(); });
 }
@@ -258,6 +264,7 @@ void app::stop()
     impl_->mail.stop();
     impl_->analytics.stop();
     impl_->journal.stop();
+    impl_->retention.stop();
     boost::asio::post(impl_->background, [this] { impl_->reload_signal.cancel(); });
     impl_->background_guard.reset();
     impl_->background_thread.join();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <thread>
 
 namespace chatkit::config {
@@ -65,12 +66,14 @@ std::string parse_duration(std::string_view value, std::chrono::milliseconds& ou
     if (value.ends_with("ms")) {
         value.remove_suffix(2);
         scale = 1;
-    } else if (value.ends_with("s")) {
+    } else if (!value.empty() && std::string_view("smhd").find(value.back()) != std::string_view::npos) {
+        constexpr std::int64_t seconds[] = {1, 60, 3600, 86400};
+        scale = 1000 * seconds[std::string_view("smhd").find(value.back())];
         value.remove_suffix(1);
     }
     std::int64_t n = 0;
-    if (!parse_number(value, n) || n < 0)
-        return std::string(name) + " must be a duration such as 30, 30s or 500ms";
+    if (!parse_number(value, n) || n < 0 || n > std::numeric_limits<std::int64_t>::max() / scale)
+        return std::string(name) + " must be a duration such as 30, 30s, 500ms, 15m, 2h or 7d";
     out = std::chrono::milliseconds(n * scale);
     return {};
 }
@@ -351,6 +354,32 @@ const std::vector<setting>& table()
           "anonymous sessions started per client IP (default 60/minute)"},
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP");
+         }},
+        {{"RETENTION_ANONYMOUS_CHATS", "--retention-anonymous-chats",
+          "keep anonymous conversations this long after their last message (default 30d)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.retention.anonymous_chats, "RETENTION_ANONYMOUS_CHATS");
+         }},
+        {{"RETENTION_STREAMS", "--retention-streams", "keep finished answers' journals this long (default 1h)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.retention.finished_streams, "RETENTION_STREAMS");
+         }},
+        {{"RETENTION_SESSIONS", "--retention-sessions",
+          "keep ended sessions and used or expired sign-in links this long (default 7d)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.retention.ended_sessions, "RETENTION_SESSIONS");
+         }},
+        {{"RETENTION_MAIL", "--retention-mail", "keep sent or failed outbox rows this long (default 7d)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.retention.sent_mail, "RETENTION_MAIL");
+         }},
+        {{"RETENTION_ANALYTICS", "--retention-analytics", "keep analytics events this long (default 90d)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.retention.analytics, "RETENTION_ANALYTICS");
+         }},
+        {{"RETENTION_INTERVAL", "--retention-interval", "how often a pruning pass runs (default 60s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.retention.interval, "RETENTION_INTERVAL");
          }},
         {{"IPV6_LIMIT_PREFIX", "--ipv6-limit-prefix",
           "per-IP limits count an IPv6 client by its first N bits (default 64, 128 for the address alone)"},

@@ -77,6 +77,16 @@ struct config {
         limit_spec analytics{{60, std::chrono::seconds(60), "minute"}};
     } rates;
 
+    // docs/operations.md "Retention".
+    struct retention_periods {
+        std::chrono::seconds anonymous_chats{30 * 24 * 3600};
+        std::chrono::seconds finished_streams{3600};
+        std::chrono::seconds ended_sessions{7 * 24 * 3600};
+        std::chrono::seconds sent_mail{7 * 24 * 3600};
+        std::chrono::seconds analytics{90 * 24 * 3600};
+        std::chrono::milliseconds interval{60'000};
+    } retention;
+
     // Per-IP limits count IPv6 clients by this many leading bits.
     unsigned ipv6_limit_prefix = 64;
 

@@ -1,0 +1,96 @@
+// docs/operations.md "Retention": what is old goes, what is not stays, on
+// SQLite and on PostgreSQL.
+#include "support/eventually.hpp"
+#include "support/server_process.hpp"
+#include "support/services.hpp"
+
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <ctime>
+
+using namespace chatkit::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+class retention : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override
+    {
+        if (GetParam() == "postgresql" && !postgres_admin_url())
+            GTEST_SKIP() << "no PostgreSQL (run through scripts/test)";
+    }
+};
+
+long long count(soci::session& db, const std::string& sql)
+{
+    long long n = 0;
+    db << sql, soci::into(n);
+    return n;
+}
+
+} // namespace
+
+TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
+{
+    auto url = fresh_database(GetParam());
+    auto env = dev_env();
+    env["DATABASE_URL"] = url;
+    env["RETENTION_INTERVAL"] = "200ms";
+    server_process p({}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output(); // the schema is in place now
+    auto db = open_database(url);
+    long long now = std::time(nullptr);
+    long long old_day = now - 200 * 86400, recent = now - 60;
+    for (auto [id, at] : {std::pair<std::string, long long>{"old", old_day}, {"new", recent}}) {
+        *db << "INSERT INTO chat_streams (message_id, created_at, finished_at) VALUES (:id, :at, :at2)", soci::use(id),
+            soci::use(at), soci::use(at);
+        *db << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, 0, 'x')", soci::use(id);
+        *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(at);
+        long long ms = at * 1000;
+        *db << "INSERT INTO messages (id, conversation_id, role, content, created_at) VALUES (:id, :c, 'user', 'q', "
+               ":at)",
+            soci::use(id + "-m"), soci::use(id), soci::use(ms);
+        *db << "INSERT INTO sessions (id, token_hash, created_at, last_seen_at, expires_at, revoked_at) "
+               "VALUES (:id, :h, :at, :at2, :exp, :rev)",
+            soci::use(id), soci::use("hash-" + id), soci::use(at), soci::use(at), soci::use(at + 3600), soci::use(at);
+        *db << "INSERT INTO verification_tokens (id, token_hash, email, created_at, expires_at, used_at) "
+               "VALUES (:id, :h, 'a@b.co', :at, :exp, :used)",
+            soci::use(id), soci::use("vhash-" + id), soci::use(at), soci::use(at + 600), soci::use(at);
+        *db << "INSERT INTO mail_outbox (id, recipient, subject, created_at, next_attempt_at, sent_at) "
+               "VALUES (:id, 'a@b.co', 's', :at, :at2, :sent)",
+            soci::use(id), soci::use(at), soci::use(at), soci::use(at);
+        *db << "INSERT INTO analytics_events (id, event_type, created_at) VALUES (:id, 'x', :at)", soci::use(id),
+            soci::use(at);
+        *db << "INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (:id, :at, 1)", soci::use(id),
+            soci::use(at);
+    }
+    // A mail still waiting to be sent is never old, however long it waits.
+    *db << "INSERT INTO mail_outbox (id, recipient, subject, sealed_body, created_at, next_attempt_at) "
+           "VALUES ('pending', 'a@b.co', 's', 'sealed', :at, :at2)",
+        soci::use(old_day), soci::use(now + 86400);
+
+    const std::vector<std::pair<std::string, std::string>> tables{
+        {"chat_streams", "message_id"}, {"stream_events", "message_id"},
+        {"conversations", "id"},        {"sessions", "id"},
+        {"verification_tokens", "id"},  {"mail_outbox", "id"},
+        {"analytics_events", "id"},     {"rate_limit_counters", "bucket"}};
+    EXPECT_TRUE(eventually(
+        [&] {
+            for (auto& [table, key] : tables)
+                if (count(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'old'") != 0)
+                    return false;
+            return true;
+        },
+        10s))
+        << p.output();
+    for (auto& [table, key] : tables)
+        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'new'"), 1) << table;
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'new-m'"), 1);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'old-m'"), 0);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM mail_outbox WHERE id = 'pending'"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, retention, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
