@@ -14,6 +14,7 @@ then `data: [DONE]`). The path prefix before /v1 picks a behaviour:
   /tail/v1/...          end the chunked body 0.2 s after [DONE]
   /status/NNN/v1/...    refuse with HTTP NNN and an error body (as a model API
                         does for a bad key, a quota or an outage)
+  /flood/v1/...         stream 1 KB tokens without end (until the client goes)
 
 Streams are chunked and the connection stays open for the next request
 (except /fail/, which drops it); --idle-close closes a connection that sat
@@ -56,7 +57,8 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         self.record(event="request", mode=mode, model=body.get("model"),
                     authorization=self.headers.get("Authorization", ""),
-                    messages=body.get("messages", []), stream=body.get("stream"))
+                    messages=body.get("messages", []), stream=body.get("stream"),
+                    max_tokens=body.get("max_tokens"))
         if not self.path.endswith("/chat/completions"):
             self.send_error(404)
             return
@@ -89,6 +91,12 @@ class Handler(BaseHTTPRequestHandler):
         def chunk(data):
             return b"%x\r\n" % len(data) + data + b"\r\n"
         try:
+            if mode == "flood":
+                event = b"data: " + json.dumps({"choices": [{"delta": {"content": "x" * 1024}}]}).encode() + eol + eol
+                while True:
+                    self.wfile.write(chunk(event))
+                    self.wfile.flush()
+                    sent += 1
             if mode == "slow":
                 time.sleep(self.server.first_token_delay)
             for i, word in enumerate(ANSWER):

@@ -86,6 +86,7 @@ std::unique_ptr<chat::generator> make_generator(const config::config& cfg)
     s.api_key = cfg.llm_api_key;
     s.connect_timeout = cfg.llm_connect_timeout;
     s.first_token_timeout = cfg.llm_first_token_timeout;
+    s.max_tokens = cfg.llm_max_tokens;
     return std::make_unique<chat::upstream_generator>(s);
 }
 
@@ -95,6 +96,7 @@ services::chat_settings chat_settings_for(const config::config& cfg)
     s.timing.ping = cfg.stream_ping_interval;
     s.timing.idle = cfg.stream_idle_timeout;
     s.abandon_after = std::chrono::duration_cast<std::chrono::seconds>(cfg.answer_abandon_timeout);
+    s.max_answer_bytes = cfg.max_answer_bytes;
     return s;
 }
 
@@ -152,7 +154,7 @@ struct app::impl {
         handlers::mount_ops(router, metrics, db.get());
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, local_limits, cfg);
-        handlers::mount_chat(router, chat, saved, cfg);
+        handlers::mount_chat(router, chat, saved, local_limits, cfg);
         handlers::mount_user(router, chat, saved, cfg.max_json_depth);
         handlers::mount_static(router, cfg.widget_dir);
         if (cfg.corpus_url_prefix == "/docs/")

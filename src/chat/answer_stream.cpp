@@ -143,6 +143,12 @@ std::size_t stream_registry::size()
     return streams_.size();
 }
 
+void stream_registry::remove(const std::string& message_id)
+{
+    std::lock_guard lock(mutex_);
+    streams_.erase(message_id);
+}
+
 std::vector<std::shared_ptr<answer_stream>> stream_registry::snapshot()
 {
     std::lock_guard lock(mutex_);

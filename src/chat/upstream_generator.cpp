@@ -122,6 +122,7 @@ std::string upstream_generator::request_body(const grounding& g) const
     boost::json::object body{
         {"model", settings_.model},
         {"stream", true},
+        {"max_tokens", settings_.max_tokens},
         {"messages", boost::json::array{boost::json::object{{"role", "system"}, {"content", system_prompt()}},
                                         boost::json::object{{"role", "user"}, {"content", context}}}}};
     return boost::json::serialize(body);

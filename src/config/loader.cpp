@@ -236,6 +236,23 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_duration(v, c.llm_connect_timeout, "LLM_CONNECT_TIMEOUT");
          }},
+        {{"LLM_MAX_TOKENS", "--llm-max-tokens", "max_tokens asked of the model per answer (default 1024)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::int64_t n = 0;
+             if (!parse_number(v, n) || n < 16 || n > 1'000'000)
+                 return "LLM_MAX_TOKENS must be a number from 16 to 1000000";
+             c.llm_max_tokens = static_cast<int>(n);
+             return {};
+         }},
+        {{"LLM_MAX_ANSWER_BYTES", "--llm-max-answer-bytes",
+          "an answer longer than this ends with an ANSWER_TOO_LONG error event (default 65536)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::int64_t n = 0;
+             if (!parse_number(v, n) || n < 1024 || n > 64 * 1024 * 1024)
+                 return "LLM_MAX_ANSWER_BYTES must be a number of bytes from 1024 to 67108864";
+             c.max_answer_bytes = static_cast<std::size_t>(n);
+             return {};
+         }},
         {{"LLM_FIRST_TOKEN_TIMEOUT", "--llm-first-token-timeout",
           "time until the upstream's first token (default 20s)"},
          [](config& c, mode_inputs&, std::string_view v) {
@@ -390,6 +407,15 @@ const std::vector<setting>& table()
                  return "IPV6_LIMIT_PREFIX must be a number of bits from 32 to 128, e.g. 64";
              c.ipv6_limit_prefix = n;
              return {};
+         }},
+        {{"RATE_RESUME", "--rate-resume", "stream resumes per client (default 60/minute, counted per instance)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.resume, "RATE_RESUME");
+         }},
+        {{"RATE_SAVED_CHAT_BYTES", "--rate-saved-chat-bytes",
+          "bytes of saved chats per user (default 2000000/minute, counted per instance)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.saved_chat_bytes, "RATE_SAVED_CHAT_BYTES");
          }},
         {{"RATE_ANALYTICS", "--rate-analytics",
           "analytics events per client: token, else IP (default 60/minute; a batch counts each event)"},

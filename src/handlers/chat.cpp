@@ -1,6 +1,8 @@
 #include "chatkit/handlers/chat.hpp"
 
 #include "chatkit/handlers/chat_requests.hpp"
+#include "chatkit/services/local_limiter.hpp"
+#include "chatkit/util/address_set.hpp"
 
 #include "chatkit/config/config.hpp"
 #include "chatkit/http/auth_reply.hpp"
@@ -36,7 +38,16 @@ http::reply stream_reply(std::shared_ptr<http::event_source> source)
 struct chat_routes {
     services::chat_service& chat;
     services::saved_chats& saved;
+    services::local_limiter& limiter;
     const config::config& cfg;
+
+    // Who a per-client limit counts: the token's user or session, else the address.
+    [[nodiscard]] std::string client_of(const http::request_context& ctx) const
+    {
+        if (ctx.caller)
+            return ctx.caller->anonymous() ? "anon:" + ctx.caller->session_id : "user:" + ctx.caller->user_id;
+        return "ip:" + util::limit_key(ctx.client_ip, cfg.ipv6_limit_prefix);
+    }
 
     // An invalid token on an optional-auth route is an error, not anonymity:
     // the widget must learn its session died.
@@ -84,6 +95,10 @@ struct chat_routes {
     {
         if (auto denied = reject_bad_token(ctx))
             co_return *denied;
+        // A resume replays a whole answer: resumes in a loop must not turn
+        // one answer into an unbounded download.
+        if (auto no = limiter.admit("resume:" + client_of(ctx), 1, cfg.rates.resume, "resumes"))
+            co_return http::too_many_requests(ctx, no->retry_after, no->limit);
         auto id = std::string(ctx.param("message_id"));
         long long after = -1;
         if (auto last = r.headers.get("Last-Event-ID")) {
@@ -117,6 +132,11 @@ struct chat_routes {
         auto p = parse_saved_chat(r, ctx, cfg.max_json_depth);
         if (auto* refused = std::get_if<http::reply>(&p))
             co_return std::move(*refused);
+        long long bytes = 0;
+        for (const auto& m : std::get<services::saved_chat_input>(p).messages)
+            bytes += static_cast<long long>(m.content.size());
+        if (auto no = limiter.admit("saved_bytes:" + client_of(ctx), bytes, cfg.rates.saved_chat_bytes, "bytes saved"))
+            co_return http::too_many_requests(ctx, no->retry_after, no->limit);
         auto row = co_await saved.save(ctx.caller->user_id, std::move(std::get<services::saved_chat_input>(p)));
         co_return http::json_reply(200,
                                    boost::json::object{{"chat_id", row.id}, {"saved_at", util::rfc3339(row.saved_at)}});
@@ -166,9 +186,10 @@ struct chat_routes {
 
 } // namespace
 
-void mount_chat(http::router& r, services::chat_service& chat, services::saved_chats& saved, const config::config& cfg)
+void mount_chat(http::router& r, services::chat_service& chat, services::saved_chats& saved,
+                services::local_limiter& limiter, const config::config& cfg)
 {
-    auto routes = std::make_shared<chat_routes>(chat_routes{chat, saved, cfg});
+    auto routes = std::make_shared<chat_routes>(chat_routes{chat, saved, limiter, cfg});
     auto bind = [routes](awaitable<http::reply> (chat_routes::*fn)(http::request&, http::request_context&) const) {
         return [routes, fn](http::request& req, http::request_context& ctx) {
             return ((*routes).*fn)(req, ctx);

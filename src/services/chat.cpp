@@ -8,6 +8,7 @@
 #include "chatkit/store/db.hpp"
 #include "chatkit/util/time.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -31,6 +32,13 @@ constexpr std::size_t max_sources = 5;
 
 // Thrown out of the token sink to stop generation.
 struct stop_generation {};
+// Thrown out of the token sink when the answer grew past its cap.
+struct answer_too_long {};
+
+boost::json::object error_event(std::string_view code, std::string_view message)
+{
+    return {{"error", boost::json::object{{"code", code}, {"message", message}, {"details", nullptr}}}};
+}
 
 long long ms_since(clock::time_point t)
 {
@@ -157,11 +165,13 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     std::string answer;
     long long tokens = 0;
     auto generation_started = clock::now();
-    enum class outcome { done, cancelled, failed } result = outcome::done;
+    enum class outcome { done, cancelled, failed, too_long } result = outcome::done;
     try {
         chat::token_sink sink = [&](std::string token) -> asio::awaitable<void> {
             if (p->stream->abandoned(settings_.abandon_after))
                 throw stop_generation{};
+            if (answer.size() + token.size() > settings_.max_answer_bytes)
+                throw answer_too_long{};
             answer += token;
             ++tokens;
             emit(*p, "token", boost::json::object{{"content", token}}, false);
@@ -170,6 +180,8 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
         co_await generator_.generate(p->grounding, sink);
     } catch (const stop_generation&) {
         result = outcome::cancelled;
+    } catch (const answer_too_long&) {
+        result = outcome::too_long;
     } catch (const boost::system::system_error& e) {
         result = e.code() == asio::error::operation_aborted ? outcome::cancelled : outcome::failed;
         if (result == outcome::failed)
@@ -180,17 +192,11 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     }
 
     if (result == outcome::cancelled && p->stream->session_ended()) {
-        emit(*p, "error",
-             boost::json::object{{"error", boost::json::object{{"code", "SESSION_ENDED"},
-                                                               {"message", "The session ended; sign in again."},
-                                                               {"details", nullptr}}}},
-             true);
+        emit(*p, "error", error_event("SESSION_ENDED", "The session ended; sign in again."), true);
     } else if (result == outcome::failed) {
-        emit(*p, "error",
-             boost::json::object{{"error", boost::json::object{{"code", "GENERATION_FAILED"},
-                                                               {"message", "The answer could not be completed."},
-                                                               {"details", nullptr}}}},
-             true);
+        emit(*p, "error", error_event("GENERATION_FAILED", "The answer could not be completed."), true);
+    } else if (result == outcome::too_long) {
+        emit(*p, "error", error_event("ANSWER_TOO_LONG", "The answer grew past the length this server allows."), true);
     } else {
         boost::json::object metadata{{"model", generator_.model()},
                                      {"tokens_used", tokens},
@@ -209,6 +215,11 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
                                                   boost::json::serialize(sources_json(p->grounding.sources))},
                            util::now_seconds(), now_ms()});
     journal_.producing(id, false);
+    // Resumes of a finished answer soon come from the database; its frames
+    // leave memory now rather than whenever the next answer prunes.
+    asio::steady_timer keep(co_await asio::this_coro::executor, settings_.keep_finished);
+    co_await keep.async_wait(asio::as_tuple(asio::use_awaitable));
+    registry_.remove(id);
 }
 
 asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const chat_request& req,

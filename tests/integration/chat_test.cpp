@@ -689,3 +689,31 @@ TEST(corpus_reload, reloads_during_fifty_streaming_answers_leave_every_answer_wh
     EXPECT_EQ(request(*port, "GET", "/health").status, 200u) << "the server lived through it";
     std::filesystem::remove_all(dir);
 }
+
+TEST_F(chat_api, resumes_and_saved_chat_volume_are_limited_per_client)
+{
+    start({{"RATE_RESUME", "3/day"}, {"RATE_SAVED_CHAT_BYTES", "1000/day"}});
+    auto token = anon();
+    auto answer = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?"), token);
+    auto id = answer.str("message_id");
+    wait_for_history(db_url_, 2);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(call(port_, "GET", "/api/v1/chat/stream/" + id, {}, token).status(), 200u) << i;
+    auto limited = call(port_, "GET", "/api/v1/chat/stream/" + id, {}, token);
+    EXPECT_EQ(limited.status(), 429u);
+    EXPECT_FALSE(limited.raw.header("retry-after").empty());
+    EXPECT_EQ(call(port_, "GET", "/api/v1/chat/stream/" + id, {}, anon()).status(), 404u) << "another client";
+
+    if (!smtp_url())
+        return;
+    auto account = user();
+    auto save = [&](std::size_t bytes) {
+        boost::json::array messages{boost::json::object{{"role", "user"}, {"content", std::string(bytes, 'x')}}};
+        return call(port_, "POST", "/api/v1/chat/save",
+                    boost::json::serialize(boost::json::object{{"messages", messages}}), account)
+            .status();
+    };
+    EXPECT_EQ(save(600), 200u);
+    EXPECT_EQ(save(600), 429u) << "1,000 bytes a day";
+    EXPECT_EQ(save(300), 200u);
+}

@@ -1,6 +1,7 @@
 // The upstream generator against examples/fake_upstream.py, which speaks the
 // real OpenAI streaming wire format and logs how each request ended.
 #include "support/api.hpp"
+#include "support/eventually.hpp"
 #include "support/server_process.hpp"
 #include "support/sse.hpp"
 
@@ -132,6 +133,7 @@ TEST_F(upstream, streams_the_models_tokens_grounded_on_retrieved_sources)
     EXPECT_EQ(requests[0].at("authorization"), "Bearer sk-test-key");
     EXPECT_EQ(requests[0].at("model"), "fake-model");
     EXPECT_EQ(requests[0].at("stream"), true);
+    EXPECT_EQ(requests[0].at("max_tokens"), 1024) << "the model is told where to stop";
     auto user = std::string(requests[0].at("messages").at(1).at("content").as_string());
     EXPECT_NE(user.find("[1] Embodied AI"), std::string::npos) << user;
 }
@@ -187,6 +189,17 @@ TEST_F(upstream, refusing_or_unreachable_models_are_502_and_an_error_event_with_
     fake_.reset(); // nothing listens on its port any more
     start("");
     EXPECT_EQ(call(port_, "POST", "/api/v1/chat", question).status(), 502u) << "unreachable";
+}
+
+TEST_F(upstream, an_answer_past_its_cap_ends_with_an_error_and_closes_the_upstream)
+{
+    start("/flood", {{"LLM_MAX_ANSWER_BYTES", "65536"}});
+    auto r = stream("What is embodied AI?");
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.back().event, "error");
+    EXPECT_EQ(r.events.back().data.at("error").at("code"), "ANSWER_TOO_LONG");
+    EXPECT_LE(r.text.size(), 65536u);
+    EXPECT_TRUE(eventually([&] { return !records("client_closed").empty(); }, 5s)) << "the upstream request ended";
 }
 
 TEST_F(upstream, a_silent_upstream_hits_the_first_token_timeout)

@@ -86,6 +86,7 @@ private:
 class stream_registry {
 public:
     void add(const std::shared_ptr<answer_stream>& s);
+    void remove(const std::string& message_id);
     [[nodiscard]] std::shared_ptr<answer_stream> find(const std::string& message_id);
     // Drops finished streams older than `keep` (their frames are in the
     // database for later resumes). Sweeps at most once a second, so calling

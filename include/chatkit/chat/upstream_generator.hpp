@@ -26,6 +26,7 @@ struct upstream_settings {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds first_token_timeout{20000};
     std::chrono::milliseconds idle_timeout{30000};
+    int max_tokens = 1024; // sent as max_tokens: the model stops there
 };
 
 // Any OpenAI-compatible /chat/completions endpoint, streamed. The retrieved

@@ -42,6 +42,8 @@ struct config {
     std::string llm_api_key;
     std::chrono::milliseconds llm_connect_timeout{5000};
     std::chrono::milliseconds llm_first_token_timeout{20000};
+    int llm_max_tokens = 1024;
+    std::size_t max_answer_bytes = 64 * 1024;
 
     std::string log_level = "info";
     std::string log_format = "text";
@@ -75,6 +77,8 @@ struct config {
         limit_spec verify_email_ip{{10, std::chrono::seconds(3600), "hour"}};
         limit_spec anonymous_sessions_ip{{60, std::chrono::seconds(60), "minute"}};
         limit_spec analytics{{60, std::chrono::seconds(60), "minute"}};
+        limit_spec resume{{60, std::chrono::seconds(60), "minute"}};
+        limit_spec saved_chat_bytes{{2'000'000, std::chrono::seconds(60), "minute"}};
     } rates;
 
     // docs/operations.md "Retention".

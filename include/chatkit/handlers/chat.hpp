@@ -5,6 +5,7 @@
 namespace chatkit::services {
 class chat_service;
 class saved_chats;
+class local_limiter;
 } // namespace chatkit::services
 namespace chatkit::config {
 struct config;
@@ -13,6 +14,7 @@ struct config;
 namespace chatkit::handlers {
 
 // API.md "Chat": /chat, /chat/stream, resume, cancel, saved chats.
-void mount_chat(http::router& r, services::chat_service& chat, services::saved_chats& saved, const config::config& cfg);
+void mount_chat(http::router& r, services::chat_service& chat, services::saved_chats& saved,
+                services::local_limiter& limiter, const config::config& cfg);
 
 } // namespace chatkit::handlers

@@ -39,7 +39,9 @@ struct chat_caller {
 
 struct chat_settings {
     stream_timing timing;
-    std::chrono::seconds abandon_after{60}; // no listener this long: cancel the answer
+    std::chrono::seconds abandon_after{60};   // no listener this long: cancel the answer
+    std::size_t max_answer_bytes = 64 * 1024; // an answer past this ends with an error event
+    std::chrono::seconds keep_finished{30};   // a finished answer stays in memory this long
 };
 
 struct full_answer {
