@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <sys/resource.h>
 #include <vector>
 
 namespace {
@@ -34,8 +35,20 @@ void print_help()
                     std::string(s.help).c_str());
 }
 
+// Thousands of open streams need thousands of descriptors: the soft limit
+// (often 1024) is raised to the hard one the system allows.
+void raise_descriptor_limit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings, const chatkit::route_hook& extra)
 {
+    raise_descriptor_limit();
     chatkit::obs::setup_logging(cfg.log_level, cfg.log_format == "json" ? chatkit::obs::log_format::json
                                                                         : chatkit::obs::log_format::text);
     for (const auto& w : warnings)

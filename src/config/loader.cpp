@@ -372,6 +372,15 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_rate(v, c.rates.anonymous_sessions_ip, "RATE_ANONYMOUS_SESSIONS_IP");
          }},
+        {{"MAX_CONNECTIONS", "--max-connections",
+          "open client connections at most; more wait in the listen backlog (default: descriptor limit less 256)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::int64_t n = 0;
+             if (!parse_number(v, n) || n < 1)
+                 return "MAX_CONNECTIONS must be a positive number, e.g. 10000";
+             c.max_connections = static_cast<std::size_t>(n);
+             return {};
+         }},
         {{"RETENTION_ANONYMOUS_CHATS", "--retention-anonymous-chats",
           "keep anonymous conversations this long after their last message (default 30d)"},
          [](config& c, mode_inputs&, std::string_view v) {

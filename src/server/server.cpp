@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <sys/resource.h>
 #include <thread>
 
 namespace chatkit::server {
@@ -24,10 +25,23 @@ using tcp = asio::ip::tcp;
 
 struct server::impl {
     impl(const config::config& c, const http::chain& ch, const http::router& r)
-        : cfg(c), env{c, ch, r, *util::address_set::parse(c.trusted_proxies), {}}, contexts(make_contexts(c.threads))
+        : cfg(c), env{c, ch, r, *util::address_set::parse(c.trusted_proxies), {}}, contexts(make_contexts(c.threads)),
+          max_connections(connection_cap(c.max_connections))
     {
         for (auto& ctx : contexts)
             guards.emplace_back(ctx->get_executor());
+    }
+
+    // MAX_CONNECTIONS, or what the descriptor limit leaves after a reserve for
+    // the database, the upstream model, the log and the corpus.
+    static std::size_t connection_cap(std::size_t configured)
+    {
+        if (configured > 0)
+            return configured;
+        rlimit limit{};
+        if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+            return 65536;
+        return limit.rlim_cur > 512 ? static_cast<std::size_t>(limit.rlim_cur) - 256 : limit.rlim_cur / 2;
     }
 
     // Hint 1: each context is run by exactly one thread, so Asio can skip
@@ -57,19 +71,42 @@ struct server::impl {
     asio::awaitable<void> accept_loop()
     {
         std::size_t next = 0;
+        asio::steady_timer pause(acceptor.get_executor());
+        auto backoff = std::chrono::milliseconds(10);
+        std::chrono::steady_clock::time_point last_warning{};
+        std::size_t failures = 0;
         for (;;) {
+            // At the cap, new connections wait in the kernel's backlog until a
+            // session ends, instead of taking descriptors the open ones need.
+            if (registry.size() >= max_connections) {
+                pause.expires_after(std::chrono::milliseconds(20));
+                co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+                if (!acceptor.is_open())
+                    co_return;
+                continue;
+            }
             auto& target = *contexts[next];
             next = (next + 1) % contexts.size();
             auto [ec, socket] = co_await acceptor.async_accept(target, asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !acceptor.is_open())
                 co_return;
             if (ec) {
-                // EMFILE and friends: back off instead of spinning on the error.
-                spdlog::warn("accept failed: {}", ec.message());
-                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+                // EMFILE and friends: back off (10 ms doubling to 1 s) and say
+                // so at most every 10 s, instead of spinning and flooding the log.
+                ++failures;
+                auto now = std::chrono::steady_clock::now();
+                if (now - last_warning >= std::chrono::seconds(10)) {
+                    spdlog::warn("accept failed {} time(s): {} ({} connections open)", failures, ec.message(),
+                                 registry.size());
+                    last_warning = now;
+                    failures = 0;
+                }
+                pause.expires_after(backoff);
                 co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+                backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
                 continue;
             }
+            backoff = std::chrono::milliseconds(10);
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             start_session(std::move(socket));
@@ -173,6 +210,7 @@ struct server::impl {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
     session_registry registry;
+    std::size_t max_connections;
     std::uint16_t port = 0;
     asio::signal_set signals{*contexts.at(0), SIGINT, SIGTERM};
     asio::steady_timer drain_timer{*contexts.at(0)};

@@ -379,3 +379,25 @@ TEST(https_guard_wire, untrusted_peer_cannot_vouch_for_https)
     ASSERT_TRUE(port) << p.output();
     EXPECT_EQ(request(*port, "GET", "/metrics", {{"X-Forwarded-Proto", "https"}}).status, 403u);
 }
+
+TEST(connection_cap, connections_past_the_cap_wait_until_one_closes)
+{
+    auto env = dev_env();
+    env["MAX_CONNECTIONS"] = "3";
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    std::vector<std::unique_ptr<connection>> open;
+    for (int i = 0; i < 3; ++i) {
+        open.push_back(std::make_unique<connection>(*port));
+        open.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_TRUE(open.back()->read_response()) << i;
+    }
+    connection waiting(*port); // the kernel completes the handshake; the server has not accepted it
+    waiting.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_FALSE(waiting.read_response(500ms)) << "answered past the cap";
+    open.pop_back(); // one closes: the one waiting is accepted
+    auto r = waiting.read_response(5s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200u);
+}

@@ -56,6 +56,7 @@ struct config {
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_body_bytes = 64 * 1024;
     std::size_t max_json_depth = 32;
+    std::size_t max_connections = 0; // 0: the descriptor limit less a reserve
 
     std::chrono::milliseconds db_statement_timeout{5000};
     unsigned db_pool = 4;
