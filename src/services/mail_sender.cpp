@@ -3,7 +3,6 @@
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/outbox_repo.hpp"
-#include "chatkit/store/rate_limit_repo.hpp"
 #include "chatkit/util/offload.hpp"
 #include "chatkit/util/time.hpp"
 
@@ -54,15 +53,9 @@ void mail_sender::stop()
 
 asio::awaitable<void> mail_sender::loop()
 {
-    long long last_prune = 0;
     while (!stopped_) {
         try {
             co_await deliver_due();
-            auto now = util::now_seconds();
-            if (now - last_prune > 3600) {
-                co_await db_.write([&](soci::session& s) { store::rate_limit_repo::prune(s, now - 2 * 86400); });
-                last_prune = now;
-            }
         } catch (const store::unavailable&) {
             spdlog::warn("mail: the database is unavailable; will retry");
         } catch (const std::exception& e) {
@@ -80,8 +73,11 @@ asio::awaitable<void> mail_sender::deliver_due()
 {
     for (;;) {
         auto now = util::now_seconds();
+        // One row at a time: its claim outlives its whole send (SMTP gives up
+        // after 40 s), so no other instance can take it meanwhile. A batch
+        // claimed at once would expire while its last rows wait their turn.
         auto batch = co_await db_.write(
-            [&](soci::session& s) { return store::outbox_repo::claim_due(s, now, now + claim_seconds, 20); });
+            [&](soci::session& s) { return store::outbox_repo::claim_due(s, now, now + claim_seconds, 1); });
         if (batch.empty())
             co_return;
         for (auto& row : batch) {

@@ -13,9 +13,4 @@ long long hit(soci::session& s, const std::string& bucket, long long window_star
     return count;
 }
 
-void prune(soci::session& s, long long before)
-{
-    s << "DELETE FROM rate_limit_counters WHERE window_start < :before", soci::use(before, "before");
-}
-
 } // namespace chatkit::store::rate_limit_repo

@@ -13,7 +13,4 @@ namespace chatkit::store::rate_limit_repo {
 // atomic upsert.
 long long hit(soci::session& s, const std::string& bucket, long long window_start);
 
-// Drops windows that ended before `before`.
-void prune(soci::session& s, long long before);
-
 } // namespace chatkit::store::rate_limit_repo
