@@ -80,6 +80,16 @@ std::string libpq_keywords(std::string_view url, std::chrono::milliseconds conne
     if (!has_timeout)
         append_keyword(out, "connect_timeout",
                        std::to_string(std::max<long>(1, static_cast<long>(connect_timeout.count() / 1000))));
+    // Find a dead peer in seconds, not in the kernel's quarter of an hour:
+    // keepalives on an idle connection, and unacknowledged data given up on
+    // after 10 s. A URL that sets any of them keeps its own.
+    for (auto [key, value] : {std::pair<std::string_view, std::string_view>{"keepalives", "1"},
+                              {"keepalives_idle", "10"},
+                              {"keepalives_interval", "3"},
+                              {"keepalives_count", "3"},
+                              {"tcp_user_timeout", "10000"}})
+        if (out.find(std::string(key) + "=") == std::string::npos)
+            append_keyword(out, key, value);
     return out;
 }
 

@@ -20,26 +20,41 @@
 #include <mutex>
 #include <thread>
 
+#include <libpq-fe.h>
+#include <sys/socket.h>
+
 namespace chatkit::store {
 
 namespace asio = boost::asio;
 
 namespace {
 
+using clock = std::chrono::steady_clock;
+
 struct job {
     std::function<void(soci::session&)> work;
     std::function<void(std::exception_ptr)> done;
+    clock::time_point queued = clock::now();
 };
 
+// Jobs waiting for a connection. Bounded: when the database falls this far
+// behind, a new job fails at once (503) instead of growing memory and
+// latency without end.
 class job_queue {
 public:
-    void push(job j)
+    static constexpr std::size_t capacity = 10'000;
+
+    // False when the queue is full.
+    bool push(job j)
     {
         {
             std::lock_guard lock(mutex_);
+            if (jobs_.size() >= capacity)
+                return false;
             jobs_.push_back(std::move(j));
         }
         ready_.notify_one();
+        return true;
     }
     // Empty when the queue is closed.
     std::optional<job> pop()
@@ -68,25 +83,46 @@ private:
     bool closed_ = false;
 };
 
-// A connection that knows how to (re)open itself.
+// A connection that knows how to (re)open itself, no faster than a backoff
+// allows: while the database is down, jobs fail at once instead of each
+// opening a connection of its own.
 class connection {
 public:
     connection(const connection_url& url, const db_options& options) : url_(url), options_(options) {}
 
     soci::session& get()
     {
-        if (session_ && !session_->is_connected())
+        if (session_ && !healthy())
             session_.reset();
         if (!session_)
             open();
         return *session_;
     }
     void drop() { session_.reset(); }
-    [[nodiscard]] bool healthy() const { return session_ && session_->is_connected(); }
+    // Without a round trip: SOCI's is_connected() sends a ping query to
+    // PostgreSQL, which would double the cost of every job (and hang on a
+    // database that stopped answering, outside the watchdog's view).
+    [[nodiscard]] bool healthy() const
+    {
+        if (!session_)
+            return false;
+        if (auto* pg = postgres())
+            return PQstatus(pg) == CONNECTION_OK;
+        return session_->is_connected();
+    }
+    // The PostgreSQL socket, for the watchdog; -1 for SQLite or when closed.
+    [[nodiscard]] int socket() const
+    {
+        auto* pg = postgres();
+        return pg ? PQsocket(pg) : -1;
+    }
 
 private:
     void open()
     {
+        auto now = clock::now();
+        if (now < next_attempt_)
+            throw unavailable("the database is unavailable (reconnecting)");
         try {
             if (url_.kind == dialect::sqlite) {
                 session_ = std::make_unique<soci::session>(
@@ -101,17 +137,37 @@ private:
             }
         } catch (const std::exception& e) {
             session_.reset();
+            backoff_ =
+                std::min(std::max(backoff_ * 2, std::chrono::milliseconds(100)), std::chrono::milliseconds(5000));
+            next_attempt_ = now + backoff_;
             throw unavailable(std::string("cannot open the database: ") + e.what());
         }
+        backoff_ = {};
     }
     long busy_seconds() const
     {
         return std::max<long>(1, static_cast<long>(options_.statement_timeout.count() / 1000));
     }
 
+    [[nodiscard]] PGconn* postgres() const
+    {
+        if (!session_ || url_.kind != dialect::postgresql)
+            return nullptr;
+        auto* backend = static_cast<soci::postgresql_session_backend*>(session_->get_backend());
+        return backend ? backend->conn_ : nullptr;
+    }
+
     connection_url url_;
     db_options options_;
     std::unique_ptr<soci::session> session_;
+    std::chrono::milliseconds backoff_{0};
+    clock::time_point next_attempt_{};
+};
+
+// A worker's job as the watchdog sees it: when it started, on which socket.
+struct running {
+    std::atomic<long long> started_ns{0}; // 0: idle
+    std::atomic<int> socket{-1};
 };
 
 } // namespace
@@ -125,14 +181,40 @@ struct db_executor::impl {
     std::unique_ptr<connection> blocking; // the writer connection for run_blocking (before threads start)
     std::atomic<std::size_t> busy{0};
     std::size_t connection_count = 0;
+    std::deque<running> runs; // one per worker; a deque keeps their addresses
+    std::thread watchdog;
+    std::mutex watchdog_mutex;
+    std::condition_variable watchdog_wake;
+    bool stopping = false;
 
-    void work(job_queue& queue, connection& conn)
+    // How long a job may wait and then run: the server-side statement
+    // timeout, and a margin for the network.
+    [[nodiscard]] std::chrono::milliseconds deadline() const
+    {
+        return options.statement_timeout + std::chrono::seconds(2);
+    }
+
+    void work(job_queue& queue, connection& conn, running& run)
     {
         while (auto j = queue.pop()) {
             std::exception_ptr error;
             try {
-                j->work(conn.get());
+                // Its caller has given up hope of a timely answer: fail it
+                // rather than add its wait to every job behind it.
+                if (clock::now() - j->queued > deadline())
+                    throw unavailable("the database is too slow: a job waited past its deadline");
+                // Watched from here: opening a connection can hang too.
+                run.started_ns = clock::now().time_since_epoch().count();
+                run.socket = conn.socket();
+                auto& session = conn.get();
+                run.socket = conn.socket();
+                j->work(session);
+                run.started_ns = 0;
+            } catch (const unavailable&) {
+                run.started_ns = 0;
+                error = std::current_exception();
             } catch (const soci::soci_error& e) {
+                run.started_ns = 0;
                 if (e.get_error_category() == soci::soci_error::connection_error || !conn.healthy()) {
                     conn.drop();
                     error = std::make_exception_ptr(unavailable(e.what()));
@@ -142,18 +224,47 @@ struct db_executor::impl {
                     error = std::current_exception();
                 }
             } catch (...) {
+                run.started_ns = 0;
                 error = std::current_exception();
             }
             j->done(error);
         }
     }
 
+    // A PostgreSQL that stops answering without closing (a network that
+    // drops packets, a host that froze) would hold a worker in libpq for the
+    // kernel's retransmission time, a quarter of an hour: past the deadline
+    // the watchdog shuts the socket, the call fails, the connection is
+    // reopened later.
+    void watch()
+    {
+        std::unique_lock lock(watchdog_mutex);
+        while (!watchdog_wake.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping; })) {
+            auto now = clock::now().time_since_epoch().count();
+            auto limit = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline()).count();
+            for (auto& r : runs) {
+                auto started = r.started_ns.load();
+                int fd = r.socket.load();
+                if (started != 0 && fd >= 0 && now - started > limit) {
+                    spdlog::warn("database: a statement ran past its deadline; closing its connection");
+                    ::shutdown(fd, SHUT_RDWR);
+                    r.started_ns = 0;
+                }
+            }
+        }
+    }
+
     static bool is_timeout(const soci::soci_error& e)
     {
         if (auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e))
-            return pg->sqlstate() == "57014" || pg->sqlstate().starts_with("08");
+            // Cancelled (statement timeout), connection, insufficient
+            // resources (disk full), read-only, shutting down.
+            return pg->sqlstate() == "57014" || pg->sqlstate().starts_with("08") || pg->sqlstate().starts_with("53") ||
+                   pg->sqlstate() == "25006" || pg->sqlstate().starts_with("57P");
         if (auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
-            return lite->result() == 5 /* SQLITE_BUSY */ || lite->result() == 6 /* SQLITE_LOCKED */;
+            // Busy, locked, read-only, disk I/O error, disk full, cannot open.
+            return lite->result() == 5 || lite->result() == 6 || lite->result() == 8 || lite->result() == 10 ||
+                   lite->result() == 13 || lite->result() == 14;
         return false;
     }
 
@@ -161,7 +272,8 @@ struct db_executor::impl {
     {
         auto spawn = [this](job_queue& q) {
             auto conn = std::make_shared<connection>(url, options);
-            threads.emplace_back([this, &q, conn] { work(q, *conn); });
+            auto& run = runs.emplace_back();
+            threads.emplace_back([this, &q, conn, &run] { work(q, *conn, run); });
             ++connection_count;
         };
         if (url.kind == dialect::sqlite) {
@@ -171,6 +283,7 @@ struct db_executor::impl {
         } else {
             for (unsigned i = 0; i < std::max(1u, options.pool); ++i)
                 spawn(readers);
+            watchdog = std::thread([this] { watch(); });
         }
     }
 };
@@ -195,6 +308,13 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
 
 db_executor::~db_executor()
 {
+    {
+        std::lock_guard lock(impl_->watchdog_mutex);
+        impl_->stopping = true;
+    }
+    impl_->watchdog_wake.notify_all();
+    if (impl_->watchdog.joinable())
+        impl_->watchdog.join();
     impl_->readers.close();
     impl_->writers.close();
     for (auto& t : impl_->threads)
@@ -232,11 +352,13 @@ asio::awaitable<void> db_executor::submit(bool write, std::function<void(soci::s
             auto guard = asio::make_work_guard(executor);
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
             busy->fetch_add(1, std::memory_order_relaxed);
-            queue.push({std::move(work), [shared, guard, busy](std::exception_ptr error) mutable {
-                            busy->fetch_sub(1, std::memory_order_relaxed);
-                            asio::post(guard.get_executor(), [shared, error]() mutable { std::move (*shared)(error); });
-                            guard.reset();
-                        }});
+            auto done = [shared, guard, busy](std::exception_ptr error) mutable {
+                busy->fetch_sub(1, std::memory_order_relaxed);
+                asio::post(guard.get_executor(), [shared, error]() mutable { std::move (*shared)(error); });
+                guard.reset();
+            };
+            if (!queue.push({std::move(work), done}))
+                done(std::make_exception_ptr(unavailable("the database is overloaded: too many jobs waiting")));
         },
         asio::use_awaitable);
 }

@@ -100,9 +100,22 @@ std::vector<int> migrate(db_executor& db)
 
     std::vector<int> applied;
     db.run_blocking([&](soci::session& s) {
-        for (const auto* m : mine)
-            if (apply_one(s, d, *m))
-                applied.push_back(m->version);
+        // One instance runs the whole list: instances starting together would
+        // otherwise take turns migration by migration.
+        auto key = std::to_string(advisory_lock_key);
+        if (d == dialect::postgresql)
+            s << "SELECT pg_advisory_lock(" + key + ")";
+        try {
+            for (const auto* m : mine)
+                if (apply_one(s, d, *m))
+                    applied.push_back(m->version);
+        } catch (...) {
+            if (d == dialect::postgresql)
+                s << "SELECT pg_advisory_unlock(" + key + ")";
+            throw;
+        }
+        if (d == dialect::postgresql)
+            s << "SELECT pg_advisory_unlock(" + key + ")";
     });
     return applied;
 }

@@ -12,6 +12,7 @@
 #include <soci/soci.h>
 
 #include <csignal>
+#include <future>
 #include <thread>
 
 using namespace chatkit::test;
@@ -150,6 +151,50 @@ TEST_F(cluster, database_outage_gives_503_and_the_server_recovers_by_itself)
     }
     EXPECT_EQ(after, 200u) << "recovers without a restart";
     EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/health").str("database") == "connected"; }, 5s));
+}
+
+TEST_F(cluster, a_database_that_stops_answering_gives_503_within_the_deadline_and_a_drain_finishes)
+{
+    auto admin = postgres_admin_url().value();
+    tcp_proxy proxy(port_of(admin));
+    auto proxied = db_url_;
+    auto pg_port = std::to_string(port_of(admin));
+    proxied.replace(proxied.rfind(":" + pg_port), pg_port.size() + 1, ":" + std::to_string(proxy.port()));
+
+    server_process p({}, env_for(proxied, {{"DB_STATEMENT_TIMEOUT", "1s"}, {"DB_POOL", "2"}}));
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    auto anon = call(*port, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    ASSERT_FALSE(anon.empty());
+
+    proxy.blackhole(); // packets vanish: no reset, no answer
+    // Several at once: more than the pool, so some wait in the queue too.
+    std::vector<std::future<api_response>> checks;
+    auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 4; ++i)
+        checks.push_back(
+            std::async(std::launch::async, [&] { return call(*port, "GET", "/api/v1/auth/session-check", {}, anon); }));
+    for (auto& c : checks) {
+        auto r = c.get();
+        EXPECT_EQ(r.status(), 503u) << r.raw.body;
+    }
+    // The deadline is the statement timeout plus 2 s; a queued job waits at
+    // most one deadline before failing, so twice it bounds every answer.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
+
+    proxy.restore();
+    EXPECT_TRUE(
+        eventually([&] { return call(*port, "GET", "/api/v1/auth/session-check", {}, anon).status() == 200u; }, 15s))
+        << "recovers without a restart:\n"
+        << p.output();
+
+    proxy.blackhole();
+    auto in_flight =
+        std::async(std::launch::async, [&] { return call(*port, "GET", "/api/v1/auth/session-check", {}, anon); });
+    std::this_thread::sleep_for(200ms); // let it reach the database
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(20s), 0) << "the drain finished:\n" << p.output();
+    static_cast<void>(in_flight.get());
 }
 
 TEST(startup, unreachable_database_in_production_stops_with_one_line)

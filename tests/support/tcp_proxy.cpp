@@ -67,8 +67,14 @@ void tcp_proxy::cut()
         reset(fd);
 }
 
+void tcp_proxy::blackhole()
+{
+    silent_ = true;
+}
+
 void tcp_proxy::restore()
 {
+    silent_ = false;
     open_ = true;
 }
 
@@ -96,6 +102,11 @@ void tcp_proxy::pump(int client, int upstream)
     pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
     char buffer[16384];
     while (!stopping_) {
+        if (silent_) {
+            // Read nothing, send nothing, close nothing.
+            ::poll(nullptr, 0, 50);
+            continue;
+        }
         if (::poll(fds, 2, 200) < 0)
             break;
         bool done = false;

@@ -8,9 +8,11 @@
 
 namespace chatkit::test {
 
-// A loopback TCP forwarder that a test can cut and restore: the database
-// "goes away" (every connection reset, new ones refused) without touching
-// the real server the other suites share.
+// A loopback TCP forwarder that a test can cut, blackhole and restore: the
+// database "goes away" (cut: every connection reset, new ones refused) or
+// stops answering without a word (blackhole: connections stay open, nothing
+// is forwarded either way), without touching the real server the other
+// suites share.
 class tcp_proxy {
 public:
     explicit tcp_proxy(std::uint16_t upstream_port);
@@ -20,6 +22,7 @@ public:
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
     void cut();
+    void blackhole();
     void restore();
 
 private:
@@ -30,6 +33,7 @@ private:
     std::uint16_t port_ = 0;
     int listener_ = -1;
     std::atomic<bool> open_{true};
+    std::atomic<bool> silent_{false};
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;
     std::vector<int> sockets_;
