@@ -12,6 +12,8 @@
 #include "chatkit/services/chat.hpp"
 #include "chatkit/util/time.hpp"
 
+#include <boost/json/parse.hpp>
+
 namespace chatkit::handlers {
 
 namespace {
@@ -47,6 +49,15 @@ struct chat_routes {
         if (ctx.caller)
             return ctx.caller->anonymous() ? "anon:" + ctx.caller->session_id : "user:" + ctx.caller->user_id;
         return "ip:" + util::limit_key(ctx.client_ip, cfg.ipv6_limit_prefix);
+    }
+
+    // Stored sources: written by this server, but a row that does not parse
+    // shows no sources rather than failing the whole read.
+    static boost::json::value sources_of(const std::string& stored)
+    {
+        boost::system::error_code ec;
+        auto v = stored.empty() ? boost::json::value() : boost::json::parse(stored, ec);
+        return !ec && v.is_array() ? v : boost::json::array();
     }
 
     // An invalid token on an optional-auth route is an error, not anonymity:
@@ -156,6 +167,28 @@ struct chat_routes {
         co_return http::json_reply(200, boost::json::object{{"chats", out}});
     }
 
+    awaitable<http::reply> history(http::request&, http::request_context& ctx) const
+    {
+        if (auto denied = http::require_caller(ctx))
+            co_return *denied;
+        auto found = co_await saved.current(ctx.caller->user_id, ctx.caller->session_id);
+        boost::json::array messages;
+        for (const auto& m : found.messages) {
+            // An answer's id is the one POST /chat gave it (and resume takes).
+            auto id = m.role == "assistant" && m.id.ends_with("-a") ? m.id.substr(0, m.id.size() - 2) : m.id;
+            messages.push_back(boost::json::object{{"message_id", id},
+                                                   {"role", m.role},
+                                                   {"content", m.content},
+                                                   {"sources", sources_of(m.sources_json)},
+                                                   {"created_at", util::rfc3339(m.created_at_ms / 1000)},
+                                                   {"status", m.status}});
+        }
+        boost::json::value key = nullptr;
+        if (!found.key.empty())
+            key = found.key;
+        co_return http::json_reply(200, boost::json::object{{"conversation_id", key}, {"messages", messages}});
+    }
+
     awaitable<http::reply> get(http::request&, http::request_context& ctx) const
     {
         if (auto denied = http::require_user(ctx))
@@ -165,7 +198,8 @@ struct chat_routes {
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such saved chat.");
         boost::json::array messages;
         for (const auto& m : found->messages)
-            messages.push_back(boost::json::object{{"role", m.role}, {"content", m.content}});
+            messages.push_back(
+                boost::json::object{{"role", m.role}, {"content", m.content}, {"sources", sources_of(m.sources_json)}});
         co_return http::json_reply(200, boost::json::object{{"chat_id", found->id},
                                                             {"title", found->title},
                                                             {"saved_at", util::rfc3339(found->saved_at)},
@@ -202,6 +236,7 @@ void mount_chat(http::router& r, services::chat_service& chat, services::saved_c
     r.add("POST", "/api/v1/chat/{message_id}/cancel", bind(&chat_routes::cancel), {.body_limit = 1024});
     r.add("POST", "/api/v1/chat/save", bind(&chat_routes::save),
           {.body_limit = 4 * 1024 * 1024, .json_body = true, .rate_action = "save_chat"});
+    r.add("GET", "/api/v1/chat/history", bind(&chat_routes::history));
     r.add("GET", "/api/v1/chat/saved", bind(&chat_routes::list));
     r.add("GET", "/api/v1/chat/saved/{chat_id}", bind(&chat_routes::get));
     r.add("DELETE", "/api/v1/chat/saved/{chat_id}", bind(&chat_routes::remove));

@@ -5,6 +5,8 @@
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/util/text.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <charconv>
 
 namespace chatkit::handlers {
@@ -38,6 +40,39 @@ std::string trim(std::string_view s)
 bool has_nul(std::string_view s)
 {
     return s.find('\0') != std::string_view::npos;
+}
+
+// A saved message's sources, as the widget got them with the answer: at
+// most 5, each with a title and optionally an id, url and excerpt, stored
+// with only those fields. Empty when absent.
+std::variant<std::string, http::reply> parse_saved_sources(const boost::json::value* v, const std::string& field,
+                                                           const http::request_context& ctx)
+{
+    if (!v || v->is_null())
+        return std::string();
+    if (!v->is_array() || v->as_array().size() > 5)
+        return http::invalid_field(ctx, field, "sources must be an array of at most 5 sources.");
+    boost::json::array out;
+    for (const auto& item : v->as_array()) {
+        if (!item.is_object())
+            return http::invalid_field(ctx, field, "Each source must be an object.");
+        boost::json::object kept;
+        for (auto [name, limit] : {std::pair{"title", 200}, {"id", 200}, {"url", 2000}, {"excerpt", 500}}) {
+            const auto* value = item.as_object().if_contains(name);
+            if (!value || value->is_null())
+                continue;
+            if (!value->is_string() || code_points(value->as_string()) > static_cast<std::size_t>(limit) ||
+                has_nul(value->as_string()))
+                return http::invalid_field(ctx, field + "." + name,
+                                           std::string(name) + " must be a string of at most " + std::to_string(limit) +
+                                               " characters.");
+            kept[name] = value->as_string();
+        }
+        if (!kept.contains("title"))
+            return http::invalid_field(ctx, field + ".title", "Each source needs a title.");
+        out.push_back(std::move(kept));
+    }
+    return boost::json::serialize(out);
 }
 
 } // namespace
@@ -118,7 +153,11 @@ parse_saved_chat(const http::request& r, const http::request_context& ctx, std::
             return http::invalid_field(ctx, field + ".content", "content is longer than 20000 characters.");
         if (has_nul(content->as_string()))
             return http::invalid_field(ctx, field + ".content", "content contains a NUL character.");
-        out.messages.push_back({std::string(role->as_string()), std::string(content->as_string())});
+        auto sources = parse_saved_sources(m.as_object().if_contains("sources"), field + ".sources", ctx);
+        if (auto* refused = std::get_if<http::reply>(&sources))
+            return std::move(*refused);
+        out.messages.push_back({std::string(role->as_string()), std::string(content->as_string()),
+                                std::move(std::get<std::string>(sources))});
     }
     out.title = trim(title.value_or(""));
     if (has_nul(out.title))

@@ -45,6 +45,27 @@ long long ms_since(clock::time_point t)
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t).count();
 }
 
+enum class outcome { done, cancelled, failed, too_long };
+
+// How a stored answer ended, as GET /chat/history reports it.
+std::string turn_status(outcome o)
+{
+    switch (o) {
+    case outcome::done:
+        return "complete";
+    case outcome::cancelled:
+        return "cancelled";
+    default:
+        return "failed";
+    }
+}
+
+// The client's name for its conversation (context.session_id).
+std::string conversation_key(const chat_request& r)
+{
+    return r.conversation.empty() ? "default" : r.conversation;
+}
+
 long long now_ms()
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -139,7 +160,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto executor = co_await asio::this_coro::executor;
     p->stream = std::make_shared<chat::answer_stream>(message_id, chat::stream_owner{caller.user_id, caller.session_id},
                                                       executor);
-    journal_.created(message_id, caller.user_id, caller.session_id, util::now_seconds());
+    journal_.created(
+        {message_id, caller.user_id, caller.session_id, conversation_key(req), req.message, util::now_seconds()});
     journal_.producing(message_id, true);
     // Known before generation starts, so it leaves with the response head.
     emit(*p, "sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);
@@ -165,7 +187,7 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     std::string answer;
     long long tokens = 0;
     auto generation_started = clock::now();
-    enum class outcome { done, cancelled, failed, too_long } result = outcome::done;
+    auto result = outcome::done;
     try {
         chat::token_sink sink = [&](std::string token) -> asio::awaitable<void> {
             if (p->stream->abandoned(settings_.abandon_after))
@@ -208,12 +230,11 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
             done["cancelled"] = true;
         emit(*p, "done", done, true);
     }
-    auto conversation =
-        p->caller.session_id + ":" + (p->request.conversation.empty() ? "default" : p->request.conversation);
-    journal_.finished(id, {conversation, p->caller.session_id, p->caller.user_id,
-                           store::chat_repo::turn{p->request.message, answer,
-                                                  boost::json::serialize(sources_json(p->grounding.sources))},
-                           util::now_seconds(), now_ms()});
+    journal_.finished(
+        id, {conversation_key(p->request), p->caller.session_id, p->caller.user_id,
+             store::chat_repo::turn{p->request.message, answer,
+                                    boost::json::serialize(sources_json(p->grounding.sources)), turn_status(result)},
+             util::now_seconds(), now_ms()});
     journal_.producing(id, false);
     // Resumes of a finished answer soon come from the database; its frames
     // leave memory now rather than whenever the next answer prunes.

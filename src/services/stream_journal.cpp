@@ -29,9 +29,9 @@ void stream_journal::push(op o)
     queue_.push_back(std::move(o));
 }
 
-void stream_journal::created(std::string message_id, std::string user_id, std::string session_id, long long now)
+void stream_journal::created(store::chat_repo::new_stream row)
 {
-    push(create_op{std::move(message_id), std::move(user_id), std::move(session_id), now});
+    push(std::move(row));
 }
 
 void stream_journal::frame(std::string message_id, long long seq, std::string frame)
@@ -74,7 +74,7 @@ asio::awaitable<void> stream_journal::flush()
             std::vector<frame_op> frames;
             for (auto& o : batch) {
                 if (auto* c = std::get_if<create_op>(&o))
-                    store::chat_repo::insert_stream(s, c->message_id, c->user_id, c->session_id, c->now);
+                    store::chat_repo::insert_stream(s, *c);
                 else if (auto* f = std::get_if<frame_op>(&o))
                     frames.push_back(*f);
             }
@@ -83,7 +83,7 @@ asio::awaitable<void> stream_journal::flush()
                 if (auto* d = std::get_if<finish_op>(&o)) {
                     store::chat_repo::finish_stream(s, d->message_id, d->e.finished_at);
                     if (!d->e.session_id.empty() && !d->e.turn.answer.empty())
-                        store::chat_repo::record_turn(s, d->message_id, d->e.conversation_id, d->e.session_id,
+                        store::chat_repo::record_turn(s, d->message_id, d->e.conversation_key, d->e.session_id,
                                                       d->e.user_id, d->e.turn, d->e.now_ms);
                 }
             }

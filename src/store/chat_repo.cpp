@@ -13,16 +13,16 @@ soci::indicator optional_text(const std::string& v)
 
 } // namespace
 
-void insert_stream(soci::session& s, const std::string& message_id, const std::string& user_id,
-                   const std::string& session_id, long long now)
+void insert_stream(soci::session& s, const new_stream& row)
 {
-    auto user_ind = optional_text(user_id);
-    auto session_ind = optional_text(session_id);
+    auto user_ind = optional_text(row.user_id);
+    auto session_ind = optional_text(row.session_id);
     // Idempotent: a batch written again after an unclear failure must not wedge the journal.
-    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at) VALUES (:id, :user, :session, :now) "
-         "ON CONFLICT (message_id) DO NOTHING",
-        soci::use(message_id, "id"), soci::use(user_id, user_ind, "user"),
-        soci::use(session_id, session_ind, "session"), soci::use(now, "now");
+    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at, conversation_key, question) "
+         "VALUES (:id, :user, :session, :now, :key, :question) ON CONFLICT (message_id) DO NOTHING",
+        soci::use(row.message_id, "id"), soci::use(row.user_id, user_ind, "user"),
+        soci::use(row.session_id, session_ind, "session"), soci::use(row.now, "now"),
+        soci::use(row.conversation_key, "key"), soci::use(row.question, "question");
 }
 
 void append_events(soci::session& s, const std::vector<stream_event>& events)
@@ -121,16 +121,27 @@ int unfinished_streams(soci::session& s, const std::string& session_id)
     return n;
 }
 
-void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_id,
+void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_key,
                  const std::string& session_id, const std::string& user_id, const turn& t, long long now)
 {
-    int exists = 0;
-    s << "SELECT COUNT(*) FROM conversations WHERE id = :id", soci::use(conversation_id), soci::into(exists);
-    if (exists == 0) {
+    // A user's conversation follows the account across sessions (refresh,
+    // sign-in on another device); an anonymous one lives in its session.
+    std::string conversation_id;
+    if (!user_id.empty())
+        s << "SELECT id FROM conversations WHERE user_id = :owner AND client_key = :key "
+             "ORDER BY created_at DESC, id LIMIT 1",
+            soci::use(user_id, "owner"), soci::use(conversation_key, "key"), soci::into(conversation_id);
+    else
+        s << "SELECT id FROM conversations WHERE session_id = :owner AND client_key = :key "
+             "ORDER BY created_at DESC, id LIMIT 1",
+            soci::use(session_id, "owner"), soci::use(conversation_key, "key"), soci::into(conversation_id);
+    if (!s.got_data()) {
+        conversation_id = message_id + "-c";
         auto user_ind = optional_text(user_id);
-        s << "INSERT INTO conversations (id, session_id, user_id, created_at) VALUES (:id, :session, :user, :now)",
+        s << "INSERT INTO conversations (id, session_id, user_id, created_at, client_key) "
+             "VALUES (:id, :session, :user, :now, :key)",
             soci::use(conversation_id, "id"), soci::use(session_id, "session"), soci::use(user_id, user_ind, "user"),
-            soci::use(now, "now");
+            soci::use(now, "now"), soci::use(conversation_key, "key");
     }
     // Turns that finish within the same millisecond must still sort in the
     // order they were recorded: each message comes after the last one.
@@ -155,10 +166,11 @@ void record_turn(soci::session& s, const std::string& message_id, const std::str
         soci::use(question_id, "id"), soci::use(conversation_id, "conv"), soci::use(user_role, "role"),
         soci::use(t.question, "content"), soci::use(empty, no_sources, "sources"), soci::use(now, "now");
     long long later = now + 1; // milliseconds: the answer sorts after its question
-    s << "INSERT INTO messages (id, conversation_id, role, content, sources, created_at) "
-         "VALUES (:id, :conv, :role, :content, :sources, :now)",
+    s << "INSERT INTO messages (id, conversation_id, role, content, sources, created_at, status) "
+         "VALUES (:id, :conv, :role, :content, :sources, :now, :status)",
         soci::use(answer_id, "id"), soci::use(conversation_id, "conv"), soci::use(assistant_role, "role"),
-        soci::use(t.answer, "content"), soci::use(t.sources_json, "sources"), soci::use(later, "now");
+        soci::use(t.answer, "content"), soci::use(t.sources_json, "sources"), soci::use(later, "now"),
+        soci::use(t.status, "status");
     // An anonymous session moved into an account while this answer was on
     // its way: the turn joins the chat the move made.
     std::string chat_id;
@@ -172,11 +184,14 @@ void record_turn(soci::session& s, const std::string& message_id, const std::str
         soci::into(position, position_ind);
     position = position_ind == soci::i_ok ? position + 1 : 0;
     for (const auto* m : {&t.question, &t.answer}) {
-        const std::string& role = m == &t.question ? user_role : assistant_role;
-        s << "INSERT INTO saved_chat_messages (chat_id, position, role, content) SELECT :id, :pos, :role, :content "
-             "WHERE EXISTS (SELECT 1 FROM saved_chats WHERE id = :id2)",
+        bool question = m == &t.question;
+        const std::string& role = question ? user_role : assistant_role;
+        const std::string& sources = question ? empty : t.sources_json;
+        auto sources_ind = question ? soci::i_null : soci::i_ok;
+        s << "INSERT INTO saved_chat_messages (chat_id, position, role, content, sources) "
+             "SELECT :id, :pos, :role, :content, :sources WHERE EXISTS (SELECT 1 FROM saved_chats WHERE id = :id2)",
             soci::use(chat_id, "id"), soci::use(position, "pos"), soci::use(role, "role"), soci::use(*m, "content"),
-            soci::use(chat_id, "id2");
+            soci::use(sources, sources_ind, "sources"), soci::use(chat_id, "id2");
         ++position;
     }
 }
@@ -210,14 +225,17 @@ void save_chat(soci::session& s, const std::string& user_id, const saved_chat& c
         soci::use(chat.id, "id"), soci::use(user_id, "user"), soci::use(chat.title, "title"),
         soci::use(chat.saved_at, "now");
     int position = 0;
-    std::string role, content;
-    soci::statement st =
-        (s.prepare << "INSERT INTO saved_chat_messages (chat_id, position, role, content) "
-                      "VALUES (:id, :pos, :role, :content)",
-         soci::use(chat.id, "id"), soci::use(position, "pos"), soci::use(role, "role"), soci::use(content, "content"));
+    std::string role, content, sources;
+    soci::indicator sources_ind = soci::i_null;
+    soci::statement st = (s.prepare << "INSERT INTO saved_chat_messages (chat_id, position, role, content, sources) "
+                                       "VALUES (:id, :pos, :role, :content, :sources)",
+                          soci::use(chat.id, "id"), soci::use(position, "pos"), soci::use(role, "role"),
+                          soci::use(content, "content"), soci::use(sources, sources_ind, "sources"));
     for (const auto& m : chat.messages) {
         role = m.role;
         content = m.content;
+        sources = m.sources_json;
+        sources_ind = optional_text(sources);
         st.execute(true);
         ++position;
     }
@@ -247,12 +265,17 @@ std::optional<saved_chat> find_saved(soci::session& s, const std::string& user_i
     if (!s.got_data())
         return std::nullopt;
     saved_message m;
-    soci::statement st = (s.prepare << "SELECT role, content FROM saved_chat_messages WHERE chat_id = :id "
-                                       "ORDER BY position",
-                          soci::use(chat_id, "id"), soci::into(m.role), soci::into(m.content));
+    soci::indicator sources_ind = soci::i_null;
+    soci::statement st =
+        (s.prepare << "SELECT role, content, sources FROM saved_chat_messages WHERE chat_id = :id "
+                      "ORDER BY position",
+         soci::use(chat_id, "id"), soci::into(m.role), soci::into(m.content), soci::into(m.sources_json, sources_ind));
     st.execute();
-    while (st.fetch())
+    while (st.fetch()) {
+        if (sources_ind != soci::i_ok)
+            m.sources_json.clear();
         chat.messages.push_back(m);
+    }
     chat.message_count = static_cast<long long>(chat.messages.size());
     return chat;
 }

@@ -2,6 +2,7 @@
 // cancel, history, saved chats, personalization (resume and cancel across
 // instances: cluster_test.cpp).
 #include "support/api.hpp"
+#include "support/chat_fixture.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
 #include "support/sse.hpp"
@@ -19,69 +20,6 @@
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-constexpr const char* secret = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
-
-// Answers reach the database in batches (about every 100 ms): wait until
-// `expected` messages of the history are there.
-void wait_for_history(const std::string& db_url, long long expected)
-{
-    auto db = open_database(db_url);
-    long long stored = 0;
-    for (int i = 0; i < 100 && stored < expected; ++i) {
-        std::this_thread::sleep_for(50ms);
-        *db << "SELECT COUNT(*) FROM messages", soci::into(stored);
-    }
-    EXPECT_GE(stored, expected);
-}
-
-class chat_api : public ::testing::Test {
-protected:
-    std::shared_ptr<server_process> start(std::map<std::string, std::string> extra = {})
-    {
-        auto env = dev_env();
-        env["SECRET_KEY"] = secret;
-        env["RATE_ANONYMOUS"] = "unlimited";
-        env["RATE_ANONYMOUS_IP"] = "unlimited";
-        if (auto smtp = smtp_url())
-            env["SMTP_URL"] = *smtp;
-        for (auto& [k, v] : extra)
-            env[k] = v;
-        db_url_ = env["DATABASE_URL"];
-        server_ = std::make_shared<server_process>(std::vector<std::string>{}, env);
-        auto port = server_->wait_until_listening();
-        EXPECT_TRUE(port) << server_->output();
-        port_ = port.value_or(0);
-        return server_;
-    }
-    void TearDown() override
-    {
-        if (HasFailure() && server_)
-            std::fprintf(stderr, "--- server output ---\n%s\n", server_->output().c_str());
-    }
-    std::string anon() { return call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token"); }
-    std::string user()
-    {
-        auto email = unique_email("chat");
-        call(port_, "POST", "/api/v1/auth/signup",
-             boost::json::serialize(boost::json::object{{"email", email}, {"consent_data_storage", true}}));
-        auto token = verify_token_in(wait_for_mail(email).value_or(""));
-        return call(port_, "POST", "/api/v1/auth/verify", boost::json::serialize(boost::json::object{{"token", token}}))
-            .str("session_token");
-    }
-    std::vector<std::pair<std::string, std::string>> bearer(const std::string& token)
-    {
-        return {{"Authorization", "Bearer " + token}};
-    }
-
-    std::shared_ptr<server_process> server_;
-    std::uint16_t port_ = 0;
-    std::string db_url_;
-};
-
-} // namespace
 
 TEST_F(chat_api, answer_cites_ranked_sources_with_metadata)
 {
@@ -537,27 +475,6 @@ TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
     ASSERT_TRUE(still) << "the open connection survived the reload";
     EXPECT_EQ(still->status, 200u);
 }
-
-namespace {
-
-// Reads `s` until its final event; returns it (nullopt when none came within `timeout`).
-std::optional<sse_event> final_event(sse_reader& reader, std::chrono::milliseconds timeout, int* tokens = nullptr)
-{
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        auto e = reader.next(
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-        if (!e)
-            return std::nullopt;
-        if (tokens && e->event == "token")
-            ++*tokens;
-        if (e->event == "done" || e->event == "error")
-            return e;
-    }
-    return std::nullopt;
-}
-
-} // namespace
 
 TEST_F(chat_api, logout_ends_the_sessions_open_streams_with_an_error_event)
 {

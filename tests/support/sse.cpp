@@ -81,6 +81,22 @@ collected read_all(sse_reader& r, std::size_t max)
     return out;
 }
 
+std::optional<sse_event> final_event(sse_reader& reader, std::chrono::milliseconds timeout, int* tokens)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto e = reader.next(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+        if (!e)
+            return std::nullopt;
+        if (tokens && e->event == "token")
+            ++*tokens;
+        if (e->event == "done" || e->event == "error")
+            return e;
+    }
+    return std::nullopt;
+}
+
 std::string ask(const std::string& message, boost::json::object context)
 {
     boost::json::object body{{"message", message}};

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <memory>
 
 #include <optional>
@@ -63,5 +64,9 @@ partial_answer read_then_drop(std::uint16_t port, const std::string& question, i
 
 // A chat request body: {"message": ..., "context": ...}.
 std::string ask(const std::string& message, boost::json::object context = {});
+
+// Reads until the stream's final event (done or error) and returns it;
+// nullopt when none came within `timeout`. Counts tokens into `tokens`.
+std::optional<sse_event> final_event(sse_reader& reader, std::chrono::milliseconds timeout, int* tokens = nullptr);
 
 } // namespace chatkit::test

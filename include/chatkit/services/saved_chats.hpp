@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatkit/store/chat_repo.hpp"
+#include "chatkit/store/history_repo.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,7 +20,8 @@ struct saved_chat_input {
     std::vector<store::chat_repo::saved_message> messages;
 };
 
-// A user's saved chats: save, list, read, delete; nobody sees another's.
+// What a reader keeps: the current conversation (read back on every page),
+// and a user's saved chats (save, list, read, delete). Nobody sees another's.
 class saved_chats {
 public:
     explicit saved_chats(store::db_executor& db) : db_(db) {}
@@ -30,6 +32,9 @@ public:
                                                                              const std::string& chat_id);
     // false when the user has no such chat.
     boost::asio::awaitable<bool> remove(const std::string& user_id, const std::string& chat_id);
+    // The caller's current conversation, its last 50 messages.
+    boost::asio::awaitable<store::history_repo::conversation_history> current(const std::string& user_id,
+                                                                              const std::string& session_id);
     // What the user asked lately (newest first), for personalization.
     boost::asio::awaitable<std::vector<std::string>> recent_questions(const std::string& user_id, int limit);
 

@@ -35,10 +35,10 @@ public:
 
     stream_journal(store::db_executor& db, boost::asio::any_io_executor executor, cancel_fn cancel_local);
 
-    void created(std::string message_id, std::string user_id, std::string session_id, long long now);
+    void created(store::chat_repo::new_stream row);
     void frame(std::string message_id, long long seq, std::string frame);
     struct ending {
-        std::string conversation_id;
+        std::string conversation_key;
         std::string session_id;
         std::string user_id;
         store::chat_repo::turn turn; // empty answer: nothing to remember
@@ -55,10 +55,7 @@ public:
     static constexpr std::size_t capacity = 1'000'000;
 
 private:
-    struct create_op {
-        std::string message_id, user_id, session_id;
-        long long now;
-    };
+    using create_op = store::chat_repo::new_stream;
     using frame_op = store::chat_repo::stream_event;
     struct finish_op {
         std::string message_id;

@@ -21,8 +21,15 @@ struct stream_row {
     bool cancel_requested = false;
 };
 
-void insert_stream(soci::session& s, const std::string& message_id, const std::string& user_id,
-                   const std::string& session_id, long long now);
+struct new_stream {
+    std::string message_id;
+    std::string user_id;          // empty: none
+    std::string session_id;       // empty: none
+    std::string conversation_key; // the client's name for the conversation
+    std::string question;
+    long long now = 0;
+};
+void insert_stream(soci::session& s, const new_stream& row);
 struct stream_event {
     std::string message_id;
     long long seq;
@@ -40,12 +47,14 @@ struct turn {
     std::string question;
     std::string answer;
     std::string sources_json;
+    std::string status = "complete"; // or cancelled, failed
 };
-// Appends a question and its answer to the caller's conversation, once per
-// answer (`message_id`), and to the saved chat the session was migrated into
-// meanwhile, if it was. Message times are Unix milliseconds (several turns
-// can fall in one second).
-void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_id,
+// Appends a question and its answer to the caller's conversation named
+// `conversation_key` (the account's, for a user; else the session's), once
+// per answer (`message_id`), and to the saved chat the session was migrated
+// into meanwhile, if it was. Message times are Unix milliseconds (several
+// turns can fall in one second).
+void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_key,
                  const std::string& session_id, const std::string& user_id, const turn& t, long long now_ms);
 
 // A rotated token's session takes over its predecessor's answers.
@@ -65,6 +74,7 @@ std::vector<std::string> recent_questions(soci::session& s, const std::string& u
 struct saved_message {
     std::string role;
     std::string content;
+    std::string sources_json; // empty: none
 };
 struct saved_chat {
     std::string id;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace soci {
 class session;
@@ -16,5 +17,26 @@ namespace chatkit::store::history_repo {
 // that answer can join it. Runs in the caller's transaction.
 int move_to_saved_chat(soci::session& s, const std::string& anon_session_id, const std::string& user_id,
                        const std::string& chat_id, const std::string& title, long long now);
+
+struct history_message {
+    std::string id;
+    std::string role;
+    std::string content;
+    std::string sources_json; // empty: none
+    std::string status;       // complete, cancelled, failed, streaming
+    long long created_at_ms = 0;
+};
+struct conversation_history {
+    std::string key; // the client's name for it; empty: no conversation yet
+    std::vector<history_message> messages;
+};
+// The caller's current conversation: the one an unfinished answer belongs
+// to, else the one with the latest message; the account's for a user (every
+// session of it), else the session's. Its last `limit` messages, oldest
+// first, with an unfinished answer as a `streaming` message after its
+// question. An answer unfinished after `stale_after_s` seconds (its instance
+// died) is `failed`.
+conversation_history current_conversation(soci::session& s, const std::string& user_id, const std::string& session_id,
+                                          int limit, long long now, long long stale_after_s);
 
 } // namespace chatkit::store::history_repo
