@@ -13,6 +13,7 @@ export class ChatKitError extends Error {
 }
 
 const RESUME_ATTEMPTS = 6;
+const ANALYTICS_BATCH = 20; // the server's batch limit (API.md)
 
 export class ChatKitApi {
   constructor(apiBase, storage = globalThis.localStorage) {
@@ -22,6 +23,7 @@ export class ChatKitApi {
     this.events = [];
     this.flushTimer = null;
     addEventListener("pagehide", () => this.flushAnalytics(true));
+    addEventListener("visibilitychange", () => document.visibilityState === "hidden" && this.flushAnalytics(true));
   }
 
   // --- stored identity -----------------------------------------------------
@@ -137,16 +139,37 @@ export class ChatKitApi {
   }
 
   // --- chat ------------------------------------------------------------------
-  // Yields {id, event, data} for every event of the answer, resuming with
+  history() {
+    return this.call("GET", "/chat/history");
+  }
+  // Yields {id, event, data} for every event of a new answer, resuming with
   // Last-Event-ID when the connection drops. `onResume` is told about it.
   async *ask(body, { signal, onResume } = {}) {
     if (!globalThis.ReadableStream || !("body" in Response.prototype)) {
       yield* this.askWhole(body);
       return;
     }
-    let response = await this.post("/chat/stream", body, signal, { Accept: "text/event-stream" });
+    const first = await this.post("/chat/stream", body, signal, { Accept: "text/event-stream" });
+    yield* this.follow_(first, null, signal, onResume);
+  }
+  // The same for an answer already asked (a reload mid-answer): from its start.
+  async *resume(messageId, { signal, onResume } = {}) {
+    let first;
+    try {
+      first = await fetch(this.url(`/chat/stream/${encodeURIComponent(messageId)}`), {
+        headers: this.headers(true, { Accept: "text/event-stream" }),
+        signal,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new ChatKitError("NETWORK", "network error");
+    }
+    if (!first.ok) throw await this.fail(first);
+    if (first.status === 204) return;
+    yield* this.follow_(first, messageId, signal, onResume);
+  }
+  async *follow_(response, messageId, signal, onResume) {
     let lastId = null;
-    let messageId = null;
     for (let attempt = 0; ; ) {
       try {
         for await (const e of this.events_(response, signal)) {
@@ -164,10 +187,9 @@ export class ChatKitApi {
       onResume?.();
       await sleep(Math.min(4000, 250 * 2 ** attempt), signal);
       try {
-        response = await fetch(this.url(`/chat/stream/${messageId}`), {
-          headers: this.headers(true, { Accept: "text/event-stream", "Last-Event-ID": lastId }),
-          signal,
-        });
+        const headers = { Accept: "text/event-stream", ...(lastId ? { "Last-Event-ID": lastId } : {}) };
+        response = await fetch(this.url(`/chat/stream/${messageId}`), { headers: this.headers(true, headers), signal });
+        if (response.status === 204) return;
         if (!response.ok) throw await this.fail(response);
       } catch (err) {
         if (err instanceof ChatKitError && err.code !== "NETWORK") throw err;
@@ -250,19 +272,22 @@ export class ChatKitApi {
   // --- analytics: batched, never awaited by the UI ----------------------------
   track(event_type, event_data = {}) {
     this.events.push({ event_type, event_data });
-    this.flushTimer ??= setTimeout(() => this.flushAnalytics(false), 2000);
+    if (this.events.length >= ANALYTICS_BATCH) this.flushAnalytics(false);
+    else this.flushTimer ??= setTimeout(() => this.flushAnalytics(false), 2000);
   }
+  // `leaving`: the page is going away; keepalive lets the request outlive it.
   flushAnalytics(leaving) {
     clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const batch = this.events.splice(0);
-    for (const e of batch)
+    while (this.events.length) {
+      const events = this.events.splice(0, ANALYTICS_BATCH);
       fetch(this.url("/analytics/event"), {
         method: "POST",
         headers: this.headers(true, { "Content-Type": "application/json" }),
-        body: JSON.stringify(e),
+        body: JSON.stringify({ events }),
         keepalive: leaving,
       }).catch(() => {});
+    }
   }
 }
 

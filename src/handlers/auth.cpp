@@ -7,6 +7,7 @@
 #include "chatkit/services/email_address.hpp"
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/rate_limiter.hpp"
+#include "chatkit/util/origins.hpp"
 #include "chatkit/util/time.hpp"
 
 namespace chatkit::handlers {
@@ -32,6 +33,7 @@ struct auth_routes {
         http::json_fields fields(std::get<boost::json::object>(parsed), ctx);
         auto raw_email = fields.string("email");
         auto consent = resend ? std::optional<bool>(false) : fields.boolean("consent_data_storage");
+        auto return_url = fields.string("return_url", false);
         if (fields.error())
             co_return *fields.error();
         auto email = services::normalize_email(*raw_email);
@@ -47,7 +49,10 @@ struct auth_routes {
         auto exceeded = co_await limiter.hit(checks);
         if (exceeded)
             co_return http::too_many_requests(ctx, exceeded->retry_after, exceeded->limit);
-        co_await identity.send_link(*email, !resend && *consent, resend);
+        // A return_url the operator did not allow falls back to
+        // PUBLIC_VERIFY_URL rather than failing: the reader still gets a link.
+        auto back = util::accepted_return_url(return_url.value_or(""), cfg.cors_origins, !cfg.production());
+        co_await identity.send_link(*email, !resend && *consent, resend, back.value_or(""));
         co_return sent();
     }
 

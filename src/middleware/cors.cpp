@@ -1,6 +1,7 @@
 #include "chatkit/middleware/cors.hpp"
 
 #include "chatkit/http/json_reply.hpp"
+#include "chatkit/util/origins.hpp"
 
 #include <algorithm>
 
@@ -11,20 +12,6 @@ namespace {
 constexpr std::string_view allowed_methods = "GET, POST, DELETE, OPTIONS";
 constexpr std::string_view allowed_headers = "Authorization, Content-Type, Last-Event-ID, X-Request-ID";
 constexpr std::string_view exposed_headers = "X-Request-ID, Retry-After";
-
-bool is_loopback_origin(std::string_view origin)
-{
-    for (std::string_view scheme : {"http://", "https://"}) {
-        if (!origin.starts_with(scheme))
-            continue;
-        auto host = origin.substr(scheme.size());
-        for (std::string_view loopback : {"localhost", "127.0.0.1", "[::1]"})
-            if (host == loopback ||
-                (host.starts_with(loopback) && host.size() > loopback.size() && host[loopback.size()] == ':'))
-                return true;
-    }
-    return false;
-}
 
 void add_vary_origin(http::header_list& h)
 {
@@ -40,7 +27,7 @@ void add_vary_origin(http::header_list& h)
 bool cors::allows(std::string_view origin) const
 {
     if (origins_.empty())
-        return is_loopback_origin(origin);
+        return util::is_loopback_origin(origin);
     return std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
 }
 

@@ -48,13 +48,14 @@ boost::asio::awaitable<issued_session> identity_service::start_anonymous()
     co_return out;
 }
 
-boost::asio::awaitable<void> identity_service::send_link(const std::string& email, bool consent, bool require_existing)
+boost::asio::awaitable<void> identity_service::send_link(const std::string& email, bool consent, bool require_existing,
+                                                         const std::string& link_base)
 {
     auto now = util::now_seconds();
     auto token = security::new_token();
     repo::verification_row verification{security::new_uuid(), keys_.token_hash(token), email,
                                         now + settings_.verify_ttl.count(), false};
-    auto link = settings_.verify_url + "#chatkit_verify=" + token;
+    auto link = (link_base.empty() ? settings_.verify_url : link_base) + "#chatkit_verify=" + token;
     auto minutes = settings_.verify_ttl.count() / 60;
     std::string body = "Hello,\r\n\r\nopen this link to confirm your email address and sign in to ChatKit:\r\n\r\n" +
                        link + "\r\n\r\nThe link works once, for " + std::to_string(minutes) +

@@ -141,6 +141,38 @@ TEST_P(auth_api, signup_by_mail_link_verifies_and_the_session_lives_its_life)
     EXPECT_EQ(call(port_, "GET", "/api/v1/auth/session-check", {}, rotated).status(), 401u);
 }
 
+TEST_P(auth_api, the_link_returns_to_the_page_only_when_its_origin_is_allowed)
+{
+    require_smtp();
+    start({{"CORS_ORIGINS", "https://docs.example.com"}, {"PUBLIC_VERIFY_URL", "https://chat.example.com/verify"}});
+    auto link_for = [&](const std::string& return_url, bool resend) {
+        auto email = unique_email("return");
+        if (resend)
+            call(port_, "POST", "/api/v1/auth/signup", body({{"email", email}, {"consent_data_storage", true}}));
+        boost::json::object request{{"email", email}, {"return_url", return_url}};
+        if (!resend)
+            request["consent_data_storage"] = true;
+        auto r =
+            call(port_, "POST", resend ? "/api/v1/auth/resend-verification" : "/api/v1/auth/signup", body(request));
+        EXPECT_EQ(r.status(), 200u) << r.raw.body;
+        std::string mail;
+        for (int i = 0; i < 100; ++i) {
+            mail = wait_for_mail(email).value_or("");
+            if (!resend || mail.find(return_url + "#chatkit_verify=") != std::string::npos ||
+                mail.find("https://chat.example.com/verify#") != std::string::npos)
+                break;
+        }
+        auto at = mail.find("#chatkit_verify=");
+        auto start = mail.rfind('\n', at);
+        return mail.substr(start + 1, at - start - 1);
+    };
+    EXPECT_EQ(link_for("https://docs.example.com/guide/install?tab=2", false),
+              "https://docs.example.com/guide/install?tab=2");
+    EXPECT_EQ(link_for("https://docs.example.com/faq", true), "https://docs.example.com/faq") << "resend too";
+    EXPECT_EQ(link_for("https://evil.example.net/", false), "https://chat.example.com/verify");
+    EXPECT_EQ(link_for("http://127.0.0.1:9/page", false), "http://127.0.0.1:9/page") << "development: loopback";
+}
+
 TEST_P(auth_api, no_raw_token_is_stored)
 {
     require_smtp();

@@ -1,6 +1,7 @@
 #include "chatkit/config/limit_spec.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/services/email_address.hpp"
+#include "chatkit/util/origins.hpp"
 #include "chatkit/util/percent.hpp"
 #include "store/connection_url.hpp"
 
@@ -154,4 +155,25 @@ TEST(percent, decodes_escapes_and_keeps_malformed_ones)
     EXPECT_EQ(chatkit::util::percent_decode("a%20b%2Fc"), "a b/c");
     EXPECT_EQ(chatkit::util::percent_decode("100%"), "100%");
     EXPECT_EQ(chatkit::util::percent_decode("%zz"), "%zz");
+}
+
+TEST(return_url, only_listed_origins_get_a_verification_link)
+{
+    using chatkit::util::accepted_return_url;
+    const std::vector<std::string> origins{"https://docs.example.com"};
+    EXPECT_EQ(accepted_return_url("https://docs.example.com/guide/install?x=1", origins, false),
+              "https://docs.example.com/guide/install?x=1");
+    EXPECT_TRUE(accepted_return_url("https://DOCS.example.com/", origins, false)) << "hosts compare case-blind";
+    EXPECT_TRUE(accepted_return_url("https://docs.example.com", origins, false));
+    for (const char* refused :
+         {"https://evil.example.com/", "https://docs.example.com.evil.net/", "https://docs.example.com@evil.net/",
+          "http://docs.example.com/", "https://docs.example.com:444/", "https://docs.example.com/#frag",
+          "https://docs.example.com/a b", "https://docs.example.com/\r\nX: y", "javascript:alert(1)",
+          "//docs.example.com/", "/relative", "", "https://docs.example.com\\@evil.net/"})
+        EXPECT_FALSE(accepted_return_url(refused, origins, false)) << refused;
+    EXPECT_FALSE(accepted_return_url("https://docs.example.com/" + std::string(2100, 'a'), origins, false));
+    EXPECT_FALSE(accepted_return_url("http://127.0.0.1:8000/docs", origins, false));
+    EXPECT_TRUE(accepted_return_url("http://127.0.0.1:8000/docs", origins, true)) << "development: loopback";
+    EXPECT_TRUE(accepted_return_url("http://localhost/", {}, true));
+    EXPECT_FALSE(accepted_return_url("http://localhost.evil.net/", {}, true));
 }

@@ -63,7 +63,10 @@ public:
     // Sends a verification (or sign-in) link: writes the token and the
     // outbox row in one transaction. `require_existing` (resend) sends
     // nothing for an unknown address; the caller answers the same either way.
-    boost::asio::awaitable<void> send_link(const std::string& email, bool consent, bool require_existing);
+    // The link points at `link_base` (an accepted return_url), else at
+    // PUBLIC_VERIFY_URL.
+    boost::asio::awaitable<void> send_link(const std::string& email, bool consent, bool require_existing,
+                                           const std::string& link_base = {});
 
     boost::asio::awaitable<result<verified_login>> verify(const std::string& token);
 
