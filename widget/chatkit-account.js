@@ -7,6 +7,7 @@ import { format } from "./chatkit-strings.js";
 
 const VERIFY_KEY = "chatkit_verify";
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const RESEND_AFTER_S = 60;
 
 export class Account {
   constructor(widget) {
@@ -42,6 +43,7 @@ export class Account {
     try {
       const r = await this.api.verify(token);
       this.api.track("signup_completed", {});
+      this.w.restore();
       this.w.addMessage("notice", format(this.s.signedInAs, { email: r.user_profile.email }));
       this.renderBar();
       this.scheduleRefresh();
@@ -60,6 +62,7 @@ export class Account {
       try {
         const n = await this.api.migrate();
         notice.textContent = format(this.s.migrated, { n });
+        this.w.restore();
       } catch (err) {
         notice.remove();
         this.w.showError(err);
@@ -102,53 +105,93 @@ export class Account {
     saved.addEventListener("click", () => this.showSaved(saved));
     recs.addEventListener("click", () => this.showRecommendations(recs));
     logout.addEventListener("click", async () => {
+      this.api.track("logout", {});
       await this.api.logout().catch(() => {});
       this.renderBar();
+      this.w.addMessage("notice", this.s.loggedOut);
+      this.w.announce(this.s.loggedOut);
+      this.w.ui.bar.querySelector("button")?.focus();
     });
   }
 
+  // Once per conversation after a few questions, until the reader says "not now".
   softPrompt() {
-    if (this.api.session) return;
-    const button = el("button", { class: "secondary", type: "button" }, [this.s.signup]);
+    if (this.api.session || this.api.storage.getItem(this.promptKey)) return;
+    const signup = el("button", { class: "secondary", type: "button" }, [this.s.signup]);
+    const dismiss = el("button", { class: "secondary", type: "button" }, [this.s.notNow]);
     const notice = this.w.addMessage("notice");
-    notice.append(this.s.signupPrompt, " ", button);
-    button.addEventListener("click", () => this.openModal(button));
+    notice.append(this.s.signupPrompt, " ", signup, " ", dismiss);
+    this.api.track("soft_prompt_shown", {});
+    signup.addEventListener("click", () => this.openModal(this.w.ui.input));
+    dismiss.addEventListener("click", () => {
+      this.api.storage.setItem(this.promptKey, "1");
+      this.api.track("soft_prompt_dismissed", {});
+      notice.remove();
+      this.w.ui.input.focus();
+    });
+  }
+  get promptKey() {
+    return `${this.api.key}:prompt-dismissed`;
   }
 
-  // The sign-up dialog: focus moves in, Tab cycles inside, Escape closes,
-  // and focus returns to whatever opened it.
+  // The sign-up dialog: focus moves in, Tab cycles inside, Escape or a click
+  // on the backdrop closes, and focus returns to whatever opened it.
   openModal(opener) {
     if (this.modalOpen) return;
     this.modalOpen = true;
-    this.api.track("signup_started", {});
+    this.api.track("signup_modal_opened", {});
     const s = this.s;
     const email = el("input", { type: "email", id: "chatkit-email", autocomplete: "email", required: "" });
     const consent = el("input", { type: "checkbox", id: "chatkit-consent" });
-    const status = el("p", { role: "status", "aria-live": "polite" });
+    const status = el("p", { role: "status" });
     const submit = el("button", { class: "primary", type: "submit" }, [s.sendLink]);
+    const resend = el("button", { class: "secondary", type: "button", hidden: "" }, [s.resend]);
     const cancel = el("button", { class: "secondary", type: "button" }, [s.cancel]);
-    const form = el("form", { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": "chatkit-signup-title", part: "modal" }, [
-      el("h3", { id: "chatkit-signup-title" }, [s.signupTitle]),
+    const form = el("form", { class: "modal-form" }, [
       el("label", { for: "chatkit-email" }, [s.emailLabel]),
       email,
       el("label", {}, [consent, s.consentLabel]),
       status,
-      el("div", { class: "actions" }, [cancel, submit]),
+      el("div", { class: "actions" }, [cancel, resend, submit]),
     ]);
-    const backdrop = el("div", { class: "backdrop" }, [form]);
+    const dialog = el("div", { class: "modal", role: "dialog", "aria-modal": "true", "aria-labelledby": "chatkit-signup-title", "aria-describedby": "chatkit-signup-intro", part: "modal" }, [
+      el("h3", { id: "chatkit-signup-title" }, [s.signupTitle]),
+      el("p", { id: "chatkit-signup-intro", class: "intro" }, [s.signupIntro]),
+      form,
+    ]);
+    const backdrop = el("div", { class: "backdrop" }, [dialog]);
     this.w.ui.panel.append(backdrop);
+    let resendTimer = null;
     const close = () => {
+      clearInterval(resendTimer);
       backdrop.remove();
       this.modalOpen = false;
-      opener?.focus();
+      this.api.track("signup_modal_closed", {});
+      (opener?.isConnected ? opener : this.w.ui.input).focus();
+    };
+    const returnUrl = location.href.split("#")[0];
+    // Resending is offered after a pause, counting down, as the server limits it.
+    const offerResend = () => {
+      let left = RESEND_AFTER_S;
+      resend.hidden = false;
+      resend.disabled = true;
+      clearInterval(resendTimer);
+      const tick = () => {
+        resend.textContent = left > 0 ? format(s.resendIn, { s: left }) : s.resend;
+        resend.disabled = left > 0;
+        if (left-- <= 0) clearInterval(resendTimer);
+      };
+      tick();
+      resendTimer = setInterval(tick, 1000);
     };
     cancel.addEventListener("click", close);
-    form.addEventListener("keydown", (e) => {
+    backdrop.addEventListener("click", (e) => e.target === backdrop && close());
+    dialog.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
         e.stopPropagation();
         close();
       } else if (e.key === "Tab") {
-        const focusable = [...form.querySelectorAll("input, button")].filter((n) => !n.disabled);
+        const focusable = [...dialog.querySelectorAll("input, button")].filter((n) => !n.disabled && !n.hidden);
         const first = focusable[0];
         const last = focusable[focusable.length - 1];
         const active = this.w.shadow.activeElement;
@@ -165,13 +208,24 @@ export class Account {
       e.preventDefault();
       submit.disabled = true;
       try {
-        await this.api.signup(email.value.trim(), consent.checked);
+        await this.api.signup(email.value.trim(), consent.checked, returnUrl);
+        this.api.track("signup_initiated", {});
         status.textContent = s.linkSent;
         this.w.addMessage("notice", s.linkSent);
-        setTimeout(close, 1200);
+        offerResend();
+        resend.focus();
       } catch (err) {
         status.textContent = s.errors[err.code] ?? s.errors.INTERNAL_ERROR;
         submit.disabled = false;
+      }
+    });
+    resend.addEventListener("click", async () => {
+      try {
+        await this.api.resend(email.value.trim(), returnUrl);
+        status.textContent = s.linkSentAgain;
+        offerResend();
+      } catch (err) {
+        status.textContent = s.errors[err.code] ?? s.errors.INTERNAL_ERROR;
       }
     });
     email.focus();
@@ -181,6 +235,7 @@ export class Account {
     if (!this.w.messages.length) return;
     try {
       await this.api.saveChat(this.w.messages, this.w.messages[0].content.slice(0, 80));
+      this.api.track("save_chat", { messages: this.w.messages.length });
       this.w.addMessage("notice", this.s.saved);
     } catch (err) {
       this.w.showError(err);
@@ -226,8 +281,12 @@ export class Account {
     try {
       const chat = await this.api.getSaved(id);
       this.w.ui.log.replaceChildren();
-      this.w.messages = chat.messages.map((m) => ({ role: m.role, content: m.content }));
-      for (const m of chat.messages) this.w.addMessage(m.role === "user" ? "user" : "assistant", m.content);
+      this.w.messages = chat.messages.map((m) => ({ role: m.role, content: m.content, sources: m.sources ?? [] }));
+      for (const m of this.w.messages) {
+        if (m.role === "user") this.w.addMessage("user", m.content);
+        else this.w.finishBubble(this.w.addMessage("assistant"), m.content, m.sources, "complete");
+      }
+      this.w.scroller.follow(true);
     } catch (err) {
       this.w.showError(err);
     }
@@ -236,8 +295,9 @@ export class Account {
   showRecommendations(toggle) {
     return this.togglePanel(toggle, async () => {
       const r = await this.api.personalize({});
+      this.api.track("personalize", {});
       const list = el("ul", {});
-      for (const section of r.personalized_content.sections ?? []) list.append(el("li", {}, [this.w.sourceChips([section]).firstChild]));
+      for (const section of r.personalized_content.sections ?? []) list.append(el("li", {}, [this.w.sourceChips([section], false).firstChild]));
       return el("div", { class: "list", part: "recommendations" }, [el("strong", {}, [this.s.recommendations]), list]);
     });
   }

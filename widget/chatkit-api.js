@@ -46,6 +46,13 @@ export class ChatKitApi {
   token() {
     return this.session?.token ?? this.anonymous?.token ?? null;
   }
+  // Other tabs of this site learn through this key that an answer ended.
+  get turnKey() {
+    return `${this.key}:turn`;
+  }
+  noteTurn() {
+    this.storage.setItem(this.turnKey, String(Date.now()));
+  }
   forget(which) {
     const s = this.state;
     delete s[which];
@@ -103,8 +110,12 @@ export class ChatKitApi {
     const r = await this.call("POST", "/auth/anonymous", undefined, { auth: false });
     this.state = { ...this.state, anon: { token: r.anon_token, id: r.anon_id, expires_at: r.expires_at } };
   }
-  signup(email, consent) {
-    return this.call("POST", "/auth/signup", { email, consent_data_storage: consent }, { auth: false });
+  // The link in the mail returns to `returnUrl` when the server allows its origin.
+  signup(email, consent, returnUrl) {
+    return this.call("POST", "/auth/signup", { email, consent_data_storage: consent, return_url: returnUrl }, { auth: false });
+  }
+  resend(email, returnUrl) {
+    return this.call("POST", "/auth/resend-verification", { email, return_url: returnUrl }, { auth: false });
   }
   async verify(token) {
     const r = await this.call("POST", "/auth/verify", { token }, { auth: false });

@@ -28,6 +28,15 @@ export const css = `
   }
 }
 * { box-sizing: border-box; }
+/* The host page's rules on chatkit-widget (a "* { ... }" included) beat
+   :host, and inherited properties flow in through it. Our roots start again
+   from initial values; custom properties are not reset by "all", so themes
+   still reach in. */
+.dock, .https-error {
+  all: initial;
+  font-family: var(--chatkit-font); font-size: 14px; line-height: 1.45; color: var(--chatkit-fg);
+  -webkit-text-size-adjust: 100%;
+}
 .dock { position: fixed; bottom: 20px; right: 20px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
 :host([position="bottom-left"]) .dock { right: auto; left: 20px; align-items: flex-start; }
 :host([position="inline"]) .dock { position: static; }
@@ -36,8 +45,20 @@ export const css = `
 .panel[hidden], [hidden] { display: none !important; }
 header { display: flex; align-items: center; justify-content: space-between; padding: 10px 14px; background: var(--chatkit-accent); color: #fff; }
 header h2 { font-size: 15px; margin: 0; font-weight: 600; }
-header button { background: transparent; color: #fff; border: none; font-size: 18px; cursor: pointer; }
-.log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
+header button { background: transparent; color: #fff; border: none; font: inherit; font-size: 18px; cursor: pointer; min-width: 32px; min-height: 32px; border-radius: 6px; }
+header .new-chat { font-size: 13px; border: 1px solid rgba(255,255,255,.6); padding: 2px 8px; }
+.header-actions { display: flex; gap: 6px; align-items: center; }
+header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-shadow: 0 0 0 4px rgba(0,0,0,.55); }
+.log-box { flex: 1; position: relative; display: flex; flex-direction: column; min-height: 0; }
+.log:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: -2px; }
+.more { position: absolute; bottom: 8px; left: 50%; transform: translateX(-50%); font: inherit; font-size: 12px; padding: 4px 12px; border-radius: 14px; border: 1px solid var(--chatkit-border); background: var(--chatkit-bg); color: var(--chatkit-fg); box-shadow: 0 2px 8px rgba(0,0,0,.15); cursor: pointer; }
+.selection { display: flex; align-items: center; gap: 6px; margin: 0 10px; padding: 4px 4px 4px 10px; border: 1px solid var(--chatkit-border); border-left: 3px solid var(--chatkit-accent); border-radius: 8px; font-size: 12px; color: var(--chatkit-muted); }
+.selection span { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.selection button { font: inherit; background: transparent; color: var(--chatkit-fg); border: none; cursor: pointer; min-width: 28px; min-height: 28px; border-radius: 6px; }
+.msg .status { color: var(--chatkit-muted); font-style: italic; margin-top: 4px; }
+.copy-answer { display: block; margin-top: 6px; font: inherit; font-size: 11px; padding: 2px 8px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; color: var(--chatkit-muted); cursor: pointer; }
+.msg.error button { margin-left: 4px; }
+.log { flex: 1; min-height: 0; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
 .msg { max-width: 90%; padding: 8px 12px; border-radius: var(--chatkit-radius); line-height: 1.45; font-size: 14px; word-wrap: break-word; white-space: normal; }
 .msg.user { align-self: flex-end; background: var(--chatkit-accent); color: #fff; }
 .msg.assistant { align-self: flex-start; background: var(--chatkit-bubble); }
@@ -67,6 +88,23 @@ button.primary { background: var(--chatkit-accent); color: #fff; border: none; b
 button.secondary { background: transparent; color: var(--chatkit-fg); border: 1px solid var(--chatkit-border); border-radius: 8px; padding: 4px 10px; font: inherit; font-size: 13px; cursor: pointer; }
 button:disabled { opacity: .5; cursor: not-allowed; }
 button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: 2px; }
+.launcher:focus-visible, button.primary:focus-visible { outline-color: var(--chatkit-fg); }
+/* Phones: a full-screen sheet (its height follows the visual viewport, set
+   by the script, so the input stays above the keyboard), safe-area insets,
+   44 px tap targets. */
+@media (max-width: 600px) {
+  :host([open]) .dock { inset: 0; bottom: 0; right: 0; left: 0; top: 0; }
+  :host([open]) .launcher { display: none; }
+  .panel { position: fixed; left: 0; top: 0; width: 100vw; max-width: none; height: 100dvh; max-height: none; border-radius: 0; border: none;
+    padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }
+  button, .chip, textarea, input[type=email] { min-height: 44px; }
+  .chip { display: inline-flex; align-items: center; }
+  header button, .selection button { min-width: 44px; }
+  /* A citation keeps its size in the line; its touch area grows to 44 px. */
+  .cite { position: relative; min-width: 24px; }
+  .cite::after { content: ""; position: absolute; left: 50%; top: 50%; width: 44px; height: 44px; transform: translate(-50%, -50%); }
+  textarea { font-size: 16px; }
+}
 .bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; padding: 6px 10px; border-top: 1px solid var(--chatkit-border); font-size: 12px; color: var(--chatkit-muted); }
 .cooldown { padding: 6px 10px; font-size: 13px; color: #b45309; }
 .list { padding: 8px 12px; border-top: 1px solid var(--chatkit-border); max-height: 160px; overflow-y: auto; font-size: 13px; }
@@ -74,6 +112,8 @@ button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visib
 .list li { display: flex; justify-content: space-between; gap: 6px; padding: 3px 0; }
 .backdrop { position: absolute; inset: 0; background: rgba(0,0,0,.45); display: flex; align-items: center; justify-content: center; }
 .modal { background: var(--chatkit-bg); color: var(--chatkit-fg); border-radius: var(--chatkit-radius); padding: 16px; width: 88%; display: flex; flex-direction: column; gap: 10px; }
+.modal-form { display: flex; flex-direction: column; gap: 10px; }
+.modal .intro { margin: 0; font-size: 13px; color: var(--chatkit-muted); }
 .modal h3 { margin: 0; font-size: 16px; }
 .modal input[type=email] { padding: 8px; border: 1px solid var(--chatkit-border); border-radius: 8px; font: inherit; }
 .modal label { font-size: 13px; display: flex; gap: 6px; align-items: flex-start; }

@@ -4,13 +4,19 @@
 // A plain ES module, no build step, no dependencies. One script tag:
 //   <script type="module" src="https://chat.example.com/widget/chatkit-widget.js"></script>
 import { ChatKitApi, ChatKitError } from "./chatkit-api.js";
-import { renderMarkdown, safeLink } from "./chatkit-markdown.js";
+import { renderMarkdown, safeLink, plainText } from "./chatkit-markdown.js";
 import { adoptStyles } from "./chatkit-styles.js";
 import { strings as englishStrings, format } from "./chatkit-strings.js";
 import { Account } from "./chatkit-account.js";
+import { LogScroller } from "./chatkit-scroll.js";
+import { SelectionWatcher } from "./chatkit-selection.js";
 import { el } from "./chatkit-dom.js";
 
 const SIGNUP_PROMPT_AFTER = 3;
+const MOBILE = "(max-width: 600px)";
+// Answers that may be asked again as they are: the server or the network failed.
+const RETRYABLE = new Set(["NETWORK", "SERVICE_UNAVAILABLE", "GENERATION_FAILED", "STREAM_IDLE_TIMEOUT", "INTERNAL_ERROR", "HTTP_502", "HTTP_503", "HTTP_504"]);
+const DEAD_TOKEN = new Set(["SESSION_EXPIRED", "UNAUTHORIZED", "INVALID_TOKEN", "SESSION_ENDED"]);
 
 export class ChatKitWidget extends HTMLElement {
   static observedAttributes = ["title", "accent", "theme", "position"];
@@ -19,16 +25,19 @@ export class ChatKitWidget extends HTMLElement {
     super();
     this.shadow = this.attachShadow({ mode: "open" });
     this.strings = englishStrings;
-    this.messages = []; // {role, content} of this conversation, for saving
+    this.messages = []; // {role, content, sources?} of this conversation, for saving
     this.asked = 0;
     this.busy = null; // {controller, messageId}
     this.cooldownTimer = null;
+    this.failed = null; // {turn, row}: the last question that could not be sent
   }
 
   // A site overrides strings: el.locale = { send: "Envoyer" }.
   set locale(overrides) {
     this.strings = { ...englishStrings, ...overrides, errors: { ...englishStrings.errors, ...(overrides?.errors ?? {}) } };
-    if (this.ui) this.render();
+    if (!this.ui) return;
+    this.render();
+    this.restore();
   }
   get locale() {
     return this.strings;
@@ -42,7 +51,12 @@ export class ChatKitWidget extends HTMLElement {
     this.account = new Account(this);
     this.conversation = crypto.randomUUID();
     this.render();
+    this.selection = new SelectionWatcher(this, (text) => this.showSelection(text));
     this.account.start();
+    this.restore();
+    addEventListener("online", () => this.failed && this.retry(this.failed));
+    addEventListener("storage", (e) => this.onStorage(e));
+    visualViewport?.addEventListener("resize", () => this.fitViewport());
     this.api.track("widget_loaded", { page: location.pathname });
   }
 
@@ -88,31 +102,43 @@ export class ChatKitWidget extends HTMLElement {
     const ui = (this.ui = {});
     ui.launcher = el("button", { class: "launcher", part: "launcher", "aria-label": s.open, "aria-expanded": "false" }, [chatIcon()]);
     ui.title = el("h2", { id: "chatkit-title" }, [s.title]);
-    ui.close = el("button", { "aria-label": s.close }, ["×"]);
-    ui.log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", part: "log" });
+    ui.newChat = el("button", { type: "button", class: "new-chat", part: "new-chat" }, [s.newChat]);
+    ui.close = el("button", { type: "button", "aria-label": s.close }, ["×"]);
+    ui.log = el("div", { class: "log", role: "region", "aria-label": s.conversation, tabindex: "0", part: "log" });
+    ui.more = el("button", { class: "more", type: "button", hidden: "" }, [s.newText]);
     ui.live = el("div", { class: "sr-only", "aria-live": "polite" });
+    ui.chipText = el("span", {});
+    ui.chipRemove = el("button", { type: "button", "aria-label": s.removeSelection }, ["×"]);
+    ui.chip = el("div", { class: "selection", part: "selection", hidden: "" }, [ui.chipText, ui.chipRemove]);
     ui.input = el("textarea", { rows: "2", placeholder: s.placeholder, "aria-label": s.inputLabel, maxlength: "2000", part: "input" });
     ui.send = el("button", { class: "primary", type: "submit", part: "send" }, [s.send]);
     ui.stop = el("button", { class: "secondary", type: "button", hidden: "" }, [s.stop]);
-    ui.form = el("form", { class: "composer" }, [ui.input, ui.send, ui.stop]);
-    ui.cooldown = el("div", { class: "cooldown", role: "status", hidden: "" });
+    ui.form = el("form", { class: "composer", "aria-label": s.inputLabel }, [ui.input, ui.send, ui.stop]);
+    ui.cooldown = el("div", { class: "cooldown", hidden: "" });
     ui.bar = el("div", { class: "bar", part: "account-bar" });
     ui.lists = el("div", {});
     ui.panel = el("section", { class: "panel", part: "panel", "aria-labelledby": "chatkit-title", hidden: "" }, [
-      el("header", { part: "header" }, [ui.title, ui.close]),
-      ui.log, ui.live, ui.cooldown, ui.form, ui.bar, ui.lists,
+      el("header", { part: "header" }, [ui.title, el("span", { class: "header-actions" }, [ui.newChat, ui.close])]),
+      el("div", { class: "log-box" }, [ui.log, ui.more]),
+      ui.live, ui.cooldown, ui.chip, ui.form, ui.bar, ui.lists,
     ]);
     this.shadow.append(el("div", { class: "dock" }, [ui.panel, ui.launcher]));
+    this.scroller = new LogScroller(ui.log, ui.more);
     if (this.getAttribute("position") === "inline") this.toggle(true);
 
     ui.launcher.addEventListener("click", () => this.toggle(ui.panel.hidden));
     ui.close.addEventListener("click", () => this.toggle(false));
+    ui.newChat.addEventListener("click", () => this.newConversation());
+    ui.chipRemove.addEventListener("click", () => {
+      this.selection.clear();
+      ui.input.focus();
+    });
     ui.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.send();
     });
     ui.input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         this.send();
       }
@@ -123,27 +149,37 @@ export class ChatKitWidget extends HTMLElement {
     });
     this.applyAttributes();
     this.account?.renderBar();
+    if (this.selection) this.showSelection(this.selection.text);
   }
 
   toggle(open) {
     this.ui.panel.hidden = !open;
     this.ui.launcher.setAttribute("aria-expanded", String(open));
     this.ui.launcher.setAttribute("aria-label", open ? this.strings.close : this.strings.open);
-    if (open) this.ui.input.focus({ preventScroll: true });
-    else this.ui.launcher.focus({ preventScroll: true });
+    this.toggleAttribute("open", open);
+    this.fitViewport();
+    if (open) {
+      this.ui.input.focus({ preventScroll: true });
+      this.scroller.follow(true);
+    } else this.ui.launcher.focus({ preventScroll: true });
+  }
+
+  // Phones: the panel is a full-screen sheet sized to the visual viewport,
+  // so the input stays above the on-screen keyboard.
+  fitViewport() {
+    const panel = this.ui?.panel;
+    if (!panel) return;
+    const sheet = matchMedia(MOBILE).matches && !panel.hidden && globalThis.visualViewport;
+    panel.style.height = sheet ? `${visualViewport.height}px` : "";
+    panel.style.top = sheet ? `${visualViewport.offsetTop}px` : "";
   }
 
   addMessage(role, text) {
     const bubble = el("div", { class: `msg ${role}`, part: `message ${role}` });
     if (text !== undefined) bubble.textContent = text;
     this.ui.log.append(bubble);
-    this.scrollLog();
+    this.scroller.follow();
     return bubble;
-  }
-
-  // Scrolls the message list only: never the host page.
-  scrollLog() {
-    this.ui.log.scrollTop = this.ui.log.scrollHeight;
   }
 
   announce(text) {
@@ -151,40 +187,143 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   setBusy(busy) {
+    const stopHadFocus = this.shadow.activeElement === this.ui.stop;
     this.ui.send.hidden = Boolean(busy);
     this.ui.stop.hidden = !busy;
     this.ui.send.disabled = Boolean(busy) || Boolean(this.cooldownTimer);
+    if (stopHadFocus && !busy) this.ui.input.focus({ preventScroll: true });
   }
 
+  showSelection(text) {
+    this.ui.chip.hidden = !text;
+    const short = text.length > 90 ? `${text.slice(0, 90)}…` : text;
+    this.ui.chipText.textContent = text ? format(this.strings.askingAbout, { text: short }) : "";
+  }
+
+  newConversation() {
+    if (this.busy) return;
+    this.conversation = crypto.randomUUID();
+    this.messages = [];
+    this.asked = 0;
+    this.failed = null;
+    this.ui.log.replaceChildren();
+    this.announce(this.strings.newConversation);
+    this.ui.input.focus();
+  }
+
+  // --- one conversation across pages, reloads and tabs -----------------------
+  async restore() {
+    if (!this.api.token() || this.busy) return;
+    let history;
+    try {
+      history = await this.api.history();
+    } catch {
+      return; // a dead token or no server: the reader starts a new conversation
+    }
+    if (!this.busy) this.showHistory(history);
+  }
+
+  showHistory(history) {
+    const log = this.ui.log;
+    const notices = [...log.querySelectorAll(".msg.notice")];
+    log.replaceChildren();
+    this.messages = [];
+    this.failed = null;
+    if (history.conversation_id) this.conversation = history.conversation_id;
+    let streaming = null;
+    for (const m of history.messages) {
+      if (m.role === "user") {
+        this.addMessage("user", m.content);
+        this.messages.push({ role: "user", content: m.content });
+      } else if (m.status === "streaming") {
+        streaming = m.message_id;
+      } else {
+        this.finishBubble(this.addMessage("assistant"), m.content, m.sources ?? [], m.status);
+        this.messages.push({ role: "assistant", content: m.content, sources: m.sources ?? [] });
+      }
+    }
+    this.asked = this.messages.filter((m) => m.role === "user").length;
+    log.append(...notices);
+    this.scroller.follow(true);
+    if (streaming) this.resumeAnswer(streaming);
+  }
+
+  async resumeAnswer(messageId) {
+    this.api.track("stream_resumed", { reload: true });
+    try {
+      const r = await this.play((signal, onResume) => this.api.resume(messageId, { signal, onResume }));
+      this.messages.push({ role: "assistant", content: r.text, sources: r.sources });
+    } catch (err) {
+      this.showError(err);
+    }
+  }
+
+  // Another tab of this site signed in or out, or finished an answer.
+  onStorage(e) {
+    if (e.key === this.api.key) {
+      this.account.renderBar();
+      this.account.scheduleRefresh();
+      this.restore();
+    } else if (e.key === this.api.turnKey && !this.busy) {
+      this.restore();
+    }
+  }
+
+  // --- asking -------------------------------------------------------------
   async send() {
     const question = this.ui.input.value.trim();
     if (!question || this.busy || this.cooldownTimer) return;
     this.ui.input.value = "";
-    this.addMessage("user", question);
-    this.messages.push({ role: "user", content: question });
-    this.api.track("message_sent", { length: question.length });
-    const selected = String(document.getSelection?.() ?? "").slice(0, 5000);
+    const selected = this.selection.text;
+    this.selection.clear();
+    const turn = { question, selected, bubble: this.addMessage("user", question), renewed: false };
+    this.scroller.follow(true);
+    this.api.track("chat_message", { length: question.length, mode: selected ? "chat" : "browse" });
+    await this.ask(turn);
+  }
+
+  async ask(turn) {
     const body = {
-      message: question,
-      context: { mode: selected ? "chat" : "browse", selected_text: selected || null, page_url: location.pathname, session_id: this.conversation },
+      message: turn.question,
+      context: { mode: turn.selected ? "chat" : "browse", selected_text: turn.selected || null, page_url: location.pathname, session_id: this.conversation },
     };
+    const signedIn = Boolean(this.api.session);
+    try {
+      await this.api.ensureToken();
+      const r = await this.play((signal, onResume) => this.api.ask(body, { signal, onResume }));
+      this.messages.push({ role: "user", content: turn.question }, { role: "assistant", content: r.text, sources: r.sources });
+      this.api.noteTurn();
+      if (++this.asked === SIGNUP_PROMPT_AFTER) this.account.softPrompt();
+    } catch (err) {
+      this.questionFailed(turn, err, signedIn);
+    }
+  }
+
+  // Streams one answer into a new bubble; resolves {text, sources} when it
+  // ends (also when stopped), rejects when it fails.
+  async play(open) {
     const bubble = this.addMessage("assistant");
     bubble.setAttribute("aria-busy", "true");
     bubble.textContent = this.strings.thinking;
+    this.announce(this.strings.answering);
     const controller = new AbortController();
     this.busy = { controller, messageId: null };
     this.setBusy(true);
     let text = "";
     let sources = [];
+    let cancelled = false;
     let frame = 0;
     const paint = () => {
       frame = 0;
-      bubble.replaceChildren(renderMarkdown(text, sources));
-      this.scrollLog();
+      bubble.replaceChildren(renderMarkdown(text, sources, document, { source: this.strings.source }));
+      this.scroller.follow();
+    };
+    const onResume = () => {
+      this.announce(this.strings.reconnecting);
+      this.api.track("stream_resumed", {});
     };
     try {
-      await this.api.ensureToken();
-      for await (const e of this.api.ask(body, { signal: controller.signal, onResume: () => this.announce(this.strings.reconnecting) })) {
+      for await (const e of open(controller.signal, onResume)) {
         if (e.id && !this.busy.messageId) this.busy.messageId = e.id.split(":")[0];
         if (e.event === "sources") sources = e.data.sources ?? [];
         else if (e.event === "token") {
@@ -192,46 +331,112 @@ export class ChatKitWidget extends HTMLElement {
           // Fast streams: one DOM update per animation frame, not per token.
           frame ||= requestAnimationFrame(paint);
         } else if (e.event === "error") throw new ChatKitError(e.data.error.code, e.data.error.message);
-        else if (e.event === "done" && e.data.cancelled) text += ` ${this.strings.stopped}`;
+        else if (e.event === "done" && e.data.cancelled) cancelled = true;
       }
-      cancelAnimationFrame(frame);
-      paint();
-      bubble.append(this.sourceChips(sources));
-      this.messages.push({ role: "assistant", content: text });
-      this.announce(text);
+      cancelled ||= controller.signal.aborted;
     } catch (err) {
-      cancelAnimationFrame(frame);
-      if (controller.signal.aborted) {
-        paint();
-        bubble.append(document.createTextNode(` ${this.strings.stopped}`));
-      } else {
-        bubble.remove();
-        this.showError(err);
+      if (!controller.signal.aborted) {
+        cancelAnimationFrame(frame);
+        if (text) this.finishBubble(bubble, text, sources, "failed");
+        else bubble.remove();
+        throw err;
       }
+      cancelled = true;
     } finally {
       bubble.removeAttribute("aria-busy");
       this.busy = null;
       this.setBusy(false);
-      if (++this.asked === SIGNUP_PROMPT_AFTER) this.account.softPrompt();
     }
+    cancelAnimationFrame(frame);
+    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete");
+    // One announcement per answer, as plain text.
+    this.announce(`${plainText(text)}${cancelled ? ` ${this.strings.stopped}` : ""}`);
+    return { text, sources };
+  }
+
+  // An answer as it stays in the log: rendered, its sources, how it ended,
+  // and a copy action.
+  finishBubble(bubble, text, sources, status) {
+    bubble.replaceChildren(renderMarkdown(text, sources, document, { source: this.strings.source }));
+    if (status === "cancelled") bubble.append(el("p", { class: "status" }, [this.strings.stopped]));
+    if (status === "failed") bubble.append(el("p", { class: "status" }, [this.strings.incomplete]));
+    if (sources.length) bubble.append(this.sourceChips(sources));
+    if (text) {
+      const copy = el("button", { type: "button", class: "copy-answer", part: "copy-answer" }, [this.strings.copyAnswer]);
+      copy.addEventListener("click", async () => {
+        await navigator.clipboard?.writeText(text).catch(() => {});
+        copy.textContent = this.strings.copied;
+        setTimeout(() => (copy.textContent = this.strings.copyAnswer), 1500);
+      });
+      bubble.append(copy);
+    }
+    this.scroller.follow();
+  }
+
+  questionFailed(turn, err, signedIn) {
+    const code = err instanceof ChatKitError ? err.code : "NETWORK";
+    const s = this.strings;
+    if (DEAD_TOKEN.has(code) || err.status === 401) {
+      if (!signedIn && !turn.renewed) {
+        // The server forgot this visitor (restart, expiry): start a new
+        // anonymous session and ask again, once, without bothering them.
+        this.api.forget("anon");
+        turn.renewed = true;
+        return this.ask(turn);
+      }
+      if (signedIn) {
+        this.api.forget("session");
+        this.account.renderBar();
+        turn.bubble.remove();
+        this.ui.input.value ||= turn.question;
+        this.addMessage("notice", s.sessionEnded);
+        return this.account.openModal(this.ui.input);
+      }
+    }
+    if (code === "RATE_LIMIT_EXCEEDED") {
+      turn.bubble.remove();
+      this.ui.input.value ||= turn.question;
+      return this.startCooldown(err.retryAfter || 60);
+    }
+    if (!RETRYABLE.has(code)) {
+      turn.bubble.remove();
+      this.ui.input.value ||= turn.question;
+      return this.showError(err);
+    }
+    const offline = navigator.onLine === false;
+    const retry = el("button", { type: "button", class: "secondary" }, [s.retry]);
+    const row = this.addMessage("error");
+    row.setAttribute("role", "alert");
+    row.append(offline ? s.offline : s.errors[code] ?? s.errors.INTERNAL_ERROR, " ", retry);
+    this.failed = { turn, row };
+    retry.addEventListener("click", () => this.retry(this.failed ?? { turn, row }));
+  }
+
+  retry({ turn, row }) {
+    if (this.busy || this.cooldownTimer) return;
+    row.remove();
+    this.failed = null;
+    this.api.track("question_retried", {});
+    this.ask(turn);
   }
 
   stop() {
     if (!this.busy) return;
     const { controller, messageId } = this.busy;
+    this.api.track("answer_stopped", {});
     if (messageId) this.api.cancel(messageId);
     // The cancel makes the server end the stream with done/cancelled; abort
     // shortly after in case the connection is gone.
     setTimeout(() => controller.abort(), messageId ? 1500 : 0);
   }
 
-  sourceChips(sources) {
-    const box = el("div", { class: "sources", "aria-label": this.strings.sources, part: "sources" });
+  sourceChips(sources, numbered = true) {
+    const box = el("div", { class: "sources", role: "group", "aria-label": this.strings.sources, part: "sources" });
     sources.forEach((source, i) => {
       const a = safeLink(source.url) ?? el("span", {});
       a.className = "chip";
       a.setAttribute("part", "source");
-      a.textContent = `${i + 1}. ${source.title}`;
+      a.textContent = numbered ? `${i + 1}. ${source.title}` : source.title;
       a.title = source.excerpt ?? "";
       box.append(a);
     });
@@ -247,6 +452,7 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   // 429: sending is disabled, with a countdown, until Retry-After passes.
+  // Announced when it starts and when it ends, not every second.
   startCooldown(seconds) {
     let left = Math.ceil(seconds);
     const tick = () => {
@@ -255,14 +461,17 @@ export class ChatKitWidget extends HTMLElement {
         this.cooldownTimer = null;
         this.ui.cooldown.hidden = true;
         this.setBusy(false);
+        this.announce(this.strings.cooldownOver);
         return;
       }
       this.ui.cooldown.textContent = format(this.strings.cooldown, { s: left });
       left -= 1;
     };
+    clearInterval(this.cooldownTimer);
     this.ui.cooldown.hidden = false;
     this.cooldownTimer = setInterval(tick, 1000);
     tick();
+    this.announce(this.ui.cooldown.textContent);
     this.setBusy(false);
   }
 }

@@ -103,7 +103,7 @@ test("a dropped connection resumes with nothing lost or doubled", async () => {
     // server answered (markers and emphasis are rendered, not shown).
     const shown = await answer.evaluate((el) => {
       const copy = el.cloneNode(true);
-      copy.querySelectorAll(".sources").forEach((s) => s.remove());
+      copy.querySelectorAll(".sources, .copy-answer").forEach((s) => s.remove());
       return copy.textContent;
     });
     const plain = (text) => text.replace(/\[(\d+)\]/g, "$1").replace(/\*\*|`/g, "").replace(/\s+/g, "").trim();
@@ -217,7 +217,11 @@ test("embedded on another origin, themed and localised, it talks to the API thro
     const answer = assistantBubbles(page).last();
     await answer.locator(".sources .chip").first().waitFor();
     assert.match(await answer.innerText(), /Embodied AI studies/);
-    assert.equal(await page.locator("chatkit-widget [role=log][aria-live=polite]").count(), 1);
+    // One polite live region; the finished answer is announced once, as plain text.
+    assert.equal(await page.locator("chatkit-widget [aria-live=polite]").count(), 1);
+    const announced = await page.locator("chatkit-widget [aria-live=polite]").textContent();
+    assert.match(announced, /^Embodied AI studies/);
+    assert.doesNotMatch(announced, /\[\d\]|\*\*/);
     await page.screenshot({ path: join(outputDir, "cross-origin-dark.png") });
     await context.close();
   });

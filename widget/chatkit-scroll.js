@@ -1,0 +1,38 @@
+// The message list follows new text only while the reader is at its bottom.
+// A reader who scrolled up to read stays where they are and gets a "new text"
+// button instead. Only the list scrolls, never the host page.
+const BOTTOM_SLACK_PX = 24;
+
+export class LogScroller {
+  constructor(log, button) {
+    this.log = log;
+    this.button = button;
+    this.pinned = true;
+    this.frame = 0;
+    log.addEventListener("scroll", () => {
+      this.pinned = this.atBottom();
+      if (this.pinned) this.button.hidden = true;
+    }, { passive: true });
+    button.addEventListener("click", () => this.follow(true));
+  }
+
+  atBottom() {
+    const { scrollHeight, scrollTop, clientHeight } = this.log;
+    return scrollHeight - scrollTop - clientHeight <= BOTTOM_SLACK_PX;
+  }
+
+  // After layout, so chips, notices and images added in the same task count.
+  // `force`: the reader acted (sent a question, clicked the button).
+  follow(force = false) {
+    if (force) this.pinned = true;
+    cancelAnimationFrame(this.frame);
+    this.frame = requestAnimationFrame(() => {
+      if (this.pinned) {
+        this.log.scrollTop = this.log.scrollHeight;
+        this.button.hidden = true;
+      } else if (this.log.scrollHeight > this.log.clientHeight) {
+        this.button.hidden = false;
+      }
+    });
+  }
+}
