@@ -6,7 +6,7 @@ export const css = `
   --chatkit-accent: #2563eb;
   --chatkit-bg: #ffffff;
   --chatkit-fg: #111827;
-  --chatkit-muted: #6b7280;
+  --chatkit-muted: #4b5563;
   --chatkit-border: #e5e7eb;
   --chatkit-bubble: #f3f4f6;
   --chatkit-radius: 12px;
@@ -99,7 +99,7 @@ button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visib
     padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left); }
   button, .chip, textarea, input[type=email] { min-height: 44px; }
   .chip { display: inline-flex; align-items: center; }
-  header button, .selection button { min-width: 44px; }
+  header button, .selection button { min-width: 44px; min-height: 44px; }
   /* A citation keeps its size in the line; its touch area grows to 44 px. */
   .cite { position: relative; min-width: 24px; }
   .cite::after { content: ""; position: absolute; left: 50%; top: 50%; width: 44px; height: 44px; transform: translate(-50%, -50%); }

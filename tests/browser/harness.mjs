@@ -70,6 +70,19 @@ export async function startServer(extra = {}) {
   };
 }
 
+// Runs `body` against a fresh server; its log tail joins any failure.
+export async function withServer(extra, body) {
+  const server = await startServer(extra);
+  try {
+    await body(server);
+  } catch (err) {
+    err.message += `\n--- server ---\n${server.output().slice(-3000)}`;
+    throw err;
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function launch(args = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -83,8 +96,8 @@ export async function launch(args = []) {
 }
 
 // Opens the demo page and the chat panel; collects console messages.
-export async function openWidget(browser, url) {
-  const context = await browser.newContext();
+export async function openWidget(browser, url, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const console_ = [];
   page.on("console", (m) => console_.push({ type: m.type(), text: m.text() }));

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, startServer, waitForMail } from "./harness.mjs";
+import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, waitForMail, withServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -12,18 +12,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function withServer(extra, body) {
-  const server = await startServer(extra);
-  try {
-    await body(server);
-  } catch (err) {
-    err.message += `\n--- server ---\n${server.output().slice(-3000)}`;
-    throw err;
-  } finally {
-    await server.stop();
-  }
-}
 
 test("ask: the answer streams in with cited sources", async () => {
   await withServer({}, async (server) => {
@@ -149,7 +137,7 @@ test("sign-up by email link signs in and moves the anonymous conversation", { sk
     assert.equal(await page2.evaluate(() => location.hash), "", "the token left the address bar");
     await page2.locator("chatkit-widget button", { hasText: "Move them" }).click();
     await page2.locator("chatkit-widget .msg.notice", { hasText: "Moved 2 messages" }).waitFor();
-    const session = await page2.evaluate(() => JSON.parse(Object.values(localStorage)[0]).session.token);
+    const session = await page2.evaluate(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => /^chatkit:v1:[^:]+:\/\/[^:]+:\d+$/.test(k)))).session.token);
     const dom = await page2.evaluate(() => document.documentElement.outerHTML + document.querySelector("chatkit-widget").shadowRoot.innerHTML);
     assert.ok(session && !dom.includes(session), "the token is not in the DOM");
     await page2.screenshot({ path: join(outputDir, "signed-in.png") });

@@ -1,0 +1,343 @@
+// The widget as a reader lives with it, in real Chromium against the real
+// server: one conversation across reloads and tabs, asking about a
+// selection, scrolling, recovery, isolation from the host page, phones,
+// focus, and axe-core's WCAG checks.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, withServer } from "./harness.mjs";
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const widget = (page, selector, options) => page.locator(`chatkit-widget ${selector}`, options);
+const openPanel = (page) => widget(page, ".launcher").click();
+const answered = (page) => assistantBubbles(page).last().locator(".copy-answer").waitFor({ timeout: 20000 });
+const plain = (text) => text.replace(/\[(\d+)\]/g, "$1").replace(/\*\*|`/g, "").replace(/\s+/g, "");
+
+// The text of the last answer without its chips and buttons.
+function lastAnswerText(page) {
+  return assistantBubbles(page).last().evaluate((el) => {
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll(".sources, .copy-answer, .status").forEach((n) => n.remove());
+    return copy.textContent;
+  });
+}
+
+test("a reload or another page keeps the conversation with its sources", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    await ask(page, "How do teapots crack?");
+    await answered(page);
+    const before = await lastAnswerText(page);
+    await page.goto(`${server.url}?another=page`);
+    await openPanel(page);
+    await widget(page, ".msg.assistant .sources .chip").first().waitFor();
+    assert.equal(await widget(page, ".msg.user").count(), 2);
+    assert.equal(await widget(page, ".msg.assistant").count(), 2);
+    assert.equal(await widget(page, ".msg.user").first().innerText(), "What is embodied AI?");
+    assert.equal(plain(await lastAnswerText(page)), plain(before));
+    assert.ok(await widget(page, ".msg.assistant a.cite").count() > 0, "citations are links again");
+    // The next question continues the same conversation on the server.
+    await ask(page, "What do sensors do?");
+    await answered(page);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k)))).anon.token);
+    const history = await fetchJson(server.url, "/chat/history", undefined, token);
+    assert.equal(history.messages.length, 6);
+    await context.close();
+  });
+});
+
+test("a reload mid-answer resumes it, whole", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "100ms" }, async (server) => {
+    const expected = (await fetchJson(server.url, "/chat", { message: "What is embodied AI?" })).answer;
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await page.waitForFunction(() => {
+      const b = document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant");
+      return b.length && b[b.length - 1].innerText.split(" ").length > 4;
+    });
+    await page.reload();
+    await openPanel(page);
+    await answered(page);
+    assert.equal(await widget(page, ".msg.assistant").count(), 1, "the resumed answer is not doubled");
+    assert.equal(plain(await lastAnswerText(page)), plain(expected));
+    await context.close();
+  });
+});
+
+test("two tabs of the site stay in step", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await openPanel(page);
+    await openPanel(other);
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    await widget(other, ".msg.assistant .sources").waitFor({ timeout: 10000 });
+    assert.equal(await widget(other, ".msg.user").innerText(), "What is embodied AI?");
+    // Signing in in one tab shows in the other (a stored session, no mail needed).
+    await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k));
+      const state = JSON.parse(localStorage.getItem(key));
+      localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
+    });
+    await widget(other, ".bar", { hasText: "reader@example.com" }).waitFor();
+    await context.close();
+  });
+});
+
+test("a passage selected with the mouse is asked about, shown as a removable chip", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const bodies = [];
+    page.on("request", (r) => r.url().endsWith("/chat/stream") && bodies.push(r.postDataJSON()));
+    const passage = page.locator("#deployment + p");
+    const box = await passage.boundingBox();
+    await page.mouse.move(box.x + 1, box.y + 4);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height - 4, { steps: 8 });
+    await page.mouse.up();
+    const selected = (await page.evaluate(() => String(document.getSelection()))).trim();
+    assert.match(selected, /PostgreSQL/);
+    await openPanel(page);
+    await widget(page, ".selection").waitFor();
+    assert.match(await widget(page, ".selection").innerText(), /Asking about: “Run several/);
+    await widget(page, "textarea").click();
+    assert.ok(await widget(page, ".selection").isVisible(), "clicking into the input keeps the passage");
+    await ask(page, "What does this mean?");
+    await answered(page);
+    assert.equal(bodies[0].context.mode, "chat");
+    assert.equal(bodies[0].context.selected_text, selected);
+    assert.ok(await widget(page, ".selection").isHidden(), "the chip goes with the question");
+
+    // Removed before asking: nothing is attached.
+    await passage.dblclick();
+    await widget(page, ".selection").waitFor();
+    await widget(page, ".selection button").click();
+    await ask(page, "And how does it scale?");
+    await answered(page);
+    assert.equal(bodies[1].context.mode, "browse");
+    assert.equal(bodies[1].context.selected_text, null);
+    await context.close();
+  });
+});
+
+test("the log follows new text only while the reader is at the bottom", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "60ms" }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    for (const q of ["What is embodied AI?", "How do teapots crack?", "What do sensors do?"]) {
+      await ask(page, q);
+      await answered(page);
+    }
+    const log = widget(page, ".log");
+    const atBottom = () => log.evaluate((l) => l.scrollHeight - l.scrollTop - l.clientHeight <= 24);
+    assert.ok(await atBottom(), "after an answer ends, its chips are in view");
+    await ask(page, "What is embodied AI?");
+    await page.waitForFunction(() => {
+      const b = document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant");
+      return b[b.length - 1].innerText.split(" ").length > 3;
+    });
+    await log.hover();
+    await page.mouse.wheel(0, -5000);
+    await page.waitForTimeout(1200);
+    assert.equal(await log.evaluate((l) => l.scrollTop), 0, "reading above is not pulled down");
+    await widget(page, ".more").waitFor();
+    await widget(page, ".more").click();
+    await page.waitForFunction(() => {
+      const l = document.querySelector("chatkit-widget").shadowRoot.querySelector(".log");
+      return l.scrollHeight - l.scrollTop - l.clientHeight <= 24;
+    });
+    assert.equal(await page.evaluate(() => scrollY), 0, "the host page never scrolls");
+    await answered(page);
+    await context.close();
+  });
+});
+
+test("offline, the question stays with Retry and goes out when the connection is back", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    await context.setOffline(true);
+    await ask(page, "How do teapots crack?");
+    const error = widget(page, ".msg.error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /offline/i);
+    assert.ok(await error.locator("button", { hasText: "Retry" }).isVisible());
+    assert.equal(await widget(page, ".msg.user").last().innerText(), "How do teapots crack?");
+    await widget(page, "textarea").fill("a draft");
+    await context.setOffline(false);
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant .copy-answer").length === 2, null, { timeout: 20000 });
+    assert.equal(await error.count(), 0);
+    assert.equal(await widget(page, "textarea").inputValue(), "a draft", "what the reader typed meanwhile stays");
+    await context.close();
+  });
+});
+
+test("a dead anonymous token is replaced without a word to the reader", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await page.evaluate((origin) => {
+      localStorage.setItem(`chatkit:v1:${origin}`, JSON.stringify({ anon: { token: "A".repeat(43), expires_at: "2099-01-01T00:00:00Z" } }));
+    }, new URL(server.url).origin);
+    await page.reload();
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    assert.equal(await widget(page, ".msg.error").count(), 0);
+    assert.equal(await widget(page, ".msg.notice").count(), 0);
+    await context.close();
+  });
+});
+
+test("a hostile host stylesheet does not reach in; the site's theme does", async () => {
+  await withServer({}, async (server) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const html = `<!doctype html><html><head><style>
+      * { font-family: monospace !important; letter-spacing: 4px !important; line-height: 5 !important;
+          text-transform: uppercase !important; font-size: 30px !important; word-spacing: 20px !important; }
+      chatkit-widget { --chatkit-accent: #10b981; }
+      chatkit-widget::part(send) { border-radius: 0; }
+    </style><script type="module" src="/widget/chatkit-widget.js"></script></head>
+    <body><p>Host</p><chatkit-widget api-base=""></chatkit-widget></body></html>`;
+    await page.route(`${server.url}hostile`, (route) => route.fulfill({ contentType: "text/html", body: html }));
+    await page.goto(`${server.url}hostile`);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    const style = await assistantBubbles(page).last().evaluate((b) => {
+      const s = getComputedStyle(b);
+      return { transform: s.textTransform, spacing: s.letterSpacing, font: s.fontFamily, size: s.fontSize, words: s.wordSpacing };
+    });
+    assert.equal(style.transform, "none");
+    assert.equal(style.spacing, "normal");
+    assert.equal(style.words, "0px");
+    assert.doesNotMatch(style.font, /^monospace$/);
+    assert.equal(style.size, "14px");
+    const textarea = await widget(page, "textarea").boundingBox();
+    assert.ok(textarea.height < 80, `the input keeps its height (${textarea.height} px)`);
+    const send = widget(page, "button.primary[type=submit]");
+    assert.equal(await send.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(16, 185, 129)");
+    assert.equal(await send.evaluate((b) => getComputedStyle(b).borderRadius), "0px");
+    await page.screenshot({ path: join(outputDir, "hostile-host.png") });
+    await context.close();
+  });
+});
+
+test("on a phone the panel is a full-screen sheet with 44 px targets", async () => {
+  await withServer({}, async (server) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await widget(page, ".launcher").tap();
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    const panel = await widget(page, ".panel").boundingBox();
+    assert.deepEqual([panel.x, panel.y, panel.width], [0, 0, 390]);
+    assert.ok(panel.height >= 800, `full height (${panel.height})`);
+    for (const selector of ["button.primary", "header button", ".chip", ".bar button"]) {
+      const box = await widget(page, selector).first().boundingBox();
+      assert.ok(box.height >= 44, `${selector} is ${box.height} px tall`);
+    }
+    const citeTarget = await widget(page, ".cite").first().evaluate((a) => {
+      const after = getComputedStyle(a, "::after");
+      return [parseFloat(after.width), parseFloat(after.height)];
+    });
+    assert.deepEqual(citeTarget, [44, 44]);
+    await page.screenshot({ path: join(outputDir, "mobile-sheet.png") });
+    await context.close();
+  });
+});
+
+test("focus stays on a sensible control after Stop, Log out and closing the dialog", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "150ms" }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await widget(page, "button", { hasText: "Stop" }).focus();
+    await page.keyboard.press("Enter");
+    await assistantBubbles(page).last().locator(".status").waitFor();
+    const focused = () => page.evaluate(() => {
+      const a = document.querySelector("chatkit-widget").shadowRoot.activeElement;
+      return a ? a.tagName.toLowerCase() + (a.textContent ? `:${a.textContent}` : "") : "none";
+    });
+    assert.equal(await focused(), "textarea");
+
+    await widget(page, ".bar button", { hasText: "Sign up" }).click();
+    await page.keyboard.press("Escape");
+    assert.equal(await focused(), "button:Sign up");
+    await widget(page, ".bar button", { hasText: "Sign up" }).click();
+    await widget(page, ".backdrop").click({ position: { x: 5, y: 5 } });
+    assert.equal(await widget(page, ".modal").count(), 0, "a click on the backdrop closes the dialog");
+
+    await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k));
+      const state = JSON.parse(localStorage.getItem(key));
+      localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
+    });
+    await page.reload();
+    await openPanel(page);
+    await widget(page, ".bar button", { hasText: "Log out" }).click();
+    await widget(page, ".msg.notice", { hasText: "logged out" }).waitFor();
+    assert.equal(await focused(), "button:Sign up");
+    await context.close();
+  });
+});
+
+async function axeViolations(page) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const r = await globalThis.axe.run({ include: [["chatkit-widget"]] }, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
+
+test("axe-core finds no WCAG 2.2 AA violation: open, streaming, dialog, signed in, dark", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "150ms" }, async (server) => {
+    for (const theme of ["light", "dark"]) {
+      // axe is injected as an inline script, which the server's CSP forbids.
+      const { context, page } = await openWidget(browser, server.url, { bypassCSP: true });
+      await page.evaluate((t) => document.querySelector("chatkit-widget").setAttribute("theme", t), theme);
+      await openPanel(page);
+      assert.deepEqual(await axeViolations(page), [], `${theme}: open`);
+      await ask(page, "What is embodied AI?");
+      await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelector(".msg.assistant[aria-busy]"));
+      assert.deepEqual(await axeViolations(page), [], `${theme}: streaming`);
+      await answered(page);
+      assert.deepEqual(await axeViolations(page), [], `${theme}: answered`);
+      await widget(page, ".bar button", { hasText: "Sign up" }).click();
+      assert.deepEqual(await axeViolations(page), [], `${theme}: dialog`);
+      await page.keyboard.press("Escape");
+      await page.evaluate(() => {
+        const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k));
+        const state = JSON.parse(localStorage.getItem(key));
+        localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
+      });
+      await page.reload();
+      await page.evaluate((t) => document.querySelector("chatkit-widget").setAttribute("theme", t), theme);
+      await openPanel(page);
+      await widget(page, ".bar", { hasText: "reader@example.com" }).waitFor();
+      assert.deepEqual(await axeViolations(page), [], `${theme}: signed in`);
+      await page.screenshot({ path: join(outputDir, `axe-${theme}.png`) });
+      await context.close();
+    }
+  });
+});
