@@ -272,6 +272,7 @@ test("focus stays on a sensible control after Stop, Log out and closing the dial
     const { context, page } = await openWidget(browser, server.url);
     await openPanel(page);
     await ask(page, "What is embodied AI?");
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelector(".msg.assistant[aria-busy]")?.innerText.includes(" "));
     await widget(page, "button", { hasText: "Stop" }).focus();
     await page.keyboard.press("Enter");
     await assistantBubbles(page).last().locator(".status").waitFor();
