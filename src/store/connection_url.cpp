@@ -2,6 +2,8 @@
 
 #include "chatkit/util/percent.hpp"
 
+#include <set>
+
 #include <stdexcept>
 
 namespace chatkit::store {
@@ -66,7 +68,7 @@ std::string libpq_keywords(std::string_view url, std::chrono::milliseconds conne
     append_keyword(out, "dbname", util::percent_decode(dbname));
     append_keyword(out, "user", util::percent_decode(user));
     append_keyword(out, "password", util::percent_decode(password));
-    bool has_timeout = false;
+    std::set<std::string> given; // keywords the URL's query sets
     while (!query.empty()) {
         auto amp = query.find('&');
         auto pair = query.substr(0, amp);
@@ -74,10 +76,11 @@ std::string libpq_keywords(std::string_view url, std::chrono::milliseconds conne
         auto eq = pair.find('=');
         if (eq == std::string_view::npos)
             continue;
-        has_timeout = has_timeout || pair.substr(0, eq) == "connect_timeout";
-        append_keyword(out, util::percent_decode(pair.substr(0, eq)), util::percent_decode(pair.substr(eq + 1)));
+        auto key = util::percent_decode(pair.substr(0, eq));
+        given.insert(key);
+        append_keyword(out, key, util::percent_decode(pair.substr(eq + 1)));
     }
-    if (!has_timeout)
+    if (!given.contains("connect_timeout"))
         append_keyword(out, "connect_timeout",
                        std::to_string(std::max<long>(1, static_cast<long>(connect_timeout.count() / 1000))));
     // Find a dead peer in seconds, not in the kernel's quarter of an hour:
@@ -88,7 +91,7 @@ std::string libpq_keywords(std::string_view url, std::chrono::milliseconds conne
                               {"keepalives_interval", "3"},
                               {"keepalives_count", "3"},
                               {"tcp_user_timeout", "10000"}})
-        if (out.find(std::string(key) + "=") == std::string::npos)
+        if (!given.contains(std::string(key)))
             append_keyword(out, key, value);
     return out;
 }

@@ -60,7 +60,8 @@ std::string fresh_database(const std::string& backend)
     return admin.substr(0, admin.rfind('/') + 1) + name;
 }
 
-std::optional<std::string> wait_for_mail(const std::string& to, std::chrono::milliseconds timeout)
+std::optional<std::string> wait_for_mail(const std::string& to, std::chrono::milliseconds timeout,
+                                         std::string_view containing)
 {
     auto dir = env("CHATKIT_TEST_MAILDIR");
     if (!dir)
@@ -73,7 +74,7 @@ std::optional<std::string> wait_for_mail(const std::string& to, std::chrono::mil
             std::stringstream ss;
             ss << in.rdbuf();
             auto text = ss.str();
-            if (text.find("To: <" + to + ">") != std::string::npos)
+            if (text.find("To: <" + to + ">") != std::string::npos && text.find(containing) != std::string::npos)
                 return text;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));

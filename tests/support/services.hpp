@@ -17,9 +17,12 @@ namespace chatkit::test {
 // on the test cluster. `backend` is "sqlite" or "postgresql".
 [[nodiscard]] std::string fresh_database(const std::string& backend);
 
-// The first message in the SMTP sink addressed to `to`, waiting for it.
+// A message in the SMTP sink addressed to `to` (and holding `containing`),
+// waiting for it. Of several that match, any one: give `containing` to tell
+// them apart.
 [[nodiscard]] std::optional<std::string> wait_for_mail(const std::string& to,
-                                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                                                       std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                                       std::string_view containing = {});
 
 // The token of the first `#chatkit_verify=` link in a text.
 [[nodiscard]] std::string verify_token_in(const std::string& text);

@@ -145,8 +145,16 @@ TEST(connection_url, sqlite_paths_and_libpq_keywords)
     EXPECT_EQ(parse_connection_url("sqlite:///srv/x.db", std::chrono::seconds(3)).sqlite_path, "/srv/x.db");
     auto pg = parse_connection_url("postgresql://us%40er:p%27w@db.example:6543/chat?sslmode=require",
                                    std::chrono::seconds(3));
-    EXPECT_EQ(pg.postgresql_connect_string, "host='db.example' port='6543' dbname='chat' user='us@er' "
-                                            "password='p\\'w' sslmode='require' connect_timeout='3'");
+    EXPECT_EQ(pg.postgresql_connect_string,
+              "host='db.example' port='6543' dbname='chat' user='us@er' password='p\\'w' sslmode='require' "
+              "connect_timeout='3' keepalives='1' keepalives_idle='10' keepalives_interval='3' keepalives_count='3' "
+              "tcp_user_timeout='10000'");
+    auto own = parse_connection_url("postgresql://db/chat?keepalives_idle=60&password=x%20keepalives_count%3D9",
+                                    std::chrono::seconds(3));
+    EXPECT_NE(own.postgresql_connect_string.find("keepalives_idle='60'"), std::string::npos);
+    EXPECT_EQ(own.postgresql_connect_string.find("keepalives_idle='10'"), std::string::npos) << "the URL's own wins";
+    EXPECT_NE(own.postgresql_connect_string.find("keepalives_count='3'"), std::string::npos)
+        << "a keyword inside a value is not a keyword";
     EXPECT_THROW(static_cast<void>(parse_connection_url("mysql://x", std::chrono::seconds(3))), std::invalid_argument);
 }
 
