@@ -96,6 +96,10 @@ struct chat_routes {
     {
         if (auto denied = reject_bad_token(ctx))
             co_return *denied;
+        // An SSE client retrying a dropped POST sends the last id it saw:
+        // that is a resume of the answer, never a second answer.
+        if (auto last = r.headers.get("Last-Event-ID"))
+            co_return co_await resume_from(std::string(last->substr(0, last->rfind(':'))), *last, ctx);
         auto p = parse_chat_request(r, ctx, cfg.max_json_depth);
         if (auto* refused = std::get_if<http::reply>(&p))
             co_return std::move(*refused);
@@ -106,24 +110,34 @@ struct chat_routes {
     {
         if (auto denied = reject_bad_token(ctx))
             co_return *denied;
+        auto last = r.headers.get("Last-Event-ID");
+        co_return co_await resume_from(std::string(ctx.param("message_id")), last.value_or(""), ctx);
+    }
+
+    // Frames of answer `id` after the one `last_event_id` names (all of them
+    // when empty); 204 when the caller already has the last one.
+    awaitable<http::reply> resume_from(const std::string& id, std::string_view last_event_id,
+                                       http::request_context& ctx) const
+    {
         // A resume replays a whole answer: resumes in a loop must not turn
         // one answer into an unbounded download.
         if (auto no = limiter.admit("resume:" + client_of(ctx), 1, cfg.rates.resume, "resumes"))
             co_return http::too_many_requests(ctx, no->retry_after, no->limit);
-        auto id = std::string(ctx.param("message_id"));
         long long after = -1;
-        if (auto last = r.headers.get("Last-Event-ID")) {
-            auto n = parse_last_event_id(*last, id);
+        if (!last_event_id.empty()) {
+            auto n = parse_last_event_id(last_event_id, id);
             if (!n)
                 co_return http::invalid_field(ctx, "Last-Event-ID", "Last-Event-ID must be <message_id>:<n>.");
             after = *n;
         }
-        std::shared_ptr<http::event_source> source;
+        services::chat_service::resumption found;
         if (is_uuid(id))
-            source = co_await chat.resume(id, after, caller_of(ctx));
-        if (!source)
+            found = co_await chat.resume(id, after, caller_of(ctx));
+        if (found.nothing_left)
+            co_return http::no_content();
+        if (!found.source)
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such answer.");
-        co_return stream_reply(std::move(source));
+        co_return stream_reply(std::move(found.source));
     }
 
     awaitable<http::reply> cancel(http::request&, http::request_context& ctx) const
@@ -231,7 +245,9 @@ void mount_chat(http::router& r, services::chat_service& chat, services::saved_c
     };
     const http::route_options ask{.body_limit = 32 * 1024, .json_body = true, .rate_action = "chat"};
     r.add("POST", "/api/v1/chat", bind(&chat_routes::ask), ask);
-    r.add("POST", "/api/v1/chat/stream", bind(&chat_routes::stream), ask);
+    auto ask_streamed = ask;
+    ask_streamed.resumes_with_last_event_id = true;
+    r.add("POST", "/api/v1/chat/stream", bind(&chat_routes::stream), ask_streamed);
     r.add("GET", "/api/v1/chat/stream/{message_id}", bind(&chat_routes::resume));
     r.add("POST", "/api/v1/chat/{message_id}/cancel", bind(&chat_routes::cancel), {.body_limit = 1024});
     r.add("POST", "/api/v1/chat/save", bind(&chat_routes::save),

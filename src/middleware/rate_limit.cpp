@@ -37,9 +37,13 @@ std::vector<services::limit_check> rate_limit::checks_for(std::string_view actio
     throw std::logic_error("rate_limit: unknown action " + prefix);
 }
 
-bool rate_limit::waits(const http::request&, const http::request_context& ctx) const
+bool rate_limit::waits(const http::request& req, const http::request_context& ctx) const
 {
-    return ctx.route_opts && !ctx.route_opts->rate_action.empty();
+    if (!ctx.route_opts || ctx.route_opts->rate_action.empty())
+        return false;
+    // The handler serves such a request only as a resume (404 otherwise), so
+    // skipping the count here opens no way around the limit.
+    return !(ctx.route_opts->resumes_with_last_event_id && req.headers.get("Last-Event-ID"));
 }
 
 boost::asio::awaitable<std::optional<http::reply>> rate_limit::before_waiting(http::request&,

@@ -291,18 +291,34 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
     co_return out;
 }
 
-asio::awaitable<std::shared_ptr<http::event_source>>
-chat_service::resume(const std::string& message_id, long long after_seq, const chat_caller& caller)
+asio::awaitable<chat_service::resumption> chat_service::resume(const std::string& message_id, long long after_seq,
+                                                               const chat_caller& caller)
 {
     if (auto local = registry_.find(message_id)) {
         if (!co_await admits(*local, caller))
-            co_return nullptr;
-        co_return live_listener(local, after_seq, settings_.timing);
+            co_return resumption{};
+        bool finished = false;
+        std::size_t count = 0;
+        auto next = static_cast<std::size_t>(after_seq + 1);
+        if (!local->frames_from(next, finished, count) && finished)
+            co_return resumption{nullptr, true};
+        co_return resumption{live_listener(local, after_seq, settings_.timing)};
     }
-    auto row = co_await db_.read([&](soci::session& s) { return store::chat_repo::find_stream(s, message_id); });
-    if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
-        co_return nullptr;
-    co_return replay_listener(db_, message_id, after_seq, settings_.timing);
+    struct found {
+        std::optional<store::chat_repo::stream_row> row;
+        bool more = false;
+    };
+    auto f = co_await db_.read([&](soci::session& s) {
+        found out{store::chat_repo::find_stream(s, message_id)};
+        if (out.row && out.row->finished)
+            out.more = store::chat_repo::has_events_after(s, message_id, after_seq);
+        return out;
+    });
+    if (!f.row || !chat::stream_owner{f.row->user_id, f.row->session_id}.admits(caller.user_id, caller.session_id))
+        co_return resumption{};
+    if (f.row->finished && !f.more)
+        co_return resumption{nullptr, true};
+    co_return resumption{replay_listener(db_, message_id, after_seq, settings_.timing)};
 }
 
 asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const chat_caller& caller)

@@ -74,6 +74,14 @@ std::optional<stream_row> find_stream(soci::session& s, const std::string& messa
     return r;
 }
 
+bool has_events_after(soci::session& s, const std::string& message_id, long long seq)
+{
+    int found = 0;
+    s << "SELECT COUNT(*) FROM (SELECT 1 FROM stream_events WHERE message_id = :id AND seq > :seq LIMIT 1) later",
+        soci::use(message_id, "id"), soci::use(seq, "seq"), soci::into(found);
+    return found > 0;
+}
+
 std::vector<std::pair<long long, std::string>> events_after(soci::session& s, const std::string& message_id,
                                                             long long seq)
 {

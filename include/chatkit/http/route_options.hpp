@@ -13,6 +13,10 @@ struct route_options {
     // The rate-limited action this route counts as ("chat", "save_chat",
     // ...); empty for none. The rate_limit middleware reads it.
     std::string_view rate_action = {};
+    // A request carrying Last-Event-ID resumes an answer instead of asking
+    // a new question (POST /chat/stream retried by an SSE client): it is not
+    // counted as a new action.
+    bool resumes_with_last_event_id = false;
     // The route's pattern, set by router::add: the metrics label of a
     // request a layer answered before the router saw it (a 429, say).
     std::string pattern = {};

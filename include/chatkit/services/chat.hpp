@@ -68,10 +68,15 @@ public:
     // refused or could not be reached.
     boost::asio::awaitable<result<full_answer>> answer(const chat_request& req, const chat_caller& caller,
                                                        std::chrono::milliseconds limit);
-    // A listener for frames after `after_seq`; nullopt for an unknown or
-    // foreign message.
-    boost::asio::awaitable<std::shared_ptr<http::event_source>> resume(const std::string& message_id,
-                                                                       long long after_seq, const chat_caller& caller);
+    // A listener for frames after `after_seq`. No source: an unknown or
+    // foreign message, or (`nothing_left`) a finished answer whose last
+    // frame the caller already has.
+    struct resumption {
+        std::shared_ptr<http::event_source> source;
+        bool nothing_left = false;
+    };
+    boost::asio::awaitable<resumption> resume(const std::string& message_id, long long after_seq,
+                                              const chat_caller& caller);
     // false for an unknown or foreign message.
     boost::asio::awaitable<bool> cancel(const std::string& message_id, const chat_caller& caller);
 

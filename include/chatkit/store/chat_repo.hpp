@@ -40,6 +40,7 @@ void append_events(soci::session& s, const std::vector<stream_event>& events);
 void finish_stream(soci::session& s, const std::string& message_id, long long now);
 void request_cancel(soci::session& s, const std::string& message_id);
 std::optional<stream_row> find_stream(soci::session& s, const std::string& message_id);
+bool has_events_after(soci::session& s, const std::string& message_id, long long seq);
 std::vector<std::pair<long long, std::string>> events_after(soci::session& s, const std::string& message_id,
                                                             long long seq);
 
