@@ -27,6 +27,7 @@
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/local_limiter.hpp"
 #include "chatkit/services/mail_sender.hpp"
+#include "chatkit/services/orphan_answers.hpp"
 #include "chatkit/services/rate_limiter.hpp"
 #include "chatkit/services/retention.hpp"
 #include "chatkit/services/saved_chats.hpp"
@@ -90,9 +91,10 @@ std::unique_ptr<chat::generator> make_generator(const config::config& cfg)
     return std::make_unique<chat::upstream_generator>(s);
 }
 
-services::chat_settings chat_settings_for(const config::config& cfg)
+services::chat_settings chat_settings_for(const config::config& cfg, const std::string& instance_id)
 {
     services::chat_settings s;
+    s.instance_id = instance_id;
     s.timing.ping = cfg.stream_ping_interval;
     s.timing.idle = cfg.stream_idle_timeout;
     s.abandon_after = std::chrono::duration_cast<std::chrono::seconds>(cfg.answer_abandon_timeout);
@@ -116,8 +118,10 @@ struct app::impl {
     services::analytics_service analytics;
     services::identity_service identity;
     std::unique_ptr<chat::generator> generator;
+    std::string instance_id = security::new_uuid();
     services::stream_journal journal;
     services::retention retention;
+    services::orphan_answers orphans;
     services::chat_service chat;
     services::saved_chats saved;
     boost::asio::signal_set reload_signal;
@@ -144,7 +148,8 @@ struct app::impl {
           retention(*db, background.get_executor(),
                     {c.retention.anonymous_chats, c.retention.finished_streams, c.retention.ended_sessions,
                      c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
-          chat(*db, journal, load_index(c), *generator, chat_settings_for(c)), saved(*db),
+          orphans(*db, background.get_executor(), instance_id, c.instance_lease),
+          chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id)), saved(*db),
           reload_signal(background, SIGHUP)
     {
         auto applied = store::migrate(*db);
@@ -254,6 +259,7 @@ void app::start()
     impl_->analytics.start();
     impl_->journal.start();
     impl_->retention.start();
+    impl_->orphans.start();
     impl_->watch_reload();
     impl_->background_thread = std::thread([this] { impl_->background.run(); });
 }
@@ -267,6 +273,7 @@ void app::stop()
     impl_->analytics.stop();
     impl_->journal.stop();
     impl_->retention.stop();
+    impl_->orphans.stop();
     boost::asio::post(impl_->background, [this] { impl_->reload_signal.cancel(); });
     impl_->background_guard.reset();
     impl_->background_thread.join();

@@ -407,6 +407,11 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_duration(v, c.retention.interval, "RETENTION_INTERVAL");
          }},
+        {{"INSTANCE_LEASE", "--instance-lease",
+          "an instance silent this long counts as dead; others end its unfinished answers (default 30s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.instance_lease, "INSTANCE_LEASE");
+         }},
         {{"IPV6_LIMIT_PREFIX", "--ipv6-limit-prefix",
           "per-IP limits count an IPv6 client by its first N bits (default 64, 128 for the address alone)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {

@@ -160,8 +160,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto executor = co_await asio::this_coro::executor;
     p->stream = std::make_shared<chat::answer_stream>(message_id, chat::stream_owner{caller.user_id, caller.session_id},
                                                       executor);
-    journal_.created(
-        {message_id, caller.user_id, caller.session_id, conversation_key(req), req.message, util::now_seconds()});
+    journal_.created({message_id, caller.user_id, caller.session_id, conversation_key(req), req.message,
+                      util::now_seconds(), settings_.instance_id});
     journal_.producing(message_id, true);
     // Known before generation starts, so it leaves with the response head.
     emit(*p, "sources", boost::json::object{{"sources", sources_json(p->grounding.sources)}}, false);

@@ -82,7 +82,10 @@ asio::awaitable<void> stream_journal::flush()
             for (auto& o : batch) {
                 if (auto* d = std::get_if<finish_op>(&o)) {
                     store::chat_repo::finish_stream(s, d->message_id, d->e.finished_at);
-                    if (!d->e.session_id.empty() && !d->e.turn.answer.empty())
+                    // A question whose answer failed or was stopped before its
+                    // first word is kept too, with that status.
+                    bool said = !d->e.turn.answer.empty() || d->e.turn.status != "complete";
+                    if (!d->e.session_id.empty() && said)
                         store::chat_repo::record_turn(s, d->message_id, d->e.conversation_key, d->e.session_id,
                                                       d->e.user_id, d->e.turn, d->e.now_ms);
                 }

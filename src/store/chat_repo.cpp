@@ -18,11 +18,14 @@ void insert_stream(soci::session& s, const new_stream& row)
     auto user_ind = optional_text(row.user_id);
     auto session_ind = optional_text(row.session_id);
     // Idempotent: a batch written again after an unclear failure must not wedge the journal.
-    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at, conversation_key, question) "
-         "VALUES (:id, :user, :session, :now, :key, :question) ON CONFLICT (message_id) DO NOTHING",
+    auto instance_ind = optional_text(row.instance_id);
+    s << "INSERT INTO chat_streams (message_id, user_id, session_id, created_at, conversation_key, question, "
+         "instance_id) VALUES (:id, :user, :session, :now, :key, :question, :instance) "
+         "ON CONFLICT (message_id) DO NOTHING",
         soci::use(row.message_id, "id"), soci::use(row.user_id, user_ind, "user"),
         soci::use(row.session_id, session_ind, "session"), soci::use(row.now, "now"),
-        soci::use(row.conversation_key, "key"), soci::use(row.question, "question");
+        soci::use(row.conversation_key, "key"), soci::use(row.question, "question"),
+        soci::use(row.instance_id, instance_ind, "instance");
 }
 
 void append_events(soci::session& s, const std::vector<stream_event>& events)
@@ -95,6 +98,57 @@ std::vector<std::pair<long long, std::string>> events_after(soci::session& s, co
     while (st.fetch())
         out.emplace_back(n, frame);
     return out;
+}
+
+std::vector<orphan> orphaned_streams(soci::session& s, long long now, long long started_before, int limit)
+{
+    std::vector<orphan> out;
+    orphan o;
+    soci::indicator user_ind = soci::i_null, session_ind = soci::i_null, key_ind = soci::i_null,
+                    question_ind = soci::i_null;
+    soci::statement st =
+        (s.prepare << "SELECT c.message_id, c.user_id, c.session_id, c.conversation_key, c.question "
+                      "FROM chat_streams c WHERE c.finished_at IS NULL AND c.created_at < :before "
+                      "AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'instance:' || c.instance_id "
+                      "AND l.expires_at >= :now) ORDER BY c.created_at LIMIT :limit",
+         soci::use(started_before, "before"), soci::use(now, "now"), soci::use(limit, "limit"),
+         soci::into(o.message_id), soci::into(o.user_id, user_ind), soci::into(o.session_id, session_ind),
+         soci::into(o.conversation_key, key_ind), soci::into(o.question, question_ind));
+    st.execute();
+    while (st.fetch()) {
+        auto row = o;
+        if (user_ind != soci::i_ok)
+            row.user_id.clear();
+        if (session_ind != soci::i_ok)
+            row.session_id.clear();
+        if (key_ind != soci::i_ok)
+            row.conversation_key = "default";
+        if (question_ind != soci::i_ok)
+            row.question.clear();
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+bool finish_if_open(soci::session& s, const std::string& message_id, long long now)
+{
+    soci::statement st =
+        (s.prepare << "UPDATE chat_streams SET finished_at = :now WHERE message_id = :id AND finished_at IS NULL",
+         soci::use(now, "now"), soci::use(message_id, "id"));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+}
+
+void renew_instance(soci::session& s, const std::string& instance_id, long long now, long long until)
+{
+    std::string name = "instance:" + instance_id;
+    s << "INSERT INTO leases (name, holder, expires_at) VALUES (:name, :holder, :until) "
+         "ON CONFLICT (name) DO UPDATE SET expires_at = :until2",
+        soci::use(name, "name"), soci::use(instance_id, "holder"), soci::use(until, "until"),
+        soci::use(until, "until2");
+    constexpr long long forget_after = 24 * 3600;
+    long long long_ago = now - forget_after;
+    s << "DELETE FROM leases WHERE name LIKE 'instance:%' AND expires_at < :cutoff", soci::use(long_ago, "cutoff");
 }
 
 void transfer_streams(soci::session& s, const std::string& from_session, const std::string& to_session)
@@ -193,6 +247,8 @@ void record_turn(soci::session& s, const std::string& message_id, const std::str
     position = position_ind == soci::i_ok ? position + 1 : 0;
     for (const auto* m : {&t.question, &t.answer}) {
         bool question = m == &t.question;
+        if (!question && m->empty())
+            break; // a saved chat holds what was said
         const std::string& role = question ? user_role : assistant_role;
         const std::string& sources = question ? empty : t.sources_json;
         auto sources_ind = question ? soci::i_null : soci::i_ok;

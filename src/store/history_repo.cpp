@@ -13,9 +13,11 @@ int move_to_saved_chat(soci::session& s, const std::string& anon_session_id, con
                        const std::string& chat_id, const std::string& title, long long now)
 {
     std::vector<chat_repo::saved_message> messages;
+    // A saved chat holds what was said: not an answer that failed before its first word.
     soci::rowset<soci::row> rows = (s.prepare << "SELECT m.role, m.content, m.sources FROM messages m "
                                                  "JOIN conversations c ON c.id = m.conversation_id "
-                                                 "WHERE c.session_id = :sid ORDER BY m.created_at, m.id",
+                                                 "WHERE c.session_id = :sid AND (m.role = 'user' OR m.content <> '') "
+                                                 "ORDER BY m.created_at, m.id",
                                     soci::use(anon_session_id, "sid"));
     for (const auto& r : rows)
         messages.push_back({r.get<std::string>(0), r.get<std::string>(1),
@@ -99,6 +101,10 @@ conversation_history current_conversation(soci::session& s, const std::string& u
             {id + "-q", "user", question_ind == soci::i_ok ? question : std::string(), "", "complete", created * 1000});
         out.messages.push_back({id, "assistant", "", "", status, created * 1000 + 1});
     }
+    // Oldest first, an unfinished answer among the stored turns by its time.
+    std::stable_sort(out.messages.begin(), out.messages.end(), [](const history_message& a, const history_message& b) {
+        return a.created_at_ms < b.created_at_ms;
+    });
     if (out.messages.size() > static_cast<std::size_t>(limit))
         out.messages.erase(out.messages.begin(), out.messages.end() - limit);
     return out;

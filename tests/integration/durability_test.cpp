@@ -1,8 +1,10 @@
-// Mail survives a crash, secrets never reach the log in production, keys
-// rotate without logging everyone out.
+// Mail and answers survive a crash, secrets never reach the log in
+// production, keys rotate without logging everyone out.
 #include "support/api.hpp"
+#include "support/eventually.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
+#include "support/sse.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -136,4 +138,60 @@ TEST(durability, rotating_the_secret_keeps_tokens_of_the_previous_key)
     ASSERT_TRUE(port);
     EXPECT_EQ(call(*port, "GET", "/api/v1/auth/session-check", {}, anon).status(), 401u)
         << "once the old key is gone, its tokens are";
+}
+
+TEST(durability, an_answer_whose_instance_was_killed_ends_with_an_error_and_stays_in_history)
+{
+    auto db = temp_sqlite_url();
+    auto env = dev_env();
+    env["DATABASE_URL"] = db;
+    env["SECRET_KEY"] = key_a;
+    env["BUILTIN_TOKEN_DELAY"] = "100ms";
+    env["INSTANCE_LEASE"] = "3s";
+    std::string token, id, seen;
+    {
+        server_process first({}, env);
+        auto port = first.wait_until_listening();
+        ASSERT_TRUE(port);
+        token = call(*port, "POST", "/api/v1/auth/anonymous").str("anon_token");
+        auto s = start_stream(*port, "POST", "/api/v1/chat/stream",
+                              ask("What is embodied AI?", {{"session_id", "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"}}),
+                              {{"Authorization", "Bearer " + token}});
+        sse_reader reader(*s.conn);
+        for (int i = 0; i < 6; ++i) {
+            auto e = reader.next();
+            ASSERT_TRUE(e);
+            id = e->id.substr(0, e->id.find(':'));
+            if (e->event == "token")
+                seen += e->data.at("content").as_string();
+        }
+        std::this_thread::sleep_for(300ms); // the journal wrote those frames
+        first.signal(SIGKILL);
+        first.wait_exit(5s);
+    }
+    server_process second({}, env);
+    auto port = second.wait_until_listening();
+    ASSERT_TRUE(port);
+    // Within a lease and a pass, the answer is ended for good.
+    std::vector<sse_event> events;
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto replay =
+                start_stream(*port, "GET", "/api/v1/chat/stream/" + id, {}, {{"Authorization", "Bearer " + token}});
+            sse_reader reader(*replay.conn);
+            auto all = read_all(reader);
+            events = all.events;
+            return !events.empty() && events.back().event == "error";
+        },
+        20s))
+        << second.output();
+    EXPECT_EQ(events.back().data.at("error").at("code"), "GENERATION_FAILED");
+    auto history = call(*port, "GET", "/api/v1/chat/history", {}, token);
+    auto& messages = history.json.at("messages").as_array();
+    ASSERT_EQ(messages.size(), 2u) << history.raw.body;
+    EXPECT_EQ(messages[0].at("content"), "What is embodied AI?");
+    EXPECT_EQ(messages[1].at("status"), "failed");
+    EXPECT_EQ(messages[1].at("message_id"), boost::json::value(id));
+    EXPECT_TRUE(messages[1].at("content").as_string().starts_with(seen)) << "what was said is kept";
+    EXPECT_EQ(call(*port, "POST", "/api/v1/chat/" + id + "/cancel", {}, token).status(), 204u);
 }

@@ -35,6 +35,9 @@ struct config {
     std::string widget_dir = "widget";
     std::chrono::milliseconds builtin_token_delay{15};
     std::chrono::milliseconds stream_ping_interval{15'000};
+    // Renewed every third of it; past it, other instances end this one's
+    // unfinished answers.
+    std::chrono::seconds instance_lease{30};
     std::chrono::milliseconds stream_idle_timeout{60'000};
     std::chrono::milliseconds answer_abandon_timeout{60'000};
     std::string llm_base_url;

@@ -42,6 +42,7 @@ struct chat_settings {
     std::chrono::seconds abandon_after{60};   // no listener this long: cancel the answer
     std::size_t max_answer_bytes = 64 * 1024; // an answer past this ends with an error event
     std::chrono::seconds keep_finished{30};   // a finished answer stays in memory this long
+    std::string instance_id;                  // this instance, recorded with each answer
 };
 
 struct full_answer {

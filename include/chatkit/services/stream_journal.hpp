@@ -41,7 +41,7 @@ public:
         std::string conversation_key;
         std::string session_id;
         std::string user_id;
-        store::chat_repo::turn turn; // empty answer: nothing to remember
+        store::chat_repo::turn turn; // an empty complete answer: nothing to remember
         long long finished_at;
         long long now_ms;
     };

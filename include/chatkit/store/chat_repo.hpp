@@ -28,6 +28,7 @@ struct new_stream {
     std::string conversation_key; // the client's name for the conversation
     std::string question;
     long long now = 0;
+    std::string instance_id; // the instance producing it
 };
 void insert_stream(soci::session& s, const new_stream& row);
 struct stream_event {
@@ -57,6 +58,23 @@ struct turn {
 // turns can fall in one second).
 void record_turn(soci::session& s, const std::string& message_id, const std::string& conversation_key,
                  const std::string& session_id, const std::string& user_id, const turn& t, long long now_ms);
+
+// Unfinished answers whose instance's lease lapsed (it died), started
+// before `started_before`; at most `limit`.
+struct orphan {
+    std::string message_id;
+    std::string user_id;
+    std::string session_id;
+    std::string conversation_key;
+    std::string question;
+};
+std::vector<orphan> orphaned_streams(soci::session& s, long long now, long long started_before, int limit);
+// Marks the answer finished unless it already was; false when another
+// instance got there first.
+bool finish_if_open(soci::session& s, const std::string& message_id, long long now);
+// Keeps this instance's lease ("instance:<id>") alive until `until`, and
+// drops instance leases that lapsed long ago.
+void renew_instance(soci::session& s, const std::string& instance_id, long long now, long long until);
 
 // A rotated token's session takes over its predecessor's answers.
 void transfer_streams(soci::session& s, const std::string& from_session, const std::string& to_session);
