@@ -186,7 +186,7 @@ export class Account {
     };
     cancel.addEventListener("click", close);
     backdrop.addEventListener("click", (e) => e.target === backdrop && close());
-    dialog.addEventListener("keydown", (e) => {
+    backdrop.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
         e.stopPropagation();
         close();
@@ -213,7 +213,8 @@ export class Account {
         status.textContent = s.linkSent;
         this.w.addMessage("notice", s.linkSent);
         offerResend();
-        resend.focus();
+        cancel.textContent = s.closeDialog;
+        cancel.focus();
       } catch (err) {
         status.textContent = s.errors[err.code] ?? s.errors.INTERNAL_ERROR;
         submit.disabled = false;

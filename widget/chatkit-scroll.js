@@ -9,7 +9,11 @@ export class LogScroller {
     this.button = button;
     this.pinned = true;
     this.frame = 0;
+    this.ownTop = -1; // where our own last scroll put the log
     log.addEventListener("scroll", () => {
+      // Our own scroll reports itself a frame later, when new text may have
+      // grown the log already: only a move the reader made unpins.
+      if (Math.abs(this.log.scrollTop - this.ownTop) < 2) return;
       this.pinned = this.atBottom();
       if (this.pinned) this.button.hidden = true;
     }, { passive: true });
@@ -29,6 +33,7 @@ export class LogScroller {
     this.frame = requestAnimationFrame(() => {
       if (this.pinned) {
         this.log.scrollTop = this.log.scrollHeight;
+        this.ownTop = this.log.scrollTop;
         this.button.hidden = true;
       } else if (this.log.scrollHeight > this.log.clientHeight) {
         this.button.hidden = false;

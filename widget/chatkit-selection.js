@@ -13,11 +13,15 @@ export class SelectionWatcher {
     this.text = "";
     this.ownClickAt = 0;
     this.listener = () => this.capture(false);
-    document.addEventListener("selectionchange", this.listener);
+    this.connect();
     host.addEventListener("pointerdown", () => {
       this.capture(true);
       this.ownClickAt = Date.now();
     }, true);
+  }
+
+  connect() {
+    document.addEventListener("selectionchange", this.listener);
   }
 
   disconnect() {

@@ -40,6 +40,7 @@ export const strings = {
   consentLabel: "I agree that my conversations are stored.",
   sendLink: "Send me a link",
   cancel: "Cancel",
+  closeDialog: "Close",
   linkSent: "Check your inbox: we sent you a sign-in link.",
   signedInAs: "Signed in as {email}",
   logout: "Log out",

@@ -29,13 +29,20 @@ export class ChatKitWidget extends HTMLElement {
     this.asked = 0;
     this.busy = null; // {controller, messageId}
     this.cooldownTimer = null;
-    this.failed = null; // {turn, row}: the last question that could not be sent
+    this.failed = []; // {turn, row}: questions that could not be sent, oldest first
+    this.restoring = 0; // the latest restore; older ones drop their answer
   }
 
   // A site overrides strings: el.locale = { send: "Envoyer" }.
   set locale(overrides) {
     this.strings = { ...englishStrings, ...overrides, errors: { ...englishStrings.errors, ...(overrides?.errors ?? {}) } };
     if (!this.ui) return;
+    // Mid-answer the stream still writes into the current log: redraw after.
+    if (this.busy) this.relabel = true;
+    else this.redraw();
+  }
+  redraw() {
+    this.relabel = false;
     this.render();
     this.restore();
   }
@@ -44,20 +51,35 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   connectedCallback() {
-    if (this.ui || this.refused) return;
-    adoptStyles(this.shadow);
-    if (!this.httpsAllowed()) return;
-    this.api = new ChatKitApi(this.getAttribute("api-base") ?? "");
-    this.account = new Account(this);
-    this.conversation = crypto.randomUUID();
-    this.render();
-    this.selection = new SelectionWatcher(this, (text) => this.showSelection(text));
-    this.account.start();
+    if (this.refused) return;
+    if (!this.ui) {
+      adoptStyles(this.shadow);
+      if (!this.httpsAllowed()) return;
+      this.api = new ChatKitApi(this.getAttribute("api-base") ?? "");
+      this.account = new Account(this);
+      this.conversation = crypto.randomUUID();
+      this.render();
+      this.selection = new SelectionWatcher(this, (text) => this.showSelection(text));
+      this.account.start();
+      this.api.track("widget_loaded", { page: location.pathname });
+    } else {
+      this.selection.connect();
+    }
     this.restore();
-    addEventListener("online", () => this.failed && this.retry(this.failed));
-    addEventListener("storage", (e) => this.onStorage(e));
-    visualViewport?.addEventListener("resize", () => this.fitViewport());
-    this.api.track("widget_loaded", { page: location.pathname });
+    // Page-wide listeners live only while the element is in the page (a
+    // single-page docs site mounts and unmounts it).
+    this.listeners = new AbortController();
+    const signal = this.listeners.signal;
+    addEventListener("online", () => this.retryAll(), { signal });
+    addEventListener("storage", (e) => this.onStorage(e), { signal });
+    visualViewport?.addEventListener("resize", () => this.fitViewport(), { signal });
+    visualViewport?.addEventListener("scroll", () => this.fitViewport(), { signal });
+  }
+
+  disconnectedCallback() {
+    this.listeners?.abort();
+    this.selection?.disconnect();
+    this.busy?.controller.abort();
   }
 
   attributeChangedCallback() {
@@ -205,7 +227,7 @@ export class ChatKitWidget extends HTMLElement {
     this.conversation = crypto.randomUUID();
     this.messages = [];
     this.asked = 0;
-    this.failed = null;
+    this.failed = [];
     this.ui.log.replaceChildren();
     this.announce(this.strings.newConversation);
     this.ui.input.focus();
@@ -214,21 +236,23 @@ export class ChatKitWidget extends HTMLElement {
   // --- one conversation across pages, reloads and tabs -----------------------
   async restore() {
     if (!this.api.token() || this.busy) return;
+    const mine = ++this.restoring;
     let history;
     try {
       history = await this.api.history();
     } catch {
       return; // a dead token or no server: the reader starts a new conversation
     }
-    if (!this.busy) this.showHistory(history);
+    if (!this.busy && mine === this.restoring) this.showHistory(history);
   }
 
+  // The stored conversation, then what this page holds that the server does
+  // not: notices, and questions that could not be sent (with their Retry).
   showHistory(history) {
     const log = this.ui.log;
     const notices = [...log.querySelectorAll(".msg.notice")];
     log.replaceChildren();
     this.messages = [];
-    this.failed = null;
     if (history.conversation_id) this.conversation = history.conversation_id;
     let streaming = null;
     for (const m of history.messages) {
@@ -244,6 +268,7 @@ export class ChatKitWidget extends HTMLElement {
     }
     this.asked = this.messages.filter((m) => m.role === "user").length;
     log.append(...notices);
+    for (const { turn, row } of this.failed) log.append(turn.bubble, row);
     this.scroller.follow(true);
     if (streaming) this.resumeAnswer(streaming);
   }
@@ -351,6 +376,7 @@ export class ChatKitWidget extends HTMLElement {
     this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete");
     // One announcement per answer, as plain text.
     this.announce(`${plainText(text)}${cancelled ? ` ${this.strings.stopped}` : ""}`);
+    if (this.relabel) queueMicrotask(() => this.redraw());
     return { text, sources };
   }
 
@@ -405,19 +431,29 @@ export class ChatKitWidget extends HTMLElement {
     }
     const offline = navigator.onLine === false;
     const retry = el("button", { type: "button", class: "secondary" }, [s.retry]);
-    const row = this.addMessage("error");
-    row.setAttribute("role", "alert");
+    const row = el("div", { class: "msg error", part: "message error", role: "alert" });
     row.append(offline ? s.offline : s.errors[code] ?? s.errors.INTERNAL_ERROR, " ", retry);
-    this.failed = { turn, row };
-    retry.addEventListener("click", () => this.retry(this.failed ?? { turn, row }));
+    turn.bubble.after(row);
+    this.scroller.follow();
+    const failure = { turn, row };
+    this.failed.push(failure);
+    retry.addEventListener("click", () => this.retry(failure));
   }
 
-  retry({ turn, row }) {
-    if (this.busy || this.cooldownTimer) return;
-    row.remove();
-    this.failed = null;
+  // Asks a failed question again, where it stands in the log.
+  async retry(failure) {
+    if (this.busy || this.cooldownTimer || !this.failed.includes(failure)) return;
+    failure.row.remove();
+    this.failed = this.failed.filter((f) => f !== failure);
+    // Its answer comes next in the log, after whatever was said meanwhile.
+    this.ui.log.append(failure.turn.bubble);
     this.api.track("question_retried", {});
-    this.ask(turn);
+    await this.ask(failure.turn);
+  }
+
+  // Back online: every question that could not be sent, in the order asked.
+  async retryAll() {
+    for (const failure of [...this.failed]) await this.retry(failure);
   }
 
   stop() {

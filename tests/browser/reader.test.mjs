@@ -138,7 +138,7 @@ test("a passage selected with the mouse is asked about, shown as a removable chi
 });
 
 test("the log follows new text only while the reader is at the bottom", async () => {
-  await withServer({ BUILTIN_TOKEN_DELAY: "60ms" }, async (server) => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "20ms" }, async (server) => {
     const { context, page } = await openWidget(browser, server.url);
     await openPanel(page);
     for (const q of ["What is embodied AI?", "How do teapots crack?", "What do sensors do?"]) {
@@ -340,5 +340,61 @@ test("axe-core finds no WCAG 2.2 AA violation: open, streaming, dialog, signed i
       await page.screenshot({ path: join(outputDir, `axe-${theme}.png`) });
       await context.close();
     }
+  });
+});
+
+test("each Retry asks its own question again, and another tab's answer keeps the failed ones", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    let refuse = 2;
+    await page.route("**/api/v1/chat/stream", (route) => (refuse-- > 0
+      ? route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "SERVICE_UNAVAILABLE", message: "busy" } }) })
+      : route.continue()));
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await widget(page, ".msg.error").first().waitFor();
+    await ask(page, "How do teapots crack?");
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.error").length === 2);
+
+    // Another tab answers meanwhile: this tab's failed questions stay.
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await openPanel(other);
+    await ask(other, "What do sensors do?");
+    await answered(other);
+    await widget(page, ".msg.assistant").first().waitFor();
+    assert.equal(await widget(page, ".msg.error").count(), 2, "the failed questions survive the other tab's update");
+
+    await widget(page, ".msg.error").first().locator("button").click();
+    await page.waitForFunction(() => {
+      const msgs = [...document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg")];
+      const last = msgs.filter((m) => m.matches(".user")).pop();
+      return last?.textContent === "What is embodied AI?" && last.nextElementSibling?.querySelector(".copy-answer");
+    }, null, { timeout: 20000 });
+    assert.equal(await widget(page, ".msg.error").count(), 1);
+    assert.match(await widget(page, ".msg.error").innerText(), /busy|try again/i);
+    const stillFailed = await widget(page, ".msg.error").evaluate((row) => row.previousElementSibling.textContent);
+    assert.equal(stillFailed, "How do teapots crack?");
+    await context.close();
+  });
+});
+
+test("after the link is sent, focus stays in the dialog", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await widget(page, ".bar button", { hasText: "Sign up" }).click();
+    await widget(page, "input[type=email]").fill(`focus-${Date.now()}@example.com`);
+    await widget(page, "input[type=checkbox]").check();
+    await widget(page, "button", { hasText: "Send me a link" }).click();
+    await widget(page, ".modal [role=status]", { hasText: "Check your inbox" }).waitFor();
+    const active = () => page.evaluate(() => document.querySelector("chatkit-widget").shadowRoot.activeElement?.textContent ?? "none");
+    assert.equal(await active(), "Close");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.ok(await page.evaluate(() => document.querySelector("chatkit-widget").shadowRoot.activeElement?.closest(".modal") != null), "Tab stays inside");
+    assert.match(await widget(page, ".modal button", { hasText: /Send again in \d+ s/ }).innerText(), /Send again in/);
+    await context.close();
   });
 });
