@@ -36,6 +36,8 @@ public:
     // that belong to their contexts).
     void start();
     void stop();
+    // The server began to drain: /readyz answers 503 from now on.
+    void draining();
 
 private:
     struct impl;

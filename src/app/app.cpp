@@ -119,6 +119,7 @@ struct app::impl {
     services::identity_service identity;
     std::unique_ptr<chat::generator> generator;
     std::string instance_id = security::new_uuid();
+    std::atomic<bool> drain_started{false};
     services::stream_journal journal;
     services::retention retention;
     services::orphan_answers orphans;
@@ -156,7 +157,7 @@ struct app::impl {
         if (!applied.empty())
             spdlog::info("database migrated: {} migration(s) applied", applied.size());
 
-        handlers::mount_ops(router, metrics, db.get());
+        handlers::mount_ops(router, metrics, db.get(), &drain_started);
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, local_limits, cfg);
         handlers::mount_chat(router, chat, saved, local_limits, cfg);
@@ -277,6 +278,11 @@ void app::stop()
     boost::asio::post(impl_->background, [this] { impl_->reload_signal.cancel(); });
     impl_->background_guard.reset();
     impl_->background_thread.join();
+}
+
+void app::draining()
+{
+    impl_->drain_started.store(true);
 }
 
 } // namespace chatkit

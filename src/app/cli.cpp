@@ -55,6 +55,7 @@ int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings
         spdlog::warn("{}", w);
     chatkit::app app(cfg, extra);
     chatkit::server::server srv(cfg, app.chain(), app.router());
+    srv.on_drain([&app] { app.draining(); });
     auto port = srv.listen();
     app.start();
     spdlog::info("chatkit-server {} listening on http://{}:{} ({} mode, {} I/O threads)", chatkit::version(), cfg.bind,
@@ -89,6 +90,21 @@ int user_command(const std::string& database_url, const std::vector<std::string>
     return outcome.ok ? 0 : 1;
 }
 
+// What is wrong with the words after the command: an unknown flag, or an
+// argument the command does not take. Empty when nothing is.
+std::string stray_argument(const std::string& command, const std::vector<std::string>& args)
+{
+    bool named = !args.empty() && args.front() == command;
+    for (std::size_t i = named ? 1 : 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        if (a.starts_with("-"))
+            return "unknown flag '" + a.substr(0, a.find('=')) + "'";
+        if (command != "user")
+            return "'" + command + "' takes no argument '" + a + "'";
+    }
+    return {};
+}
+
 } // namespace
 
 int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
@@ -104,8 +120,18 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
         std::printf("chatkit-server %s\n", std::string(chatkit::version()).c_str());
         return 0;
     }
+    if (command.starts_with("-")) {
+        std::fprintf(stderr, "chatkit-server: unknown flag '%s'; try chatkit-server --help\n",
+                     command.substr(0, command.find('=')).c_str());
+        return 64;
+    }
     if (command != "serve" && command != "check-config" && command != "migrate" && command != "user") {
         std::fprintf(stderr, "chatkit-server: unknown command '%s'; try chatkit-server --help\n", command.c_str());
+        return 64;
+    }
+    // A mistyped flag must not start a server with a default in its place.
+    if (auto wrong = stray_argument(command, loaded.args); !wrong.empty()) {
+        std::fprintf(stderr, "chatkit-server: %s; try chatkit-server --help\n", wrong.c_str());
         return 64;
     }
     if (!loaded.error.empty()) {

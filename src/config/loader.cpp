@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <thread>
 
@@ -484,6 +486,47 @@ const std::vector<setting_doc>& settings()
     return docs;
 }
 
+namespace {
+
+// Settings that may come from a file named by <NAME>_FILE (Docker and
+// systemd credentials, Kubernetes secrets) instead of the environment.
+bool is_secret(std::string_view name)
+{
+    return name == "SECRET_KEY" || name == "SECRET_KEY_PREVIOUS" || name == "LLM_API_KEY" || name == "SMTP_URL" ||
+           name == "DATABASE_URL";
+}
+
+struct file_value {
+    std::optional<std::string> value;
+    std::string error;
+};
+
+// The file's content without its final line end; an error names the
+// setting and the file, never the content.
+file_value secret_from_file(const env_lookup& env, std::string_view name, bool also_set)
+{
+    auto file_setting = std::string(name) + "_FILE";
+    auto path = env(file_setting);
+    if (!path)
+        return {};
+    if (also_set)
+        return {std::nullopt, std::string(name) + " and " + file_setting + " are both set: keep one"};
+    std::ifstream in(*path, std::ios::binary);
+    if (!in)
+        return {std::nullopt, file_setting + ": cannot read " + *path};
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    constexpr std::size_t max_size = 64 * 1024;
+    if (content.size() > max_size)
+        return {std::nullopt, file_setting + ": " + *path + " is larger than 64 KiB"};
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
+        content.pop_back();
+    if (content.empty())
+        return {std::nullopt, file_setting + ": " + *path + " is empty"};
+    return {std::move(content), {}};
+}
+
+} // namespace
+
 load_result load(const env_lookup& env, const std::vector<std::string>& argv)
 {
     load_result result;
@@ -493,10 +536,21 @@ load_result load(const env_lookup& env, const std::vector<std::string>& argv)
             result.error = std::move(message);
     };
 
-    for (const auto& s : table())
-        if (auto value = env(s.doc.env))
+    for (const auto& s : table()) {
+        auto value = env(s.doc.env);
+        if (is_secret(s.doc.env)) {
+            auto from_file = secret_from_file(env, s.doc.env, value.has_value());
+            if (!from_file.error.empty()) {
+                fail(from_file.error);
+                continue;
+            }
+            if (from_file.value)
+                value = std::move(from_file.value);
+        }
+        if (value)
             if (auto e = s.apply(result.cfg, inputs, *value); !e.empty())
                 fail(e);
+    }
 
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& arg = argv[i];

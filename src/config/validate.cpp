@@ -147,6 +147,11 @@ std::string check_mail(config& cfg)
                    "widget, e.g. PUBLIC_VERIFY_URL=https://docs.example.com/";
         cfg.public_verify_url = "http://localhost:" + std::to_string(cfg.port) + "/";
     }
+    // The link carries a sign-in token: over plain HTTP anyone on the path reads it.
+    if (cfg.production() && !cfg.public_verify_url.starts_with("https://"))
+        return "PUBLIC_VERIFY_URL must be an https:// page (production mode): the link carries a sign-in token";
+    if (cfg.public_verify_url.find('#') != std::string::npos)
+        return "PUBLIC_VERIFY_URL must not have a #fragment: the server appends #chatkit_verify=<token>";
     if (cfg.smtp_url.empty()) {
         if (cfg.production())
             return "SMTP_URL is not set (production mode): verification mail needs a relay, e.g. "

@@ -73,7 +73,8 @@ std::string health_body(std::int64_t uptime, std::optional<bool> database_up)
 
 } // namespace
 
-void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_probe* db)
+void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_probe* db,
+               const std::atomic<bool>* draining)
 {
     auto started = clock::now();
     auto health = db ? std::make_shared<database_health>(*db) : nullptr;
@@ -86,6 +87,26 @@ void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_pr
                   database_up = recent ? *recent : co_await health->probe();
               }
               co_return http::json_reply(database_up.value_or(true) ? 200 : 503, health_body(uptime, database_up));
+          });
+    // Alive: the process answers; nothing else is asked, so a slow database
+    // never gets a healthy process restarted.
+    r.add("GET", "/livez", [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
+        co_return http::json_reply(200, std::string(R"({"status":"alive"})"));
+    });
+    // Ready for traffic: the database answers (migrations were applied before
+    // the server listened) and no drain has begun.
+    r.add("GET", "/readyz",
+          [health, draining](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
+              if (draining && draining->load())
+                  co_return http::json_reply(503, std::string(R"({"status":"draining"})"));
+              bool up = true;
+              if (health) {
+                  auto recent = health->recent();
+                  up = recent ? *recent : co_await health->probe();
+              }
+              co_return http::json_reply(up ? 200 : 503,
+                                         std::string(up ? R"({"status":"ready"})"
+                                                        : R"({"status":"unavailable","database":"unavailable"})"));
           });
     r.add("GET", "/metrics", [&metrics](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
         http::reply reply;

@@ -34,6 +34,8 @@ struct server::impl {
 
     // MAX_CONNECTIONS, or what the descriptor limit leaves after a reserve for
     // the database, the upstream model, the log and the corpus.
+    std::function<void()> drain_started;
+
     static std::size_t connection_cap(std::size_t configured)
     {
         if (configured > 0)
@@ -146,6 +148,8 @@ struct server::impl {
     {
         if (env.draining.exchange(true))
             return;
+        if (drain_started)
+            drain_started();
         spdlog::info("draining: no new connections; open requests and streams have {} ms", cfg.drain_timeout.count());
         asio::post(*contexts[0], [this] {
             boost::system::error_code ignored;
@@ -241,6 +245,11 @@ void server::run()
     impl_->contexts[0]->run();
     for (auto& t : threads)
         t.join();
+}
+
+void server::on_drain(std::function<void()> f)
+{
+    impl_->drain_started = std::move(f);
 }
 
 void server::stop()

@@ -136,6 +136,8 @@ TEST_F(cluster, database_outage_gives_503_and_the_server_recovers_by_itself)
         5s));
     EXPECT_EQ(health.str("status"), "degraded");
     EXPECT_EQ(health.str("database"), "unavailable");
+    EXPECT_EQ(call(*port, "GET", "/readyz").status(), 503u) << "not ready without its database";
+    EXPECT_EQ(call(*port, "GET", "/livez").status(), 200u) << "but alive: no restart for a database outage";
     auto during = call(*port, "GET", "/api/v1/auth/session-check", {}, anon);
     EXPECT_EQ(during.status(), 503u);
     EXPECT_EQ(during.error_code(), "SERVICE_UNAVAILABLE");
@@ -151,6 +153,7 @@ TEST_F(cluster, database_outage_gives_503_and_the_server_recovers_by_itself)
     }
     EXPECT_EQ(after, 200u) << "recovers without a restart";
     EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/health").str("database") == "connected"; }, 5s));
+    EXPECT_EQ(call(*port, "GET", "/readyz").str("status"), "ready");
 }
 
 TEST_F(cluster, a_database_that_stops_answering_gives_503_within_the_deadline_and_a_drain_finishes)

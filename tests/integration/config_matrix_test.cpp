@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 using chatkit::test::production_env;
 using chatkit::test::server_process;
@@ -213,4 +216,55 @@ TEST(product_binary, has_no_test_routes)
     EXPECT_EQ(
         chatkit::test::request(*port, "POST", "/api/v1/test/echo", {{"Content-Type", "application/json"}}, "{}").status,
         404u);
+}
+
+TEST(config_matrix, unknown_flags_and_stray_arguments_are_refused_with_64)
+{
+    for (auto args : std::vector<std::vector<std::string>>{{"serve", "--prot", "1", "--port=2"},
+                                                           {"serve", "extra"},
+                                                           {"check-config", "--nope"},
+                                                           {"--prot=3"},
+                                                           {"migrate", "now"}}) {
+        auto r = run_to_exit(args, production_env());
+        EXPECT_EQ(r.exit_code, 64) << args.front() << ": " << r.output;
+        EXPECT_EQ(lines(r.output), 1u) << r.output;
+        EXPECT_NE(r.output.find("--help"), std::string::npos) << "a hint: " << r.output;
+        EXPECT_EQ(r.output.find("listening"), std::string::npos);
+    }
+}
+
+TEST(config_matrix, secrets_come_from_files_and_never_from_both)
+{
+    auto dir = std::filesystem::temp_directory_path() / ("chatkit-secrets-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto write = [&](const std::string& name, const std::string& content) {
+        std::ofstream(dir / name) << content;
+        return (dir / name).string();
+    };
+    auto env = production_env();
+    auto key = env["SECRET_KEY"];
+    env.erase("SECRET_KEY");
+    env["SECRET_KEY_FILE"] = write("key", key + "\n");
+    env["SMTP_URL_FILE"] = write("smtp", env["SMTP_URL"] + "\n");
+    env.erase("SMTP_URL");
+    auto ok = run_to_exit({"check-config"}, env);
+    EXPECT_EQ(ok.exit_code, 0) << ok.output;
+
+    env["SECRET_KEY"] = key;
+    expect_refused(env, "SECRET_KEY and SECRET_KEY_FILE are both set", key);
+    env.erase("SECRET_KEY");
+    env["SECRET_KEY_FILE"] = (dir / "missing").string();
+    expect_refused(env, "SECRET_KEY_FILE: cannot read");
+    env["SECRET_KEY_FILE"] = write("weak", "tiny-secret\n");
+    expect_refused(env, "SECRET_KEY", "tiny-secret");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(config_matrix, production_needs_an_https_verification_page)
+{
+    auto env = production_env();
+    env["PUBLIC_VERIFY_URL"] = "http://docs.example.com/";
+    expect_refused(env, "PUBLIC_VERIFY_URL must be an https://");
+    env["PUBLIC_VERIFY_URL"] = "https://docs.example.com/#x";
+    expect_refused(env, "PUBLIC_VERIFY_URL must not have a #fragment");
 }

@@ -2,6 +2,8 @@
 
 #include "chatkit/http/router.hpp"
 
+#include <atomic>
+
 namespace chatkit::obs {
 class metrics_registry;
 }
@@ -12,7 +14,9 @@ class health_probe;
 
 namespace chatkit::handlers {
 
-// GET /health and GET /metrics. `db` may be null while no store is wired.
-void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_probe* db);
+// GET /health, /livez, /readyz and /metrics. `db` may be null while no
+// store is wired; `draining` (may be null) turns /readyz to 503.
+void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_probe* db,
+               const std::atomic<bool>* draining = nullptr);
 
 } // namespace chatkit::handlers

@@ -3,6 +3,7 @@
 #include "chatkit/config/config.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace chatkit::http {
@@ -31,6 +32,8 @@ public:
 
     // Starts the graceful drain, as SIGTERM does. Thread-safe.
     void stop();
+    // Called once when the drain starts (before run()): /readyz turns 503.
+    void on_drain(std::function<void()> f);
 
 private:
     struct impl;
