@@ -1,5 +1,6 @@
 #include "chatkit/obs/logger.hpp"
 
+#include <fmt/compile.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 #include <mutex>
 
 namespace chatkit::obs {
@@ -20,6 +22,48 @@ namespace {
 void append(spdlog::memory_buf_t& dest, std::string_view s)
 {
     dest.append(s.data(), s.data() + s.size());
+}
+
+log_format current_format = log_format::text;
+
+// Payloads that begin with this byte are JSON members already (the access
+// record in json format); a message never does, its control bytes are
+// escaped.
+constexpr char fields_marker = '\x1e';
+
+// A JSON string's content for any bytes: valid UTF-8 passes, invalid bytes
+// become U+FFFD, so every line stays parseable.
+void append_json_escaped(std::string_view text, spdlog::memory_buf_t& dest)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < text.size();) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c == '"' || c == '\\') {
+            dest.push_back('\\');
+            dest.push_back(static_cast<char>(c));
+            ++i;
+        } else if (c < 0x20 || c == 0x7f) {
+            append(dest, "\\u00");
+            dest.push_back(hex[c >> 4]);
+            dest.push_back(hex[c & 15]);
+            ++i;
+        } else if (c < 0x80) {
+            dest.push_back(static_cast<char>(c));
+            ++i;
+        } else {
+            std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            bool whole = n != 0 && i + n <= text.size();
+            for (std::size_t k = 1; whole && k < n; ++k)
+                whole = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+            if (whole) {
+                append(dest, text.substr(i, n));
+                i += n;
+            } else {
+                append(dest, "\\ufffd");
+                ++i;
+            }
+        }
+    }
 }
 
 // One record per line: `2026-11-28T01:02:03.456Z info message` in text,
@@ -41,6 +85,12 @@ public:
             append_time(msg.time, dest);
             append(dest, R"(","level":")");
             append(dest, level);
+            if (!text.empty() && text.front() == fields_marker) {
+                append(dest, R"(","msg":"access",)");
+                append(dest, text.substr(1));
+                append(dest, "}\n");
+                return;
+            }
             append(dest, R"(","msg":")");
             append_json_escaped(text, dest);
             append(dest, "\"}\n");
@@ -81,24 +131,6 @@ private:
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds).count();
         const char digits[] = {char('0' + ms / 100), char('0' + ms / 10 % 10), char('0' + ms % 10), 'Z'};
         dest.append(digits, digits + sizeof digits);
-    }
-
-    static void append_json_escaped(std::string_view text, spdlog::memory_buf_t& dest)
-    {
-        static constexpr char hex[] = "0123456789abcdef";
-        for (char ch : text) {
-            auto c = static_cast<unsigned char>(ch);
-            if (c == '"' || c == '\\') {
-                dest.push_back('\\');
-                dest.push_back(ch);
-            } else if (c < 0x20 || c == 0x7f) {
-                append(dest, "\\u00");
-                dest.push_back(hex[c >> 4]);
-                dest.push_back(hex[c & 15]);
-            } else {
-                dest.push_back(ch);
-            }
-        }
     }
 
     log_format format_;
@@ -199,6 +231,7 @@ bool needs_escape(std::string_view text)
 
 void setup_logging(std::string_view level, log_format format)
 {
+    current_format = format;
     auto logger = std::make_shared<spdlog::logger>("chatkit", std::make_shared<buffered_stderr_sink>());
     logger->set_formatter(std::make_unique<line_formatter>(format));
     logger->set_level(spdlog::level::from_str(std::string(level)));
@@ -215,6 +248,55 @@ void flush_logs()
 void shutdown_logging()
 {
     spdlog::shutdown();
+}
+
+void log_access(const access_record& r)
+{
+    auto* logger = spdlog::default_logger_raw();
+    if (!logger->should_log(spdlog::level::info))
+        return;
+    // Milliseconds with three decimals, printed as integers: float
+    // formatting was the costliest part of the line.
+    auto ms = r.duration_us / 1000, frac = r.duration_us % 1000;
+    // Formatted here with formats compiled at build time, then handed to the
+    // logger as finished text: the line is written for every request.
+    spdlog::memory_buf_t text;
+    if (current_format == log_format::json) {
+        text.push_back(fields_marker);
+        auto string_field = [&](std::string_view name, std::string_view value) {
+            text.push_back('"');
+            append(text, name);
+            append(text, R"(":")");
+            append_json_escaped(value, text);
+            append(text, "\",");
+        };
+        string_field("method", r.method.substr(0, 16));
+        string_field("path", r.path.substr(0, 256));
+        string_field("route", r.route);
+        fmt::format_to(std::back_inserter(text), FMT_COMPILE(R"("status":{},"bytes":{},"duration_ms":{}.{:03},)"),
+                       r.status, r.bytes, ms, frac);
+        string_field("request_id", r.request_id);
+        if (!r.message_id.empty())
+            string_field("message_id", r.message_id);
+        string_field("client_ip", r.client_ip);
+        text.resize(text.size() - 1); // the last comma
+    } else {
+        // Request ids are printable ASCII already (request_id middleware);
+        // method and path are escaped only when they hold something to escape.
+        auto safe = [](std::string_view s, std::size_t max, std::string& storage) -> std::string_view {
+            if (s.size() <= max && !needs_escape(s))
+                return s;
+            storage = sanitize(s, max);
+            return storage;
+        };
+        std::string method_storage, path_storage;
+        fmt::format_to(std::back_inserter(text), FMT_COMPILE("access {} {} {} {}B {}.{:03}ms rid={}"),
+                       safe(r.method, 16, method_storage), safe(r.path, 256, path_storage), r.status, r.bytes, ms, frac,
+                       r.request_id);
+        if (!r.message_id.empty())
+            fmt::format_to(std::back_inserter(text), FMT_COMPILE(" answer={}"), r.message_id);
+    }
+    logger->info(std::string_view(text.data(), text.size()));
 }
 
 } // namespace chatkit::obs

@@ -83,6 +83,14 @@ private:
     bool closed_ = false;
 };
 
+void log_notice(void*, const char* message)
+{
+    std::string_view text(message);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.remove_suffix(1);
+    spdlog::debug("postgresql: {}", text);
+}
+
 // A connection that knows how to (re)open itself, no faster than a backoff
 // allows: while the database is down, jobs fail at once instead of each
 // opening a connection of its own.
@@ -133,6 +141,9 @@ private:
                 *session_ << "PRAGMA busy_timeout=" + std::to_string(options_.statement_timeout.count());
             } else {
                 session_ = std::make_unique<soci::session>(soci::postgresql, url_.postgresql_connect_string);
+                // libpq prints NOTICEs straight to stderr, which would break a
+                // JSON log stream: they go through the logger instead.
+                PQsetNoticeProcessor(postgres(), log_notice, nullptr);
                 *session_ << "SET statement_timeout = " + std::to_string(options_.statement_timeout.count());
             }
         } catch (const std::exception& e) {

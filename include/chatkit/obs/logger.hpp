@@ -25,4 +25,19 @@ void shutdown_logging();
 // Whether sanitize() would change `text` (beyond truncation).
 [[nodiscard]] bool needs_escape(std::string_view text);
 
+// One served request, for the access line: `access GET /path 200 75B
+// 0.123ms rid=...` in text; in json, fields of the record itself.
+struct access_record {
+    std::string_view method;
+    std::string_view path;
+    std::string_view route; // the matched pattern
+    unsigned status = 0;
+    std::size_t bytes = 0;
+    long long duration_us = 0;
+    std::string_view request_id;
+    std::string_view client_ip;
+    std::string_view message_id; // the answer a stream carried; empty: none
+};
+void log_access(const access_record& r);
+
 } // namespace chatkit::obs
