@@ -8,6 +8,7 @@
 #include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/chat.hpp"
 #include "chatkit/handlers/docs_pages.hpp"
+#include "chatkit/handlers/openapi.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/handlers/user.hpp"
@@ -163,6 +164,7 @@ struct app::impl {
         handlers::mount_chat(router, chat, saved, local_limits, cfg);
         handlers::mount_user(router, chat, saved, cfg.max_json_depth);
         handlers::mount_static(router, cfg.widget_dir);
+        handlers::mount_openapi(router);
         if (cfg.corpus_url_prefix == "/docs/")
             handlers::mount_docs(router, chat);
         if (cfg.test_routes) {
