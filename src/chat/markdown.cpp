@@ -1,5 +1,8 @@
 #include "chatkit/chat/markdown.hpp"
 
+#include "md_balanced.hpp"
+#include "md_text.hpp"
+
 #include <md4c.h>
 
 #include <algorithm>
@@ -10,56 +13,6 @@
 namespace chatkit::chat::md {
 
 namespace {
-
-void append_utf8(std::string& out, std::uint32_t cp)
-{
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-// The entities documentation actually uses; any other one stays as written.
-void decode_entity(std::string& out, std::string_view entity)
-{
-    static constexpr std::array<std::pair<std::string_view, std::uint32_t>, 28> named{{
-        {"&amp;", '&'},      {"&lt;", '<'},       {"&gt;", '>'},       {"&quot;", '"'},     {"&apos;", '\''},
-        {"&nbsp;", 0xA0},    {"&copy;", 0xA9},    {"&reg;", 0xAE},     {"&trade;", 0x2122}, {"&hellip;", 0x2026},
-        {"&mdash;", 0x2014}, {"&ndash;", 0x2013}, {"&lsquo;", 0x2018}, {"&rsquo;", 0x2019}, {"&ldquo;", 0x201C},
-        {"&rdquo;", 0x201D}, {"&times;", 0xD7},   {"&rarr;", 0x2192},  {"&larr;", 0x2190},  {"&harr;", 0x2194},
-        {"&middot;", 0xB7},  {"&bull;", 0x2022},  {"&deg;", 0xB0},     {"&plusmn;", 0xB1},  {"&sect;", 0xA7},
-        {"&laquo;", 0xAB},   {"&raquo;", 0xBB},   {"&euro;", 0x20AC},
-    }};
-    if (entity.starts_with("&#") && entity.size() > 3 && entity.back() == ';') {
-        bool hex = entity[2] == 'x' || entity[2] == 'X';
-        auto digits = entity.substr(hex ? 3 : 2, entity.size() - (hex ? 4 : 3));
-        std::uint32_t cp = 0;
-        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-        if (ec == std::errc() && end == digits.data() + digits.size()) {
-            append_utf8(out, cp);
-            return;
-        }
-    }
-    for (auto& [name, cp] : named)
-        if (name == entity) {
-            append_utf8(out, cp);
-            return;
-        }
-    out.append(entity);
-}
 
 // An attribute's text with its entities decoded (md4c leaves them as
 // written: "?a=1&amp;b=2").
@@ -364,11 +317,6 @@ private:
     int skipping_ = 0;
 };
 
-builder& of(void* user)
-{
-    return *static_cast<builder*>(user);
-}
-
 void plain_of(std::span<const block> blocks, bool with_code, std::string& out)
 {
     auto add = [&out](std::string_view text) {
@@ -408,6 +356,13 @@ void plain_of(std::span<const block> blocks, bool with_code, std::string& out)
     }
 }
 
+using balanced = balanced_events<builder>;
+
+balanced& events_of(void* u)
+{
+    return *static_cast<balanced*>(u);
+}
+
 } // namespace
 
 std::vector<block> parse(std::string_view markdown)
@@ -415,22 +370,24 @@ std::vector<block> parse(std::string_view markdown)
     MD_PARSER parser{};
     parser.flags = MD_DIALECT_GITHUB;
     parser.enter_block = [](MD_BLOCKTYPE t, void* d, void* u) {
-        return of(u).enter_block(t, d);
+        return events_of(u).enter(false, t, d);
     };
     parser.leave_block = [](MD_BLOCKTYPE t, void*, void* u) {
-        return of(u).leave_block(t);
+        return events_of(u).leave(false, t);
     };
     parser.enter_span = [](MD_SPANTYPE t, void* d, void* u) {
-        return of(u).enter_span(t, d);
+        return events_of(u).enter(true, t, d);
     };
     parser.leave_span = [](MD_SPANTYPE t, void*, void* u) {
-        return of(u).leave_span(t);
+        return events_of(u).leave(true, t);
     };
     parser.text = [](MD_TEXTTYPE t, const MD_CHAR* text, MD_SIZE size, void* u) {
-        return of(u).text(t, std::string_view(text, size));
+        return events_of(u).text(t, std::string_view(text, size));
     };
     builder b;
-    md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &b);
+    balanced events(b);
+    md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &events);
+    events.finish();
     return std::move(b.result);
 }
 
@@ -458,50 +415,6 @@ std::string plain_text(std::span<const block> blocks, bool with_code)
     std::string out;
     plain_of(blocks, with_code, out);
     return out;
-}
-
-std::size_t repair_utf8(std::string& text)
-{
-    std::size_t repairs = 0;
-    std::string out;
-    std::size_t i = 0;
-    const auto n = text.size();
-    auto cont = [&](std::size_t at) {
-        return at < n && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80;
-    };
-    while (i < n) {
-        auto c = static_cast<unsigned char>(text[i]);
-        std::size_t len = 0;
-        if (c < 0x80)
-            len = 1;
-        else if (c >= 0xC2 && c <= 0xDF && cont(i + 1))
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF && cont(i + 1) && cont(i + 2)) {
-            auto c1 = static_cast<unsigned char>(text[i + 1]);
-            bool overlong = c == 0xE0 && c1 < 0xA0;
-            bool surrogate = c == 0xED && c1 >= 0xA0;
-            len = overlong || surrogate ? 0 : 3;
-        } else if (c >= 0xF0 && c <= 0xF4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
-            auto c1 = static_cast<unsigned char>(text[i + 1]);
-            bool overlong = c == 0xF0 && c1 < 0x90;
-            bool too_big = c == 0xF4 && c1 >= 0x90;
-            len = overlong || too_big ? 0 : 4;
-        }
-        if (len == 0) {
-            if (repairs == 0)
-                out.assign(text, 0, i);
-            ++repairs;
-            out += "\xEF\xBF\xBD";
-            ++i;
-            continue;
-        }
-        if (repairs > 0)
-            out.append(text, i, len);
-        i += len;
-    }
-    if (repairs > 0)
-        text = std::move(out);
-    return repairs;
 }
 
 } // namespace chatkit::chat::md

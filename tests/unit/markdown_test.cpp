@@ -260,3 +260,15 @@ TEST(corpus, a_file_linking_outside_the_corpus_is_not_read)
         EXPECT_EQ(s.plain.find("leaked"), std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+TEST(markdown, unbalanced_events_from_md4c_do_not_break_the_tree)
+{
+    // md4c 0.4.8 ends an emphasis it never began on this input (found by
+    // the fuzzer): the text after it still lands in its paragraph.
+    auto blocks = md::parse("[r_: https://e.ps://e.-*i/x\n---1. su*}\n");
+    ASSERT_FALSE(blocks.empty());
+    std::string all;
+    for (const auto& b : blocks)
+        all += md::plain_text(std::vector<md::block>{b}, false);
+    EXPECT_NE(all.find("su"), std::string::npos) << all;
+}
