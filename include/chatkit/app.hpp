@@ -28,6 +28,9 @@ public:
 
     [[nodiscard]] const http::chain& chain() const;
     [[nodiscard]] const http::router& router() const;
+    // The admin listener's: /metrics, /livez, /readyz, /health.
+    [[nodiscard]] const http::chain& admin_chain() const;
+    [[nodiscard]] const http::router& admin_router() const;
     [[nodiscard]] obs::metrics_registry& metrics();
 
     // Starts and stops the background work (mail, analytics). stop() flushes

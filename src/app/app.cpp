@@ -129,6 +129,8 @@ struct app::impl {
     boost::asio::signal_set reload_signal;
     http::router router;
     std::unique_ptr<http::chain> chain;
+    http::router admin_router;
+    std::unique_ptr<http::chain> admin_chain;
 
     impl(const config::config& c, const route_hook& test_routes)
         : cfg(c), keys(c.secret_key, c.secret_key_previous), db(open_db(c)), background(1),
@@ -158,7 +160,13 @@ struct app::impl {
         if (!applied.empty())
             spdlog::info("database migrated: {} migration(s) applied", applied.size());
 
-        handlers::mount_ops(router, metrics, db.get(), &drain_started);
+        handlers::mount_probes(router, db.get(), &drain_started);
+        // In production metrics are for the admin listener only: the public
+        // port faces the internet.
+        if (!cfg.production())
+            handlers::mount_metrics(router, metrics);
+        handlers::mount_probes(admin_router, db.get(), &drain_started);
+        handlers::mount_metrics(admin_router, metrics);
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, local_limits, cfg);
         handlers::mount_chat(router, chat, saved, local_limits, cfg);
@@ -203,6 +211,18 @@ struct app::impl {
             std::make_unique<http::chain>(std::move(layers), [this](http::request& req, http::request_context& ctx) {
                 return router.dispatch(req, ctx);
             });
+        // Scrapers and probes on a private address: no browser origin is
+        // allowed, plain HTTP is, no tokens, no access line every 15 seconds.
+        std::vector<std::unique_ptr<http::middleware>> admin_layers;
+        admin_layers.push_back(std::make_unique<middleware::request_id>());
+        admin_layers.push_back(std::make_unique<middleware::security_headers>());
+        admin_layers.push_back(std::make_unique<middleware::cors>(std::vector<std::string>{"none:"}));
+        admin_layers.push_back(std::make_unique<middleware::error_guard>());
+        admin_layers.push_back(std::make_unique<middleware::https_guard>(false));
+        admin_layers.push_back(std::make_unique<middleware::limits>());
+        admin_chain = std::make_unique<http::chain>(
+            std::move(admin_layers),
+            [this](http::request& req, http::request_context& ctx) { return admin_router.dispatch(req, ctx); });
     }
 
     // SIGHUP: reload the corpus on the background thread (file reads stay off
@@ -244,6 +264,16 @@ app::~app()
 const http::chain& app::chain() const
 {
     return *impl_->chain;
+}
+
+const http::chain& app::admin_chain() const
+{
+    return *impl_->admin_chain;
+}
+
+const http::router& app::admin_router() const
+{
+    return impl_->admin_router;
 }
 
 const http::router& app::router() const

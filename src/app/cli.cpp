@@ -15,8 +15,10 @@
 #include <array>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 #include <sys/resource.h>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -57,11 +59,29 @@ int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings
     chatkit::server::server srv(cfg, app.chain(), app.router());
     srv.on_drain([&app] { app.draining(); });
     auto port = srv.listen();
+    // The admin listener outlives the drain, so /readyz can say "draining".
+    auto admin_cfg = cfg;
+    std::unique_ptr<chatkit::server::server> admin;
+    std::thread admin_thread;
+    if (cfg.admin_enabled()) {
+        auto address = chatkit::config::admin_address(cfg.admin_bind.value_or("127.0.0.1:9464"));
+        admin_cfg.bind = address->host;
+        admin_cfg.port = address->port;
+        admin_cfg.threads = 1;
+        admin = std::make_unique<chatkit::server::server>(admin_cfg, app.admin_chain(), app.admin_router());
+        auto admin_port = admin->listen();
+        spdlog::info("admin listener on http://{}:{} (/metrics, /livez, /readyz, /health)", admin_cfg.bind, admin_port);
+        admin_thread = std::thread([&admin] { admin->run(false); });
+    }
     app.start();
     spdlog::info("chatkit-server {} listening on http://{}:{} ({} mode, {} I/O threads)", chatkit::version(), cfg.bind,
                  port, cfg.production() ? "production" : "development", cfg.threads);
     chatkit::obs::flush_logs();
     srv.run();
+    if (admin) {
+        admin->stop();
+        admin_thread.join();
+    }
     app.stop();
     spdlog::info("stopped");
     chatkit::obs::flush_logs();

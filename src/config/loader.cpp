@@ -2,6 +2,8 @@
 
 #include "chatkit/util/text.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -124,6 +126,15 @@ const std::vector<setting>& table()
         {{"BIND", "--bind", "address to listen on (default 127.0.0.1)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.bind = std::string(v);
+             return {};
+         }},
+        {{"ADMIN_BIND", "--admin-bind",
+          "host:port of the admin listener (/metrics, /livez, /readyz); off to disable (default 127.0.0.1:9464 in "
+          "production, off in development)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             if (v != "off" && !admin_address(v))
+                 return "ADMIN_BIND must be host:port (e.g. 127.0.0.1:9464, [::1]:9464) or off";
+             c.admin_bind = std::string(v);
              return {};
          }},
         {{"PORT", "--port", "TCP port (default 8000; 0 picks a free one)"},
@@ -585,6 +596,24 @@ load_result load(const env_lookup& env, const std::vector<std::string>& argv)
     if (result.cfg.threads == 0)
         result.cfg.threads = std::max(1u, std::thread::hardware_concurrency());
     return result;
+}
+
+std::optional<listen_address> admin_address(std::string_view text)
+{
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0)
+        return std::nullopt;
+    auto host = text.substr(0, colon);
+    if (host.starts_with('[') && host.ends_with(']'))
+        host = host.substr(1, host.size() - 2);
+    listen_address out{std::string(host), 0};
+    if (!parse_number(text.substr(colon + 1), out.port))
+        return std::nullopt;
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(out.host, ec);
+    if (ec)
+        return std::nullopt;
+    return out;
 }
 
 } // namespace chatkit::config

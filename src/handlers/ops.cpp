@@ -73,8 +73,7 @@ std::string health_body(std::int64_t uptime, std::optional<bool> database_up)
 
 } // namespace
 
-void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_probe* db,
-               const std::atomic<bool>* draining)
+void mount_probes(http::router& r, store::health_probe* db, const std::atomic<bool>* draining)
 {
     auto started = clock::now();
     auto health = db ? std::make_shared<database_health>(*db) : nullptr;
@@ -104,10 +103,14 @@ void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_pr
                   auto recent = health->recent();
                   up = recent ? *recent : co_await health->probe();
               }
-              co_return http::json_reply(up ? 200 : 503,
-                                         std::string(up ? R"({"status":"ready"})"
-                                                        : R"({"status":"unavailable","database":"unavailable"})"));
+              co_return http::json_reply(
+                  up ? 200 : 503,
+                  std::string(up ? R"({"status":"ready"})" : R"({"status":"unavailable","database":"unavailable"})"));
           });
+}
+
+void mount_metrics(http::router& r, obs::metrics_registry& metrics)
+{
     r.add("GET", "/metrics", [&metrics](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> {
         http::reply reply;
         reply.headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -234,10 +234,11 @@ std::uint16_t server::listen()
     return impl_->port;
 }
 
-void server::run()
+void server::run(bool handle_signals)
 {
     asio::co_spawn(*impl_->contexts[0], impl_->accept_loop(), asio::detached);
-    impl_->watch_signals();
+    if (handle_signals)
+        impl_->watch_signals();
 
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < impl_->contexts.size(); ++i)

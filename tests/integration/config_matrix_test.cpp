@@ -9,6 +9,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <unistd.h>
 
 using chatkit::test::production_env;
@@ -267,4 +268,39 @@ TEST(config_matrix, production_needs_an_https_verification_page)
     expect_refused(env, "PUBLIC_VERIFY_URL must be an https://");
     env["PUBLIC_VERIFY_URL"] = "https://docs.example.com/#x";
     expect_refused(env, "PUBLIC_VERIFY_URL must not have a #fragment");
+}
+
+TEST(config_matrix, production_serves_metrics_and_probes_on_the_admin_listener_only)
+{
+    auto env = production_env();
+    env["DATABASE_URL"] = chatkit::test::temp_sqlite_url();
+    env["ADMIN_BIND"] = "127.0.0.1:0";
+    server_process p({"serve"}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    std::smatch m;
+    auto out = p.output();
+    ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(admin listener on http://127\.0\.0\.1:(\d+))"))) << out;
+    auto admin = static_cast<std::uint16_t>(std::stoi(m[1]));
+    auto metrics = chatkit::test::request(admin, "GET", "/metrics");
+    EXPECT_EQ(metrics.status, 200u) << "plain HTTP on the admin address: no HTTPS guard";
+    EXPECT_NE(metrics.body.find("chatkit_http_requests_total"), std::string::npos);
+    EXPECT_EQ(chatkit::test::request(admin, "GET", "/livez").status, 200u);
+    EXPECT_EQ(chatkit::test::request(admin, "GET", "/readyz").status, 200u);
+    EXPECT_EQ(chatkit::test::request(admin, "GET", "/api/v1/chat/history").status, 404u) << "no API there";
+    // Through the TLS front door the public port has no /metrics.
+    auto pub = chatkit::test::request(*port, "GET", "/metrics", {{"X-Forwarded-Proto", "https"}});
+    EXPECT_EQ(pub.status, 404u);
+    EXPECT_EQ(chatkit::test::request(*port, "GET", "/readyz").status, 200u) << "probes pass the HTTPS guard";
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(std::chrono::seconds(10)), 0) << p.output();
+}
+
+TEST(config_matrix, admin_bind_must_be_an_address_and_port)
+{
+    auto env = production_env();
+    for (const char* bad : {"localhost:9464", "9464", "127.0.0.1:99999", "127.0.0.1:"}) {
+        env["ADMIN_BIND"] = bad;
+        expect_refused(env, "ADMIN_BIND");
+    }
 }

@@ -175,6 +175,7 @@ std::map<std::string, std::string> production_env()
             {"SMTP_URL", "smtp://mailer:secret@smtp.example.com:587"},
             {"PUBLIC_VERIFY_URL", "https://docs.example.com/"},
             {"TRUSTED_PROXIES", "127.0.0.1"},
+            {"ADMIN_BIND", "127.0.0.1:0"},
             {"CORPUS_DIR", test_corpus()},
             {"WIDGET_DIR", test_widget()}};
 }

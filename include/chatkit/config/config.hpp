@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chatkit::config {
@@ -17,6 +19,11 @@ struct config {
 
     std::string bind = "127.0.0.1";
     std::uint16_t port = 8000;
+    // The admin listener (/metrics, /livez, /readyz, /health): ADMIN_BIND
+    // "host:port", "off". Unset: on at 127.0.0.1:9464 in production, off in
+    // development (where /metrics is on the public port).
+    std::optional<std::string> admin_bind;
+    [[nodiscard]] bool admin_enabled() const { return admin_bind ? *admin_bind != "off" : production(); }
     unsigned threads = 0; // 0: one per core
 
     std::string secret_key;
@@ -103,5 +110,12 @@ struct config {
 
     [[nodiscard]] bool production() const { return env == mode::production; }
 };
+
+struct listen_address {
+    std::string host; // an IP address
+    std::uint16_t port = 0;
+};
+// "127.0.0.1:9464" or "[::1]:9464"; nullopt when it is not that.
+std::optional<listen_address> admin_address(std::string_view text);
 
 } // namespace chatkit::config

@@ -14,9 +14,10 @@ class health_probe;
 
 namespace chatkit::handlers {
 
-// GET /health, /livez, /readyz and /metrics. `db` may be null while no
-// store is wired; `draining` (may be null) turns /readyz to 503.
-void mount_ops(http::router& r, obs::metrics_registry& metrics, store::health_probe* db,
-               const std::atomic<bool>* draining = nullptr);
+// GET /health, /livez and /readyz. `db` may be null while no store is
+// wired; `draining` (may be null) turns /readyz to 503.
+void mount_probes(http::router& r, store::health_probe* db, const std::atomic<bool>* draining = nullptr);
+// GET /metrics.
+void mount_metrics(http::router& r, obs::metrics_registry& metrics);
 
 } // namespace chatkit::handlers

@@ -27,8 +27,10 @@ public:
     // Returns the bound port (useful with PORT=0).
     std::uint16_t listen();
 
-    // Serves until a signal (or stop()) has drained every session, then returns.
-    void run();
+    // Serves until a signal (or stop()) has drained every session, then
+    // returns. Without `handle_signals` only stop() ends it (a second
+    // listener that stops with the main one).
+    void run(bool handle_signals = true);
 
     // Starts the graceful drain, as SIGTERM does. Thread-safe.
     void stop();
