@@ -1,5 +1,8 @@
 #include "chatkit/obs/metrics.hpp"
 
+#include "chatkit/obs/process_metrics.hpp"
+#include "chatkit/version.hpp"
+
 #include <fmt/format.h>
 
 #include <thread>
@@ -150,6 +153,11 @@ std::string metrics_registry::render() const
                            c->value.load(std::memory_order_relaxed));
     for (const auto& g : gauges_)
         out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", g.name, g.help, g.read());
+    out += fmt::format("# HELP chatkit_build_info The running version (always 1).\n"
+                       "# TYPE chatkit_build_info gauge\n"
+                       "chatkit_build_info{{version=\"{}\"}} 1\n",
+                       label(version()));
+    append_process_metrics(out);
     return out;
 }
 

@@ -56,6 +56,10 @@ asio::awaitable<void> mail_sender::loop()
     while (!stopped_) {
         try {
             co_await deliver_due();
+            if (std::chrono::steady_clock::now() - counted_ >= std::chrono::seconds(10)) {
+                counted_ = std::chrono::steady_clock::now();
+                pending_ = co_await db_.read([](soci::session& s) { return store::outbox_repo::pending(s); });
+            }
         } catch (const store::unavailable&) {
             spdlog::warn("mail: the database is unavailable; will retry");
         } catch (const std::exception& e) {

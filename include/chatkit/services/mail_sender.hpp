@@ -8,6 +8,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 
 namespace chatkit::security {
@@ -38,6 +39,10 @@ public:
 
     static constexpr int max_attempts = 12;
 
+    // Mail not yet sent nor given up on, as last counted (about every 10 s);
+    // -1 before the first count.
+    [[nodiscard]] long long pending() const { return pending_.load(std::memory_order_relaxed); }
+
 private:
     boost::asio::awaitable<void> loop();
     boost::asio::awaitable<void> deliver_due();
@@ -49,6 +54,8 @@ private:
     boost::asio::steady_timer wake_;
     boost::asio::thread_pool smtp_pool_{1};
     std::atomic<bool> stopped_{false};
+    std::atomic<long long> pending_{-1};
+    std::chrono::steady_clock::time_point counted_{};
 };
 
 } // namespace chatkit::services
