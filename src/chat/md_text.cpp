@@ -1,33 +1,13 @@
 #include "md_text.hpp"
 
 #include "chatkit/chat/markdown.hpp"
+#include "chatkit/util/text.hpp"
 
 #include <array>
 #include <charconv>
 #include <utility>
 
 namespace chatkit::chat::md {
-
-void append_utf8(std::string& out, std::uint32_t cp)
-{
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 // The entities documentation actually uses; any other one stays as written.
 void decode_entity(std::string& out, std::string_view entity)
@@ -46,13 +26,13 @@ void decode_entity(std::string& out, std::string_view entity)
         std::uint32_t cp = 0;
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
         if (ec == std::errc() && end == digits.data() + digits.size()) {
-            append_utf8(out, cp);
+            util::append_utf8(out, cp);
             return;
         }
     }
     for (auto& [name, cp] : named)
         if (name == entity) {
-            append_utf8(out, cp);
+            util::append_utf8(out, cp);
             return;
         }
     out.append(entity);

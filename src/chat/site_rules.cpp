@@ -1,5 +1,7 @@
 #include "chatkit/chat/site_rules.hpp"
 
+#include "chatkit/util/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -98,25 +100,6 @@ std::pair<char32_t, std::size_t> decode(std::string_view s, std::size_t at)
     return {cp, len};
 }
 
-void append_utf8(std::string& out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // Lower case as JavaScript's toLowerCase does it for Latin, Greek and
 // Cyrillic capitals; other scripts have no case.
 char32_t to_lower(char32_t c)
@@ -162,7 +145,7 @@ std::string github_slug(std::string_view text)
             (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '-' || cp == '_';
         if ((cp < 0x80 && !ascii_kept) || slugger_drops(cp))
             continue;
-        append_utf8(out, to_lower(cp));
+        util::append_utf8(out, to_lower(cp));
     }
     return out;
 }

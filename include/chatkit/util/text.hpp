@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace chatkit::util {
@@ -19,5 +21,9 @@ namespace chatkit::util {
 // (U+200B-U+200F, U+2028, U+2029, U+2060-U+2064, U+FEFF, U+180E, U+1680).
 // A text that is only these is empty. `s` must be valid UTF-8.
 [[nodiscard]] std::string_view trim_space(std::string_view s);
+
+// Appends code point `cp` as UTF-8; NUL, surrogates and values past U+10FFFF
+// become U+FFFD.
+void append_utf8(std::string& out, std::uint32_t cp);
 
 } // namespace chatkit::util
