@@ -200,7 +200,8 @@ TEST(log_format, json_lines_are_one_json_object_each)
         ++lines;
     }
     EXPECT_GE(lines, 4u);
-    EXPECT_NE(out.find("access GET /odd%0D%0Apath"), std::string::npos);
+    EXPECT_NE(out.find(R"("msg":"access","method":"GET","path":"/odd%0D%0Apath\\with\"quotes")"), std::string::npos)
+        << out;
 }
 
 TEST(product_binary, has_no_test_routes)

@@ -337,20 +337,20 @@ TEST(https_guard_wire, production_requires_https_except_health)
     auto port = p.wait_until_listening();
     ASSERT_TRUE(port) << p.output();
 
-    auto plain = request(*port, "GET", "/metrics");
+    auto plain = request(*port, "GET", "/");
     EXPECT_EQ(plain.status, 403u);
     EXPECT_NE(plain.body.find("HTTPS_REQUIRED"), std::string::npos);
     EXPECT_FALSE(plain.has("strict-transport-security"));
 
     EXPECT_EQ(request(*port, "GET", "/health").status, 200u);
 
-    auto proxied = request(*port, "GET", "/metrics", {{"X-Forwarded-Proto", "https"}});
+    auto proxied = request(*port, "GET", "/", {{"X-Forwarded-Proto", "https"}});
     EXPECT_EQ(proxied.status, 200u);
     auto hsts = proxied.header("strict-transport-security");
     ASSERT_FALSE(hsts.empty());
     EXPECT_GE(std::stol(hsts.substr(hsts.find('=') + 1)), 31536000L);
 
-    auto spoofed = request(*port, "GET", "/metrics", {{"X-Forwarded-Proto", "https, http"}});
+    auto spoofed = request(*port, "GET", "/", {{"X-Forwarded-Proto", "https, http"}});
     EXPECT_EQ(spoofed.status, 403u);
 
     // A request refused for its framing is a 400, through the proxy or not.
