@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <sys/resource.h>
@@ -166,6 +167,21 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             return exit_config;
         }
         if (command == "check-config") {
+            // What serve would meet beyond the settings themselves: production
+            // refuses a missing corpus, development answers from an empty one.
+            if (!std::filesystem::is_directory(loaded.cfg.corpus_dir)) {
+                auto problem = "CORPUS_DIR is not a folder: " + loaded.cfg.corpus_dir;
+                if (loaded.cfg.production()) {
+                    std::fprintf(stderr, "chatkit-server: cannot start: %s\n", problem.c_str());
+                    return 1;
+                }
+                verdict.warnings.push_back(problem + "; answering from an empty corpus");
+            }
+            auto database = chatkit::store::admin_check_database(loaded.cfg.database_url);
+            if (!database.ok) {
+                std::fprintf(stderr, "chatkit-server: cannot start: %s\n", database.message.c_str());
+                return 1;
+            }
             for (const auto& w : verdict.warnings)
                 std::fprintf(stderr, "chatkit-server: warning: %s\n", w.c_str());
             std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");

@@ -4,8 +4,13 @@
 #include "chatkit/store/identity_repo.hpp"
 #include "chatkit/store/migrations.hpp"
 #include "chatkit/util/time.hpp"
+#include "connection_url.hpp"
 
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace chatkit::store {
 
@@ -45,6 +50,30 @@ admin_outcome admin_migrate(const std::string& database_url)
     for (auto v : applied)
         list += (list.empty() ? "" : ", ") + std::to_string(v);
     return {true, "applied migration(s) " + list};
+}
+
+admin_outcome admin_check_database(const std::string& database_url, std::chrono::milliseconds connect_timeout)
+{
+    auto url = parse_connection_url(database_url, connect_timeout);
+    if (url.kind == dialect::sqlite) {
+        // The nearest folder that exists must let serve make the rest and the file.
+        auto dir = std::filesystem::absolute(std::filesystem::path(url.sqlite_path)).parent_path();
+        while (!dir.empty() && !std::filesystem::exists(dir) && dir != dir.parent_path())
+            dir = dir.parent_path();
+        if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK | X_OK) != 0)
+            return {false, "DATABASE_URL: cannot create the SQLite database under " + dir.string()};
+        return {true, "SQLite database at " + url.sqlite_path};
+    }
+    try {
+        soci::session s(soci::postgresql, url.postgresql_connect_string);
+        int one = 0;
+        s << "SELECT 1", soci::into(one);
+    } catch (const std::exception&) {
+        // libpq's text can carry the password-bearing connection string's
+        // pieces; the setting's name is what the operator needs.
+        return {false, "DATABASE_URL: the PostgreSQL server does not answer (host, port, credentials, database?)"};
+    }
+    return {true, "PostgreSQL answers"};
 }
 
 admin_outcome admin_set_tier(const std::string& database_url, const std::string& email, const std::string& tier)

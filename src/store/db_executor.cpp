@@ -151,7 +151,7 @@ private:
             backoff_ =
                 std::min(std::max(backoff_ * 2, std::chrono::milliseconds(100)), std::chrono::milliseconds(5000));
             next_attempt_ = now + backoff_;
-            throw unavailable(std::string("cannot open the database: ") + e.what());
+            throw unavailable(std::string("cannot open the database of DATABASE_URL: ") + e.what());
         }
         backoff_ = {};
     }

@@ -114,7 +114,9 @@ TEST(config_matrix, production_with_sqlite_warns_once_and_starts)
 
 TEST(config_matrix, production_with_strong_settings_starts)
 {
-    auto check = run_to_exit({"check-config"}, production_env());
+    auto env = production_env();
+    env["DATABASE_URL"] = chatkit::test::temp_sqlite_url(); // check-config reaches the database, as serve does
+    auto check = run_to_exit({"check-config"}, env);
     EXPECT_EQ(check.exit_code, 0) << check.output;
     EXPECT_NE(check.output.find("configuration ok (production mode)"), std::string::npos);
     EXPECT_EQ(check.output.find(production_env()["SECRET_KEY"]), std::string::npos);
@@ -152,6 +154,7 @@ TEST(config_matrix, flags_are_equivalent_to_variables)
     auto env = production_env();
     auto key = env["SECRET_KEY"];
     env.erase("SECRET_KEY");
+    env["DATABASE_URL"] = chatkit::test::temp_sqlite_url();
     auto r = run_to_exit({"check-config", "--secret-key", key}, env);
     EXPECT_EQ(r.exit_code, 0) << r.output;
 }
@@ -251,6 +254,7 @@ TEST(config_matrix, secrets_come_from_files_and_never_from_both)
     env["SECRET_KEY_FILE"] = write("key", key + "\n");
     env["SMTP_URL_FILE"] = write("smtp", env["SMTP_URL"] + "\n");
     env.erase("SMTP_URL");
+    env["DATABASE_URL"] = chatkit::test::temp_sqlite_url();
     auto ok = run_to_exit({"check-config"}, env);
     EXPECT_EQ(ok.exit_code, 0) << ok.output;
 
@@ -330,4 +334,27 @@ TEST(config_matrix, admin_bind_must_be_an_address_and_port)
         env["ADMIN_BIND"] = bad;
         expect_refused(env, "ADMIN_BIND");
     }
+}
+
+TEST(config_matrix, check_config_meets_what_serve_meets)
+{
+    // An unreachable database: both refuse, naming the setting.
+    auto env = production_env();
+    env["DATABASE_URL"] = "postgresql://chatkit:secret-pw@127.0.0.1:1/chatkit?connect_timeout=1";
+    for (const char* command : {"check-config", "serve"}) {
+        auto r = run_to_exit({command}, env);
+        EXPECT_EQ(r.exit_code, 1) << command << ": " << r.output;
+        EXPECT_NE(r.output.find("DATABASE_URL"), std::string::npos) << command << ": " << r.output;
+        EXPECT_EQ(r.output.find("secret-pw"), std::string::npos) << "no password in the error";
+    }
+    // A missing corpus: production refuses, development warns and answers from nothing.
+    env["DATABASE_URL"] = chatkit::test::temp_sqlite_url();
+    env["CORPUS_DIR"] = "/nonexistent/docs";
+    auto refused = run_to_exit({"check-config"}, env);
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_NE(refused.output.find("CORPUS_DIR is not a folder"), std::string::npos);
+    auto dev = run_to_exit({"check-config"},
+                           {{"CORPUS_DIR", "/nonexistent/docs"}, {"DATABASE_URL", chatkit::test::temp_sqlite_url()}});
+    EXPECT_EQ(dev.exit_code, 0) << dev.output;
+    EXPECT_NE(dev.output.find("empty corpus"), std::string::npos) << dev.output;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 
 // The operator's commands that act on the database directly (any instance's
@@ -13,6 +14,10 @@ struct admin_outcome {
 
 // Applies pending migrations and says which.
 admin_outcome admin_migrate(const std::string& database_url);
+// What `serve` would meet: PostgreSQL answers (within its connect timeout);
+// SQLite's folder exists or can be made. Changes nothing.
+admin_outcome admin_check_database(const std::string& database_url,
+                                   std::chrono::milliseconds connect_timeout = std::chrono::seconds(3));
 // `tier` is one the command line checked.
 admin_outcome admin_set_tier(const std::string& database_url, const std::string& email, const std::string& tier);
 // Every session of the user ends; answers they have open end within a second.
