@@ -52,10 +52,11 @@ conversation_history current_conversation(soci::session& s, const std::string& u
     const std::string& owner = user_id.empty() ? session_id : user_id;
     conversation_history out;
     soci::indicator key_ind = soci::i_null;
+    const long long since = now - stale_after_s; // bound by reference: it must outlive the statement
     s << "SELECT conversation_key FROM chat_streams WHERE " + owner_column +
              " = :owner AND finished_at IS NULL AND conversation_key IS NOT NULL AND created_at > :since "
              "ORDER BY created_at DESC, message_id DESC LIMIT 1",
-        soci::use(owner, "owner"), soci::use(now - stale_after_s, "since"), soci::into(out.key, key_ind);
+        soci::use(owner, "owner"), soci::use(since, "since"), soci::into(out.key, key_ind);
     if (!s.got_data() || key_ind != soci::i_ok) {
         out.key.clear();
         s << "SELECT c.client_key FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c." +

@@ -48,16 +48,19 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
             soci::use(at), soci::use(at);
         *db << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, 0, 'x')", soci::use(id);
         *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(at);
-        long long ms = at * 1000;
+        // Named values: SOCI reads what use() binds when the statement runs, at
+        // the end of the full expression, after its temporaries are gone.
+        long long ms = at * 1000, session_end = at + 3600, link_end = at + 600;
+        std::string message = id + "-m", hash = "hash-" + id, vhash = "vhash-" + id;
         *db << "INSERT INTO messages (id, conversation_id, role, content, created_at) VALUES (:id, :c, 'user', 'q', "
                ":at)",
-            soci::use(id + "-m"), soci::use(id), soci::use(ms);
+            soci::use(message), soci::use(id), soci::use(ms);
         *db << "INSERT INTO sessions (id, token_hash, created_at, last_seen_at, expires_at, revoked_at) "
                "VALUES (:id, :h, :at, :at2, :exp, :rev)",
-            soci::use(id), soci::use("hash-" + id), soci::use(at), soci::use(at), soci::use(at + 3600), soci::use(at);
+            soci::use(id), soci::use(hash), soci::use(at), soci::use(at), soci::use(session_end), soci::use(at);
         *db << "INSERT INTO verification_tokens (id, token_hash, email, created_at, expires_at, used_at) "
                "VALUES (:id, :h, 'a@b.co', :at, :exp, :used)",
-            soci::use(id), soci::use("vhash-" + id), soci::use(at), soci::use(at + 600), soci::use(at);
+            soci::use(id), soci::use(vhash), soci::use(at), soci::use(link_end), soci::use(at);
         *db << "INSERT INTO mail_outbox (id, recipient, subject, created_at, next_attempt_at, sent_at) "
                "VALUES (:id, 'a@b.co', 's', :at, :at2, :sent)",
             soci::use(id), soci::use(at), soci::use(at), soci::use(at);
@@ -67,9 +70,10 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
             soci::use(at);
     }
     // A mail still waiting to be sent is never old, however long it waits.
+    long long tomorrow = now + 86400;
     *db << "INSERT INTO mail_outbox (id, recipient, subject, sealed_body, created_at, next_attempt_at) "
            "VALUES ('pending', 'a@b.co', 's', 'sealed', :at, :at2)",
-        soci::use(old_day), soci::use(now + 86400);
+        soci::use(old_day), soci::use(tomorrow);
 
     const std::vector<std::pair<std::string, std::string>> tables{
         {"chat_streams", "message_id"}, {"stream_events", "message_id"},
