@@ -23,6 +23,7 @@ export const strings = {
   retry: "Retry",
   offline: "You are offline. The question will be sent when the connection is back.",
   sessionEnded: "Your session ended. Sign in again to send your question.",
+  sessionEndedIdle: "Your session ended. Sign in again to see your conversation.",
   cooldownOver: "You can ask again.",
   thinking: "Thinking…",
   stopped: "(stopped)",

@@ -237,11 +237,19 @@ export class ChatKitWidget extends HTMLElement {
   async restore() {
     if (!this.api.token() || this.busy) return;
     const mine = ++this.restoring;
+    const signedIn = Boolean(this.api.session);
     let history;
     try {
       history = await this.api.history();
-    } catch {
-      return; // a dead token or no server: the reader starts a new conversation
+    } catch (err) {
+      // A dead anonymous token is replaced at the next question, silently; a
+      // signed-in reader is told, once, that signing in brings it back.
+      if (signedIn && err.status === 401) {
+        this.api.forget("session");
+        this.account.renderBar();
+        this.addMessage("notice", this.strings.sessionEndedIdle);
+      }
+      return;
     }
     if (!this.busy && mine === this.restoring) this.showHistory(history);
   }

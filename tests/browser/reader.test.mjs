@@ -398,3 +398,57 @@ test("after the link is sent, focus stays in the dialog", async () => {
     await context.close();
   });
 });
+
+test("analytics: the seed's event types and the widget's own, in batches, with keepalive on page hide", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "100ms" }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const batches = [];
+    page.on("request", (r) => r.url().endsWith("/analytics/event") && batches.push(r.postDataJSON()));
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelector(".msg.assistant[aria-busy]")?.innerText.includes(" "));
+    await widget(page, "button", { hasText: "Stop" }).click();
+    await assistantBubbles(page).last().locator(".status").waitFor();
+    for (const q of ["How do teapots crack?", "What do sensors do?"]) {
+      await ask(page, q);
+      await answered(page);
+    }
+    await widget(page, ".msg.notice button", { hasText: "Not now" }).click();
+    await widget(page, ".bar button", { hasText: "Sign up" }).click();
+    await widget(page, ".modal button", { hasText: "Cancel" }).click();
+    // Leaving the page sends what is queued (keepalive), without waiting for the timer.
+    await page.evaluate(() => dispatchEvent(new Event("pagehide")));
+    await page.waitForTimeout(300);
+    const events = batches.flatMap((b) => b.events ?? [b]);
+    const types = new Set(events.map((e) => e.event_type));
+    for (const t of ["widget_loaded", "chat_message", "answer_stopped", "soft_prompt_shown", "soft_prompt_dismissed", "signup_modal_opened", "signup_modal_closed"])
+      assert.ok(types.has(t), `${t} was sent (got ${[...types].join(", ")})`);
+    assert.ok(batches.every((b) => Array.isArray(b.events) && b.events.length <= 20), "batches of at most 20");
+    assert.ok(events.every((e) => !JSON.stringify(e).includes("teapots")), "never the question's text");
+    await context.close();
+  });
+});
+
+test("a signed-in reader whose session died gets the sign-in dialog and keeps the question", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const dead = () => page.evaluate(() => {
+      const key = `chatkit:v1:${location.origin}`;
+      localStorage.setItem(key, JSON.stringify({ session: { token: "D".repeat(43), email: "gone@example.com", expires_at: "2099-01-01T00:00:00Z" } }));
+    });
+    // Dead on arrival: told once, signed out.
+    await dead();
+    await page.reload();
+    await openPanel(page);
+    await widget(page, ".msg.notice", { hasText: "Sign in again to see your conversation" }).waitFor();
+    await widget(page, ".bar button", { hasText: "Sign up" }).waitFor();
+    // Dying between load and question: the dialog, and the question kept.
+    await dead();
+    await ask(page, "How do I deploy?");
+    await widget(page, ".modal").waitFor();
+    assert.equal(await widget(page, "textarea").inputValue(), "How do I deploy?", "the draft is kept");
+    assert.match(await widget(page, ".msg.notice").last().innerText(), /session ended/i);
+    assert.equal(await widget(page, ".msg.user").count(), 0, "the unsent question is not left in the log");
+    await context.close();
+  });
+});
