@@ -366,6 +366,24 @@ export function safeLink(url, doc = document) {
   return a;
 }
 
+// An answer's sources as links (chips), numbered as the citations are.
+export function sourceChips(sources, label, numbered = true, doc = document) {
+  const box = doc.createElement("div");
+  box.className = "sources";
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", label);
+  box.setAttribute("part", "sources");
+  sources.forEach((source, i) => {
+    const a = safeLink(source.url, doc) ?? doc.createElement("span");
+    a.className = "chip";
+    a.setAttribute("part", "source");
+    a.textContent = numbered ? `${i + 1}. ${source.title}` : source.title;
+    a.title = source.excerpt ?? "";
+    box.append(a);
+  });
+  return box;
+}
+
 // The answer as a screen reader should hear it: no markup, no [n] markers.
 export function plainText(markdown) {
   return String(markdown)

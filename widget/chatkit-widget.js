@@ -4,13 +4,14 @@
 // A plain ES module, no build step, no dependencies. One script tag:
 //   <script type="module" src="https://chat.example.com/widget/chatkit-widget.js"></script>
 import { ChatKitApi, ChatKitError } from "./chatkit-api.js";
-import { renderMarkdown, safeLink, plainText } from "./chatkit-markdown.js";
+import { renderMarkdown, sourceChips, plainText } from "./chatkit-markdown.js";
 import { adoptStyles } from "./chatkit-styles.js";
 import { strings as englishStrings, format } from "./chatkit-strings.js";
 import { Account } from "./chatkit-account.js";
 import { LogScroller } from "./chatkit-scroll.js";
 import { SelectionWatcher } from "./chatkit-selection.js";
-import { el } from "./chatkit-dom.js";
+import { el, chatIcon } from "./chatkit-dom.js";
+import { httpsAllowed } from "./chatkit-https.js";
 
 const SIGNUP_PROMPT_AFTER = 3;
 const MOBILE = "(max-width: 600px)";
@@ -54,7 +55,10 @@ export class ChatKitWidget extends HTMLElement {
     if (this.refused) return;
     if (!this.ui) {
       adoptStyles(this.shadow);
-      if (!this.httpsAllowed()) return;
+      if (!httpsAllowed(this.shadow, this.strings)) {
+        this.refused = true;
+        return;
+      }
       this.api = new ChatKitApi(this.getAttribute("api-base") ?? "");
       this.account = new Account(this);
       this.conversation = crypto.randomUUID();
@@ -84,30 +88,6 @@ export class ChatKitWidget extends HTMLElement {
 
   attributeChangedCallback() {
     if (this.ui) this.applyAttributes();
-  }
-
-  // The seed's HTTPS guard: a non-localhost http: page gets an error panel
-  // and no widget; localhost over http: warns and runs; https: runs.
-  httpsAllowed() {
-    const { protocol, hostname } = location;
-    const local = ["localhost", "127.0.0.1", "[::1]"].includes(hostname);
-    if (protocol === "https:") return true;
-    if (local) {
-      console.warn("⚠️  WARNING: ChatKit widget running over HTTP on localhost. This is only safe for development. Use HTTPS in production.");
-      return true;
-    }
-    this.refused = true;
-    console.error("🔒 SECURITY ERROR: ChatKit widget requires HTTPS in production. Refusing to initialize.");
-    const s = this.strings;
-    const box = el("div", { class: "https-error", role: "alert", part: "https-error" }, [
-      el("h3", {}, [s.httpsTitle]),
-      el("p", {}, [s.httpsBody]),
-      el("p", {}, [el("strong", {}, [s.httpsCurrent]), " ", el("code", {}, [`${protocol}//${hostname}`])]),
-      el("p", {}, [el("strong", {}, [s.httpsRequired]), " ", el("code", {}, [`https://${hostname}`])]),
-      el("p", {}, [s.httpsHint]),
-    ]);
-    this.shadow.append(box);
-    return false;
   }
 
   applyAttributes() {
@@ -475,16 +455,7 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   sourceChips(sources, numbered = true) {
-    const box = el("div", { class: "sources", role: "group", "aria-label": this.strings.sources, part: "sources" });
-    sources.forEach((source, i) => {
-      const a = safeLink(source.url) ?? el("span", {});
-      a.className = "chip";
-      a.setAttribute("part", "source");
-      a.textContent = numbered ? `${i + 1}. ${source.title}` : source.title;
-      a.title = source.excerpt ?? "";
-      box.append(a);
-    });
-    return box;
+    return sourceChips(sources, this.strings.sources, numbered);
   }
 
   showError(err) {
@@ -518,21 +489,6 @@ export class ChatKitWidget extends HTMLElement {
     this.announce(this.ui.cooldown.textContent);
     this.setBusy(false);
   }
-}
-
-// A speech bubble drawn with SVG: emoji fonts are not everywhere.
-function chatIcon() {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "26");
-  svg.setAttribute("height", "26");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("fill", "currentColor");
-  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
-  svg.append(path);
-  return svg;
 }
 
 if (!customElements.get("chatkit-widget")) customElements.define("chatkit-widget", ChatKitWidget);

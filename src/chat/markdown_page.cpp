@@ -1,5 +1,7 @@
 #include "chatkit/chat/markdown_page.hpp"
 
+#include "front_matter.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -56,15 +58,6 @@ std::string dedent(std::string_view line, int columns)
     std::string out(static_cast<std::size_t>(std::max(0, col - columns)), ' ');
     out.append(line.substr(i));
     return out;
-}
-
-std::string unquote(std::string v)
-{
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
-        v.pop_back();
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        return v.substr(1, v.size() - 2);
-    return v;
 }
 
 std::string capitalized(std::string word)
@@ -434,36 +427,6 @@ private:
     std::vector<std::string> including_; // the .md files being included, outermost first
     std::size_t included_bytes_ = 0;
 };
-
-front_matter read_front_matter(std::vector<std::string>& lines)
-{
-    front_matter meta;
-    if (lines.empty() || lines[0] != "---")
-        return meta;
-    std::size_t end = 1;
-    while (end < lines.size() && lines[end] != "---" && lines[end] != "...")
-        ++end;
-    if (end == lines.size())
-        return meta; // no closing line: a thematic break, not front matter
-    for (std::size_t i = 1; i < end; ++i) {
-        const auto& l = lines[i];
-        auto colon = l.find(':');
-        if (colon == std::string::npos || l.starts_with(' '))
-            continue;
-        auto key = l.substr(0, colon);
-        auto value = unquote(l.substr(l.find_first_not_of(" \t", colon + 1) == std::string::npos
-                                          ? l.size()
-                                          : l.find_first_not_of(" \t", colon + 1)));
-        if (key == "title")
-            meta.title = value;
-        else if (key == "slug")
-            meta.slug = value;
-        else if (key == "id")
-            meta.id = value;
-    }
-    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(end + 1));
-    return meta;
-}
 
 } // namespace
 

@@ -35,7 +35,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 using parser_t = bhttp::request_parser<bhttp::string_body>;
 
-
 bool is_quiet_close(const boost::system::error_code& ec)
 {
     return ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||

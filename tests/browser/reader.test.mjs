@@ -24,6 +24,19 @@ const openPanel = (page) => widget(page, ".launcher").click();
 const answered = (page) => assistantBubbles(page).last().locator(".copy-answer").waitFor({ timeout: 20000 });
 const plain = (text) => text.replace(/\[(\d+)\]/g, "$1").replace(/\*\*|`/g, "").replace(/\s+/g, "");
 
+// A signed-in look without mail: a made-up session in storage, and a history
+// endpoint that accepts it (the real one would find it dead and sign out).
+async function fakeSession(page, { store = true } = {}) {
+  await page.route("**/api/v1/chat/history", (route) =>
+    route.fulfill({ contentType: "application/json", body: JSON.stringify({ conversation_id: null, messages: [] }) }));
+  if (!store) return;
+  await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k)) ?? `chatkit:v1:${location.origin}`;
+    const state = JSON.parse(localStorage.getItem(key) ?? "{}");
+    localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
+  });
+}
+
 // The text of the last answer without its chips and buttons.
 function lastAnswerText(page) {
   return assistantBubbles(page).last().evaluate((el) => {
@@ -91,11 +104,8 @@ test("two tabs of the site stay in step", async () => {
     await widget(other, ".msg.assistant .sources").waitFor({ timeout: 10000 });
     assert.equal(await widget(other, ".msg.user").innerText(), "What is embodied AI?");
     // Signing in in one tab shows in the other (a stored session, no mail needed).
-    await page.evaluate(() => {
-      const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k));
-      const state = JSON.parse(localStorage.getItem(key));
-      localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
-    });
+    await fakeSession(other, { store: false }); // it learns of the session from the storage event
+    await fakeSession(page);
     await widget(other, ".bar", { hasText: "reader@example.com" }).waitFor();
     await context.close();
   });
@@ -289,11 +299,7 @@ test("focus stays on a sensible control after Stop, Log out and closing the dial
     await widget(page, ".backdrop").click({ position: { x: 5, y: 5 } });
     assert.equal(await widget(page, ".modal").count(), 0, "a click on the backdrop closes the dialog");
 
-    await page.evaluate(() => {
-      const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k));
-      const state = JSON.parse(localStorage.getItem(key));
-      localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
-    });
+    await fakeSession(page);
     await page.reload();
     await openPanel(page);
     await widget(page, ".bar button", { hasText: "Log out" }).click();
@@ -327,11 +333,7 @@ test("axe-core finds no WCAG 2.2 AA violation: open, streaming, dialog, signed i
       await widget(page, ".bar button", { hasText: "Sign up" }).click();
       assert.deepEqual(await axeViolations(page), [], `${theme}: dialog`);
       await page.keyboard.press("Escape");
-      await page.evaluate(() => {
-        const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k));
-        const state = JSON.parse(localStorage.getItem(key));
-        localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
-      });
+      await fakeSession(page);
       await page.reload();
       await page.evaluate((t) => document.querySelector("chatkit-widget").setAttribute("theme", t), theme);
       await openPanel(page);

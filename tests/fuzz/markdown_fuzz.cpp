@@ -33,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto hits = find_sources(index, "how do I set up the page", {}, 5);
     if (hits.empty() && !c->sections().empty())
         hits.push_back({&c->sections().front(), 1.0, 1.0});
-    static_cast<void>(compose_answer({"how do I set up the page", "chat", "A selected passage. Another.", hits, false}));
+    static_cast<void>(
+        compose_answer({"how do I set up the page", "chat", "A selected passage. Another.", hits, false}));
     return 0;
 }

@@ -5,7 +5,7 @@
 namespace chatkit::services {
 class analytics_service;
 class local_limiter;
-}
+} // namespace chatkit::services
 namespace chatkit::config {
 struct config;
 }

@@ -56,7 +56,7 @@ struct request_context {
     // proxy's X-Forwarded-Proto said so. Decided by the https_guard.
     bool secure = false;
     std::optional<rejection> rejected;
-    std::string route = "unmatched"; // the matched pattern: a bounded metrics label
+    std::string route = "unmatched";           // the matched pattern: a bounded metrics label
     const route_options* route_opts = nullptr; // set by the session from the head
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<principal> caller;

@@ -1,0 +1,48 @@
+#include "front_matter.hpp"
+
+namespace chatkit::chat {
+
+namespace {
+
+std::string unquote(std::string v)
+{
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+        v.pop_back();
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        return v.substr(1, v.size() - 2);
+    return v;
+}
+
+} // namespace
+
+front_matter read_front_matter(std::vector<std::string>& lines)
+{
+    front_matter meta;
+    if (lines.empty() || lines[0] != "---")
+        return meta;
+    std::size_t end = 1;
+    while (end < lines.size() && lines[end] != "---" && lines[end] != "...")
+        ++end;
+    if (end == lines.size())
+        return meta; // no closing line: a thematic break, not front matter
+    for (std::size_t i = 1; i < end; ++i) {
+        const auto& l = lines[i];
+        auto colon = l.find(':');
+        if (colon == std::string::npos || l.starts_with(' '))
+            continue;
+        auto key = l.substr(0, colon);
+        auto value = unquote(l.substr(l.find_first_not_of(" \t", colon + 1) == std::string::npos
+                                          ? l.size()
+                                          : l.find_first_not_of(" \t", colon + 1)));
+        if (key == "title")
+            meta.title = value;
+        else if (key == "slug")
+            meta.slug = value;
+        else if (key == "id")
+            meta.id = value;
+    }
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(end + 1));
+    return meta;
+}
+
+} // namespace chatkit::chat
