@@ -59,6 +59,9 @@ std::size_t distance_within(std::string_view a, std::string_view b, std::size_t 
 retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(source))
 {
     const auto& docs = source_->sections();
+    for (const auto& s : docs)
+        for (const auto* text : {&s.title, &s.plain, &s.code})
+            words_of(*text, [this](std::string_view w) { words_.emplace(w); });
     std::vector<std::array<double, fields>> lengths(docs.size());
     std::array<double, fields> totals{};
     std::unordered_map<std::string, std::array<std::uint16_t, fields>> tf;
@@ -68,6 +71,8 @@ retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(s
                                                     docs[i].code};
         for (std::size_t f = 0; f < fields; ++f) {
             auto terms = terms_of(texts[f]);
+            if (f == 0)
+                add_identifier_parts(docs[i].title, terms);
             lengths[i][f] = static_cast<double>(terms.size());
             totals[f] += lengths[i][f];
             for (auto& t : terms) {
@@ -79,9 +84,6 @@ retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(s
         for (auto& [term, counts] : tf)
             postings_[term].push_back({i, counts});
     }
-    for (const auto& s : docs)
-        for (const auto* text : {&s.title, &s.plain, &s.code})
-            words_of(*text, [this](std::string_view w) { words_.emplace(w); });
     for (const auto& w : words_)
         spelling_[spelling_key(w[0], w.size())].push_back(&w);
     length_norm_.resize(docs.size());
@@ -90,6 +92,37 @@ retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(s
             double average = docs.empty() ? 1 : std::max(1.0, totals[f] / static_cast<double>(docs.size()));
             length_norm_[i][f] = static_cast<float>(1 - field_b[f] + field_b[f] * lengths[i][f] / average);
         }
+}
+
+void retriever::add_identifier_parts(const std::string& title, std::vector<std::string>& terms)
+{
+    // An API heading names its subject in a compound ("path.extname()",
+    // "os.freemem()", "url.searchParams"). Its parts become heading terms
+    // ("ext" + "name", "free" + "mem"), and a short part is remembered as an
+    // abbreviation a reader's whole word may stand for ("extension",
+    // "parameter"). Prose headings are left alone: there a split is noise.
+    if (title.find_first_of(".(") == std::string::npos)
+        return;
+    words_of(title, [&](std::string_view w) {
+        auto remember = [&](std::string_view part) {
+            auto stemmed = terms_of(part);
+            if (stemmed.size() == 1 && stemmed[0].size() >= min_abbreviation && stemmed[0].size() <= max_abbreviation)
+                abbreviations_.insert(stemmed[0]);
+        };
+        remember(w);
+        for (std::size_t cut = min_abbreviation; w.size() >= 2 * min_abbreviation && cut + min_abbreviation <= w.size();
+             ++cut) {
+            auto head = w.substr(0, cut), tail = w.substr(cut);
+            if (!words_.contains(std::string(head)) || !words_.contains(std::string(tail)))
+                continue;
+            for (auto part : {head, tail}) {
+                remember(part);
+                for (auto& t : terms_of(part))
+                    terms.push_back(std::move(t));
+            }
+            break;
+        }
+    });
 }
 
 std::string retriever::correction(const std::string& word) const
@@ -147,6 +180,10 @@ retriever::query_plan retriever::plan(std::string_view query) const
         // a sign of an unknown topic (its parts count for that).
         if (t.find_first_of(".-_") != std::string::npos && !postings_.contains(t))
             continue;
+        // Two letters the corpus never uses are a flag or a unit ("ls -la",
+        // "2 mb"), too short to tell another topic from a typo.
+        if (t.size() <= 2 && !postings_.contains(t))
+            continue;
         if (std::any_of(out.terms.begin(), out.terms.end(),
                         [&](const query_term& q) { return q.term == t && q.asked; }))
             continue;
@@ -156,6 +193,12 @@ retriever::query_plan retriever::plan(std::string_view query) const
         for (const auto& alt : alternatives_of(t))
             if (std::none_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == alt; }))
                 out.terms.push_back({alt, alternative_weight, c, false});
+        for (auto len = min_abbreviation; len <= max_abbreviation && len + 2 <= t.size(); ++len) {
+            auto prefix = t.substr(0, len);
+            if (abbreviations_.contains(prefix) &&
+                std::none_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == prefix; }))
+                out.terms.push_back({prefix, alternative_weight, c, false});
+        }
         out.concepts.push_back(unseen_idf);
     }
     for (auto& q : out.terms) {

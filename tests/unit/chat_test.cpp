@@ -113,6 +113,40 @@ TEST(retriever, ranks_the_section_that_answers_first)
     EXPECT_LE(r.search("file", 1).size(), 1u);
 }
 
+TEST(retriever, an_api_heading_meets_the_words_its_compound_abbreviates)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("path.md", R"(# Path
+
+## path.extname(path)
+
+Returns the part of a name after the last period, as in `notes.ext`.
+
+## path.basename(path)
+
+Returns the last portion of a path: its name.
+
+## path.sep
+
+The segment separator of the platform.
+)",
+           {});
+    retriever r(c);
+    auto hits = r.search("get the extension of a name", 5);
+    ASSERT_FALSE(hits.empty());
+    EXPECT_EQ(hits[0].doc->title, "path.extname(path)") << "extname = ext + name, and ext stands for extension";
+    EXPECT_EQ(r.search("the separator", 1).at(0).doc->title, "path.sep");
+    EXPECT_TRUE(r.search("the platform's tension", 5).empty() || r.search("tension", 5).empty())
+        << "only a word's beginning stands for it";
+}
+
+TEST(retriever, a_quoted_command_is_not_another_topic)
+{
+    retriever r(sample());
+    EXPECT_EQ(r.lookup("read a file with 'ls -la'", 1).unknown_share, 0.0) << "two-letter flags are not topics";
+    EXPECT_GT(r.lookup("read a file in kotlin", 1).unknown_share, 0.12);
+}
+
 TEST(retriever, questions_about_other_things_find_no_sources)
 {
     retriever r(sample());

@@ -78,6 +78,9 @@ private:
     // A word the corpus does not use, replaced by one it does a typo away;
     // otherwise the word itself.
     [[nodiscard]] std::string correction(const std::string& word) const;
+    void add_identifier_parts(const std::string& title, std::vector<std::string>& terms);
+    static constexpr std::size_t min_abbreviation = 3;
+    static constexpr std::size_t max_abbreviation = 5;
 
     std::shared_ptr<const corpus> source_;
     std::vector<std::array<float, fields>> length_norm_; // per section: 1 - b + b * len / avg, per field
@@ -90,6 +93,7 @@ private:
                static_cast<std::uint32_t>(std::min<std::size_t>(length, 0xFFFFFF));
     }
     std::unordered_set<std::string> words_;
+    std::unordered_set<std::string> abbreviations_; // stemmed parts of API headings' identifiers
     std::unordered_map<std::uint32_t, std::vector<const std::string*>> spelling_;
 };
 
