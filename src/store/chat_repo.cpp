@@ -2,6 +2,10 @@
 
 #include <soci/soci.h>
 
+#include <charconv>
+#include <string_view>
+#include <unordered_map>
+
 namespace chatkit::store::chat_repo {
 
 namespace {
@@ -9,6 +13,33 @@ namespace {
 soci::indicator optional_text(const std::string& v)
 {
     return v.empty() ? soci::i_null : soci::i_ok;
+}
+
+struct chunk {
+    long long first_seq = 0;
+    long long last_seq = 0;
+    std::string frames;
+};
+
+// A row's frames back apart, each with the seq of its "id: <message>:<seq>"
+// line. An SSE frame ends at its first blank line: data lines are prefixed,
+// so "\n\n" never occurs inside one.
+std::vector<std::pair<long long, std::string>> split_frames(std::string_view text)
+{
+    std::vector<std::pair<long long, std::string>> out;
+    while (!text.empty()) {
+        auto end = text.find("\n\n");
+        auto frame = text.substr(0, end == std::string_view::npos ? text.size() : end + 2);
+        text.remove_prefix(frame.size());
+        auto line = frame.substr(0, frame.find('\n'));
+        auto colon = line.rfind(':');
+        long long n = -1;
+        if (line.starts_with("id: ") && colon != std::string_view::npos)
+            std::from_chars(line.data() + colon + 1, line.data() + line.size(), n);
+        if (n >= 0)
+            out.emplace_back(n, std::string(frame));
+    }
+    return out;
 }
 
 } // namespace
@@ -30,18 +61,32 @@ void insert_stream(soci::session& s, const new_stream& row)
 
 void append_events(soci::session& s, const std::vector<stream_event>& events)
 {
-    if (events.empty())
+    // One row per stream per flush. A batch written again after an unclear
+    // failure starts at the same seq and holds at least as much: it replaces
+    // the row it finds, and never shortens it.
+    std::vector<std::string> order;
+    std::unordered_map<std::string, chunk> chunks;
+    for (const auto& e : events) {
+        auto [it, fresh] = chunks.try_emplace(e.message_id, chunk{e.seq, e.seq, {}});
+        if (fresh)
+            order.push_back(e.message_id);
+        it->second.last_seq = e.seq;
+        it->second.frames.append(e.frame);
+    }
+    if (order.empty())
         return;
     std::string message_id;
-    long long seq = 0;
-    std::string frame;
-    soci::statement st = (s.prepare << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, :seq, :frame) "
-                                       "ON CONFLICT (message_id, seq) DO NOTHING",
-                          soci::use(message_id, "id"), soci::use(seq, "seq"), soci::use(frame, "frame"));
-    for (const auto& e : events) {
-        message_id = e.message_id;
-        seq = e.seq;
-        frame = e.frame;
+    chunk row;
+    soci::statement st =
+        (s.prepare << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) "
+                      "VALUES (:id, :first, :last, :frames) ON CONFLICT (message_id, first_seq) DO UPDATE "
+                      "SET last_seq = excluded.last_seq, frames = excluded.frames "
+                      "WHERE excluded.last_seq > stream_chunks.last_seq",
+         soci::use(message_id, "id"), soci::use(row.first_seq, "first"), soci::use(row.last_seq, "last"),
+         soci::use(row.frames, "frames"));
+    for (auto& id : order) {
+        message_id = id;
+        row = std::move(chunks.at(id));
         st.execute(true);
     }
 }
@@ -79,8 +124,8 @@ std::optional<stream_row> find_stream(soci::session& s, const std::string& messa
 
 bool has_events_after(soci::session& s, const std::string& message_id, long long seq)
 {
-    int found = 0;
-    s << "SELECT COUNT(*) FROM (SELECT 1 FROM stream_events WHERE message_id = :id AND seq > :seq LIMIT 1) later",
+    long long found = 0;
+    s << "SELECT COUNT(*) FROM (SELECT 1 FROM stream_chunks WHERE message_id = :id AND last_seq > :seq LIMIT 1) later",
         soci::use(message_id, "id"), soci::use(seq, "seq"), soci::into(found);
     return found > 0;
 }
@@ -89,14 +134,19 @@ std::vector<std::pair<long long, std::string>> events_after(soci::session& s, co
                                                             long long seq)
 {
     std::vector<std::pair<long long, std::string>> out;
-    long long n = 0;
-    std::string frame;
-    soci::statement st = (s.prepare << "SELECT seq, frame FROM stream_events WHERE message_id = :id AND seq > :seq "
-                                       "ORDER BY seq",
-                          soci::use(message_id, "id"), soci::use(seq, "seq"), soci::into(n), soci::into(frame));
+    std::string frames;
+    soci::statement st = (s.prepare << "SELECT frames FROM stream_chunks WHERE message_id = :id AND last_seq > :seq "
+                                       "ORDER BY first_seq",
+                          soci::use(message_id, "id"), soci::use(seq, "seq"), soci::into(frames));
     st.execute();
+    auto last = seq;
     while (st.fetch())
-        out.emplace_back(n, frame);
+        for (auto& [n, frame] : split_frames(frames))
+            // Rows of a retried flush may overlap: each seq once, in order.
+            if (n > last) {
+                last = n;
+                out.emplace_back(n, std::move(frame));
+            }
     return out;
 }
 

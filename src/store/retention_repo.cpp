@@ -38,9 +38,9 @@ bool take_lease(soci::session& s, const std::string& name, const std::string& ho
 
 int prune_finished_streams(soci::session& s, long long finished_before, int batch)
 {
-    // Frames first: stream_events rows hang off chat_streams.
+    // Frames first: stream_chunks rows hang off chat_streams.
     soci::statement events =
-        (s.prepare << "DELETE FROM stream_events WHERE message_id IN (SELECT message_id FROM chat_streams "
+        (s.prepare << "DELETE FROM stream_chunks WHERE message_id IN (SELECT message_id FROM chat_streams "
                       "WHERE finished_at IS NOT NULL AND finished_at < :cutoff LIMIT :batch)",
          soci::use(finished_before, "cutoff"), soci::use(batch, "batch"));
     events.execute(true);

@@ -11,7 +11,11 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -260,4 +264,47 @@ TEST(chat_cluster, resume_and_cancel_work_on_another_instance)
     auto ended = read_all(second_reader);
     ASSERT_FALSE(ended.events.empty());
     EXPECT_EQ(ended.events.back().data.at("cancelled"), true) << "a cancel on B stops the answer on A";
+}
+
+TEST_F(cluster, two_instances_and_a_slow_mail_server_deliver_each_mail_once)
+{
+    // Each mail takes 1.5 s between DATA and 250: long enough that both
+    // instances are sending at once, and that a claim of several rows would
+    // have expired behind the first of them.
+    const char* script = std::getenv("CHATKIT_SLOW_SMTP");
+    ASSERT_NE(script, nullptr) << "run through meson test";
+    char log_path[] = "/tmp/chatkit-slow-smtp-XXXXXX";
+    ::close(::mkstemp(log_path));
+    server_process smtp({script, "--delay", "1.5", "--log", log_path}, {}, "/usr/bin/python3");
+    auto smtp_port = smtp.wait_until_listening();
+    ASSERT_TRUE(smtp_port) << smtp.output();
+    auto env = env_for(db_url_, {{"SMTP_URL", "smtp+insecure://127.0.0.1:" + std::to_string(*smtp_port)}});
+    server_process a({}, env);
+    server_process b({}, env);
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+
+    constexpr int signups = 8;
+    std::vector<std::string> emails;
+    for (int i = 0; i < signups; ++i) {
+        emails.push_back(unique_email("slowmail" + std::to_string(i)));
+        auto r =
+            call(i % 2 ? *pb : *pa, "POST", "/api/v1/auth/signup",
+                 boost::json::serialize(boost::json::object{{"email", emails.back()}, {"consent_data_storage", true}}));
+        ASSERT_EQ(r.status(), 200u) << r.raw.body;
+    }
+    auto delivered = [&] {
+        std::ifstream in(log_path);
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);)
+            lines.push_back(line);
+        return lines;
+    };
+    ASSERT_TRUE(eventually([&] { return delivered().size() >= signups; }, 40s));
+    std::this_thread::sleep_for(3s); // a second delivery of any of them would land by now
+    auto lines = delivered();
+    for (const auto& email : emails)
+        EXPECT_EQ(std::count(lines.begin(), lines.end(), email), 1) << email;
+    EXPECT_EQ(lines.size(), static_cast<std::size_t>(signups));
+    ::unlink(log_path);
 }

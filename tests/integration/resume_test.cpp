@@ -7,6 +7,9 @@
 #include "support/eventually.hpp"
 #include "support/sse.hpp"
 
+#include "chatkit/store/chat_repo.hpp"
+
+#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
@@ -90,4 +93,44 @@ TEST_F(chat_api, a_post_with_someone_elses_last_event_id_starts_nothing)
     EXPECT_EQ(malformed.status(), 400u);
     std::this_thread::sleep_for(300ms); // past the journal's next batch
     EXPECT_EQ(stored_answers(db_url_), 1) << "none of them started an answer";
+}
+
+TEST_F(chat_api, the_journal_keeps_a_row_per_flush_and_replays_exactly_what_was_sent)
+{
+    start({{"BUILTIN_TOKEN_DELAY", "5ms"}});
+    auto token = anon();
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What is embodied AI and what do sensors do?"),
+                          bearer(token));
+    ASSERT_EQ(s.head.status, 200u);
+    sse_reader reader(*s.conn);
+    auto sent = read_all(reader);
+    ASSERT_GE(sent.events.size(), 20u) << "long enough to span several flushes";
+    ASSERT_EQ(sent.events.back().event, "done");
+    const auto& first_id = sent.events.front().id;
+    auto id = first_id.substr(0, first_id.find(':'));
+    auto db = open_database(db_url_);
+    ASSERT_TRUE(eventually(
+        [&] {
+            long long finished = 0;
+            *db << "SELECT COUNT(*) FROM chat_streams WHERE message_id = :id AND finished_at IS NOT NULL",
+                soci::use(id), soci::into(finished);
+            return finished == 1;
+        },
+        5s));
+    long long rows = 0;
+    *db << "SELECT COUNT(*) FROM stream_chunks WHERE message_id = :id", soci::use(id), soci::into(rows);
+    EXPECT_GE(rows, 1);
+    EXPECT_LT(rows * 4, static_cast<long long>(sent.events.size())) << "one row per flush, not one per token";
+
+    // What another instance would replay after the client's fourth event.
+    auto replay = chatkit::store::chat_repo::events_after(*db, id, 3);
+    ASSERT_EQ(replay.size(), sent.events.size() - 4);
+    for (std::size_t i = 0; i < replay.size(); ++i) {
+        const auto& e = sent.events[i + 4];
+        EXPECT_EQ(id + ":" + std::to_string(replay[i].first), e.id);
+        auto data = replay[i].second.find("\ndata: ");
+        ASSERT_NE(data, std::string::npos) << replay[i].second;
+        auto line = replay[i].second.substr(data + 7, replay[i].second.find('\n', data + 1) - data - 7);
+        EXPECT_EQ(boost::json::parse(line), e.data) << "event " << i + 4;
+    }
 }

@@ -46,7 +46,7 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     for (auto [id, at] : {std::pair<std::string, long long>{"old", old_day}, {"new", recent}}) {
         *db << "INSERT INTO chat_streams (message_id, created_at, finished_at) VALUES (:id, :at, :at2)", soci::use(id),
             soci::use(at), soci::use(at);
-        *db << "INSERT INTO stream_events (message_id, seq, frame) VALUES (:id, 0, 'x')", soci::use(id);
+        *db << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) VALUES (:id, 0, 0, 'x')", soci::use(id);
         *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(at);
         // Named values: SOCI reads what use() binds when the statement runs, at
         // the end of the full expression, after its temporaries are gone.
@@ -76,7 +76,7 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
         soci::use(old_day), soci::use(tomorrow);
 
     const std::vector<std::pair<std::string, std::string>> tables{
-        {"chat_streams", "message_id"}, {"stream_events", "message_id"},
+        {"chat_streams", "message_id"}, {"stream_chunks", "message_id"},
         {"conversations", "id"},        {"sessions", "id"},
         {"verification_tokens", "id"},  {"mail_outbox", "id"},
         {"analytics_events", "id"},     {"rate_limit_counters", "bucket"}};
