@@ -33,7 +33,9 @@ root=$tmp/root
 
 # What lands where, and nothing outside the prefix.
 for f in "$CHATKIT_BINDIR/chatkit-server" "$CHATKIT_DATADIR/widget/chatkit-widget.js" \
-  "$CHATKIT_DATADIR/widget/demo.html" "$CHATKIT_DATADIR/docs/configuration.md"; do
+  "$CHATKIT_DATADIR/widget/demo.html" "$CHATKIT_DATADIR/docs/configuration.md" \
+  "$CHATKIT_DATADIR/docs/deployment.md" "$CHATKIT_DATADIR/examples/deploy/chatkit.service" \
+  "$CHATKIT_DATADIR/examples/deploy/chatkit.nginx.conf" "$CHATKIT_DATADIR/examples/deploy/two-instances.sh"; do
   [ -f "$root$f" ] || fail "not installed: $f"
 done
 outside=$(cd "$root" && find . -type f | sed 's|^\.||' | grep -v "^$CHATKIT_PREFIX/" || true)
