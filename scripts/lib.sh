@@ -13,8 +13,9 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libgoogle-perftools-dev libmd4c-dev libstemmer-dev
 )
 # What the full test suite adds: real PostgreSQL, a real SMTP sink, real
-# Chromium, curl for smoke checks.
-TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl)
+# Chromium, curl for smoke checks; nginx, openssl and systemd-analyze for the
+# deploy samples of examples/deploy/.
+TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl nginx-light openssl systemd)
 
 # Node.js for the browser suite: Debian's, unless one is already installed
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).

@@ -166,17 +166,20 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", verdict.refusal.c_str());
             return exit_config;
         }
-        if (command == "check-config") {
-            // What serve would meet beyond the settings themselves: production
-            // refuses a missing corpus, development answers from an empty one.
-            if (!std::filesystem::is_directory(loaded.cfg.corpus_dir)) {
-                auto problem = "CORPUS_DIR is not a folder: " + loaded.cfg.corpus_dir;
-                if (loaded.cfg.production()) {
-                    std::fprintf(stderr, "chatkit-server: cannot start: %s\n", problem.c_str());
-                    return 1;
-                }
-                verdict.warnings.push_back(problem + "; answering from an empty corpus");
+        // Production refuses a missing corpus (answers would cite nothing) as
+        // a configuration error, so a supervisor does not restart into it;
+        // development answers from an empty one.
+        if ((command == "serve" || command == "check-config") &&
+            !std::filesystem::is_directory(loaded.cfg.corpus_dir)) {
+            auto problem = "CORPUS_DIR is not a folder: " + loaded.cfg.corpus_dir;
+            if (loaded.cfg.production()) {
+                std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", problem.c_str());
+                return exit_config;
             }
+            if (command == "check-config")
+                verdict.warnings.push_back(problem + "; answering from an empty corpus");
+        }
+        if (command == "check-config") {
             auto database = chatkit::store::admin_check_database(loaded.cfg.database_url);
             if (!database.ok) {
                 std::fprintf(stderr, "chatkit-server: cannot start: %s\n", database.message.c_str());

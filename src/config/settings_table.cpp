@@ -1,5 +1,6 @@
 #include "settings_table.hpp"
 
+#include "chatkit/config/install_paths.hpp"
 #include "chatkit/config/limit_spec.hpp"
 #include "chatkit/util/text.hpp"
 
@@ -91,6 +92,13 @@ std::string parse_size(std::string_view value, std::size_t& out, std::string_vie
 
 const std::vector<setting>& table()
 {
+    // Help lines that name the compiled-in installed locations; static, as
+    // the table keeps views of them.
+    static const std::string database_help =
+        "sqlite:///path (default sqlite://" + state_dir() + "/chatkit.db) or postgresql://...";
+    static const std::string corpus_help =
+        "folder of Markdown documentation to answer from (default " + data_dir() + "/docs)";
+    static const std::string widget_help = "folder served at /widget/ and / (default " + data_dir() + "/widget)";
     static const std::vector<setting> t{
         {{"CHATKIT_ENV", "--env", "development | production (default development)"},
          [](config&, mode_inputs& m, std::string_view v) -> std::string {
@@ -141,7 +149,7 @@ const std::vector<setting>& table()
              c.secret_key_previous = std::string(v);
              return {};
          }},
-        {{"DATABASE_URL", "--database-url", "sqlite:///path (default sqlite:///./var/chatkit.db) or postgresql://..."},
+        {{"DATABASE_URL", "--database-url", database_help},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.database_url = std::string(v);
              return {};
@@ -173,12 +181,12 @@ const std::vector<setting>& table()
              c.mail_from = std::string(v);
              return {};
          }},
-        {{"CORPUS_DIR", "--corpus-dir", "folder of Markdown documentation to answer from (default docs)"},
+        {{"CORPUS_DIR", "--corpus-dir", corpus_help},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.corpus_dir = std::string(v);
              return {};
          }},
-        {{"WIDGET_DIR", "--widget-dir", "folder served at /widget/ and / (default widget)"},
+        {{"WIDGET_DIR", "--widget-dir", widget_help},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              c.widget_dir = std::string(v);
              return {};

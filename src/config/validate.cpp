@@ -1,5 +1,6 @@
 #include "chatkit/config/validate.hpp"
 
+#include "chatkit/config/install_paths.hpp"
 #include "chatkit/security/random.hpp"
 #include "chatkit/util/address_set.hpp"
 
@@ -136,7 +137,8 @@ std::string check_database(const config& cfg, std::vector<std::string>& warnings
     }
     if (cfg.database_url.starts_with("postgresql://") || cfg.database_url.starts_with("postgres://"))
         return {};
-    return "DATABASE_URL must start with sqlite:/// or postgresql://, e.g. DATABASE_URL=sqlite:///./var/chatkit.db";
+    return "DATABASE_URL must start with sqlite:/// or postgresql://, e.g. DATABASE_URL=sqlite://" + state_dir() +
+           "/chatkit.db";
 }
 
 std::string check_mail(config& cfg)

@@ -135,7 +135,8 @@ TEST(config_matrix, development_starts_with_an_ephemeral_secret_and_a_warning)
 
 TEST(config_matrix, integration_test_mode_is_lenient)
 {
-    auto r = run_to_exit({"check-config"}, {{"INTEGRATION_TEST_MODE", "true"}});
+    auto r = run_to_exit({"check-config"},
+                         {{"INTEGRATION_TEST_MODE", "true"}, {"DATABASE_URL", chatkit::test::temp_sqlite_url()}});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("development mode"), std::string::npos);
 }
@@ -347,12 +348,15 @@ TEST(config_matrix, check_config_meets_what_serve_meets)
         EXPECT_NE(r.output.find("DATABASE_URL"), std::string::npos) << command << ": " << r.output;
         EXPECT_EQ(r.output.find("secret-pw"), std::string::npos) << "no password in the error";
     }
-    // A missing corpus: production refuses, development warns and answers from nothing.
+    // A missing corpus: production refuses it as a configuration error (78,
+    // no restart under systemd), development warns and answers from nothing.
     env["DATABASE_URL"] = chatkit::test::temp_sqlite_url();
     env["CORPUS_DIR"] = "/nonexistent/docs";
-    auto refused = run_to_exit({"check-config"}, env);
-    EXPECT_EQ(refused.exit_code, 1) << refused.output;
-    EXPECT_NE(refused.output.find("CORPUS_DIR is not a folder"), std::string::npos);
+    for (const char* command : {"check-config", "serve"}) {
+        auto refused = run_to_exit({command}, env);
+        EXPECT_EQ(refused.exit_code, exit_config) << command << ": " << refused.output;
+        EXPECT_NE(refused.output.find("CORPUS_DIR is not a folder"), std::string::npos) << refused.output;
+    }
     auto dev = run_to_exit({"check-config"},
                            {{"CORPUS_DIR", "/nonexistent/docs"}, {"DATABASE_URL", chatkit::test::temp_sqlite_url()}});
     EXPECT_EQ(dev.exit_code, 0) << dev.output;

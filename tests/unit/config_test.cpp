@@ -91,6 +91,16 @@ TEST(config_loader, default_mode_is_development)
     EXPECT_FALSE(load({}).cfg.production());
 }
 
+TEST(config_loader, defaults_are_the_installed_locations_not_the_working_directory)
+{
+    auto c = load({}).cfg;
+    EXPECT_TRUE(cfg::data_dir().starts_with("/")) << cfg::data_dir();
+    EXPECT_TRUE(cfg::state_dir().starts_with("/")) << cfg::state_dir();
+    EXPECT_EQ(c.corpus_dir, cfg::data_dir() + "/docs");
+    EXPECT_EQ(c.widget_dir, cfg::data_dir() + "/widget");
+    EXPECT_EQ(c.database_url, "sqlite://" + cfg::state_dir() + "/chatkit.db");
+}
+
 TEST(config_loader, integration_test_mode_true_is_lenient)
 {
     auto r = load({{"INTEGRATION_TEST_MODE", "true"}});

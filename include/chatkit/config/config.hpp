@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatkit/config/install_paths.hpp"
 #include "chatkit/config/limit_spec.hpp"
 
 #include <chrono>
@@ -30,16 +31,16 @@ struct config {
     std::string secret_key_previous;
     bool secret_generated = false; // development: an ephemeral key was made up
 
-    std::string database_url = "sqlite:///./var/chatkit.db";
+    std::string database_url = "sqlite://" + state_dir() + "/chatkit.db";
     std::vector<std::string> cors_origins; // empty in development: any localhost origin
     std::vector<std::string> trusted_proxies;
     std::string public_verify_url;
     std::string smtp_url;
     std::string mail_from = "ChatKit <no-reply@localhost>";
-    std::string corpus_dir = "docs";
+    std::string corpus_dir = data_dir() + "/docs";
     std::string corpus_url_prefix = "/docs/";
     std::string corpus_site = "plain"; // plain | mkdocs | docusaurus: how the published site names pages and headings
-    std::string widget_dir = "widget";
+    std::string widget_dir = data_dir() + "/widget";
     std::chrono::milliseconds builtin_token_delay{15};
     std::chrono::milliseconds stream_ping_interval{15'000};
     // Renewed every third of it; past it, other instances end this one's
