@@ -17,6 +17,12 @@ namespace repo = store::chat_repo;
 namespace {
 
 constexpr int per_pass = 50;
+// The dead instance may have sent frames its journal never wrote (up to a
+// flush interval's worth), and a client resumes from the last it saw. The
+// error that ends the answer is numbered past any of them: no answer has
+// this many frames (LLM_MAX_ANSWER_BYTES is at most 64 MiB), and the sum
+// stays under the largest Last-Event-ID a client may send.
+constexpr long long past_unjournaled_frames = 100'000'000;
 
 // What the stored frames of an answer say: its text, its sources, and how
 // it ended if its final frame was written before its instance died.
@@ -71,9 +77,10 @@ void close(soci::session& s, const repo::orphan& o, long long now)
             {"error", boost::json::object{{"code", "GENERATION_FAILED"},
                                           {"message", "The answer was cut off: its server stopped."},
                                           {"details", nullptr}}}};
-        auto frame = "id: " + o.message_id + ":" + std::to_string(was.next_seq) + "\n" +
+        auto seq = was.next_seq + past_unjournaled_frames;
+        auto frame = "id: " + o.message_id + ":" + std::to_string(seq) + "\n" +
                      http::sse_fields("error", boost::json::serialize(error));
-        repo::append_events(s, {{o.message_id, was.next_seq, frame}});
+        repo::append_events(s, {{o.message_id, seq, frame}});
         was.status = "failed";
     }
     if (!o.session_id.empty() && !o.question.empty())

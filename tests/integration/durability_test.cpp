@@ -195,3 +195,50 @@ TEST(durability, an_answer_whose_instance_was_killed_ends_with_an_error_and_stay
     EXPECT_TRUE(messages[1].at("content").as_string().starts_with(seen)) << "what was said is kept";
     EXPECT_EQ(call(*port, "POST", "/api/v1/chat/" + id + "/cancel", {}, token).status(), 204u);
 }
+
+TEST(durability, a_client_ahead_of_the_journal_still_gets_the_error_after_a_crash)
+{
+    // The journal writes every 100 ms, so a client has usually seen frames
+    // the database does not hold yet when the instance dies. The error that
+    // ends the answer must still come after what that client saw.
+    auto env = dev_env();
+    env["SECRET_KEY"] = key_a;
+    env["BUILTIN_TOKEN_DELAY"] = "20ms";
+    env["INSTANCE_LEASE"] = "3s";
+    std::string token, last_id;
+    {
+        server_process first({}, env);
+        auto port = first.wait_until_listening();
+        ASSERT_TRUE(port);
+        token = call(*port, "POST", "/api/v1/auth/anonymous").str("anon_token");
+        auto s = start_stream(*port, "POST", "/api/v1/chat/stream", ask("What is embodied AI?"),
+                              {{"Authorization", "Bearer " + token}});
+        sse_reader reader(*s.conn);
+        for (int i = 0; i < 8; ++i) {
+            auto e = reader.next();
+            ASSERT_TRUE(e);
+            ASSERT_EQ(e->event == "done" || e->event == "error", false) << "the answer must outlast the client";
+            last_id = e->id;
+        }
+        first.signal(SIGKILL); // at once: the last frames read are not journaled
+        first.wait_exit(5s);
+    }
+    server_process second({}, env);
+    auto port = second.wait_until_listening();
+    ASSERT_TRUE(port);
+    auto id = last_id.substr(0, last_id.find(':'));
+    std::vector<sse_event> events;
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto replay = start_stream(*port, "GET", "/api/v1/chat/stream/" + id, {},
+                                       {{"Authorization", "Bearer " + token}, {"Last-Event-ID", last_id}});
+            if (replay.head.status != 200)
+                return false;
+            sse_reader reader(*replay.conn);
+            events = read_all(reader).events;
+            return !events.empty() && events.back().event == "error";
+        },
+        20s))
+        << second.output();
+    EXPECT_EQ(events.back().data.at("error").at("code"), "GENERATION_FAILED");
+}
