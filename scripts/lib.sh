@@ -11,6 +11,7 @@ BUILD_PACKAGES=(
   libsoci-dev libsqlite3-dev libpq-dev
   libsodium-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev libmd4c-dev libstemmer-dev
+  wamerican
 )
 # What the full test suite adds: real PostgreSQL, a real SMTP sink, real
 # Chromium, curl for smoke checks; nginx, openssl and systemd-analyze for the

@@ -283,8 +283,9 @@ int main(int argc, char** argv)
             score(fts, q, base, base.empty(), base_answer);
 
             if (dump) {
-                dump << "## " << q.text << "  (" << q.kind << ")\n\nunknown: " << index.lookup(q.text, 1).unknown_share
-                     << "\n\n";
+                auto looked = index.lookup(q.text, 1);
+                dump << "## " << q.text << "  (" << q.kind << ")\n\nunknown: " << looked.unknown_share << " names "
+                     << looked.unknown_name_share << "\n\n";
                 for (std::size_t i = 0; i < ranked.size(); ++i)
                     dump << (is_gold(*ranked[i].doc, q) ? "* GOLD " : "* ") << ranked[i].doc->id << "  score "
                          << ranked[i].score << " cover " << ranked[i].coverage << "\n";

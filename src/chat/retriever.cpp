@@ -1,5 +1,7 @@
 #include "chatkit/chat/retriever.hpp"
 
+#include "chatkit/chat/english.hpp"
+#include "chatkit/chat/query_words.hpp"
 #include "chatkit/chat/terms.hpp"
 
 #include <algorithm>
@@ -165,8 +167,13 @@ retriever::query_plan retriever::plan(std::string_view query) const
     const double unseen_idf = std::log(1 + (n + 0.5) / 0.5);
     // Each distinct word is corrected once, and only the first few: a long
     // message of made-up words must not cost a vocabulary scan per word.
+    const auto words = classify_words(query);
     std::unordered_map<std::string, std::string> corrected;
     auto fix = [&](const std::string& w) {
+        // "Deno" is not a typo of "demo", nor "wine" of "line": a name or
+        // an English word is what the reader meant.
+        if (words.written_as_names.contains(w) || is_english_word(w))
+            return w;
         if (auto it = corrected.find(w); it != corrected.end())
             return it->second;
         auto fixed = corrected.size() < max_corrections ? correction(w) : w;
@@ -209,12 +216,20 @@ retriever::query_plan retriever::plan(std::string_view query) const
         if (q.postings)
             out.concepts[q.concept_index] = std::min(out.concepts[q.concept_index], q.idf);
     }
-    double all = 0, unknown = 0;
-    for (auto w : out.concepts) {
+    double all = 0, unknown = 0, names = 0;
+    for (const auto& q : out.terms) {
+        if (!q.asked)
+            continue;
+        auto w = out.concepts[q.concept_index];
         all += w;
-        unknown += w == unseen_idf ? w : 0;
+        if (w != unseen_idf)
+            continue;
+        unknown += w;
+        if (words.name_terms.contains(q.term))
+            names += w;
     }
     out.unknown_share = all > 0 ? unknown / all : 1.0;
+    out.unknown_name_share = all > 0 ? names / all : 1.0;
     return out;
 }
 
@@ -266,14 +281,14 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
         hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(cut), hits.end(),
         [](const hit& a, const hit& b) { return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id; });
     hits.resize(cut);
-    return {std::move(hits), q.unknown_share};
+    return {std::move(hits), q.unknown_share, q.unknown_name_share};
 }
 
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit)
 {
-    auto [hits, unknown] = index.lookup(question, limit);
-    if (hits.empty() || !retriever::answers(hits.front()) || unknown > retriever::max_unknown)
+    auto [hits, unknown, unknown_names] = index.lookup(question, limit);
+    if (hits.empty() || !retriever::answers(hits.front()) || !retriever::in_scope(unknown, unknown_names))
         return {};
     // Weak matches beside a good one are noise to a reader.
     auto drop_weak = [](std::vector<hit>& found, bool need_cover) {

@@ -1,6 +1,7 @@
 #include "chatkit/chat/answer_composer.hpp"
 #include "chatkit/chat/builtin_generator.hpp"
 #include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/english.hpp"
 #include "chatkit/chat/retriever.hpp"
 #include "chatkit/chat/terms.hpp"
 
@@ -156,6 +157,28 @@ TEST(retriever, questions_about_other_things_find_no_sources)
     auto found = find_sources(r, "how many questions can anonymous visitors ask?", {}, 5);
     ASSERT_FALSE(found.empty());
     EXPECT_EQ(found[0].doc->title, "Rate limits");
+}
+
+TEST(retriever, a_name_the_corpus_lacks_weighs_more_than_an_ordinary_word)
+{
+    retriever r(sample());
+    ASSERT_TRUE(is_english_word("sluggish")) << "needs the system word list (wamerican)";
+    EXPECT_FALSE(find_sources(r, "how many questions can anonymous visitors ask when sluggish?", {}, 5).empty())
+        << "ordinary English the corpus does not use";
+    EXPECT_TRUE(find_sources(r, "how many questions can anonymous visitors ask in Rails?", {}, 5).empty())
+        << "a capitalised name mid-sentence";
+    EXPECT_TRUE(find_sources(r, "how many questions can anonymous visitors ask with nodemon?", {}, 5).empty())
+        << "a word that is not English";
+    EXPECT_TRUE(find_sources(r, "how do I get wine stains out of a wool carpet?", {}, 5).empty())
+        << "most of the question in words the corpus lacks";
+}
+
+TEST(retriever, only_misspellings_are_corrected)
+{
+    retriever r(sample());
+    EXPECT_EQ(r.lookup("fiels", 1).unknown_share, 0.0) << "not a word: corrected to files";
+    EXPECT_GT(r.lookup("flies", 1).unknown_share, 0.0) << "an English word is what the reader meant";
+    EXPECT_GT(r.lookup("read about Fiels here", 1).unknown_share, 0.0) << "a name is not a typo";
 }
 
 TEST(retriever, a_selection_steers_the_sources_but_not_the_relevance)

@@ -38,6 +38,8 @@ public:
         // not hold at all, even after spelling correction: the names of
         // other products, other topics.
         double unknown_share;
+        // The part of it in words written as names or not English.
+        double unknown_name_share;
     };
     [[nodiscard]] result lookup(std::string_view query, std::size_t limit) const;
 
@@ -46,9 +48,15 @@ public:
     [[nodiscard]] static bool answers(const hit& h) { return h.coverage >= min_coverage; }
     static constexpr double min_coverage = 0.18;
     // A question about something the corpus never mentions (another
-    // product, another topic) has words no section holds: above this share
-    // of its weight in such words, it is not answered at all.
-    static constexpr double max_unknown = 0.12;
+    // product, another topic) has words no section holds. One name the
+    // corpus lacks ("Django") is enough to say so; ordinary English words
+    // it lacks ("sluggish") must be a good part of the question.
+    [[nodiscard]] static bool in_scope(double unknown_share, double unknown_name_share)
+    {
+        return unknown_name_share <= max_unknown_names && unknown_share <= max_unknown_words;
+    }
+    static constexpr double max_unknown_names = 0.12;
+    static constexpr double max_unknown_words = 0.5;
 
     [[nodiscard]] const std::vector<section>& sections() const { return source_->sections(); }
     [[nodiscard]] const corpus& source() const { return *source_; }
@@ -73,6 +81,7 @@ private:
         std::vector<query_term> terms;
         std::vector<double> concepts; // weight of each concept: the idf of its most common form
         double unknown_share = 0;
+        double unknown_name_share = 0;
     };
     [[nodiscard]] query_plan plan(std::string_view query) const;
     // A word the corpus does not use, replaced by one it does a typo away;

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string_view>
+
+namespace chatkit::chat {
+
+// Whether a lowercase word is ordinary English, by the system word list
+// (Debian's wamerican, /usr/share/dict/words), read once. A question's word
+// the corpus lacks is weak evidence of another topic when it is ordinary
+// English ("sluggish", "nobody") and strong when it is not ("nginx",
+// "asyncio"). Without the list every word counts as not English: unknown
+// words then keep their full weight, the stricter choice.
+[[nodiscard]] bool is_english_word(std::string_view lowered);
+
+} // namespace chatkit::chat

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+namespace chatkit::chat {
+
+// How a question writes its words, for the relevance decision: a word the
+// corpus lacks says "another topic" loudly when it is a name ("Deno",
+// "useEffect", "VACUUM", "nginx") and quietly when it is ordinary English
+// ("sluggish", "nobody").
+struct query_words {
+    // Lowercased words written as names (capitalised mid-sentence,
+    // camelCase, ALL CAPS): never spell-corrected into a corpus word.
+    std::unordered_set<std::string> written_as_names;
+    // The index terms of every word that is a name or not English.
+    std::unordered_set<std::string> name_terms;
+};
+
+[[nodiscard]] query_words classify_words(std::string_view question);
+
+} // namespace chatkit::chat
