@@ -4,6 +4,7 @@
 #include "chatkit/chat/terms.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace chatkit::chat {
 
@@ -19,11 +20,51 @@ bool word_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || upper(static_cast<char>(c)) || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+bool space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Which bytes are the reader's own data rather than words about a topic:
+// text in backticks or quotes, and paths ("build/assets/img", ".png").
+std::vector<bool> literal_bytes(std::string_view q)
+{
+    std::vector<bool> literal(q.size(), false);
+    for (std::size_t i = 0; i < q.size(); ++i) {
+        char c = q[i];
+        bool opens = c == '`' || ((c == '\'' || c == '"') && (i == 0 || space(q[i - 1]) || q[i - 1] == '('));
+        if (!opens)
+            continue;
+        auto close = q.find(c, i + 1);
+        if (close == std::string_view::npos)
+            continue;
+        std::fill(literal.begin() + static_cast<std::ptrdiff_t>(i),
+                  literal.begin() + static_cast<std::ptrdiff_t>(close) + 1, true);
+        i = close;
+    }
+    for (std::size_t i = 0; i < q.size();) {
+        if (space(q[i])) {
+            ++i;
+            continue;
+        }
+        auto end = i;
+        while (end < q.size() && !space(q[end]))
+            ++end;
+        auto run = q.substr(i, end - i);
+        if (run.find_first_of("/\\") != std::string_view::npos || run.front() == '.')
+            std::fill(literal.begin() + static_cast<std::ptrdiff_t>(i),
+                      literal.begin() + static_cast<std::ptrdiff_t>(end), true);
+        i = end;
+    }
+    return literal;
+}
+
 } // namespace
 
 query_words classify_words(std::string_view question)
 {
     query_words out;
+    const auto literal = literal_bytes(question);
     bool sentence_start = true;
     std::size_t i = 0;
     while (i < question.size()) {
@@ -40,15 +81,18 @@ query_words classify_words(std::string_view question)
         auto word = question.substr(start, i - start);
         bool first_word = sentence_start;
         sentence_start = false;
-        if (std::all_of(word.begin(), word.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        if (literal[start] || std::all_of(word.begin(), word.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
             continue;
         std::string lowered(word);
         std::transform(lowered.begin(), lowered.end(), lowered.begin(),
                        [](char ch) { return upper(ch) ? static_cast<char>(ch - 'A' + 'a') : ch; });
-        bool named = std::any_of(word.begin() + 1, word.end(), upper) || (upper(word[0]) && !first_word);
+        // "FATAL ERROR" is shouting, "EMFILE" a name.
+        bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&
+                       is_english_word(lowered);
+        bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) || (upper(word[0]) && !first_word));
         if (named)
             out.written_as_names.insert(lowered);
-        if (named || !is_english_word(lowered))
+        if (named || (!shouted && !is_english_word(lowered)))
             for (auto& t : terms_of(word))
                 out.name_terms.insert(std::move(t));
     }

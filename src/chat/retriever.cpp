@@ -230,6 +230,10 @@ retriever::query_plan retriever::plan(std::string_view query) const
     }
     out.unknown_share = all > 0 ? unknown / all : 1.0;
     out.unknown_name_share = all > 0 ? names / all : 1.0;
+    const auto rare = std::max<std::size_t>(2, static_cast<std::size_t>(n * rare_name_share));
+    for (const auto& q : out.terms)
+        if (q.asked && q.postings && q.postings->size() <= rare && words.name_terms.contains(q.term))
+            out.rare_names |= std::uint64_t{1} << q.concept_index;
     return out;
 }
 
@@ -281,14 +285,18 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
         hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(cut), hits.end(),
         [](const hit& a, const hit& b) { return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id; });
     hits.resize(cut);
-    return {std::move(hits), q.unknown_share, q.unknown_name_share};
+    std::uint64_t named = 0;
+    for (std::size_t i = 0; i < std::min(cut, name_checked_hits); ++i)
+        named |= covered[static_cast<std::size_t>(hits[i].doc - sections().data())];
+    return {std::move(hits), q.unknown_share, q.unknown_name_share, (q.rare_names & ~named) != 0};
 }
 
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit)
 {
-    auto [hits, unknown, unknown_names] = index.lookup(question, limit);
-    if (hits.empty() || !retriever::answers(hits.front()) || !retriever::in_scope(unknown, unknown_names))
+    auto [hits, unknown, unknown_names, name_unanswered] = index.lookup(question, limit);
+    if (hits.empty() || !retriever::answers(hits.front()) || !retriever::in_scope(unknown, unknown_names) ||
+        name_unanswered)
         return {};
     // Weak matches beside a good one are noise to a reader.
     auto drop_weak = [](std::vector<hit>& found, bool need_cover) {

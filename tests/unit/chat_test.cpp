@@ -173,6 +173,39 @@ TEST(retriever, a_name_the_corpus_lacks_weighs_more_than_an_ordinary_word)
         << "most of the question in words the corpus lacks";
 }
 
+TEST(retriever, a_rare_name_the_best_sections_lack_is_another_topic)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("files.md", files_md, {});
+    c->add("more.md", R"(# More files
+
+## Reading the entire contents of a file in chunks
+
+Read the entire contents of a file in chunks with a stream.
+
+## Reading a file at once
+
+Read the entire contents of a file into memory.
+
+## Reading the entire contents of a file line by line
+
+Read the entire contents of a file line by line.
+
+## Building addons
+
+Addons are compiled with Python 3 and a C++ compiler.
+)",
+           {});
+    retriever r(c);
+    EXPECT_TRUE(find_sources(r, "In Python, how do I read the entire contents of a file?", {}, 5).empty())
+        << "the corpus says Python once, and not where files are read";
+    EXPECT_FALSE(find_sources(r, "Which Python do addons need?", {}, 5).empty());
+    EXPECT_FALSE(find_sources(r, "how do I read the entire contents of `chunks.kotlin`?", {}, 5).empty())
+        << "quoted text is the reader's data, not a name";
+    EXPECT_FALSE(find_sources(r, "FATAL: read the entire contents of a file into memory at once", {}, 5).empty())
+        << "shouting is not a name";
+}
+
 TEST(retriever, only_misspellings_are_corrected)
 {
     retriever r(sample());

@@ -40,6 +40,10 @@ public:
         double unknown_share;
         // The part of it in words written as names or not English.
         double unknown_name_share;
+        // A name the corpus mentions only here and there ("Python" in
+        // Node.js docs) is in none of the best sections: they are not about
+        // what the reader asked.
+        bool name_unanswered = false;
     };
     [[nodiscard]] result lookup(std::string_view query, std::size_t limit) const;
 
@@ -57,6 +61,10 @@ public:
     }
     static constexpr double max_unknown_names = 0.12;
     static constexpr double max_unknown_words = 0.5;
+    // A name in at most this share of sections (and at most two in a small
+    // corpus) is rare; the best sections must hold it.
+    static constexpr double rare_name_share = 0.005;
+    static constexpr std::size_t name_checked_hits = 3;
 
     [[nodiscard]] const std::vector<section>& sections() const { return source_->sections(); }
     [[nodiscard]] const corpus& source() const { return *source_; }
@@ -82,6 +90,7 @@ private:
         std::vector<double> concepts; // weight of each concept: the idf of its most common form
         double unknown_share = 0;
         double unknown_name_share = 0;
+        std::uint64_t rare_names = 0; // concepts that are names few sections hold
     };
     [[nodiscard]] query_plan plan(std::string_view query) const;
     // A word the corpus does not use, replaced by one it does a typo away;
