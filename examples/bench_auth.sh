@@ -21,6 +21,12 @@ wrk.body = '{"event_type":"widget_loaded","event_data":{"page":"/docs/intro"}}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 
+commits() {
+  case $1 in
+    postgresql://*) psql "$1" -Atc "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()" ;;
+  esac
+}
+
 bench() {
   local label=$1 url=$2 port
   port=$(free_port)
@@ -31,13 +37,20 @@ bench() {
   local token
   token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/anonymous" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["anon_token"])')
   wrk -t1 -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/auth/session-check" >/dev/null
-  local check events
-  check=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -H "Authorization: Bearer $token" \
-    "http://127.0.0.1:$port/api/v1/auth/session-check" | awk '/Requests\/sec/ {print $2}')
+  local check events before after checks per100="-"
+  before=$(commits "$url")
+  read -r check checks < <(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -H "Authorization: Bearer $token" \
+    "http://127.0.0.1:$port/api/v1/auth/session-check" |
+    awk '/Requests\/sec/ {rate=$2} /requests in/ {n=$1} END {print rate, n}')
+  after=$(commits "$url")
+  # Transactions the database committed per 100 session checks (idle
+  # background work included): what each instance costs PostgreSQL.
+  [ -n "$before" ] && per100=$(/usr/bin/python3 -c "print(f'{($after - $before) * 100 / $checks:.2f}')")
   events=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/event.lua" \
     "http://127.0.0.1:$port/api/v1/analytics/event" | awk '/Requests\/sec/ {print $2}')
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  printf '%-12s session-check %10s req/s   analytics-event %10s req/s\n' "$label" "$check" "$events"
+  printf '%-12s session-check %10s req/s (%s transactions per 100)   analytics-event %10s req/s\n' \
+    "$label" "$check" "$per100" "$events"
 }
 
 bench sqlite "sqlite://$WORK/bench.db"

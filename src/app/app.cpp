@@ -32,9 +32,12 @@
 #include "chatkit/services/rate_limiter.hpp"
 #include "chatkit/services/retention.hpp"
 #include "chatkit/services/saved_chats.hpp"
+#include "chatkit/services/session_cache.hpp"
 #include "chatkit/services/stream_journal.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/migrations.hpp"
+#include "chatkit/store/session_notices.hpp"
+#include "store/connection_url.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -117,6 +120,7 @@ struct app::impl {
     services::local_limiter local_limits;
     services::mail_sender mail;
     services::analytics_service analytics;
+    services::session_cache sessions;
     services::identity_service identity;
     std::unique_ptr<chat::generator> generator;
     std::string instance_id = security::new_uuid();
@@ -131,6 +135,7 @@ struct app::impl {
     std::unique_ptr<http::chain> chain;
     http::router admin_router;
     std::unique_ptr<http::chain> admin_chain;
+    std::unique_ptr<store::session_notices> notices; // before `sessions` goes: its thread feeds it
 
     impl(const config::config& c, const route_hook& test_routes)
         : cfg(c), keys(c.secret_key, c.secret_key_previous), db(open_db(c)), background(1),
@@ -143,7 +148,8 @@ struct app::impl {
                        [this](const std::string& id) { chat.session_ended(id); },
                        [this] {
                            return journal.settled();
-                       }}),
+                       }},
+                   db->dialect() == store::dialect::postgresql ? &sessions : nullptr),
           generator(make_generator(c)), journal(*db, background.get_executor(),
                                                 [this](const std::string& id, bool session_ended) {
                                                     if (auto s = chat.registry().find(id))
@@ -159,6 +165,14 @@ struct app::impl {
         auto applied = store::migrate(*db);
         if (!applied.empty())
             spdlog::info("database migrated: {} migration(s) applied", applied.size());
+        // Session checks are cached only where every change reaches every
+        // process: PostgreSQL's notices. SQLite checks are local reads.
+        if (db->dialect() == store::dialect::postgresql)
+            notices = std::make_unique<store::session_notices>(
+                store::parse_connection_url(cfg.database_url, store::db_options{}.connect_timeout)
+                    .postgresql_connect_string,
+                [this](bool up) { sessions.listening(up); },
+                [this](std::string_view payload) { sessions.notice(payload); });
 
         handlers::mount_probes(router, db.get(), &drain_started);
         // In production metrics are for the admin listener only: the public
@@ -193,6 +207,9 @@ struct app::impl {
         if (const auto* upstream = dynamic_cast<const chat::upstream_generator*>(generator.get()))
             metrics.gauge("chatkit_upstream_idle_connections", "Kept-alive connections to the model, idle now.",
                           [upstream] { return static_cast<double>(upstream->idle_connections()); });
+        auto* cache = &sessions;
+        metrics.gauge("chatkit_session_cache_entries", "Sessions this instance can check without the database.",
+                      [cache] { return static_cast<double>(cache->size()); });
         auto* outbox = &mail;
         metrics.gauge("chatkit_mail_outbox_pending", "Mail not yet sent nor given up on (counted every 10 s).",
                       [outbox] { return static_cast<double>(outbox->pending()); });
@@ -302,6 +319,8 @@ void app::start()
 
 void app::stop()
 {
+    // Its thread logs: it must end before logging does.
+    impl_->notices.reset();
     if (!impl_->background_thread.joinable())
         return;
     impl_->generator->release();

@@ -1,5 +1,7 @@
 #include "chatkit/services/identity.hpp"
 
+#include "chatkit/services/session_cache.hpp"
+
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
@@ -33,8 +35,8 @@ std::optional<repo::session_row> find_session(soci::session& s, const std::vecto
 } // namespace
 
 identity_service::identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
-                                   session_hooks hooks)
-    : db_(db), keys_(keys), settings_(std::move(settings)), hooks_(std::move(hooks))
+                                   session_hooks hooks, session_cache* cache)
+    : db_(db), keys_(keys), settings_(std::move(settings)), hooks_(std::move(hooks)), cache_(cache)
 {
 }
 
@@ -88,7 +90,8 @@ boost::asio::awaitable<result<verified_login>> identity_service::verify(const st
     auto session_hash = keys_.token_hash(session_token);
     auto expires_at = now + settings_.session_lifetime.count();
 
-    co_return co_await db_.write([&](soci::session& s) -> result<verified_login> {
+    std::string user_id;
+    auto login = co_await db_.write([&](soci::session& s) -> result<verified_login> {
         soci::transaction tx(s);
         std::optional<repo::verification_row> row;
         for (const auto& h : hashes)
@@ -102,6 +105,7 @@ boost::asio::awaitable<result<verified_login>> identity_service::verify(const st
         if (!repo::consume_verification(s, row->id, now))
             return errc::invalid_token;
         auto user = repo::ensure_user(s, row->email, now, false);
+        user_id = user.id;
         repo::mark_verified(s, user.id, now);
         repo::insert_session(s, {session_id, session_hash, user.id, now, now, expires_at, false});
         auto tier = repo::find_user(s, user.id)->tier;
@@ -109,6 +113,10 @@ boost::asio::awaitable<result<verified_login>> identity_service::verify(const st
         return verified_login{
             {session_token, session_id, std::min(expires_at, now + settings_.session_idle.count())}, user.email, tier};
     });
+    // Verified: the user's other sessions have a new tier now.
+    if (cache_ && login)
+        cache_->forget_user(user_id);
+    co_return login;
 }
 
 boost::asio::awaitable<std::optional<http::principal>> identity_service::authenticate(const std::string& token)
@@ -119,25 +127,34 @@ boost::asio::awaitable<std::optional<http::principal>> identity_service::authent
     auto now = util::now_seconds();
     auto idle = settings_.session_idle.count();
 
-    struct found {
-        repo::session_row session;
-        std::optional<repo::user_row> user;
-    };
-    auto hit = co_await db_.read([&](soci::session& s) -> std::optional<found> {
-        auto session = find_session(s, hashes);
-        if (!session || session->revoked || session->expires_at <= now || session->last_seen_at + idle <= now)
-            return std::nullopt;
-        found f{*session, std::nullopt};
-        if (session->user_id)
-            f.user = repo::find_user(s, *session->user_id);
-        return f;
-    });
-    if (!hit || (hit->session.user_id && !hit->user))
+    using found = session_cache::identity;
+    const auto& key = hashes.front();
+    std::optional<found> hit = cache_ ? cache_->find(key) : std::nullopt;
+    if (!hit) {
+        // Taken before the read: a change that lands while it runs keeps
+        // its result out of the cache.
+        auto generation = cache_ ? cache_->generation() : 0;
+        hit = co_await db_.read([&](soci::session& s) -> std::optional<found> {
+            auto session = find_session(s, hashes);
+            if (!session || session->revoked)
+                return std::nullopt;
+            found f{*session, std::nullopt};
+            if (session->user_id)
+                f.user = repo::find_user(s, *session->user_id);
+            return f;
+        });
+        if (hit && cache_)
+            cache_->put(key, *hit, generation);
+    }
+    if (!hit || hit->session.expires_at <= now || hit->session.last_seen_at + idle <= now ||
+        (hit->session.user_id && !hit->user))
         co_return std::nullopt;
     if (now - hit->session.last_seen_at >= touch_interval) {
         auto id = hit->session.id;
         co_await db_.write([&](soci::session& s) { repo::touch_session(s, id, now); });
         hit->session.last_seen_at = now;
+        if (cache_)
+            cache_->touched(key, now);
     }
     http::principal p;
     p.session_id = hit->session.id;
@@ -176,6 +193,8 @@ boost::asio::awaitable<result<issued_session>> identity_service::refresh(const h
         out.expires_at = std::min(*expires_at, now + settings_.session_idle.count());
         return out;
     });
+    if (rotated && cache_)
+        cache_->forget_session(old_id);
     if (rotated && hooks_.rotated)
         hooks_.rotated(old_id, out.session_id);
     co_return rotated;
@@ -186,6 +205,8 @@ boost::asio::awaitable<void> identity_service::logout(const http::principal& cal
     auto now = util::now_seconds();
     auto id = caller.session_id;
     co_await db_.write([&](soci::session& s) { repo::revoke_session(s, id, now); });
+    if (cache_)
+        cache_->forget_session(id);
     if (hooks_.ended)
         hooks_.ended(id);
 }
@@ -204,7 +225,8 @@ boost::asio::awaitable<result<int>> identity_service::migrate(const http::princi
     // batch: let them reach the database, so the move includes them.
     if (hooks_.settle)
         co_await hooks_.settle();
-    co_return co_await db_.write([&](soci::session& s) -> result<int> {
+    std::string anon_id;
+    auto moved = co_await db_.write([&](soci::session& s) -> result<int> {
         soci::transaction tx(s);
         auto anon = find_session(s, hashes);
         if (!anon || anon->user_id || anon->revoked || anon->expires_at <= now || anon->last_seen_at + idle <= now)
@@ -213,11 +235,15 @@ boost::asio::awaitable<result<int>> identity_service::migrate(const http::princi
         // moment, finds it already revoked.
         if (!repo::revoke_session(s, anon->id, now, chat_id))
             return errc::session_not_found;
-        auto moved =
+        anon_id = anon->id;
+        auto count =
             store::history_repo::move_to_saved_chat(s, anon->id, user_id, chat_id, "Conversation before sign-in", now);
         tx.commit();
-        return moved;
+        return count;
     });
+    if (cache_ && moved)
+        cache_->forget_session(anon_id);
+    co_return moved;
 }
 
 boost::asio::awaitable<result<bool>> identity_service::verified(const http::principal& caller)

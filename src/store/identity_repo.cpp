@@ -26,6 +26,18 @@ long long affected(soci::statement& st)
     return st.get_affected_rows();
 }
 
+// Every instance caches sessions it has checked; on PostgreSQL each learns
+// of a change from this notice, sent when the caller's transaction commits
+// (from any process: an instance, another instance, the admin CLI). On
+// SQLite nothing caches, so nothing is sent.
+void announce(soci::session& s, const std::string& what)
+{
+    if (s.get_backend_name() != "postgresql")
+        return;
+    int sent = 0;
+    s << "SELECT 1 FROM (SELECT pg_notify('" << session_channel << "', :what)) n", soci::use(what), soci::into(sent);
+}
+
 } // namespace
 
 std::optional<user_row> find_user(soci::session& s, const std::string& id)
@@ -61,13 +73,18 @@ void mark_verified(soci::session& s, const std::string& user_id, long long now)
     s << "UPDATE users SET email_verified = 1, updated_at = :now, "
          "tier = CASE WHEN tier IN ('full', 'premium') THEN tier ELSE 'lightweight' END WHERE id = :id",
         soci::use(now, "now"), soci::use(user_id, "id");
+    announce(s, "u:" + user_id);
 }
 
 bool set_tier(soci::session& s, const std::string& email, const std::string& tier, long long now)
 {
     soci::statement st = (s.prepare << "UPDATE users SET tier = :tier, updated_at = :now WHERE email = :email",
                           soci::use(tier, "tier"), soci::use(now, "now"), soci::use(email, "email"));
-    return affected(st) == 1;
+    if (affected(st) != 1)
+        return false;
+    if (auto user = find_user_by_email(s, email))
+        announce(s, "u:" + user->id);
+    return true;
 }
 
 void insert_session(soci::session& s, const session_row& row)
@@ -114,7 +131,10 @@ bool revoke_session(soci::session& s, const std::string& id, long long now,
         (s.prepare
              << "UPDATE sessions SET revoked_at = :now, migrated_to = :target WHERE id = :id AND revoked_at IS NULL",
          soci::use(now, "now"), soci::use(target, target_ind, "target"), soci::use(id, "id"));
-    return affected(st) == 1;
+    if (affected(st) != 1)
+        return false;
+    announce(s, "s:" + id);
+    return true;
 }
 
 std::optional<long long> session_expiry(soci::session& s, const std::string& id)
@@ -135,7 +155,9 @@ int revoke_user_sessions(soci::session& s, const std::string& user_id, long long
     soci::statement st =
         (s.prepare << "UPDATE sessions SET revoked_at = :now WHERE user_id = :id AND revoked_at IS NULL",
          soci::use(now, "now"), soci::use(user_id, "id"));
-    return static_cast<int>(affected(st));
+    auto n = static_cast<int>(affected(st));
+    announce(s, "u:" + user_id);
+    return n;
 }
 
 void invalidate_verifications(soci::session& s, const std::string& email, long long now)

@@ -308,3 +308,92 @@ TEST_F(cluster, two_instances_and_a_slow_mail_server_deliver_each_mail_once)
     EXPECT_EQ(lines.size(), static_cast<std::size_t>(signups));
     ::unlink(log_path);
 }
+
+namespace {
+
+double cached_sessions(std::uint16_t port)
+{
+    auto metrics = request(port, "GET", "/metrics").body;
+    auto at = metrics.find("\nchatkit_session_cache_entries ");
+    return at == std::string::npos ? -1 : std::stod(metrics.substr(at + 31));
+}
+
+long long commits(const std::string& db_url)
+{
+    auto db = open_database(db_url);
+    long long n = 0;
+    *db << "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", soci::into(n);
+    return n;
+}
+
+} // namespace
+
+TEST_F(cluster, a_warm_session_cache_checks_sessions_without_the_database)
+{
+    server_process a({}, env_for(db_url_));
+    auto pa = a.wait_until_listening();
+    ASSERT_TRUE(pa);
+    auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    ASSERT_EQ(call(*pa, "GET", "/api/v1/auth/session-check", {}, token).status(), 200u);
+    ASSERT_TRUE(eventually([&] { return cached_sessions(*pa) == 1; }, 5s));
+    // Statistics are flushed to pg_stat_database when a backend goes idle.
+    std::this_thread::sleep_for(1s);
+    auto before = commits(db_url_);
+    constexpr int checks = 1000;
+    for (int i = 0; i < checks; ++i)
+        ASSERT_EQ(call(*pa, "GET", "/api/v1/auth/session-check", {}, token).status(), 200u);
+    std::this_thread::sleep_for(1s);
+    // The background work of an idle instance (mail, journal, leases) commits
+    // a few transactions a second; a session check per request would be 1000.
+    EXPECT_LT(commits(db_url_) - before, checks / 10);
+}
+
+TEST_F(cluster, a_logout_on_one_instance_is_refused_on_another_within_100_ms)
+{
+    server_process a({}, env_for(db_url_));
+    server_process b({}, env_for(db_url_));
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+    auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 200u);
+    ASSERT_EQ(cached_sessions(*pb), 1) << "B answers from its cache";
+
+    ASSERT_EQ(call(*pa, "POST", "/api/v1/auth/logout", {}, token).status(), 204u);
+    auto logged_out = std::chrono::steady_clock::now();
+    while (call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status() != 401u)
+        ASSERT_LT(std::chrono::steady_clock::now() - logged_out, 5s);
+    auto took = std::chrono::steady_clock::now() - logged_out;
+    EXPECT_LE(took, 100ms) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+}
+
+TEST_F(cluster, while_the_notice_connection_is_down_session_checks_read_the_database)
+{
+    server_process a({}, env_for(db_url_));
+    server_process b({}, env_for(db_url_));
+    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
+    ASSERT_TRUE(pa && pb);
+    auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    ASSERT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 200u);
+    ASSERT_EQ(cached_sessions(*pb), 1);
+
+    // Cut every instance's notice connection: a notice sent now reaches nobody.
+    {
+        auto db = open_database(db_url_);
+        *db << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+               "WHERE application_name = 'chatkit_session_notices' AND datname = current_database()";
+    }
+    ASSERT_TRUE(eventually([&] { return cached_sessions(*pb) == 0; }, 5s)) << "B stops trusting its cache";
+    ASSERT_EQ(call(*pa, "POST", "/api/v1/auth/logout", {}, token).status(), 204u);
+    EXPECT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 401u);
+
+    // Listening again, B caches again, starting from nothing.
+    auto fresh = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    ASSERT_TRUE(eventually(
+        [&] {
+            return call(*pb, "GET", "/api/v1/auth/session-check", {}, fresh).status() == 200u &&
+                   cached_sessions(*pb) == 1;
+        },
+        10s));
+    EXPECT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 401u);
+}

@@ -19,6 +19,8 @@ class db_executor;
 
 namespace chatkit::services {
 
+class session_cache;
+
 struct identity_settings {
     std::chrono::seconds verify_ttl{600};
     std::chrono::seconds session_idle{24 * 3600};
@@ -55,8 +57,10 @@ struct session_hooks {
 // caller; only keyed hashes are stored.
 class identity_service {
 public:
+    // `cache`, when given, answers repeated session checks without the
+    // database; this class tells it of every change it makes.
     identity_service(store::db_executor& db, const security::keyring& keys, identity_settings settings,
-                     session_hooks hooks);
+                     session_hooks hooks, session_cache* cache = nullptr);
 
     boost::asio::awaitable<issued_session> start_anonymous();
 
@@ -89,6 +93,7 @@ private:
     const security::keyring& keys_;
     identity_settings settings_;
     session_hooks hooks_;
+    session_cache* cache_;
 };
 
 } // namespace chatkit::services

@@ -12,6 +12,10 @@ class session;
 // through here. Functions run inside the caller's transaction, if any.
 namespace chatkit::store::identity_repo {
 
+// The PostgreSQL channel that carries "s:<session id>" (revoked) and
+// "u:<user id>" (its sessions or tier changed) to every instance.
+inline constexpr const char* session_channel = "chatkit_sessions";
+
 struct user_row {
     std::string id;
     std::string email;
