@@ -31,7 +31,7 @@ echo
 "$BUILD_DIR/examples/chatkit-bench-answers" "$work/api" \
   "$here/bench_answers/questions-dev.json" "$here/bench_answers/questions-holdout.json" \
   "$here/bench_answers/questions-holdout2.json" "$here/bench_answers/questions-holdout3.json" \
-  "$here/bench_answers/questions-holdout4.json" "$@"
+  "$here/bench_answers/questions-holdout4.json" "$here/bench_answers/questions-holdout5.json" "$@"
 
 echo
 echo "== retrieval latency on ~10 MB (the corpus three times)"
