@@ -130,6 +130,10 @@ boost::asio::awaitable<std::optional<http::principal>> identity_service::authent
     using found = session_cache::identity;
     const auto& key = hashes.front();
     std::optional<found> hit = cache_ ? cache_->find(key) : std::nullopt;
+    // Another instance may have kept it alive since: an idle verdict comes
+    // from the database, never from the cache.
+    if (hit && hit->session.last_seen_at + idle <= now)
+        hit.reset();
     if (!hit) {
         // Taken before the read: a change that lands while it runs keeps
         // its result out of the cache.
@@ -204,7 +208,15 @@ boost::asio::awaitable<void> identity_service::logout(const http::principal& cal
 {
     auto now = util::now_seconds();
     auto id = caller.session_id;
-    co_await db_.write([&](soci::session& s) { repo::revoke_session(s, id, now); });
+    // Forgotten here first: whatever happens below, this instance asks the
+    // database next time. The revocation and its notice commit together.
+    if (cache_)
+        cache_->forget_session(id);
+    co_await db_.write([&](soci::session& s) {
+        soci::transaction tx(s);
+        repo::revoke_session(s, id, now);
+        tx.commit();
+    });
     if (cache_)
         cache_->forget_session(id);
     if (hooks_.ended)

@@ -80,8 +80,12 @@ admin_outcome admin_set_tier(const std::string& database_url, const std::string&
 {
     auto db = open_migrated(database_url);
     bool found = false;
-    db->run_blocking(
-        [&](soci::session& s) { found = identity_repo::set_tier(s, lower(email), tier, util::now_seconds()); });
+    // The change and its notice to every instance commit together, or neither.
+    db->run_blocking([&](soci::session& s) {
+        soci::transaction tx(s);
+        found = identity_repo::set_tier(s, lower(email), tier, util::now_seconds());
+        tx.commit();
+    });
     if (!found)
         return {false, "no user with that email"};
     return {true, "tier of " + lower(email) + " set to " + tier};
@@ -92,8 +96,10 @@ admin_outcome admin_revoke_sessions(const std::string& database_url, const std::
     auto db = open_migrated(database_url);
     int revoked = -1;
     db->run_blocking([&](soci::session& s) {
+        soci::transaction tx(s);
         if (auto user = identity_repo::find_user_by_email(s, lower(email)))
             revoked = identity_repo::revoke_user_sessions(s, user->id, util::now_seconds());
+        tx.commit();
     });
     if (revoked < 0)
         return {false, "no user with that email"};

@@ -131,10 +131,11 @@ bool revoke_session(soci::session& s, const std::string& id, long long now,
         (s.prepare
              << "UPDATE sessions SET revoked_at = :now, migrated_to = :target WHERE id = :id AND revoked_at IS NULL",
          soci::use(now, "now"), soci::use(target, target_ind, "target"), soci::use(id, "id"));
-    if (affected(st) != 1)
-        return false;
+    // Said again when it was revoked already: a retry after a failure
+    // whose notice was lost must still reach every instance.
+    auto revoked = affected(st) == 1;
     announce(s, "s:" + id);
-    return true;
+    return revoked;
 }
 
 std::optional<long long> session_expiry(soci::session& s, const std::string& id)

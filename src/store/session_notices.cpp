@@ -1,11 +1,13 @@
 #include "chatkit/store/session_notices.hpp"
 
+#include "chatkit/security/tokens.hpp"
 #include "chatkit/store/identity_repo.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <chrono>
 #include <memory>
 
@@ -14,14 +16,42 @@ namespace chatkit::store {
 namespace {
 
 using clock = std::chrono::steady_clock;
-constexpr auto poll_step = std::chrono::milliseconds(250);
-constexpr auto ping_every = std::chrono::seconds(1);
-constexpr auto ping_deadline = std::chrono::seconds(2);
+constexpr auto poll_step = std::chrono::milliseconds(50);
+// The ping is a notice to itself: its return proves that notices arrive
+// (a pooler in transaction mode answers queries but delivers none).
+constexpr auto ping_every = std::chrono::milliseconds(500);
+constexpr auto ping_deadline = std::chrono::milliseconds(1000);
 constexpr auto max_pause = std::chrono::seconds(10);
 
 struct closer {
     void operator()(PGconn* c) const { PQfinish(c); }
 };
+
+// Sends a command without waiting for it; its result is collected by
+// collect() as the connection's input arrives.
+bool send(PGconn* c, const std::string& sql)
+{
+    return PQsendQuery(c, sql.c_str()) == 1 && PQflush(c) != -1;
+}
+
+// Reads what arrived; `pending` turns false once the command sent last has
+// completed. False when the connection broke or a command failed.
+bool collect(PGconn* c, bool& pending)
+{
+    if (!PQconsumeInput(c) || PQstatus(c) != CONNECTION_OK)
+        return false;
+    bool ok = true;
+    while (!PQisBusy(c)) {
+        PGresult* r = PQgetResult(c);
+        if (!r) {
+            pending = false;
+            break;
+        }
+        ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    return ok && PQflush(c) != -1;
+}
 
 } // namespace
 
@@ -51,50 +81,59 @@ void session_notices::run()
 
 bool session_notices::listen_once()
 {
+    if (stop_)
+        return false;
     // Named, so an operator (or a test) can tell it from the pool's connections.
-    std::unique_ptr<PGconn, closer> conn(PQconnectdb((conninfo_ + " application_name=chatkit_session_notices").c_str()));
-    if (PQstatus(conn.get()) != CONNECTION_OK) {
-        spdlog::warn("session notices: cannot connect to PostgreSQL; session checks read the database");
+    std::unique_ptr<PGconn, closer> conn(
+        PQconnectdb((conninfo_ + " application_name=chatkit_session_notices").c_str()));
+    PGconn* c = conn.get();
+    if (PQstatus(c) != CONNECTION_OK || PQsetnonblocking(c, 1) != 0 ||
+        !send(c, std::string("LISTEN ") + identity_repo::session_channel)) {
+        spdlog::warn("session notices: cannot listen on PostgreSQL; session checks read the database");
         return false;
     }
-    std::unique_ptr<PGresult, decltype(&PQclear)> listen(
-        PQexec(conn.get(), (std::string("LISTEN ") + identity_repo::session_channel).c_str()), &PQclear);
-    if (PQresultStatus(listen.get()) != PGRES_COMMAND_OK)
-        return false;
-    PQsetnonblocking(conn.get(), 1);
-    state_(true);
-    auto last_ping = clock::now();
-    bool awaiting_pong = false;
+    const auto channel = std::string(identity_repo::session_channel);
+    bool pending = true; // the LISTEN
+    bool listening = false;
+    std::string ping; // the nonce on its way, empty when none is
+    clock::time_point ping_sent{};
     while (!stop_) {
-        pollfd fd{PQsocket(conn.get()), POLLIN, 0};
+        pollfd fd{PQsocket(c), POLLIN, 0};
         if (::poll(&fd, 1, static_cast<int>(poll_step.count())) < 0 && errno != EINTR)
             break;
-        if (!PQconsumeInput(conn.get()) || PQstatus(conn.get()) != CONNECTION_OK)
+        if (!collect(c, pending))
             break;
-        while (PGnotify* n = PQnotifies(conn.get())) {
-            notice_(n->extra);
+        while (PGnotify* n = PQnotifies(c)) {
+            std::string_view payload(n->extra);
+            if (!ping.empty() && payload == ping) {
+                ping.clear();
+                // The first ping back proves LISTEN took effect: trusted from now.
+                if (!listening) {
+                    listening = true;
+                    state_(true);
+                }
+            } else {
+                notice_(payload);
+            }
             PQfreemem(n);
         }
-        if (awaiting_pong && !PQisBusy(conn.get())) {
-            while (PGresult* r = PQgetResult(conn.get()))
-                PQclear(r);
-            awaiting_pong = false;
-        }
         auto now = clock::now();
-        if (awaiting_pong && now - last_ping > ping_deadline) {
-            spdlog::warn("session notices: PostgreSQL stopped answering; session checks read the database");
+        if (!ping.empty() && now - ping_sent > ping_deadline) {
+            spdlog::warn("session notices: a notice to itself did not come back in time; session checks read the "
+                         "database until it listens again");
             break;
         }
-        if (!awaiting_pong && now - last_ping >= ping_every) {
-            if (!PQsendQuery(conn.get(), "SELECT 1"))
+        if (ping.empty() && !pending && now - ping_sent >= ping_every) {
+            ping = std::string(identity_repo::ping_prefix) + security::new_uuid();
+            if (!send(c, "NOTIFY " + channel + ", '" + ping + "'"))
                 break;
-            PQflush(conn.get());
-            awaiting_pong = true;
-            last_ping = now;
+            pending = true;
+            ping_sent = now;
         }
     }
-    state_(false);
-    return true;
+    if (listening)
+        state_(false);
+    return listening;
 }
 
 } // namespace chatkit::store

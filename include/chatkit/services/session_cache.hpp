@@ -43,11 +43,16 @@ public:
     static constexpr std::size_t capacity = 100'000;
 
 private:
-    void forget_where(const auto& matches);
+    // Each O(1) or O(sessions of that user): a forget runs on an I/O
+    // thread and under the lock every check takes.
+    void erase(const std::string& token_hash);
+    void clear();
     mutable std::mutex mutex_;
     bool enabled_ = false;
     std::uint64_t generation_ = 0;
     std::unordered_map<std::string, identity> by_hash_;
+    std::unordered_map<std::string, std::string> hash_of_session_;
+    std::unordered_multimap<std::string, std::string> hashes_of_user_;
 };
 
 } // namespace chatkit::services

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace soci {
@@ -15,6 +16,9 @@ namespace chatkit::store::identity_repo {
 // The PostgreSQL channel that carries "s:<session id>" (revoked) and
 // "u:<user id>" (its sessions or tier changed) to every instance.
 inline constexpr const char* session_channel = "chatkit_sessions";
+// An instance's own "ping:<nonce>" on that channel: proof that notices
+// still reach it. Every instance ignores the others'.
+inline constexpr std::string_view ping_prefix = "ping:";
 
 struct user_row {
     std::string id;
