@@ -43,6 +43,29 @@ install_browser_tests() {
   (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
+# promtool, Prometheus's checker of the exposition format, for the metrics
+# test (tests/integration/metrics_test.cpp). Debian ships it only inside the
+# prometheus package, whose installation also starts a Prometheus server on
+# port 9090; the test needs the one binary, so it is taken out of the
+# package (apt-get download, no root) into tests/.promtool/, and PROMTOOL
+# points at it.
+install_promtool() {
+  local dir="$ROOT/tests/.promtool"
+  if [ ! -x "$dir/promtool" ]; then
+    local tmp
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
+      as_root apt-get update -qq
+      (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null)
+    fi
+    mkdir -p "$dir"
+    dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -O ./usr/bin/promtool >"$dir/promtool"
+    chmod +x "$dir/promtool"
+    rm -rf "$tmp"
+  fi
+  export PROMTOOL="$dir/promtool"
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

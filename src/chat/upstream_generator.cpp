@@ -4,6 +4,7 @@
 
 #include "chatkit/chat/upstream_parser.hpp"
 #include "chatkit/chat/upstream_pool.hpp"
+#include "chatkit/obs/upstream_metrics.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -149,7 +150,7 @@ asio::awaitable<void> upstream_generator::finish(Stream& stream, connection_ptr 
 
 template <class Stream>
 asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_ptr& connection, const std::string& body,
-                                                   const token_sink& emit, bool& answered)
+                                                   const token_sink& emit, obs::upstream_call& call)
 {
     auto& lowest = connection->lowest();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_.path, 11};
@@ -166,7 +167,7 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
     auto parser = std::make_unique<response_parser>();
     parser->body_limit(boost::none);
     co_await bhttp::async_read_header(stream, connection->buffer, *parser, asio::use_awaitable);
-    answered = true;
+    call.answered(parser->get().result_int());
     if (parser->get().result_int() != 200)
         throw std::runtime_error("upstream answered HTTP " + std::to_string(parser->get().result_int()));
 
@@ -183,8 +184,10 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
         if (ec)
             throw boost::system::system_error(ec);
         auto got = sizeof data - parser->get().body().size;
+        call.received(got);
         for (auto& token : chunks.feed({data, got})) {
             first = false;
+            call.token();
             co_await emit(std::move(token));
         }
         lowest.expires_after(first ? settings_.first_token_timeout : settings_.idle_timeout);
@@ -238,25 +241,40 @@ asio::awaitable<upstream_generator::connection_ptr> upstream_generator::open(asi
 
 asio::awaitable<void> upstream_generator::generate(const grounding& g, const token_sink& emit)
 {
+    using outcome = obs::upstream_metrics::outcome;
     auto executor = co_await asio::this_coro::executor;
     auto body = request_body(g);
+    // What the answer's side throws (a cancel, a client gone, an answer too
+    // long) passes the handlers below: `call` then counts it as cancelled.
+    obs::upstream_call call(settings_.metrics);
     for (;;) {
         auto connection = pool_->take(executor);
         bool reused = connection != nullptr;
-        if (!connection)
-            connection = co_await open(executor);
-        bool answered = false;
         try {
+            if (!connection)
+                connection = co_await open(executor);
             if (connection->plain)
-                co_await exchange(*connection->plain, connection, body, emit, answered);
+                co_await exchange(*connection->plain, connection, body, emit, call);
             else
-                co_await exchange(*connection->tls, connection, body, emit, answered);
+                co_await exchange(*connection->tls, connection, body, emit, call);
+            call.finish(outcome::ok);
             co_return;
         } catch (const boost::system::system_error& e) {
             // An idle connection the upstream closed fails before any answer
             // on it; anything else is the answer's failure.
-            if (!reused || answered || e.code() == asio::error::operation_aborted)
-                throw;
+            if (reused && !call.answered() && e.code() != asio::error::operation_aborted)
+                continue;
+            if (e.code() == asio::error::operation_aborted)
+                call.finish(outcome::cancelled);
+            else if (e.code() == beast::error::timeout)
+                call.finish(outcome::timeout);
+            else
+                call.finish(outcome::error);
+            throw;
+        } catch (const std::runtime_error&) {
+            // A refusal (HTTP status), a malformed or truncated stream.
+            call.finish(outcome::error);
+            throw;
         }
     }
 }
