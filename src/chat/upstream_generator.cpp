@@ -5,6 +5,7 @@
 #include "chatkit/chat/upstream_parser.hpp"
 #include "chatkit/chat/upstream_pool.hpp"
 #include "chatkit/obs/upstream_metrics.hpp"
+#include "chatkit/util/url.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -51,30 +52,19 @@ using response_parser = bhttp::response_parser<bhttp::buffer_body>;
 
 upstream_generator::upstream_generator(upstream_settings settings) : settings_(std::move(settings))
 {
-    std::string_view url = settings_.base_url;
-    if (url.starts_with("https://")) {
-        target_.tls = true;
-        url.remove_prefix(8);
-    } else if (url.starts_with("http://")) {
-        url.remove_prefix(7);
-    } else {
+    auto url = util::parse_absolute_url(settings_.base_url);
+    if (!url || (url->scheme_id() != boost::urls::scheme::http && url->scheme_id() != boost::urls::scheme::https))
         throw std::invalid_argument("LLM_BASE_URL must start with http:// or https://");
-    }
-    auto slash = url.find('/');
-    auto authority = url.substr(0, slash);
-    auto prefix = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+    if (url->encoded_host().empty())
+        throw std::invalid_argument("LLM_BASE_URL has no host");
+    target_.tls = url->scheme_id() == boost::urls::scheme::https;
+    // The resolver takes an IPv6 literal without brackets; Host keeps them.
+    target_.host = url->host_type() == boost::urls::host_type::ipv6 ? url->host_address() : url->host();
+    target_.host_header = std::string(url->encoded_host_and_port());
+    target_.port = url->has_port() ? std::string(url->port()) : target_.tls ? "443" : "80";
+    std::string_view prefix(url->encoded_path().data(), url->encoded_path().size());
     while (prefix.ends_with('/'))
         prefix.remove_suffix(1);
-    auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-        target_.host = authority.substr(0, colon);
-        target_.port = authority.substr(colon + 1);
-    } else {
-        target_.host = authority;
-        target_.port = target_.tls ? "443" : "80";
-    }
-    if (target_.host.empty())
-        throw std::invalid_argument("LLM_BASE_URL has no host");
     target_.path = std::string(prefix) + "/chat/completions";
     if (target_.tls) {
         tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -154,7 +144,7 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
 {
     auto& lowest = connection->lowest();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_.path, 11};
-    req.set(bhttp::field::host, target_.host);
+    req.set(bhttp::field::host, target_.host_header);
     req.set(bhttp::field::content_type, "application/json");
     req.set(bhttp::field::accept, "text/event-stream");
     if (!settings_.api_key.empty())

@@ -62,7 +62,8 @@ public:
 private:
     struct target {
         bool tls = false;
-        std::string host;
+        std::string host; // as the resolver and TLS name checks take it
+        std::string host_header;
         std::string port;
         std::string path; // prefix + "/chat/completions"
     };
