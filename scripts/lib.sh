@@ -7,7 +7,7 @@ BUILD_DIR=${BUILD_DIR:-"$ROOT/build"}
 # What building and running the server needs (Debian 12 package names).
 BUILD_PACKAGES=(
   g++ meson ninja-build ccache pkg-config
-  libboost1.81-dev libboost-json1.81-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev
   libsodium-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev libmd4c-dev libstemmer-dev
@@ -44,6 +44,29 @@ install_browser_tests() {
   (cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
+# promtool, Prometheus's checker of the exposition format, for the metrics
+# test (tests/integration/metrics_test.cpp). Debian ships it only inside the
+# prometheus package, whose installation also starts a Prometheus server on
+# port 9090; the test needs the one binary, so it is taken out of the
+# package (apt-get download, no root) into tests/.promtool/, and PROMTOOL
+# points at it.
+install_promtool() {
+  local dir="$ROOT/tests/.promtool"
+  if [ ! -x "$dir/promtool" ]; then
+    local tmp
+    tmp=$(mktemp -d)
+    if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
+      as_root apt-get update -qq
+      (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null)
+    fi
+    mkdir -p "$dir"
+    dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -O ./usr/bin/promtool >"$dir/promtool"
+    chmod +x "$dir/promtool"
+    rm -rf "$tmp"
+  fi
+  export PROMTOOL="$dir/promtool"
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -59,9 +82,11 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# GCC, warnings as errors: with scripts/gates' clang build, the two compilers
+# the code must build warning-free with.
 build() {
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-    meson setup "$BUILD_DIR" "$ROOT" --wrap-mode=nodownload --buildtype=release
+    meson setup "$BUILD_DIR" "$ROOT" --wrap-mode=nodownload --buildtype=release -Dwerror=true
   fi
   meson compile -C "$BUILD_DIR"
 }

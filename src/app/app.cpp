@@ -22,6 +22,7 @@
 #include "chatkit/middleware/rate_limit.hpp"
 #include "chatkit/middleware/request_id.hpp"
 #include "chatkit/middleware/security_headers.hpp"
+#include "chatkit/obs/upstream_metrics.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/services/analytics.hpp"
 #include "chatkit/services/chat.hpp"
@@ -81,7 +82,7 @@ std::shared_ptr<const chat::retriever> load_index(const config::config& cfg)
 }
 
 // LLM_BASE_URL picks the upstream model; without it the built-in one answers.
-std::unique_ptr<chat::generator> make_generator(const config::config& cfg)
+std::unique_ptr<chat::generator> make_generator(const config::config& cfg, obs::upstream_metrics& metrics)
 {
     if (cfg.llm_base_url.empty())
         return std::make_unique<chat::builtin_generator>(cfg.builtin_token_delay);
@@ -92,6 +93,7 @@ std::unique_ptr<chat::generator> make_generator(const config::config& cfg)
     s.connect_timeout = cfg.llm_connect_timeout;
     s.first_token_timeout = cfg.llm_first_token_timeout;
     s.max_tokens = cfg.llm_max_tokens;
+    s.metrics = &metrics;
     return std::make_unique<chat::upstream_generator>(s);
 }
 
@@ -122,6 +124,7 @@ struct app::impl {
     services::analytics_service analytics;
     services::session_cache sessions;
     services::identity_service identity;
+    obs::upstream_metrics upstream_metrics;
     std::unique_ptr<chat::generator> generator;
     std::string instance_id = security::new_uuid();
     std::atomic<bool> drain_started{false};
@@ -150,11 +153,11 @@ struct app::impl {
                            return journal.settled();
                        }},
                    db->dialect() == store::dialect::postgresql ? &sessions : nullptr),
-          generator(make_generator(c)), journal(*db, background.get_executor(),
-                                                [this](const std::string& id, bool session_ended) {
-                                                    if (auto s = chat.registry().find(id))
-                                                        s->cancel(session_ended);
-                                                }),
+          generator(make_generator(c, upstream_metrics)), journal(*db, background.get_executor(),
+                                                                  [this](const std::string& id, bool session_ended) {
+                                                                      if (auto s = chat.registry().find(id))
+                                                                          s->cancel(session_ended);
+                                                                  }),
           retention(*db, background.get_executor(),
                     {c.retention.anonymous_chats, c.retention.finished_streams, c.retention.ended_sessions,
                      c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
@@ -204,9 +207,11 @@ struct app::impl {
                       [answers] { return static_cast<double>(answers->size()); });
         metrics.gauge("chatkit_db_connections", "Database connections held by the executor.",
                       [database] { return static_cast<double>(database->connections()); });
-        if (const auto* upstream = dynamic_cast<const chat::upstream_generator*>(generator.get()))
+        if (const auto* upstream = dynamic_cast<const chat::upstream_generator*>(generator.get())) {
             metrics.gauge("chatkit_upstream_idle_connections", "Kept-alive connections to the model, idle now.",
                           [upstream] { return static_cast<double>(upstream->idle_connections()); });
+            metrics.collector([this](std::string& out) { upstream_metrics.append(out); });
+        }
         auto* cache = &sessions;
         metrics.gauge("chatkit_session_cache_entries", "Sessions this instance can check without the database.",
                       [cache] { return static_cast<double>(cache->size()); });

@@ -4,6 +4,8 @@
 
 #include "chatkit/chat/upstream_parser.hpp"
 #include "chatkit/chat/upstream_pool.hpp"
+#include "chatkit/obs/upstream_metrics.hpp"
+#include "chatkit/util/url.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -50,30 +52,19 @@ using response_parser = bhttp::response_parser<bhttp::buffer_body>;
 
 upstream_generator::upstream_generator(upstream_settings settings) : settings_(std::move(settings))
 {
-    std::string_view url = settings_.base_url;
-    if (url.starts_with("https://")) {
-        target_.tls = true;
-        url.remove_prefix(8);
-    } else if (url.starts_with("http://")) {
-        url.remove_prefix(7);
-    } else {
+    auto url = util::parse_absolute_url(settings_.base_url);
+    if (!url || (url->scheme_id() != boost::urls::scheme::http && url->scheme_id() != boost::urls::scheme::https))
         throw std::invalid_argument("LLM_BASE_URL must start with http:// or https://");
-    }
-    auto slash = url.find('/');
-    auto authority = url.substr(0, slash);
-    auto prefix = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
+    if (url->encoded_host().empty())
+        throw std::invalid_argument("LLM_BASE_URL has no host");
+    target_.tls = url->scheme_id() == boost::urls::scheme::https;
+    // The resolver takes an IPv6 literal without brackets; Host keeps them.
+    target_.host = url->host_type() == boost::urls::host_type::ipv6 ? url->host_address() : url->host();
+    target_.host_header = std::string(url->encoded_host_and_port());
+    target_.port = url->has_port() ? std::string(url->port()) : target_.tls ? "443" : "80";
+    std::string_view prefix(url->encoded_path().data(), url->encoded_path().size());
     while (prefix.ends_with('/'))
         prefix.remove_suffix(1);
-    auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-        target_.host = authority.substr(0, colon);
-        target_.port = authority.substr(colon + 1);
-    } else {
-        target_.host = authority;
-        target_.port = target_.tls ? "443" : "80";
-    }
-    if (target_.host.empty())
-        throw std::invalid_argument("LLM_BASE_URL has no host");
     target_.path = std::string(prefix) + "/chat/completions";
     if (target_.tls) {
         tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -149,11 +140,11 @@ asio::awaitable<void> upstream_generator::finish(Stream& stream, connection_ptr 
 
 template <class Stream>
 asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_ptr& connection, const std::string& body,
-                                                   const token_sink& emit, bool& answered)
+                                                   const token_sink& emit, obs::upstream_call& call)
 {
     auto& lowest = connection->lowest();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_.path, 11};
-    req.set(bhttp::field::host, target_.host);
+    req.set(bhttp::field::host, target_.host_header);
     req.set(bhttp::field::content_type, "application/json");
     req.set(bhttp::field::accept, "text/event-stream");
     if (!settings_.api_key.empty())
@@ -166,7 +157,7 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
     auto parser = std::make_unique<response_parser>();
     parser->body_limit(boost::none);
     co_await bhttp::async_read_header(stream, connection->buffer, *parser, asio::use_awaitable);
-    answered = true;
+    call.answered(parser->get().result_int());
     if (parser->get().result_int() != 200)
         throw std::runtime_error("upstream answered HTTP " + std::to_string(parser->get().result_int()));
 
@@ -183,8 +174,10 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
         if (ec)
             throw boost::system::system_error(ec);
         auto got = sizeof data - parser->get().body().size;
+        call.received(got);
         for (auto& token : chunks.feed({data, got})) {
             first = false;
+            call.token();
             co_await emit(std::move(token));
         }
         lowest.expires_after(first ? settings_.first_token_timeout : settings_.idle_timeout);
@@ -238,25 +231,40 @@ asio::awaitable<upstream_generator::connection_ptr> upstream_generator::open(asi
 
 asio::awaitable<void> upstream_generator::generate(const grounding& g, const token_sink& emit)
 {
+    using outcome = obs::upstream_metrics::outcome;
     auto executor = co_await asio::this_coro::executor;
     auto body = request_body(g);
+    // What the answer's side throws (a cancel, a client gone, an answer too
+    // long) passes the handlers below: `call` then counts it as cancelled.
+    obs::upstream_call call(settings_.metrics);
     for (;;) {
         auto connection = pool_->take(executor);
         bool reused = connection != nullptr;
-        if (!connection)
-            connection = co_await open(executor);
-        bool answered = false;
         try {
+            if (!connection)
+                connection = co_await open(executor);
             if (connection->plain)
-                co_await exchange(*connection->plain, connection, body, emit, answered);
+                co_await exchange(*connection->plain, connection, body, emit, call);
             else
-                co_await exchange(*connection->tls, connection, body, emit, answered);
+                co_await exchange(*connection->tls, connection, body, emit, call);
+            call.finish(outcome::ok);
             co_return;
         } catch (const boost::system::system_error& e) {
             // An idle connection the upstream closed fails before any answer
             // on it; anything else is the answer's failure.
-            if (!reused || answered || e.code() == asio::error::operation_aborted)
-                throw;
+            if (reused && !call.answered() && e.code() != asio::error::operation_aborted)
+                continue;
+            if (e.code() == asio::error::operation_aborted)
+                call.finish(outcome::cancelled);
+            else if (e.code() == beast::error::timeout)
+                call.finish(outcome::timeout);
+            else
+                call.finish(outcome::error);
+            throw;
+        } catch (const std::runtime_error&) {
+            // A refusal (HTTP status), a malformed or truncated stream.
+            call.finish(outcome::error);
+            throw;
         }
     }
 }

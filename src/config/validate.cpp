@@ -4,10 +4,13 @@
 #include "chatkit/security/random.hpp"
 #include "chatkit/util/address_set.hpp"
 
+#include "chatkit/util/url.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <array>
 #include <cmath>
+#include <optional>
 
 namespace chatkit::config {
 
@@ -52,23 +55,23 @@ double shannon_bits(std::string_view key)
     return bits_per_char * double(key.size());
 }
 
-bool valid_origin(std::string_view origin)
+// An absolute URL whose scheme is one of `schemes`.
+std::optional<boost::urls::url_view> url_with_scheme(std::string_view text,
+                                                     std::initializer_list<std::string_view> schemes)
 {
-    std::string_view rest;
-    if (origin.starts_with("https://"))
-        rest = origin.substr(8);
-    else if (origin.starts_with("http://"))
-        rest = origin.substr(7);
-    else
-        return false;
-    return !rest.empty() && rest.find_first_of("/?#* ") == std::string_view::npos;
+    auto url = util::parse_absolute_url(text);
+    if (!url || !util::has_scheme(*url, schemes))
+        return std::nullopt;
+    return url;
 }
 
-bool is_loopback_host(std::string_view url_without_scheme)
+// scheme://host[:port] exactly, as a browser sends it in Origin. A '*' is
+// a legal character of a host name, but here it is someone's wildcard.
+bool valid_origin(std::string_view origin)
 {
-    auto at = url_without_scheme.rfind('@');
-    auto host = at == std::string_view::npos ? url_without_scheme : url_without_scheme.substr(at + 1);
-    return host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    auto url = url_with_scheme(origin, {"http", "https"});
+    return url && !url->encoded_host().empty() && url->encoded_host().find('*') == std::string_view::npos &&
+           !url->has_userinfo() && url->encoded_path().empty() && !url->has_query() && !url->has_fragment();
 }
 
 std::string check_secrets(config& cfg, std::vector<std::string>& warnings)
@@ -149,10 +152,14 @@ std::string check_mail(config& cfg)
                    "widget, e.g. PUBLIC_VERIFY_URL=https://docs.example.com/";
         cfg.public_verify_url = "http://localhost:" + std::to_string(cfg.port) + "/";
     }
+    auto verify = url_with_scheme(cfg.public_verify_url, {"http", "https"});
     // The link carries a sign-in token: over plain HTTP anyone on the path reads it.
-    if (cfg.production() && !cfg.public_verify_url.starts_with("https://"))
+    if (cfg.production() && !(verify && verify->scheme_id() == boost::urls::scheme::https))
         return "PUBLIC_VERIFY_URL must be an https:// page (production mode): the link carries a sign-in token";
-    if (cfg.public_verify_url.find('#') != std::string::npos)
+    if (!verify || verify->encoded_host().empty())
+        return "PUBLIC_VERIFY_URL must be the http(s):// address of the page that embeds the widget, e.g. "
+               "PUBLIC_VERIFY_URL=https://docs.example.com/";
+    if (verify->has_fragment())
         return "PUBLIC_VERIFY_URL must not have a #fragment: the server appends #chatkit_verify=<token>";
     if (cfg.smtp_url.empty()) {
         if (cfg.production())
@@ -160,15 +167,15 @@ std::string check_mail(config& cfg)
                    "SMTP_URL=smtp://user:password@smtp.example.com:587";
         return {};
     }
-    constexpr std::string_view insecure = "smtp+insecure://";
-    if (cfg.smtp_url.starts_with(insecure)) {
-        if (cfg.production() && !is_loopback_host(std::string_view(cfg.smtp_url).substr(insecure.size())))
-            return "SMTP_URL uses smtp+insecure:// towards a non-loopback host (production mode): use smtp:// "
-                   "(STARTTLS) or smtps://";
-        return {};
-    }
-    if (!cfg.smtp_url.starts_with("smtp://") && !cfg.smtp_url.starts_with("smtps://"))
+    auto smtp = url_with_scheme(cfg.smtp_url, {"smtp", "smtps", "smtp+insecure"});
+    if (auto any = util::parse_absolute_url(cfg.smtp_url); any && !smtp)
         return "SMTP_URL must start with smtp://, smtps:// or smtp+insecure://";
+    if (!smtp || smtp->encoded_host().empty())
+        return "SMTP_URL is not a URL with a host, e.g. SMTP_URL=smtp://user:password@smtp.example.com:587 "
+               "(percent-encode an @, : or / of the user name or password: %40, %3A, %2F)";
+    if (util::has_scheme(*smtp, {"smtp+insecure"}) && cfg.production() && !util::is_loopback_host(cfg.smtp_url))
+        return "SMTP_URL uses smtp+insecure:// towards a non-loopback host (production mode): use smtp:// "
+               "(STARTTLS) or smtps://";
     return {};
 }
 
@@ -183,7 +190,8 @@ std::string check_network(const config& cfg)
         return "TRUSTED_PROXIES has an entry that is not an address or CIDR: '" + bad +
                "'; e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8";
     if (!cfg.llm_base_url.empty()) {
-        if (!cfg.llm_base_url.starts_with("http://") && !cfg.llm_base_url.starts_with("https://"))
+        auto llm = url_with_scheme(cfg.llm_base_url, {"http", "https"});
+        if (!llm || llm->encoded_host().empty())
             return "LLM_BASE_URL must start with http:// or https://, e.g. LLM_BASE_URL=https://api.example.com/v1";
         if (cfg.llm_model.empty())
             return "LLM_BASE_URL is set but LLM_MODEL is not: name the model to ask, e.g. LLM_MODEL=gpt-4o-mini";

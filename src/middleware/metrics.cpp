@@ -27,12 +27,7 @@ private:
 
 void metrics::after(const http::request& req, const http::request_context& ctx, http::reply& r) const
 {
-    // A request answered before routing (rate limit, auth) still counts
-    // under the route the session found for it.
-    std::string_view route = ctx.route;
-    if (ctx.route_opts && route == "unmatched")
-        route = ctx.route_opts->pattern;
-    registry_.observe_request(req.method, route, r.status, std::chrono::steady_clock::now() - ctx.started);
+    registry_.observe_request(req.method, ctx.route_label(), r.status, std::chrono::steady_clock::now() - ctx.started);
     if (r.stream)
         r.stream = std::make_shared<counted_stream>(std::move(r.stream), registry_);
 }

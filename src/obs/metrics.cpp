@@ -99,6 +99,12 @@ void metrics_registry::gauge(std::string name, std::string help, std::function<d
     gauges_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
+void metrics_registry::collector(std::function<void(std::string&)> append)
+{
+    std::lock_guard lock(extra_mutex_);
+    collectors_.push_back(std::move(append));
+}
+
 std::string metrics_registry::render() const
 {
     std::map<std::string, std::uint64_t> requests;
@@ -141,11 +147,6 @@ std::string metrics_registry::render() const
                        "# TYPE chatkit_sse_open_streams gauge\n"
                        "chatkit_sse_open_streams {}\n",
                        open_streams_.load(std::memory_order_relaxed));
-    out += fmt::format(
-        "# HELP chatkit_uptime_seconds Seconds since the process started.\n"
-        "# TYPE chatkit_uptime_seconds gauge\n"
-        "chatkit_uptime_seconds {}\n",
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count());
 
     std::lock_guard lock(extra_mutex_);
     for (const auto& c : counters_)
@@ -153,6 +154,8 @@ std::string metrics_registry::render() const
                            c->value.load(std::memory_order_relaxed));
     for (const auto& g : gauges_)
         out += fmt::format("# HELP {0} {1}\n# TYPE {0} gauge\n{0} {2}\n", g.name, g.help, g.read());
+    for (const auto& append : collectors_)
+        append(out);
     out += fmt::format("# HELP chatkit_build_info The running version (always 1).\n"
                        "# TYPE chatkit_build_info gauge\n"
                        "chatkit_build_info{{version=\"{}\"}} 1\n",

@@ -1,14 +1,14 @@
 #include "chatkit/services/smtp_client.hpp"
 
 #include "chatkit/security/tokens.hpp"
-#include "chatkit/util/percent.hpp"
-
+#include "chatkit/util/url.hpp"
 #include <curl/curl.h>
 
 #include <cstring>
 #include <ctime>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 
 namespace chatkit::services {
 
@@ -20,29 +20,19 @@ struct parsed_url {
     bool insecure = false;
 };
 
-parsed_url parse(const std::string& url)
+// SMTP_URL was checked at start-up (config/validate.cpp); libcurl takes
+// the credentials decoded and apart from the URL.
+parsed_url parse(const std::string& text)
 {
     parsed_url p;
-    std::string_view rest(url);
-    std::string scheme;
-    for (std::string_view candidate : {"smtp+insecure://", "smtps://", "smtp://"})
-        if (rest.starts_with(candidate)) {
-            scheme = std::string(candidate);
-            rest.remove_prefix(candidate.size());
-            break;
-        }
-    p.insecure = scheme == "smtp+insecure://";
-    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-        auto userinfo = rest.substr(0, at);
-        rest.remove_prefix(at + 1);
-        auto colon = userinfo.find(':');
-        p.user = util::percent_decode(userinfo.substr(0, colon));
-        if (colon != std::string_view::npos)
-            p.password = util::percent_decode(userinfo.substr(colon + 1));
-    }
-    if (auto slash = rest.find('/'); slash != std::string_view::npos)
-        rest = rest.substr(0, slash);
-    p.curl_url = (scheme == "smtps://" ? "smtps://" : "smtp://") + std::string(rest);
+    auto url = util::parse_absolute_url(text);
+    if (!url)
+        throw std::invalid_argument("SMTP_URL is not a valid URL");
+    p.insecure = util::has_scheme(*url, {"smtp+insecure"});
+    p.user = url->user();
+    p.password = url->password();
+    p.curl_url = std::string(util::has_scheme(*url, {"smtps"}) ? "smtps://" : "smtp://") +
+                 std::string(url->encoded_host_and_port());
     return p;
 }
 

@@ -1,9 +1,8 @@
 #include "connection_url.hpp"
 
-#include "chatkit/util/percent.hpp"
+#include "chatkit/util/url.hpp"
 
 #include <set>
-
 #include <stdexcept>
 
 namespace chatkit::store {
@@ -29,56 +28,31 @@ void append_keyword(std::string& out, std::string_view key, std::string_view val
 
 // SOCI reads "postgresql://..." as its own backend://connect-string syntax
 // and mangles a libpq URI, so the URI is turned into libpq keywords here.
-std::string libpq_keywords(std::string_view url, std::chrono::milliseconds connect_timeout)
+std::string libpq_keywords(std::string_view text, std::chrono::milliseconds connect_timeout)
 {
-    url.remove_prefix(url.find("://") + 3);
-    std::string_view query;
-    if (auto q = url.find('?'); q != std::string_view::npos) {
-        query = url.substr(q + 1);
-        url = url.substr(0, q);
-    }
-    std::string_view dbname;
-    if (auto slash = url.find('/'); slash != std::string_view::npos) {
-        dbname = url.substr(slash + 1);
-        url = url.substr(0, slash);
-    }
-    std::string_view user, password;
-    if (auto at = url.rfind('@'); at != std::string_view::npos) {
-        auto userinfo = url.substr(0, at);
-        url = url.substr(at + 1);
-        auto colon = userinfo.find(':');
-        user = userinfo.substr(0, colon);
-        if (colon != std::string_view::npos)
-            password = userinfo.substr(colon + 1);
-    }
-    std::string_view host = url, port;
-    if (!host.starts_with('[')) {
-        if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
-            port = host.substr(colon + 1);
-            host = host.substr(0, colon);
-        }
-    } else if (auto close = host.find(']'); close != std::string_view::npos) {
-        if (close + 1 < host.size() && host[close + 1] == ':')
-            port = host.substr(close + 2);
-        host = host.substr(1, close - 1);
-    }
+    auto parsed = util::parse_absolute_url(text);
+    if (!parsed)
+        throw std::invalid_argument("DATABASE_URL is not a valid URL: percent-encode an @, : or / of the user name "
+                                    "or password (%40, %3A, %2F)");
+    const auto& url = *parsed;
+    std::string dbname = url.path();
+    if (dbname.starts_with('/'))
+        dbname.erase(0, 1);
     std::string out;
-    append_keyword(out, "host", util::percent_decode(host));
-    append_keyword(out, "port", port);
-    append_keyword(out, "dbname", util::percent_decode(dbname));
-    append_keyword(out, "user", util::percent_decode(user));
-    append_keyword(out, "password", util::percent_decode(password));
+    // An IPv6 literal without its brackets, a name percent-decoded (a
+    // socket folder may be written %2Frun%2Fpostgresql).
+    append_keyword(out, "host",
+                   url.host_type() == boost::urls::host_type::ipv6 ? url.host_address() : std::string(url.host()));
+    append_keyword(out, "port", url.port());
+    append_keyword(out, "dbname", dbname);
+    append_keyword(out, "user", url.user());
+    append_keyword(out, "password", url.password());
     std::set<std::string> given; // keywords the URL's query sets
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        auto pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        auto eq = pair.find('=');
-        if (eq == std::string_view::npos)
+    for (auto param : url.params()) {
+        if (!param.has_value)
             continue;
-        auto key = util::percent_decode(pair.substr(0, eq));
-        given.insert(key);
-        append_keyword(out, key, util::percent_decode(pair.substr(eq + 1)));
+        given.insert(param.key);
+        append_keyword(out, param.key, param.value);
     }
     if (!given.contains("connect_timeout"))
         append_keyword(out, "connect_timeout",

@@ -1,6 +1,7 @@
 // The seed's secrets matrix and DESIGN.md "Modes", row by row, against the
 // real binary: `serve` and `check-config` must give the same verdict.
 #include "support/http_client.hpp"
+#include "support/promtool.hpp"
 #include "support/server_process.hpp"
 
 #include <boost/json/parse.hpp>
@@ -10,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <set>
-#include <sstream>
 #include <unistd.h>
 
 using chatkit::test::production_env;
@@ -297,25 +296,10 @@ TEST(config_matrix, production_serves_metrics_and_probes_on_the_admin_listener_o
          {"process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ",
           "process_start_time_seconds ", "chatkit_build_info{version=\"", "chatkit_mail_outbox_pending "})
         EXPECT_NE(metrics.body.find(series), std::string::npos) << series;
-    // The text format as Prometheus parses it: every sample's family was
-    // typed before it, names and values are well formed.
-    std::set<std::string> typed;
-    std::istringstream lines(metrics.body);
-    const std::regex sample(R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+]+|NaN|\+Inf|-Inf))");
-    for (std::string line; std::getline(lines, line);) {
-        if (line.starts_with("# TYPE ")) {
-            typed.insert(line.substr(7, line.find(' ', 7) - 7));
-            continue;
-        }
-        if (line.starts_with("# HELP "))
-            continue;
-        std::smatch parts;
-        ASSERT_TRUE(std::regex_match(line, parts, sample)) << line;
-        auto family = parts[1].str();
-        for (const char* suffix : {"_bucket", "_sum", "_count"})
-            if (family.ends_with(suffix) && !typed.contains(family))
-                family = family.substr(0, family.size() - std::string_view(suffix).size());
-        EXPECT_TRUE(typed.contains(family)) << "no # TYPE before " << line;
+    // The text format as Prometheus reads it (metrics_test.cpp checks it
+    // after every kind of traffic).
+    if (auto verdict = chatkit::test::promtool_check(metrics.body)) {
+        EXPECT_EQ(verdict->findings, "") << metrics.body;
     }
     EXPECT_EQ(chatkit::test::request(admin, "GET", "/livez").status, 200u);
     EXPECT_EQ(chatkit::test::request(admin, "GET", "/readyz").status, 200u);

@@ -236,6 +236,52 @@ TEST(config_validate, production_needs_smtp_and_verify_url)
     EXPECT_TRUE(verdict_for(env).ok());
 }
 
+TEST(config_validate, urls_are_read_as_urls)
+{
+    auto env = production();
+    for (const char* loopback :
+         {"smtp+insecure://localhost:25", "smtp+insecure://u:p@127.0.0.2:25", "smtp+insecure://[::1]:2525"}) {
+        env["SMTP_URL"] = loopback;
+        EXPECT_TRUE(verdict_for(env).ok()) << loopback;
+    }
+    for (const char* elsewhere :
+         {"smtp+insecure://localhost.evil.net:25", "smtp+insecure://127.evil.net:25",
+          "smtp+insecure://127.0.0.1@mail.example.com:25", "SMTP+INSECURE://mail.example.com:25"}) {
+        env["SMTP_URL"] = elsewhere;
+        EXPECT_NE(verdict_for(env).refusal.find("smtp+insecure"), std::string::npos) << elsewhere;
+    }
+    env["SMTP_URL"] = "smtp://user:p@ss@smtp.example.com:587";
+    EXPECT_NE(verdict_for(env).refusal.find("%40"), std::string::npos) << "an unencoded @ gets a hint";
+    env["SMTP_URL"] = "smtp://user:p%40ss@smtp.example.com:587";
+    EXPECT_TRUE(verdict_for(env).ok());
+    env["SMTP_URL"] = "imap://mail.example.com";
+    EXPECT_NE(verdict_for(env).refusal.find("must start with smtp://"), std::string::npos);
+
+    env = production();
+    for (const char* bad : {"https://*.example.com", "https://docs.example.com/", "https://u@docs.example.com",
+                            "https://docs.example.com?x", "ftp://docs.example.com"}) {
+        env["CORS_ORIGINS"] = bad;
+        EXPECT_NE(verdict_for(env).refusal.find("CORS_ORIGINS"), std::string::npos) << bad;
+    }
+    env["CORS_ORIGINS"] = "https://docs.example.com:8443,http://[::1]:8000";
+    EXPECT_TRUE(verdict_for(env).ok());
+
+    env = production();
+    env["PUBLIC_VERIFY_URL"] = "HTTPS://docs.example.com/guide";
+    EXPECT_TRUE(verdict_for(env).ok()) << "schemes are case-blind";
+    env["PUBLIC_VERIFY_URL"] = "https:///no-host";
+    EXPECT_NE(verdict_for(env).refusal.find("PUBLIC_VERIFY_URL"), std::string::npos);
+    env["PUBLIC_VERIFY_URL"] = "https://docs.example.com/#top";
+    EXPECT_NE(verdict_for(env).refusal.find("#fragment"), std::string::npos);
+
+    env = production();
+    env["LLM_MODEL"] = "m";
+    env["LLM_BASE_URL"] = "http://[::1]:8080/v1";
+    EXPECT_TRUE(verdict_for(env).ok());
+    env["LLM_BASE_URL"] = "http:///v1";
+    EXPECT_NE(verdict_for(env).refusal.find("LLM_BASE_URL must start with http:// or https://"), std::string::npos);
+}
+
 TEST(config_validate, production_refuses_test_routes)
 {
     auto env = production();

@@ -156,6 +156,15 @@ TEST(connection_url, sqlite_paths_and_libpq_keywords)
     EXPECT_NE(own.postgresql_connect_string.find("keepalives_count='3'"), std::string::npos)
         << "a keyword inside a value is not a keyword";
     EXPECT_THROW(static_cast<void>(parse_connection_url("mysql://x", std::chrono::seconds(3))), std::invalid_argument);
+    auto v6 = parse_connection_url("postgresql://u@[::1]:5433/db", std::chrono::seconds(3));
+    EXPECT_EQ(v6.postgresql_connect_string.rfind("host='::1' port='5433' dbname='db' user='u' ", 0), 0u)
+        << v6.postgresql_connect_string;
+    auto socket = parse_connection_url("postgresql://%2Frun%2Fpostgresql/db", std::chrono::seconds(3));
+    EXPECT_EQ(socket.postgresql_connect_string.rfind("host='/run/postgresql' dbname='db' ", 0), 0u)
+        << socket.postgresql_connect_string;
+    EXPECT_THROW(static_cast<void>(parse_connection_url("postgresql://u:p@ss@db/x", std::chrono::seconds(3))),
+                 std::invalid_argument)
+        << "an unencoded @ in the password";
 }
 
 TEST(percent, decodes_escapes_and_keeps_malformed_ones)

@@ -14,6 +14,11 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace chatkit::obs {
+class upstream_call;
+class upstream_metrics;
+} // namespace chatkit::obs
+
 namespace chatkit::chat {
 
 struct upstream_connection;
@@ -26,7 +31,8 @@ struct upstream_settings {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds first_token_timeout{20000};
     std::chrono::milliseconds idle_timeout{30000};
-    int max_tokens = 1024; // sent as max_tokens: the model stops there
+    int max_tokens = 1024;                    // sent as max_tokens: the model stops there
+    obs::upstream_metrics* metrics = nullptr; // counts every request when set
 };
 
 // Any OpenAI-compatible /chat/completions endpoint, streamed. The retrieved
@@ -56,19 +62,20 @@ public:
 private:
     struct target {
         bool tls = false;
-        std::string host;
+        std::string host; // as the resolver and TLS name checks take it
+        std::string host_header;
         std::string port;
         std::string path; // prefix + "/chat/completions"
     };
     using connection_ptr = std::unique_ptr<upstream_connection>;
     boost::asio::awaitable<connection_ptr> open(boost::asio::any_io_executor executor);
     // Sends one request and streams its answer; a connection whose response
-    // ends cleanly goes back to the pool. `answered` turns true once a
-    // response head arrived: from then on a failure is the upstream's, not a
+    // ends cleanly goes back to the pool. `call` learns the response status
+    // once a head arrived: from then on a failure is the upstream's, not a
     // stale connection's.
     template <class Stream>
     boost::asio::awaitable<void> exchange(Stream& stream, connection_ptr& connection, const std::string& body,
-                                          const token_sink& emit, bool& answered);
+                                          const token_sink& emit, obs::upstream_call& call);
     // Reads what is left of a response after [DONE], then pools the connection.
     template <class Stream, class Parser>
     boost::asio::awaitable<void> finish(Stream& stream, connection_ptr connection, std::unique_ptr<Parser> parser);

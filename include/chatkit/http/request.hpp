@@ -66,6 +66,13 @@ struct request_context {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
     [[nodiscard]] std::string_view param(std::string_view name) const;
+    // The route of metrics and the access log: the matched pattern, or for a
+    // request a layer answered before the router saw it (a 429, a 401) the
+    // route the session found for it.
+    [[nodiscard]] std::string_view route_label() const
+    {
+        return route_opts && route == "unmatched" ? std::string_view(route_opts->pattern) : std::string_view(route);
+    }
 };
 
 } // namespace chatkit::http

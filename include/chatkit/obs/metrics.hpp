@@ -35,6 +35,9 @@ public:
     std::atomic<std::uint64_t>& counter(std::string name, std::string help);
     // A value read at scrape time (outbox depth, pool usage, ...).
     void gauge(std::string name, std::string help, std::function<double()> read);
+    // Families a module renders itself (labelled counters, histograms),
+    // appended at scrape time with their HELP and TYPE lines.
+    void collector(std::function<void(std::string&)> append);
 
     // Prometheus text exposition format 0.0.4.
     [[nodiscard]] std::string render() const;
@@ -64,12 +67,12 @@ private:
 
     [[nodiscard]] shard& local_shard();
 
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::vector<std::unique_ptr<shard>> shards_;
     std::atomic<std::int64_t> open_streams_{0};
     mutable std::mutex extra_mutex_;
     std::vector<std::unique_ptr<named_counter>> counters_;
     std::vector<named_gauge> gauges_;
+    std::vector<std::function<void(std::string&)>> collectors_;
 };
 
 } // namespace chatkit::obs

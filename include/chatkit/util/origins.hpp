@@ -7,7 +7,7 @@
 
 namespace chatkit::util {
 
-// http(s)://localhost, 127.0.0.1 or [::1], any port.
+// http(s)://localhost, 127.x.x.x or [::1], any port, no path.
 bool is_loopback_origin(std::string_view origin);
 
 // `url` when a verification link may return to it: an absolute http(s) URL
