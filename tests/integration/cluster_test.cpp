@@ -212,3 +212,76 @@ TEST_F(cluster, two_instances_and_a_slow_mail_server_deliver_each_mail_once)
     EXPECT_EQ(lines.size(), static_cast<std::size_t>(signups));
     ::unlink(log_path);
 }
+
+TEST_F(cluster, mail_of_an_instance_killed_mid_send_is_delivered_after_a_restart)
+{
+    // 3 s between DATA and 250: the kill lands while the first mail is
+    // being sent, after its row was claimed and before it was marked sent.
+    const char* script = std::getenv("CHATKIT_SLOW_SMTP");
+    ASSERT_NE(script, nullptr) << "run through meson test";
+    char log_path[] = "/tmp/chatkit-slow-smtp-XXXXXX";
+    char received_path[] = "/tmp/chatkit-slow-smtp-received-XXXXXX";
+    ::close(::mkstemp(log_path));
+    ::close(::mkstemp(received_path));
+    server_process smtp({script, "--delay", "3", "--log", log_path, "--received", received_path}, {},
+                        "/usr/bin/python3");
+    auto smtp_port = smtp.wait_until_listening();
+    ASSERT_TRUE(smtp_port) << smtp.output();
+    auto env = env_for(db_url_, {{"SMTP_URL", "smtp+insecure://127.0.0.1:" + std::to_string(*smtp_port)}});
+    auto lines_of = [](const char* path) {
+        std::ifstream in(path);
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);)
+            lines.push_back(line);
+        return lines;
+    };
+
+    constexpr int signups = 4;
+    std::vector<std::string> emails;
+    {
+        server_process doomed({}, env);
+        auto port = doomed.wait_until_listening();
+        ASSERT_TRUE(port) << doomed.output();
+        for (int i = 0; i < signups; ++i) {
+            emails.push_back(unique_email("killedmail" + std::to_string(i)));
+            auto r = call(
+                *port, "POST", "/api/v1/auth/signup",
+                boost::json::serialize(boost::json::object{{"email", emails.back()}, {"consent_data_storage", true}}));
+            ASSERT_EQ(r.status(), 200u) << r.raw.body;
+        }
+        ASSERT_TRUE(eventually([&] { return !lines_of(received_path).empty(); }, 10s)) << doomed.output();
+        doomed.signal(SIGKILL);
+        ASSERT_EQ(doomed.wait_exit(5s), 128 + SIGKILL);
+    }
+    ASSERT_TRUE(lines_of(log_path).empty()) << "the kill came before the SMTP server's 250";
+    auto in_flight = lines_of(received_path).front();
+
+    server_process restarted({}, env);
+    ASSERT_TRUE(restarted.wait_until_listening()) << restarted.output();
+    // The row in flight is free again when its 60 s claim runs out.
+    auto delivered_all = [&] {
+        auto lines = lines_of(log_path);
+        return std::all_of(emails.begin(), emails.end(),
+                           [&](const std::string& e) { return std::count(lines.begin(), lines.end(), e) >= 1; });
+    };
+    EXPECT_TRUE(eventually(delivered_all, 90s)) << restarted.output();
+    auto db = open_database(db_url_);
+    long long unsent = -1;
+    EXPECT_TRUE(eventually(
+        [&] {
+            *db << "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL", soci::into(unsent);
+            return unsent == 0;
+        },
+        10s));
+    std::this_thread::sleep_for(3s); // a second delivery of any of them would land by now
+    auto lines = lines_of(log_path);
+    for (const auto& email : emails) {
+        auto n = std::count(lines.begin(), lines.end(), email);
+        if (email == in_flight)
+            EXPECT_GE(n, 1) << "at least once across the crash: " << email;
+        else
+            EXPECT_EQ(n, 1) << "exactly once when no instance died sending it: " << email;
+    }
+    ::unlink(log_path);
+    ::unlink(received_path);
+}
