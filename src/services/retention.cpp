@@ -48,8 +48,8 @@ boost::asio::awaitable<void> retention::flush()
             {"used or expired sign-in links", repo::prune_verification_tokens, now - settings_.ended_sessions.count()},
             {"sent mail", repo::prune_outbox, now - settings_.sent_mail.count()},
             {"analytics events", repo::prune_analytics, now - settings_.analytics.count()},
-            // A day past any window a limit can have.
-            {"rate-limit windows", repo::prune_rate_counters, now - 2 * 24 * 3600},
+            // Each window by its own length (the repository reads it).
+            {"rate-limit windows", repo::prune_rate_counters, now},
         };
         for (const auto& k : kinds) {
             int total = 0;

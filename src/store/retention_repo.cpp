@@ -95,13 +95,20 @@ int prune_analytics(soci::session& s, long long logged_before, int batch)
     return delete_batch(s, "analytics_events", "id", "created_at < :cutoff", logged_before, batch);
 }
 
-int prune_rate_counters(soci::session& s, long long window_before, int batch)
+int prune_rate_counters(soci::session& s, long long now, int batch)
 {
+    // A window goes once another of its length has passed since it ended;
+    // the unit is the bucket's suffix (rate_limiter). Keeping every window
+    // for the longest length (a day) kept one row per client per minute for
+    // two days.
+    const std::string ended = "window_start < CAST(:now AS BIGINT) - CASE WHEN bucket LIKE '%/second' THEN 2 "
+                              "WHEN bucket LIKE '%/minute' THEN 120 WHEN bucket LIKE '%/hour' THEN 7200 "
+                              "ELSE 172800 END";
     // No single-column key: delete by the bucket and window pair.
-    soci::statement st =
-        (s.prepare << "DELETE FROM rate_limit_counters WHERE (bucket, window_start) IN (SELECT bucket, window_start "
-                      "FROM rate_limit_counters WHERE window_start < :cutoff LIMIT :batch)",
-         soci::use(window_before, "cutoff"), soci::use(batch, "batch"));
+    soci::statement st = (s.prepare << "DELETE FROM rate_limit_counters WHERE (bucket, window_start) IN (SELECT "
+                                       "bucket, window_start FROM rate_limit_counters WHERE " +
+                                           ended + " LIMIT :batch)",
+                          soci::use(now, "now"), soci::use(batch, "batch"));
     return affected(st);
 }
 

@@ -8,6 +8,7 @@
 #include <soci/soci.h>
 
 #include <ctime>
+#include <tuple>
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
@@ -46,7 +47,8 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     for (auto [id, at] : {std::pair<std::string, long long>{"old", old_day}, {"new", recent}}) {
         *db << "INSERT INTO chat_streams (message_id, created_at, finished_at) VALUES (:id, :at, :at2)", soci::use(id),
             soci::use(at), soci::use(at);
-        *db << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) VALUES (:id, 0, 0, 'x')", soci::use(id);
+        *db << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) VALUES (:id, 0, 0, 'x')",
+            soci::use(id);
         *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(at);
         // Named values: SOCI reads what use() binds when the statement runs, at
         // the end of the full expression, after its temporaries are gone.
@@ -94,6 +96,33 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'new-m'"), 1);
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'old-m'"), 0);
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM mail_outbox WHERE id = 'pending'"), 1);
+}
+
+TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
+{
+    auto url = fresh_database(GetParam());
+    auto env = dev_env();
+    env["DATABASE_URL"] = url;
+    env["RETENTION_INTERVAL"] = "200ms";
+    server_process p({}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    auto db = open_database(url);
+    long long now = std::time(nullptr);
+    // Minute windows are many (one per client per minute): kept for two
+    // days like a day window, they were most of a busy database.
+    const std::vector<std::tuple<std::string, long long, bool>> windows{
+        {"ip:a/minute", now - 300, false}, {"ip:b/minute", now - 30, true},      {"ip:c/hour", now - 3 * 3600, false},
+        {"ip:d/hour", now - 1800, true},   {"ip:e/day", now - 3 * 86400, false}, {"ip:f/day", now - 5 * 3600, true},
+        {"ip:g/second", now - 60, false}};
+    for (const auto& [bucket, start, kept] : windows)
+        *db << "INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (:b, :at, 1)", soci::use(bucket),
+            soci::use(start);
+    EXPECT_TRUE(eventually(
+        [&] { return count(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket LIKE 'ip:%'") == 3; }, 10s))
+        << p.output();
+    for (const auto& [bucket, start, kept] : windows)
+        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket = '" + bucket + "'"), kept ? 1 : 0)
+            << bucket;
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, retention, ::testing::Values("sqlite", "postgresql"),

@@ -23,6 +23,7 @@ int prune_sessions(soci::session& s, long long ended_before, int batch);
 int prune_verification_tokens(soci::session& s, long long ended_before, int batch);
 int prune_outbox(soci::session& s, long long done_before, int batch);
 int prune_analytics(soci::session& s, long long logged_before, int batch);
-int prune_rate_counters(soci::session& s, long long window_before, int batch);
+// Each window once as long again as its length has passed since it ended.
+int prune_rate_counters(soci::session& s, long long now, int batch);
 
 } // namespace chatkit::store::retention_repo
