@@ -46,6 +46,7 @@ boost::asio::awaitable<void> retention::flush()
             {"anonymous conversations", repo::prune_anonymous_conversations, now - settings_.anonymous_chats.count()},
             {"ended sessions", repo::prune_sessions, now - settings_.ended_sessions.count()},
             {"used or expired sign-in links", repo::prune_verification_tokens, now - settings_.ended_sessions.count()},
+            {"never verified sign-ups", repo::prune_unverified_users, now - settings_.ended_sessions.count()},
             {"sent mail", repo::prune_outbox, now - settings_.sent_mail.count()},
             {"analytics events", repo::prune_analytics, now - settings_.analytics.count()},
             // Each window by its own length (the repository reads it).

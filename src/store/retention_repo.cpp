@@ -84,6 +84,17 @@ int prune_verification_tokens(soci::session& s, long long ended_before, int batc
                         ended_before, batch);
 }
 
+int prune_unverified_users(soci::session& s, long long ended_before, int batch)
+{
+    // Signed up, never verified, and the last sign-in link is gone: an
+    // address (personal data) that nobody holds an account for. A tier set by
+    // an operator keeps the row.
+    return delete_batch(s, "users", "id",
+                        "email_verified = 0 AND tier = 'lightweight' AND updated_at < :cutoff AND NOT EXISTS "
+                        "(SELECT 1 FROM verification_tokens v WHERE v.email = users.email)",
+                        ended_before, batch);
+}
+
 int prune_outbox(soci::session& s, long long done_before, int batch)
 {
     // Sent or given up on (the body was wiped either way); pending rows stay.

@@ -125,5 +125,37 @@ TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
             << bucket;
 }
 
+TEST_P(retention, a_sign_up_never_verified_goes_once_its_last_link_is_gone)
+{
+    auto url = fresh_database(GetParam());
+    auto env = dev_env();
+    env["DATABASE_URL"] = url;
+    env["RETENTION_INTERVAL"] = "200ms";
+    server_process p({}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    auto db = open_database(url);
+    long long now = std::time(nullptr), old_day = now - 200 * 86400, link_end = now + 600;
+    // (address, verified, tier, last sign-up, kept)
+    const std::vector<std::tuple<std::string, int, std::string, long long, bool>> users{
+        {"gone@example.com", 0, "lightweight", old_day, false},
+        {"verified@example.com", 1, "lightweight", old_day, true},
+        {"recent@example.com", 0, "lightweight", now - 60, true},
+        {"linked@example.com", 0, "lightweight", old_day, true},
+        {"tiered@example.com", 0, "full", old_day, true}};
+    for (const auto& [email, verified, tier, at, kept] : users)
+        *db << "INSERT INTO users (id, email, email_verified, tier, created_at, updated_at) "
+               "VALUES (:id, :email, :v, :tier, :at, :at2)",
+            soci::use(email), soci::use(email), soci::use(verified), soci::use(tier), soci::use(at), soci::use(at);
+    // A link still open for one of the old ones: its sign-up is not over.
+    *db << "INSERT INTO verification_tokens (id, token_hash, email, created_at, expires_at) "
+           "VALUES ('live', 'live-hash', 'linked@example.com', :at, :exp)",
+        soci::use(now), soci::use(link_end);
+    EXPECT_TRUE(
+        eventually([&] { return count(*db, "SELECT COUNT(*) FROM users WHERE email = 'gone@example.com'") == 0; }, 10s))
+        << p.output();
+    for (const auto& [email, verified, tier, at, kept] : users)
+        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM users WHERE email = '" + email + "'"), kept ? 1 : 0) << email;
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, retention, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
