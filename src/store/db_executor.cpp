@@ -367,6 +367,14 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
 
 db_executor::~db_executor()
 {
+    impl_->readers.close();
+    impl_->writers.close();
+    // The watchdog outlives the workers: a last job (a final journal flush, a
+    // retention batch) stuck on a database that stopped answering would
+    // otherwise hold the exit forever, since the kernel acknowledges what a
+    // frozen server never reads and no TCP timeout fires.
+    for (auto& t : impl_->threads)
+        t.join();
     {
         std::lock_guard lock(impl_->watchdog_mutex);
         impl_->stopping = true;
@@ -374,10 +382,6 @@ db_executor::~db_executor()
     impl_->watchdog_wake.notify_all();
     if (impl_->watchdog.joinable())
         impl_->watchdog.join();
-    impl_->readers.close();
-    impl_->writers.close();
-    for (auto& t : impl_->threads)
-        t.join();
 }
 
 dialect db_executor::dialect() const

@@ -165,15 +165,15 @@ TEST_F(database_faults, database_outage_gives_503_and_the_server_recovers_by_its
 }
 
 // The deadline of a database job is the statement timeout plus 2 s (3 s
-// here); a job that waited in the queue fails at its deadline too, so twice
-// it bounds every answer.
+// here) to wait and as long again to run, cut by a watchdog that looks every
+// 250 ms: twice the deadline and a margin bound every answer.
 TEST_F(database_faults, a_database_that_stops_answering_gives_503_within_the_deadline_and_a_drain_finishes)
 {
     start({{"DB_STATEMENT_TIMEOUT", "1s"}, {"DB_POOL", "2"}});
     ASSERT_FALSE(HasFatalFailure());
 
     proxy_->blackhole(); // packets vanish: no reset, no answer
-    expect_503_within(6s);
+    expect_503_within(7s);
 
     proxy_->restore();
     expect_recovery();
@@ -212,7 +212,7 @@ TEST_F(database_faults, a_slow_database_answers_while_it_keeps_up_and_503_within
 
     // 1 s per 64 bytes: one query's answer takes longer than its deadline.
     proxy_->slow(1s, 64);
-    expect_503_within(6s);
+    expect_503_within(7s);
 
     proxy_->restore();
     expect_recovery();
