@@ -50,20 +50,21 @@ int prune_finished_streams(soci::session& s, long long finished_before, int batc
 
 int prune_anonymous_conversations(soci::session& s, long long idle_since, int batch)
 {
-    // An anonymous conversation nobody has added to since the cut-off (its
-    // messages' times are milliseconds).
+    // An anonymous conversation nobody has added to since the cut-off. Its
+    // time and its messages' are milliseconds (record_turn): compared with
+    // seconds, no conversation was ever old enough.
     long long cutoff_ms = idle_since * 1000;
     std::string idle = "user_id IS NULL AND created_at < :cutoff AND NOT EXISTS (SELECT 1 FROM messages m "
                        "WHERE m.conversation_id = conversations.id AND m.created_at >= :cutoff_ms)";
     soci::statement messages =
         (s.prepare << "DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE " + idle +
                           " LIMIT :batch)",
-         soci::use(idle_since, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
+         soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
     messages.execute(true);
     soci::statement st =
         (s.prepare << "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE " + idle +
                           " LIMIT :batch)",
-         soci::use(idle_since, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
+         soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
     return affected(st);
 }
 

@@ -49,10 +49,11 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
             soci::use(at), soci::use(at);
         *db << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) VALUES (:id, 0, 0, 'x')",
             soci::use(id);
-        *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(at);
         // Named values: SOCI reads what use() binds when the statement runs, at
         // the end of the full expression, after its temporaries are gone.
         long long ms = at * 1000, session_end = at + 3600, link_end = at + 600;
+        // Milliseconds, as the server records a conversation and its messages.
+        *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(ms);
         std::string message = id + "-m", hash = "hash-" + id, vhash = "vhash-" + id;
         *db << "INSERT INTO messages (id, conversation_id, role, content, created_at) VALUES (:id, :c, 'user', 'q', "
                ":at)",
