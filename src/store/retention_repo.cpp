@@ -61,10 +61,9 @@ int prune_anonymous_conversations(soci::session& s, long long idle_since, int ba
                           " LIMIT :batch)",
          soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
     messages.execute(true);
-    soci::statement st =
-        (s.prepare << "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE " + idle +
-                          " LIMIT :batch)",
-         soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
+    soci::statement st = (s.prepare << "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE " +
+                                           idle + " LIMIT :batch)",
+                          soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
     return affected(st);
 }
 
