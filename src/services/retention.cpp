@@ -46,10 +46,11 @@ boost::asio::awaitable<void> retention::flush()
             {"anonymous conversations", repo::prune_anonymous_conversations, now - settings_.anonymous_chats.count()},
             {"ended sessions", repo::prune_sessions, now - settings_.ended_sessions.count()},
             {"used or expired sign-in links", repo::prune_verification_tokens, now - settings_.ended_sessions.count()},
+            {"never verified sign-ups", repo::prune_unverified_users, now - settings_.ended_sessions.count()},
             {"sent mail", repo::prune_outbox, now - settings_.sent_mail.count()},
             {"analytics events", repo::prune_analytics, now - settings_.analytics.count()},
-            // A day past any window a limit can have.
-            {"rate-limit windows", repo::prune_rate_counters, now - 2 * 24 * 3600},
+            // Each window by its own length (the repository reads it).
+            {"rate-limit windows", repo::prune_rate_counters, now},
         };
         for (const auto& k : kinds) {
             int total = 0;

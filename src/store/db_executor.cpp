@@ -21,6 +21,7 @@
 #include <thread>
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 namespace chatkit::store {
@@ -91,12 +92,46 @@ void log_notice(void*, const char* message)
     spdlog::debug("postgresql: {}", text);
 }
 
-// A connection that knows how to (re)open itself, no faster than a backoff
-// allows: while the database is down, jobs fail at once instead of each
-// opening a connection of its own.
+// When the pool may try to open a connection again. Shared by the pool: while
+// the database is down the pool makes one attempt per backoff, not one per
+// connection; once one attempt succeeds the database is back for all, so the
+// others reopen at their next job instead of failing it until their own
+// backoff ran out.
+class reconnect_gate {
+public:
+    [[nodiscard]] bool open_now(clock::time_point now)
+    {
+        std::lock_guard lock(mutex_);
+        return now >= next_attempt_;
+    }
+    void failed(clock::time_point now)
+    {
+        std::lock_guard lock(mutex_);
+        backoff_ = std::min(std::max(backoff_ * 2, std::chrono::milliseconds(100)), std::chrono::milliseconds(5000));
+        next_attempt_ = now + backoff_;
+    }
+    void succeeded()
+    {
+        std::lock_guard lock(mutex_);
+        backoff_ = {};
+        next_attempt_ = {};
+    }
+
+private:
+    std::mutex mutex_;
+    std::chrono::milliseconds backoff_{0};
+    clock::time_point next_attempt_{};
+};
+
+// A connection that knows how to (re)open itself, no faster than the pool's
+// backoff allows: while the database is down, jobs fail at once instead of
+// each opening a connection of its own.
 class connection {
 public:
-    connection(const connection_url& url, const db_options& options) : url_(url), options_(options) {}
+    connection(const connection_url& url, const db_options& options, reconnect_gate& gate)
+        : url_(url), options_(options), gate_(gate)
+    {
+    }
 
     soci::session& get()
     {
@@ -115,7 +150,7 @@ public:
         if (!session_)
             return false;
         if (auto* pg = postgres())
-            return PQstatus(pg) == CONNECTION_OK;
+            return PQstatus(pg) == CONNECTION_OK && !peer_closed(pg);
         return session_->is_connected();
     }
     // The PostgreSQL socket, for the watchdog; -1 for SQLite or when closed.
@@ -126,10 +161,25 @@ public:
     }
 
 private:
+    // An idle connection has nothing to read: readable or hung up means the
+    // server closed or reset it while it idled (a restart, a network cut),
+    // which libpq learns only when the next job fails on it. One poll per
+    // job spares that job.
+    static bool peer_closed(PGconn* pg)
+    {
+        pollfd p{PQsocket(pg), POLLIN | POLLRDHUP, 0};
+        if (p.fd < 0 || ::poll(&p, 1, 0) <= 0)
+            return false;
+        if (p.revents & (POLLHUP | POLLERR | POLLRDHUP | POLLNVAL))
+            return true;
+        // A NOTICE or a NOTIFY is fine; an error or EOF shows in the status.
+        return PQconsumeInput(pg) == 0 || PQstatus(pg) != CONNECTION_OK;
+    }
+
     void open()
     {
         auto now = clock::now();
-        if (now < next_attempt_)
+        if (!gate_.open_now(now))
             throw unavailable("the database is unavailable (reconnecting)");
         try {
             if (url_.kind == dialect::sqlite) {
@@ -148,12 +198,10 @@ private:
             }
         } catch (const std::exception& e) {
             session_.reset();
-            backoff_ =
-                std::min(std::max(backoff_ * 2, std::chrono::milliseconds(100)), std::chrono::milliseconds(5000));
-            next_attempt_ = now + backoff_;
+            gate_.failed(clock::now());
             throw unavailable(std::string("cannot open the database of DATABASE_URL: ") + e.what());
         }
-        backoff_ = {};
+        gate_.succeeded();
     }
     long busy_seconds() const
     {
@@ -170,9 +218,8 @@ private:
 
     connection_url url_;
     db_options options_;
+    reconnect_gate& gate_;
     std::unique_ptr<soci::session> session_;
-    std::chrono::milliseconds backoff_{0};
-    clock::time_point next_attempt_{};
 };
 
 // A worker's job as the watchdog sees it: when it started, on which socket.
@@ -186,6 +233,7 @@ struct running {
 struct db_executor::impl {
     connection_url url;
     db_options options;
+    reconnect_gate gate;
     job_queue readers;
     job_queue writers; // SQLite only; PostgreSQL sends everything to `readers`
     std::vector<std::thread> threads;
@@ -282,7 +330,7 @@ struct db_executor::impl {
     void start()
     {
         auto spawn = [this](job_queue& q) {
-            auto conn = std::make_shared<connection>(url, options);
+            auto conn = std::make_shared<connection>(url, options, gate);
             auto& run = runs.emplace_back();
             threads.emplace_back([this, &q, conn, &run] { work(q, *conn, run); });
             ++connection_count;
@@ -311,7 +359,7 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
         if (!parent.empty())
             std::filesystem::create_directories(parent);
     }
-    i->blocking = std::make_unique<connection>(i->url, options);
+    i->blocking = std::make_unique<connection>(i->url, options, i->gate);
     static_cast<void>(i->blocking->get()); // fail now, with one clear line, if it cannot be opened
     i->start();
     return std::unique_ptr<db_executor>(new db_executor(std::move(i)));
@@ -319,6 +367,14 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
 
 db_executor::~db_executor()
 {
+    impl_->readers.close();
+    impl_->writers.close();
+    // The watchdog outlives the workers: a last job (a final journal flush, a
+    // retention batch) stuck on a database that stopped answering would
+    // otherwise hold the exit forever, since the kernel acknowledges what a
+    // frozen server never reads and no TCP timeout fires.
+    for (auto& t : impl_->threads)
+        t.join();
     {
         std::lock_guard lock(impl_->watchdog_mutex);
         impl_->stopping = true;
@@ -326,10 +382,6 @@ db_executor::~db_executor()
     impl_->watchdog_wake.notify_all();
     if (impl_->watchdog.joinable())
         impl_->watchdog.join();
-    impl_->readers.close();
-    impl_->writers.close();
-    for (auto& t : impl_->threads)
-        t.join();
 }
 
 dialect db_executor::dialect() const

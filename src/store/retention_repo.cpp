@@ -50,20 +50,20 @@ int prune_finished_streams(soci::session& s, long long finished_before, int batc
 
 int prune_anonymous_conversations(soci::session& s, long long idle_since, int batch)
 {
-    // An anonymous conversation nobody has added to since the cut-off (its
-    // messages' times are milliseconds).
+    // An anonymous conversation nobody has added to since the cut-off. Its
+    // time and its messages' are milliseconds (record_turn): compared with
+    // seconds, no conversation was ever old enough.
     long long cutoff_ms = idle_since * 1000;
     std::string idle = "user_id IS NULL AND created_at < :cutoff AND NOT EXISTS (SELECT 1 FROM messages m "
                        "WHERE m.conversation_id = conversations.id AND m.created_at >= :cutoff_ms)";
     soci::statement messages =
         (s.prepare << "DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE " + idle +
                           " LIMIT :batch)",
-         soci::use(idle_since, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
+         soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
     messages.execute(true);
-    soci::statement st =
-        (s.prepare << "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE " + idle +
-                          " LIMIT :batch)",
-         soci::use(idle_since, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
+    soci::statement st = (s.prepare << "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE " +
+                                           idle + " LIMIT :batch)",
+                          soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
     return affected(st);
 }
 
@@ -84,6 +84,17 @@ int prune_verification_tokens(soci::session& s, long long ended_before, int batc
                         ended_before, batch);
 }
 
+int prune_unverified_users(soci::session& s, long long ended_before, int batch)
+{
+    // Signed up, never verified, and the last sign-in link is gone: an
+    // address (personal data) that nobody holds an account for. A tier set by
+    // an operator keeps the row.
+    return delete_batch(s, "users", "id",
+                        "email_verified = 0 AND tier = 'lightweight' AND updated_at < :cutoff AND NOT EXISTS "
+                        "(SELECT 1 FROM verification_tokens v WHERE v.email = users.email)",
+                        ended_before, batch);
+}
+
 int prune_outbox(soci::session& s, long long done_before, int batch)
 {
     // Sent or given up on (the body was wiped either way); pending rows stay.
@@ -95,13 +106,20 @@ int prune_analytics(soci::session& s, long long logged_before, int batch)
     return delete_batch(s, "analytics_events", "id", "created_at < :cutoff", logged_before, batch);
 }
 
-int prune_rate_counters(soci::session& s, long long window_before, int batch)
+int prune_rate_counters(soci::session& s, long long now, int batch)
 {
+    // A window goes once another of its length has passed since it ended;
+    // the unit is the bucket's suffix (rate_limiter). Keeping every window
+    // for the longest length (a day) kept one row per client per minute for
+    // two days.
+    const std::string ended = "window_start < CAST(:now AS BIGINT) - CASE WHEN bucket LIKE '%/second' THEN 2 "
+                              "WHEN bucket LIKE '%/minute' THEN 120 WHEN bucket LIKE '%/hour' THEN 7200 "
+                              "ELSE 172800 END";
     // No single-column key: delete by the bucket and window pair.
-    soci::statement st =
-        (s.prepare << "DELETE FROM rate_limit_counters WHERE (bucket, window_start) IN (SELECT bucket, window_start "
-                      "FROM rate_limit_counters WHERE window_start < :cutoff LIMIT :batch)",
-         soci::use(window_before, "cutoff"), soci::use(batch, "batch"));
+    soci::statement st = (s.prepare << "DELETE FROM rate_limit_counters WHERE (bucket, window_start) IN (SELECT "
+                                       "bucket, window_start FROM rate_limit_counters WHERE " +
+                                           ended + " LIMIT :batch)",
+                          soci::use(now, "now"), soci::use(batch, "batch"));
     return affected(st);
 }
 

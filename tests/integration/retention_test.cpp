@@ -8,6 +8,7 @@
 #include <soci/soci.h>
 
 #include <ctime>
+#include <tuple>
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
@@ -46,11 +47,13 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     for (auto [id, at] : {std::pair<std::string, long long>{"old", old_day}, {"new", recent}}) {
         *db << "INSERT INTO chat_streams (message_id, created_at, finished_at) VALUES (:id, :at, :at2)", soci::use(id),
             soci::use(at), soci::use(at);
-        *db << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) VALUES (:id, 0, 0, 'x')", soci::use(id);
-        *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(at);
+        *db << "INSERT INTO stream_chunks (message_id, first_seq, last_seq, frames) VALUES (:id, 0, 0, 'x')",
+            soci::use(id);
         // Named values: SOCI reads what use() binds when the statement runs, at
         // the end of the full expression, after its temporaries are gone.
         long long ms = at * 1000, session_end = at + 3600, link_end = at + 600;
+        // Milliseconds, as the server records a conversation and its messages.
+        *db << "INSERT INTO conversations (id, created_at) VALUES (:id, :at)", soci::use(id), soci::use(ms);
         std::string message = id + "-m", hash = "hash-" + id, vhash = "vhash-" + id;
         *db << "INSERT INTO messages (id, conversation_id, role, content, created_at) VALUES (:id, :c, 'user', 'q', "
                ":at)",
@@ -94,6 +97,65 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'new-m'"), 1);
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'old-m'"), 0);
     EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM mail_outbox WHERE id = 'pending'"), 1);
+}
+
+TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
+{
+    auto url = fresh_database(GetParam());
+    auto env = dev_env();
+    env["DATABASE_URL"] = url;
+    env["RETENTION_INTERVAL"] = "200ms";
+    server_process p({}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    auto db = open_database(url);
+    long long now = std::time(nullptr);
+    // Minute windows are many (one per client per minute): kept for two
+    // days like a day window, they were most of a busy database.
+    const std::vector<std::tuple<std::string, long long, bool>> windows{
+        {"ip:a/minute", now - 300, false}, {"ip:b/minute", now - 30, true},      {"ip:c/hour", now - 3 * 3600, false},
+        {"ip:d/hour", now - 1800, true},   {"ip:e/day", now - 3 * 86400, false}, {"ip:f/day", now - 5 * 3600, true},
+        {"ip:g/second", now - 60, false}};
+    for (const auto& [bucket, start, kept] : windows)
+        *db << "INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (:b, :at, 1)", soci::use(bucket),
+            soci::use(start);
+    EXPECT_TRUE(eventually(
+        [&] { return count(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket LIKE 'ip:%'") == 3; }, 10s))
+        << p.output();
+    for (const auto& [bucket, start, kept] : windows)
+        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket = '" + bucket + "'"), kept ? 1 : 0)
+            << bucket;
+}
+
+TEST_P(retention, a_sign_up_never_verified_goes_once_its_last_link_is_gone)
+{
+    auto url = fresh_database(GetParam());
+    auto env = dev_env();
+    env["DATABASE_URL"] = url;
+    env["RETENTION_INTERVAL"] = "200ms";
+    server_process p({}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    auto db = open_database(url);
+    long long now = std::time(nullptr), old_day = now - 200 * 86400, link_end = now + 600;
+    // (address, verified, tier, last sign-up, kept)
+    const std::vector<std::tuple<std::string, int, std::string, long long, bool>> users{
+        {"gone@example.com", 0, "lightweight", old_day, false},
+        {"verified@example.com", 1, "lightweight", old_day, true},
+        {"recent@example.com", 0, "lightweight", now - 60, true},
+        {"linked@example.com", 0, "lightweight", old_day, true},
+        {"tiered@example.com", 0, "full", old_day, true}};
+    for (const auto& [email, verified, tier, at, kept] : users)
+        *db << "INSERT INTO users (id, email, email_verified, tier, created_at, updated_at) "
+               "VALUES (:id, :email, :v, :tier, :at, :at2)",
+            soci::use(email), soci::use(email), soci::use(verified), soci::use(tier), soci::use(at), soci::use(at);
+    // A link still open for one of the old ones: its sign-up is not over.
+    *db << "INSERT INTO verification_tokens (id, token_hash, email, created_at, expires_at) "
+           "VALUES ('live', 'live-hash', 'linked@example.com', :at, :exp)",
+        soci::use(now), soci::use(link_end);
+    EXPECT_TRUE(
+        eventually([&] { return count(*db, "SELECT COUNT(*) FROM users WHERE email = 'gone@example.com'") == 0; }, 10s))
+        << p.output();
+    for (const auto& [email, verified, tier, at, kept] : users)
+        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM users WHERE email = '" + email + "'"), kept ? 1 : 0) << email;
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, retention, ::testing::Values("sqlite", "postgresql"),

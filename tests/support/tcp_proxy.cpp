@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace chatkit::test {
 
 namespace {
@@ -25,10 +27,16 @@ int connect_loopback(std::uint16_t port)
     return fd;
 }
 
-void reset(int fd)
+// Linger 0 makes the close send RST instead of FIN.
+void set_abortive(int fd)
 {
-    linger l{1, 0}; // close with RST, as a crashed peer would
+    linger l{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+void shut(int fd)
+{
+    set_abortive(fd);
     ::shutdown(fd, SHUT_RDWR);
 }
 
@@ -61,21 +69,34 @@ tcp_proxy::~tcp_proxy()
 
 void tcp_proxy::cut()
 {
-    open_ = false;
+    mode_ = mode::cut;
     std::lock_guard lock(mutex_);
     for (int fd : sockets_)
-        reset(fd);
+        shut(fd);
 }
 
 void tcp_proxy::blackhole()
 {
-    silent_ = true;
+    mode_ = mode::blackhole;
+}
+
+void tcp_proxy::reset()
+{
+    // Each pump sees it within one poll and aborts its pair: closing the
+    // descriptors here would race with the thread that owns them.
+    mode_ = mode::reset;
+}
+
+void tcp_proxy::slow(std::chrono::milliseconds delay, std::size_t chunk_bytes)
+{
+    delay_ms_ = delay.count();
+    chunk_bytes_ = std::max<std::size_t>(1, chunk_bytes);
+    mode_ = mode::slow;
 }
 
 void tcp_proxy::restore()
 {
-    silent_ = false;
-    open_ = true;
+    mode_ = mode::forward;
 }
 
 void tcp_proxy::accept_loop()
@@ -84,9 +105,9 @@ void tcp_proxy::accept_loop()
         int client = ::accept(listener_, nullptr, nullptr);
         if (client < 0)
             return;
-        int upstream = open_ ? connect_loopback(upstream_port_) : -1;
+        int upstream = mode_ != mode::cut ? connect_loopback(upstream_port_) : -1;
         if (upstream < 0) {
-            reset(client);
+            shut(client);
             ::close(client);
             continue;
         }
@@ -97,31 +118,55 @@ void tcp_proxy::accept_loop()
     }
 }
 
+void tcp_proxy::throttle()
+{
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms_.load());
+    while (mode_ == mode::slow && !stopping_ && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 void tcp_proxy::pump(int client, int upstream)
 {
     pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
     char buffer[16384];
+    bool abort = false;
     while (!stopping_) {
-        if (silent_) {
+        auto now = mode_.load();
+        if (now == mode::blackhole) {
             // Read nothing, send nothing, close nothing.
             ::poll(nullptr, 0, 50);
             continue;
         }
-        if (::poll(fds, 2, 200) < 0)
+        if (now == mode::cut)
+            break;
+        if (now == mode::reset) {
+            abort = true;
+            break;
+        }
+        if (::poll(fds, 2, 50) < 0)
             break;
         bool done = false;
         for (int i = 0; i < 2 && !done; ++i) {
             if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            auto n = ::recv(fds[i].fd, buffer, sizeof buffer, 0);
+            auto limit = now == mode::slow ? std::min(sizeof buffer, chunk_bytes_.load()) : sizeof buffer;
+            auto n = ::recv(fds[i].fd, buffer, limit, 0);
+            if (n > 0 && now == mode::slow)
+                throttle();
             if (n <= 0 || ::send(fds[1 - i].fd, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n)
                 done = true;
         }
-        if (done || !open_)
+        if (done)
             break;
     }
-    reset(client);
-    reset(upstream);
+    if (abort) {
+        // A bare RST on both sides: no FIN first, unlike cut().
+        set_abortive(client);
+        set_abortive(upstream);
+    } else {
+        shut(client);
+        shut(upstream);
+    }
     std::lock_guard lock(mutex_);
     std::erase(sockets_, client);
     std::erase(sockets_, upstream);

@@ -21,8 +21,10 @@ int prune_finished_streams(soci::session& s, long long finished_before, int batc
 int prune_anonymous_conversations(soci::session& s, long long idle_since, int batch);
 int prune_sessions(soci::session& s, long long ended_before, int batch);
 int prune_verification_tokens(soci::session& s, long long ended_before, int batch);
+int prune_unverified_users(soci::session& s, long long ended_before, int batch);
 int prune_outbox(soci::session& s, long long done_before, int batch);
 int prune_analytics(soci::session& s, long long logged_before, int batch);
-int prune_rate_counters(soci::session& s, long long window_before, int batch);
+// Each window once as long again as its length has passed since it ended.
+int prune_rate_counters(soci::session& s, long long now, int batch);
 
 } // namespace chatkit::store::retention_repo

@@ -1,0 +1,222 @@
+// PostgreSQL misbehaving under a running instance: gone, silent, resetting,
+// slow. Each goes through tests/support/tcp_proxy, between one instance and
+// the cluster scripts/test starts.
+#include "support/api.hpp"
+#include "support/eventually.hpp"
+#include "support/server_process.hpp"
+#include "support/services.hpp"
+#include "support/sse.hpp"
+#include "support/tcp_proxy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <future>
+#include <memory>
+#include <thread>
+
+using namespace chatkit::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* secret = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
+
+std::uint16_t port_of(const std::string& url)
+{
+    auto colon = url.rfind(':');
+    return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1, url.find('/', colon) - colon - 1)));
+}
+
+struct timed {
+    api_response response;
+    std::chrono::steady_clock::duration took;
+};
+
+class database_faults : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        auto admin = postgres_admin_url();
+        if (!admin)
+            GTEST_SKIP() << "no PostgreSQL (run through scripts/test)";
+        auto db_url = fresh_database("postgresql");
+        auto pg_port = std::to_string(port_of(*admin));
+        proxy_ = std::make_unique<tcp_proxy>(port_of(*admin));
+        proxied_ =
+            db_url.replace(db_url.rfind(":" + pg_port), pg_port.size() + 1, ":" + std::to_string(proxy_->port()));
+    }
+
+    void TearDown() override
+    {
+        if (HasFailure() && server_)
+            std::fprintf(stderr, "--- server output ---\n%s\n", server_->output().c_str());
+    }
+
+    // One instance through the proxy, with an anonymous session made while
+    // the database still answers.
+    void start(std::map<std::string, std::string> extra)
+    {
+        auto env = dev_env();
+        env["DATABASE_URL"] = proxied_;
+        env["SECRET_KEY"] = secret;
+        env["RATE_ANONYMOUS"] = "unlimited";
+        env["RATE_ANONYMOUS_IP"] = "unlimited";
+        for (auto& [k, v] : extra)
+            env[k] = v;
+        server_ = std::make_unique<server_process>(std::vector<std::string>{}, env);
+        auto port = server_->wait_until_listening();
+        ASSERT_TRUE(port) << server_->output();
+        port_ = *port;
+        anon_ = call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token");
+        ASSERT_FALSE(anon_.empty());
+    }
+
+    // Requests that each need the database, all at once (more than the pool,
+    // so some wait in the executor's queue): a session lookup, a new session
+    // (a write) and a chat answer.
+    std::vector<timed> need_the_database()
+    {
+        auto timed_call = [this](std::string method, std::string path, std::string body, std::string token) {
+            auto started = std::chrono::steady_clock::now();
+            auto r = call(port_, method, path, body, token);
+            return timed{std::move(r), std::chrono::steady_clock::now() - started};
+        };
+        std::vector<std::future<timed>> calls;
+        for (int i = 0; i < 2; ++i) {
+            calls.push_back(std::async(std::launch::async, timed_call, "GET", "/api/v1/auth/session-check", "", anon_));
+            calls.push_back(std::async(std::launch::async, timed_call, "POST", "/api/v1/auth/anonymous", "", ""));
+            calls.push_back(
+                std::async(std::launch::async, timed_call, "POST", "/api/v1/chat", ask("What is embodied AI?"), anon_));
+        }
+        std::vector<timed> out;
+        for (auto& c : calls)
+            out.push_back(c.get());
+        return out;
+    }
+
+    // Each answers 503 SERVICE_UNAVAILABLE (not 500, not a hang) within `bound`.
+    void expect_503_within(std::chrono::steady_clock::duration bound)
+    {
+        for (auto& [r, took] : need_the_database()) {
+            EXPECT_EQ(r.status(), 503u) << r.raw.body;
+            EXPECT_EQ(r.error_code(), "SERVICE_UNAVAILABLE") << r.raw.body;
+            EXPECT_LT(took, bound) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+        }
+    }
+
+    void expect_recovery()
+    {
+        EXPECT_TRUE(eventually(
+            [&] { return call(port_, "GET", "/api/v1/auth/session-check", {}, anon_).status() == 200u; }, 15s))
+            << "recovers without a restart";
+        EXPECT_EQ(call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?"), anon_).status(), 200u);
+        EXPECT_TRUE(eventually([&] { return call(port_, "GET", "/readyz").str("status") == "ready"; }, 5s));
+    }
+
+    // SIGTERM with requests still waiting on the database: the drain ends.
+    void expect_drain_finishes()
+    {
+        auto in_flight = std::async(std::launch::async, [&] { return need_the_database(); });
+        std::this_thread::sleep_for(200ms); // let them reach the database
+        server_->signal(SIGTERM);
+        EXPECT_EQ(server_->wait_exit(20s), 0) << "the drain finished";
+        for (auto& [r, took] : in_flight.get())
+            EXPECT_NE(r.status(), 500u) << r.raw.body;
+    }
+
+    std::unique_ptr<tcp_proxy> proxy_;
+    std::string proxied_;
+    std::unique_ptr<server_process> server_;
+    std::uint16_t port_ = 0;
+    std::string anon_;
+};
+
+} // namespace
+
+TEST_F(database_faults, database_outage_gives_503_and_the_server_recovers_by_itself)
+{
+    start({{"DB_STATEMENT_TIMEOUT", "2s"}});
+    ASSERT_FALSE(HasFatalFailure());
+
+    proxy_->cut();
+    // /health probes the database at most every 250 ms: it turns as soon as it looks.
+    api_response health;
+    EXPECT_TRUE(eventually(
+        [&] {
+            health = call(port_, "GET", "/health");
+            return health.status() == 503u;
+        },
+        5s));
+    EXPECT_EQ(health.str("status"), "degraded");
+    EXPECT_EQ(health.str("database"), "unavailable");
+    EXPECT_EQ(call(port_, "GET", "/readyz").status(), 503u) << "not ready without its database";
+    EXPECT_EQ(call(port_, "GET", "/livez").status(), 200u) << "but alive: no restart for a database outage";
+    auto during = call(port_, "GET", "/api/v1/auth/session-check", {}, anon_);
+    EXPECT_EQ(during.status(), 503u);
+    EXPECT_EQ(during.error_code(), "SERVICE_UNAVAILABLE");
+    EXPECT_FALSE(during.raw.header("retry-after").empty());
+    for (const char* leak : {"SELECT", "sessions", "postgres", "connection"})
+        EXPECT_EQ(during.raw.body.find(leak), std::string::npos) << leak;
+
+    proxy_->restore();
+    expect_recovery();
+    EXPECT_TRUE(eventually([&] { return call(port_, "GET", "/health").str("database") == "connected"; }, 5s));
+}
+
+// The deadline of a database job is the statement timeout plus 2 s (3 s
+// here) to wait and as long again to run, cut by a watchdog that looks every
+// 250 ms: twice the deadline and a margin bound every answer.
+TEST_F(database_faults, a_database_that_stops_answering_gives_503_within_the_deadline_and_a_drain_finishes)
+{
+    start({{"DB_STATEMENT_TIMEOUT", "1s"}, {"DB_POOL", "2"}});
+    ASSERT_FALSE(HasFatalFailure());
+
+    proxy_->blackhole(); // packets vanish: no reset, no answer
+    expect_503_within(7s);
+
+    proxy_->restore();
+    expect_recovery();
+
+    proxy_->blackhole();
+    expect_drain_finishes();
+}
+
+TEST_F(database_faults, a_database_that_resets_connections_gives_503_at_once_and_a_drain_finishes)
+{
+    start({{"DB_STATEMENT_TIMEOUT", "1s"}, {"DB_POOL", "2"}});
+    ASSERT_FALSE(HasFatalFailure());
+
+    // Every connection, open or new, aborted with RST: nothing waits for a
+    // timer, so each answer comes well within one deadline.
+    proxy_->reset();
+    expect_503_within(3s);
+    EXPECT_TRUE(eventually([&] { return call(port_, "GET", "/readyz").status() == 503u; }, 5s));
+
+    proxy_->restore();
+    expect_recovery();
+
+    proxy_->reset();
+    expect_drain_finishes();
+}
+
+TEST_F(database_faults, a_slow_database_answers_while_it_keeps_up_and_503_within_the_deadline_once_it_does_not)
+{
+    start({{"DB_STATEMENT_TIMEOUT", "1s"}, {"DB_POOL", "2"}});
+    ASSERT_FALSE(HasFatalFailure());
+
+    // 20 ms per 16 KiB: slower, still inside every deadline.
+    proxy_->slow(20ms, 16384);
+    for (auto& [r, took] : need_the_database())
+        EXPECT_EQ(r.status(), 200u) << r.raw.body;
+
+    // 1 s per 64 bytes: one query's answer takes longer than its deadline.
+    proxy_->slow(1s, 64);
+    expect_503_within(7s);
+
+    proxy_->restore();
+    expect_recovery();
+
+    proxy_->slow(1s, 64);
+    expect_drain_finishes();
+}
