@@ -194,7 +194,8 @@ struct app::impl {
             metrics.gauge("chatkit_upstream_idle_connections", "Kept-alive connections to the model, idle now.",
                           [upstream] { return static_cast<double>(upstream->idle_connections()); });
         auto* outbox = &mail;
-        metrics.gauge("chatkit_mail_outbox_pending", "Mail not yet sent nor given up on (counted every 10 s).",
+        metrics.gauge("chatkit_mail_outbox_pending",
+                      "Mail not yet sent nor given up on (counted at least once a minute).",
                       [outbox] { return static_cast<double>(outbox->pending()); });
         auto& rate_limit_hits = metrics.counter("chatkit_rate_limit_hits_total", "Requests refused with 429.");
 
