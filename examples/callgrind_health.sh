@@ -5,11 +5,14 @@
 # includes the work other threads do for each request.
 #
 #   examples/callgrind_health.sh [duration_seconds] [connections] [server_threads] [build_dir]
+#   IDLE=60 examples/callgrind_health.sh   # instructions of 60 s of idleness instead
 #
 # Each server is run twice under callgrind: once with a wrk run of the given
 # length, once with no request for the same time. The difference, divided by
 # the requests wrk reports, is the cost of a request; start-up and whatever
-# runs on timers while idle cancel out. Needs valgrind, wrk, nginx.
+# runs on timers while idle cancel out. With IDLE set, the difference between
+# IDLE seconds without requests and a run stopped as soon as it listens is
+# what an idle server costs. Needs valgrind, wrk, nginx.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${1:-10}
@@ -36,9 +39,9 @@ wait_port() {
 # file unless told to separate them).
 instructions() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 
-# run <name> <requests: yes|no> -> prints "<instructions> <requests>"
+# run <name> <requests: yes|no> [seconds] -> prints "<instructions> <requests>"
 run() {
-  local name=$1 load=$2 port out pid requests=0
+  local name=$1 load=$2 seconds=${3:-$DURATION} port out pid requests=0
   port=$(free_port)
   out="$WORK/$name-$load.cg"
   mkdir -p "$WORK/$name-$load"
@@ -56,13 +59,23 @@ run() {
     requests=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$port/health" |
       awk '/requests in/ { print $1 }')
   else
-    sleep "$DURATION"
+    sleep "$seconds"
   fi
   # nginx stops on QUIT after its requests are done, chatkit-server on INT.
   if [ "$name" = chatkit ]; then kill -INT "$pid"; else kill -QUIT "$pid"; fi
   wait "$pid" || true
   echo "$(instructions "$out") $requests"
 }
+
+if [ -n "${IDLE:-}" ]; then
+  for name in chatkit nginx; do
+    read -r idle _ < <(run "$name" no "$IDLE")
+    read -r start _ < <(run "$name" no 0)
+    awk -v n="$name" -v i="$idle" -v s="$start" -v t="$IDLE" 'BEGIN {
+      printf "%-8s idle %d s: %d instructions (%d with start-up and stop, %d for those alone)\n", n, t, i - s, i, s }'
+  done
+  exit 0
+fi
 
 for name in chatkit nginx; do
   read -r busy requests < <(run "$name" yes)
