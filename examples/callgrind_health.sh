@@ -63,8 +63,9 @@ run() {
   else
     sleep "$seconds"
   fi
-  # nginx stops on QUIT after its requests are done, chatkit-server on INT.
-  if [ "$name" = chatkit ]; then kill -INT "$pid"; else kill -QUIT "$pid"; fi
+  # chatkit-server drains on INT; nginx on TERM (a graceful QUIT under valgrind
+  # sometimes never ended). Both write their callgrind output on the way out.
+  if [ "$name" = chatkit ]; then kill -INT "$pid"; else kill -TERM "$pid"; fi
   wait "$pid" || true
   echo "$(instructions "$out") $requests"
 }
@@ -91,7 +92,7 @@ idle() {
   callgrind_control -i on "$pid" >/dev/null 2>&1
   sleep "$IDLE"
   callgrind_control -d "$pid" >/dev/null 2>&1
-  if [ "$name" = chatkit ]; then kill -INT "$pid"; else kill -QUIT "$pid"; fi
+  if [ "$name" = chatkit ]; then kill -INT "$pid"; else kill -TERM "$pid"; fi
   wait "$pid" || true
   printf "%-8s idle %d s (after %d s): %d instructions\n" "$name" "$IDLE" "${WARMUP:-70}" "$(instructions "$out.1")"
 }

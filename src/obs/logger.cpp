@@ -202,7 +202,8 @@ private:
     std::string buffer_;
 };
 
-// The one rule both sanitize() and needs_escape() apply.
+// What sanitize() escapes; needs_escape() tests the same eight bytes at a
+// time.
 bool escaped(char ch)
 {
     auto c = static_cast<unsigned char>(ch);
@@ -235,22 +236,31 @@ std::string sanitize(std::string_view text, std::size_t max_length)
 
 bool needs_escape(std::string_view text)
 {
-    // Every log line is checked, the access line for every request: eight
-    // bytes at a time with the usual SWAR tests, then the tail byte by byte.
+    // Every log line is checked, the access line's fields for every request:
+    // eight bytes at a time with the usual SWAR tests.
     constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    std::size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-        std::uint64_t x;
-        std::memcpy(&x, text.data() + i, 8);
+    auto any_escaped = [](std::uint64_t x) {
         auto low7 = x & ~high;
         auto control = (x - ones * 0x20) & ~x & high; // a byte below 0x20
         auto upper = (x | (low7 + ones)) & high;      // a byte of 0x7f or above
         auto slash = x ^ (ones * '\\');
         auto backslash = (slash - ones) & ~slash & high;
-        if (control | upper | backslash)
+        return (control | upper | backslash) != 0;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, text.data() + i, 8);
+        if (any_escaped(x))
             return true;
     }
-    return std::any_of(text.begin() + std::ptrdiff_t(i), text.end(), escaped);
+    if (i == text.size())
+        return false;
+    // The tail (all of a method or a short path) as one more word, padded
+    // with spaces, which never need escaping.
+    std::uint64_t x = ones * ' ';
+    std::memcpy(&x, text.data() + i, text.size() - i);
+    return any_escaped(x);
 }
 
 namespace {
