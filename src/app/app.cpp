@@ -216,7 +216,8 @@ struct app::impl {
         metrics.gauge("chatkit_session_cache_entries", "Sessions this instance can check without the database.",
                       [cache] { return static_cast<double>(cache->size()); });
         auto* outbox = &mail;
-        metrics.gauge("chatkit_mail_outbox_pending", "Mail not yet sent nor given up on (counted every 10 s).",
+        metrics.gauge("chatkit_mail_outbox_pending",
+                      "Mail not yet sent nor given up on (counted at least once a minute).",
                       [outbox] { return static_cast<double>(outbox->pending()); });
         auto& rate_limit_hits = metrics.counter("chatkit_rate_limit_hits_total", "Requests refused with 429.");
 

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include <random>
+#include <array>
 
 namespace chatkit::middleware {
 
@@ -16,23 +16,31 @@ bool request_id::acceptable(std::string_view v)
     return true;
 }
 
-// Request ids only need to be unique, not secret: a per-thread generator
-// seeded once from libsodium avoids a getrandom() call per request.
+// A request id names a request in logs and error bodies and may be seen by
+// others who see the reply, so it must not let anyone predict another
+// client's id: 16 bytes from libsodium's CSPRNG (a seeded Mersenne Twister
+// can be recovered from a few outputs). One randombytes_buf() call fills a
+// per-thread buffer for 256 ids; a call per request cost a getrandom(2).
 std::string request_id::generate()
 {
-    thread_local std::mt19937_64 engine = [] {
-        std::seed_seq::result_type seed[4];
-        randombytes_buf(seed, sizeof seed);
-        std::seed_seq seq(std::begin(seed), std::end(seed));
-        return std::mt19937_64(seq);
-    }();
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string id(32, '0');
-    for (int half = 0; half < 2; ++half) {
-        auto bits = engine();
-        for (int i = 0; i < 16; ++i, bits >>= 4)
-            id[std::size_t(half * 16 + i)] = hex[bits & 15];
+    constexpr std::size_t id_bytes = 16;
+    struct random_pool {
+        std::array<unsigned char, 256 * id_bytes> bytes;
+        std::size_t used = sizeof bytes;
+    };
+    thread_local random_pool pool;
+    if (pool.used == pool.bytes.size()) {
+        randombytes_buf(pool.bytes.data(), pool.bytes.size());
+        pool.used = 0;
     }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(2 * id_bytes, '0');
+    auto* raw = pool.bytes.data() + pool.used;
+    for (std::size_t i = 0; i < id_bytes; ++i) {
+        id[2 * i] = hex[raw[i] >> 4];
+        id[2 * i + 1] = hex[raw[i] & 15];
+    }
+    pool.used += id_bytes;
     return id;
 }
 

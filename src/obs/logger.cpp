@@ -24,12 +24,12 @@ void append(spdlog::memory_buf_t& dest, std::string_view s)
     dest.append(s.data(), s.data() + s.size());
 }
 
-log_format current_format = log_format::text;
+void append(std::string& dest, std::string_view s)
+{
+    dest.append(s);
+}
 
-// Payloads that begin with this byte are JSON members already (the access
-// record in json format); a message never does, its control bytes are
-// escaped.
-constexpr char fields_marker = '\x1e';
+log_format current_format = log_format::text;
 
 // A JSON string's content for any bytes: valid UTF-8 passes, invalid bytes
 // become U+FFFD, so every line stays parseable.
@@ -85,12 +85,6 @@ public:
             append_time(msg.time, dest);
             append(dest, R"(","level":")");
             append(dest, level);
-            if (!text.empty() && text.front() == fields_marker) {
-                append(dest, R"(","msg":"access",)");
-                append(dest, text.substr(1));
-                append(dest, "}\n");
-                return;
-            }
             append(dest, R"(","msg":")");
             append_json_escaped(text, dest);
             append(dest, "\"}\n");
@@ -107,6 +101,24 @@ public:
         dest.push_back('\n');
     }
 
+    // The access line, escaped by log_access already: in text the line
+    // itself, in json the members of the record.
+    void format_access(spdlog::log_clock::time_point t, std::string_view text, std::string& dest)
+    {
+        if (format_ == log_format::json) {
+            append(dest, R"({"time":")");
+            append_time(t, dest);
+            append(dest, R"(","level":"info","msg":"access",)");
+            append(dest, text);
+            append(dest, "}\n");
+            return;
+        }
+        append_time(t, dest);
+        append(dest, " info ");
+        append(dest, text);
+        dest.push_back('\n');
+    }
+
     [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override
     {
         return std::make_unique<line_formatter>(format_);
@@ -115,7 +127,7 @@ public:
 private:
     // UTC, millisecond precision; everything up to the seconds is reused
     // within the same second.
-    void append_time(spdlog::log_clock::time_point t, spdlog::memory_buf_t& dest)
+    template <class Buffer> void append_time(spdlog::log_clock::time_point t, Buffer& dest)
     {
         auto since = t.time_since_epoch();
         auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since);
@@ -130,7 +142,7 @@ private:
         append(dest, cached_prefix_);
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since - seconds).count();
         const char digits[] = {char('0' + ms / 100), char('0' + ms / 10 % 10), char('0' + ms % 10), 'Z'};
-        dest.append(digits, digits + sizeof digits);
+        append(dest, std::string_view(digits, sizeof digits));
     }
 
     log_format format_;
@@ -148,6 +160,18 @@ public:
     ~buffered_stderr_sink() override { write_out(); }
     buffered_stderr_sink(const buffered_stderr_sink&) = delete;
     buffered_stderr_sink& operator=(const buffered_stderr_sink&) = delete;
+
+    // One access line per request: formatted straight into the buffer under
+    // the sink's lock, without building spdlog's record and formatting the
+    // line a second time into a scratch buffer.
+    void append_access(std::string_view text)
+    {
+        auto now = spdlog::log_clock::now();
+        std::lock_guard lock(mutex_);
+        static_cast<line_formatter&>(*formatter_).format_access(now, text, buffer_);
+        if (buffer_.size() >= capacity)
+            write_out();
+    }
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override
@@ -178,7 +202,8 @@ private:
     std::string buffer_;
 };
 
-// The one rule both sanitize() and needs_escape() apply.
+// What sanitize() escapes; needs_escape() tests the same eight bytes at a
+// time.
 bool escaped(char ch)
 {
     auto c = static_cast<unsigned char>(ch);
@@ -211,29 +236,50 @@ std::string sanitize(std::string_view text, std::size_t max_length)
 
 bool needs_escape(std::string_view text)
 {
-    // Every log line is checked, the access line for every request: eight
-    // bytes at a time with the usual SWAR tests, then the tail byte by byte.
+    // Every log line is checked, the access line's fields for every request:
+    // eight bytes at a time with the usual SWAR tests.
     constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    std::size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-        std::uint64_t x;
-        std::memcpy(&x, text.data() + i, 8);
+    auto any_escaped = [](std::uint64_t x) {
         auto low7 = x & ~high;
         auto control = (x - ones * 0x20) & ~x & high; // a byte below 0x20
         auto upper = (x | (low7 + ones)) & high;      // a byte of 0x7f or above
         auto slash = x ^ (ones * '\\');
         auto backslash = (slash - ones) & ~slash & high;
-        if (control | upper | backslash)
+        return (control | upper | backslash) != 0;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, text.data() + i, 8);
+        if (any_escaped(x))
             return true;
     }
-    return std::any_of(text.begin() + std::ptrdiff_t(i), text.end(), escaped);
+    if (i == text.size())
+        return false;
+    // The tail (all of a method or a short path) as one more word, padded
+    // with spaces, which never need escaping.
+    std::uint64_t x = ones * ' ';
+    std::memcpy(&x, text.data() + i, text.size() - i);
+    return any_escaped(x);
 }
+
+namespace {
+
+// Ours, when the default logger is the one setup_logging() installed (tests
+// install their own): access lines then go to its sink directly.
+spdlog::logger* our_logger = nullptr;
+buffered_stderr_sink* our_sink = nullptr;
+
+} // namespace
 
 void setup_logging(std::string_view level, log_format format)
 {
     current_format = format;
-    auto logger = std::make_shared<spdlog::logger>("chatkit", std::make_shared<buffered_stderr_sink>());
+    auto sink = std::make_shared<buffered_stderr_sink>();
+    auto logger = std::make_shared<spdlog::logger>("chatkit", sink);
     logger->set_formatter(std::make_unique<line_formatter>(format));
+    our_logger = logger.get();
+    our_sink = sink.get();
     logger->set_level(spdlog::level::from_str(std::string(level)));
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);
@@ -247,6 +293,8 @@ void flush_logs()
 
 void shutdown_logging()
 {
+    our_logger = nullptr;
+    our_sink = nullptr;
     spdlog::shutdown();
 }
 
@@ -262,7 +310,6 @@ void log_access(const access_record& r)
     // logger as finished text: the line is written for every request.
     spdlog::memory_buf_t text;
     if (current_format == log_format::json) {
-        text.push_back(fields_marker);
         auto string_field = [&](std::string_view name, std::string_view value) {
             text.push_back('"');
             append(text, name);
@@ -281,22 +328,26 @@ void log_access(const access_record& r)
         string_field("client_ip", r.client_ip);
         text.resize(text.size() - 1); // the last comma
     } else {
-        // Request ids are printable ASCII already (request_id middleware);
-        // method and path are escaped only when they hold something to escape.
+        // Escaped here, field by field, only when a field holds something to
+        // escape: the line then skips the formatter's check of every byte.
         auto safe = [](std::string_view s, std::size_t max, std::string& storage) -> std::string_view {
             if (s.size() <= max && !needs_escape(s))
                 return s;
             storage = sanitize(s, max);
             return storage;
         };
-        std::string method_storage, path_storage;
+        std::string method_storage, path_storage, id_storage, answer_storage;
         fmt::format_to(std::back_inserter(text), FMT_COMPILE("access {} {} {} {}B {}.{:03}ms rid={}"),
                        safe(r.method, 16, method_storage), safe(r.path, 256, path_storage), r.status, r.bytes, ms, frac,
-                       r.request_id);
+                       safe(r.request_id, 128, id_storage));
         if (!r.message_id.empty())
-            fmt::format_to(std::back_inserter(text), FMT_COMPILE(" answer={}"), r.message_id);
+            fmt::format_to(std::back_inserter(text), FMT_COMPILE(" answer={}"), safe(r.message_id, 64, answer_storage));
     }
-    logger->info(std::string_view(text.data(), text.size()));
+    std::string_view line(text.data(), text.size());
+    if (logger == our_logger)
+        our_sink->append_access(line);
+    else
+        logger->info(line);
 }
 
 } // namespace chatkit::obs

@@ -5,13 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace chatkit::obs {
 
 namespace {
-
-constexpr std::size_t shard_count = 16;
 
 // Label values come from route patterns and method names we accept, but an
 // escape keeps the exposition valid whatever reaches it.
@@ -34,14 +33,31 @@ std::string label(std::string_view v)
 
 metrics_registry::metrics_registry()
 {
-    for (std::size_t i = 0; i < shard_count; ++i)
-        shards_.push_back(std::make_unique<shard>());
+    static std::atomic<std::uint64_t> next_id{1};
+    id_ = next_id.fetch_add(1, std::memory_order_relaxed);
 }
 
 metrics_registry::shard& metrics_registry::local_shard()
 {
-    auto id = std::hash<std::thread::id>{}(std::this_thread::get_id());
-    return *shards_[id % shard_count];
+    // One registry in the server; tests make more, and a thread that moves
+    // between them finds its shard again instead of making another.
+    struct cached {
+        std::uint64_t registry = 0;
+        shard* s = nullptr;
+    };
+    thread_local cached cache;
+    if (cache.registry == id_)
+        return *cache.s;
+    std::lock_guard lock(shards_mutex_);
+    auto me = std::this_thread::get_id();
+    auto it = std::find_if(shards_.begin(), shards_.end(), [&](const auto& s) { return s->owner == me; });
+    if (it == shards_.end()) {
+        shards_.push_back(std::make_unique<shard>());
+        shards_.back()->owner = me;
+        it = std::prev(shards_.end());
+    }
+    cache = {id_, it->get()};
+    return **it;
 }
 
 std::string_view metrics_registry::method_label(std::string_view method)
@@ -60,27 +76,41 @@ void metrics_registry::observe_request(std::string_view method, std::string_view
     method = method_label(method);
     if (status < 100 || status > 599)
         status = 0;
-    std::string key;
-    key.reserve(method.size() + route.size() + 6);
-    key.append(method).push_back('\0');
-    key.append(route);
-    auto latency_key_size = key.size();
-    key.push_back('\0');
-    key.append(std::to_string(status));
-    double seconds = std::chrono::duration<double>(latency).count();
-
     auto& s = local_shard();
-    std::lock_guard lock(s.mutex);
-    ++s.requests[key];
-    auto it = s.latency.find(std::string_view(key).substr(0, latency_key_size));
-    if (it == s.latency.end())
-        it = s.latency.emplace(key.substr(0, latency_key_size), histogram{}).first;
-    auto& h = it->second;
-    for (std::size_t i = 0; i < buckets.size(); ++i)
-        if (seconds <= buckets[i])
-            ++h.counts[i];
-    ++h.total;
-    h.sum += seconds;
+    // method_label() returns one of its own literals, so the pointer says
+    // which; the route is compared by value, it is a view of the request's.
+    if (s.last_count == nullptr || s.last_method.data() != method.data() || s.last_status != status ||
+        s.last_route != route) {
+        std::string key;
+        key.reserve(method.size() + route.size() + 6);
+        key.append(method).push_back('\0');
+        key.append(route);
+        auto latency_key_size = key.size();
+        key.push_back('\0');
+        key.append(std::to_string(status));
+        auto count = s.requests.find(key);
+        auto histogram = s.latency.find(std::string_view(key).substr(0, latency_key_size));
+        if (count == s.requests.end() || histogram == s.latency.end()) {
+            std::lock_guard lock(s.mutex);
+            count = s.requests.try_emplace(key).first;
+            histogram = s.latency.try_emplace(key.substr(0, latency_key_size)).first;
+        }
+        s.last_method = method;
+        s.last_route.assign(route);
+        s.last_status = status;
+        s.last_count = &count->second;
+        s.last_latency = &histogram->second;
+    }
+    // This thread is the only writer: a load and a store, no locked add.
+    auto bump = [](std::atomic<std::uint64_t>& c) {
+        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    };
+    bump(*s.last_count);
+    double seconds = std::chrono::duration<double>(latency).count();
+    auto& h = *s.last_latency;
+    auto bucket = std::size_t(std::lower_bound(buckets.begin(), buckets.end(), seconds) - buckets.begin());
+    bump(h.counts[bucket]);
+    h.sum.store(h.sum.load(std::memory_order_relaxed) + seconds, std::memory_order_relaxed);
 }
 
 std::atomic<std::uint64_t>& metrics_registry::counter(std::string name, std::string help)
@@ -107,18 +137,29 @@ void metrics_registry::collector(std::function<void(std::string&)> append)
 
 std::string metrics_registry::render() const
 {
+    struct histogram {
+        std::array<std::uint64_t, buckets.size()> counts{}; // cumulative, as exposed
+        std::uint64_t total = 0;
+        double sum = 0;
+    };
     std::map<std::string, std::uint64_t> requests;
     std::map<std::string, histogram> latency;
-    for (const auto& s : shards_) {
-        std::lock_guard lock(s->mutex);
-        for (const auto& [k, v] : s->requests)
-            requests[k] += v;
-        for (const auto& [k, h] : s->latency) {
-            auto& merged = latency[k];
-            for (std::size_t i = 0; i < buckets.size(); ++i)
-                merged.counts[i] += h.counts[i];
-            merged.total += h.total;
-            merged.sum += h.sum;
+    {
+        std::lock_guard shards_lock(shards_mutex_);
+        for (const auto& s : shards_) {
+            std::lock_guard lock(s->mutex);
+            for (const auto& [k, v] : s->requests)
+                requests[k] += v.load(std::memory_order_relaxed);
+            for (const auto& [k, h] : s->latency) {
+                auto& merged = latency[k];
+                std::uint64_t below = 0;
+                for (std::size_t i = 0; i < buckets.size(); ++i) {
+                    below += h.counts[i].load(std::memory_order_relaxed);
+                    merged.counts[i] += below;
+                }
+                merged.total += below + h.counts[buckets.size()].load(std::memory_order_relaxed);
+                merged.sum += h.sum.load(std::memory_order_relaxed);
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include <charconv>
+#include <cstring>
 
 namespace chatkit::server {
 
@@ -32,17 +33,32 @@ void append_number(std::string& out, std::size_t n, int base = 10)
 
 void append_fields(std::string& out, const http::header_list& headers, bool clean)
 {
-    for (const auto& field : headers) {
-        if (clean) {
+    if (clean) {
+        for (const auto& field : headers) {
             append_clean(out, field.name);
             out += ": ";
             append_clean(out, field.value);
-        } else {
-            out += field.name;
-            out += ": ";
-            out += field.value;
+            out += "\r\n";
         }
-        out += "\r\n";
+        return;
+    }
+    // Every reply passes here: one resize and a copy per piece, rather than
+    // four appends per field that each check the capacity.
+    std::size_t size = 0;
+    for (const auto& field : headers)
+        size += field.name.size() + field.value.size() + 4;
+    auto start = out.size();
+    out.resize(start + size);
+    char* at = out.data() + start;
+    auto put = [&at](std::string_view text) {
+        std::memcpy(at, text.data(), text.size());
+        at += text.size();
+    };
+    for (const auto& field : headers) {
+        put(field.name);
+        put(": ");
+        put(field.value);
+        put("\r\n");
     }
 }
 

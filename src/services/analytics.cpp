@@ -11,7 +11,7 @@ namespace chatkit::services {
 namespace asio = boost::asio;
 
 analytics_service::analytics_service(store::db_executor& db, asio::any_io_executor executor)
-    : periodic_flush(executor, std::chrono::milliseconds(250)), db_(db)
+    : periodic_flush(executor, std::chrono::milliseconds(250), schedule::on_wake), db_(db)
 {
 }
 
@@ -29,6 +29,7 @@ std::optional<std::vector<event_receipt>> analytics_service::record(std::vector<
     for (std::size_t i = 0; i < events.size(); ++i)
         queue_.push_back(
             {receipts[i].event_id, std::move(events[i].type), std::move(events[i].data), user_id, session_id, now});
+    wake();
     return receipts;
 }
 
@@ -51,6 +52,7 @@ asio::awaitable<void> analytics_service::flush()
             batch.insert(batch.end(), std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
             queue_.swap(batch);
         }
+        wake();
     }
 }
 

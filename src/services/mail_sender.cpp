@@ -11,6 +11,8 @@
 #include <boost/asio/detached.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace chatkit::services {
 
 namespace asio = boost::asio;
@@ -21,6 +23,12 @@ namespace {
 // a row is never sent by two instances at once; a row whose sender crashed
 // mid-attempt is free again after this long.
 constexpr long long claim_seconds = 60;
+
+// Between passes the loop sleeps until the earliest row can be claimed or
+// notify(), but no longer than this: a row queued by another instance that
+// stopped before sending it is found by the next pass. Polling every second
+// instead was most of what an idle server did (a write transaction each).
+constexpr std::chrono::seconds longest_sleep{60};
 
 long long backoff_seconds(int attempts)
 {
@@ -54,12 +62,15 @@ void mail_sender::stop()
 asio::awaitable<void> mail_sender::loop()
 {
     while (!stopped_) {
+        std::chrono::seconds sleep{1}; // after a failure: retry soon, as before
         try {
             co_await deliver_due();
-            if (std::chrono::steady_clock::now() - counted_ >= std::chrono::seconds(10)) {
-                counted_ = std::chrono::steady_clock::now();
-                pending_ = co_await db_.read([](soci::session& s) { return store::outbox_repo::pending(s); });
-            }
+            auto state = co_await db_.read([](soci::session& s) { return store::outbox_repo::state(s); });
+            pending_ = state.pending;
+            sleep = longest_sleep;
+            if (state.next_due)
+                sleep = std::clamp(std::chrono::seconds(*state.next_due - util::now_seconds()), std::chrono::seconds(1),
+                                   longest_sleep);
         } catch (const store::unavailable&) {
             spdlog::warn("mail: the database is unavailable; will retry");
         } catch (const std::exception& e) {
@@ -67,7 +78,7 @@ asio::awaitable<void> mail_sender::loop()
         }
         if (stopped_)
             break;
-        wake_.expires_after(std::chrono::seconds(1));
+        wake_.expires_after(sleep);
         co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     smtp_pool_.join();

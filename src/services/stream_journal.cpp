@@ -15,7 +15,8 @@ namespace chatkit::services {
 namespace asio = boost::asio;
 
 stream_journal::stream_journal(store::db_executor& db, asio::any_io_executor executor, cancel_fn cancel_local)
-    : periodic_flush(executor, std::chrono::milliseconds(100)), db_(db), cancel_local_(std::move(cancel_local))
+    : periodic_flush(executor, std::chrono::milliseconds(100), schedule::on_wake), db_(db),
+      cancel_local_(std::move(cancel_local))
 {
 }
 
@@ -27,6 +28,7 @@ void stream_journal::push(op o)
         return;
     }
     queue_.push_back(std::move(o));
+    wake();
 }
 
 void stream_journal::created(store::chat_repo::new_stream row)
@@ -47,10 +49,12 @@ void stream_journal::finished(std::string message_id, ending e)
 void stream_journal::producing(const std::string& message_id, bool active)
 {
     std::lock_guard lock(mutex_);
-    if (active)
+    if (active) {
         active_.push_back(message_id);
-    else
+        wake(); // passes continue while an answer is produced: they carry its cancel checks
+    } else {
         std::erase(active_, message_id);
+    }
 }
 
 asio::awaitable<void> stream_journal::flush()
@@ -97,11 +101,13 @@ asio::awaitable<void> stream_journal::flush()
         std::lock_guard lock(mutex_);
         batch.insert(batch.end(), std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
         queue_.swap(batch);
+        wake();
         co_return;
     }
     ++flushed_;
     if (active.empty())
         co_return;
+    wake();
     // Its own job: what it reads was committed, and a failure here only
     // delays a cancel until the next pass.
     bool with_sessions = ++pass_ % 10 == 0;
@@ -123,6 +129,7 @@ asio::awaitable<void> stream_journal::settled()
     auto target = flushed_.load() + 2;
     asio::steady_timer timer(co_await asio::this_coro::executor);
     for (int i = 0; i < 50 && flushed_.load() < target; ++i) {
+        wake(); // an idle journal passes only when asked
         timer.expires_after(std::chrono::milliseconds(20));
         co_await timer.async_wait(asio::use_awaitable);
     }

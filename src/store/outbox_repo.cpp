@@ -59,11 +59,18 @@ void mark_failed(soci::session& s, const std::string& id, long long now, const s
         soci::use(now, "now"), soci::use(error, "error"), soci::use(id, "id");
 }
 
-long long pending(soci::session& s)
+outbox_state state(soci::session& s)
 {
-    long long n = 0;
-    s << "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL", soci::into(n);
-    return n;
+    outbox_state out;
+    long long due = 0;
+    soci::indicator due_ind = soci::i_null;
+    // CASE rather than max()/GREATEST(): the same text on both dialects.
+    s << "SELECT COUNT(*), MIN(CASE WHEN claimed_until > next_attempt_at THEN claimed_until ELSE next_attempt_at END) "
+         "FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+        soci::into(out.pending), soci::into(due, due_ind);
+    if (due_ind == soci::i_ok)
+        out.next_due = due;
+    return out;
 }
 
 } // namespace chatkit::store::outbox_repo

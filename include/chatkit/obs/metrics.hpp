@@ -10,12 +10,15 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace chatkit::obs {
 
-// Request counters and latency histograms, sharded by thread so the request
-// path takes an uncontended lock; render() merges the shards.
+// Request counters and latency histograms, one shard per thread that
+// observes: the request path writes its own thread's counters without a lock
+// or an atomic read-modify-write, and render() sums the shards at scrape
+// time.
 class metrics_registry {
 public:
     metrics_registry();
@@ -46,15 +49,25 @@ public:
                                                     0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
 
 private:
-    struct histogram {
-        std::array<std::uint64_t, buckets.size()> counts{};
-        std::uint64_t total = 0;
-        double sum = 0;
+    // Counts per bucket, not cumulative (one increment per request); the
+    // last bucket is above every bound. Written by the shard's thread only.
+    struct live_histogram {
+        std::array<std::atomic<std::uint64_t>, buckets.size() + 1> counts{};
+        std::atomic<double> sum{0};
     };
     struct shard {
+        std::thread::id owner;
+        // Guards the maps' shape: the owner inserts under it and render()
+        // reads under it; the owner's lookups and counter updates need none.
         mutable std::mutex mutex;
-        std::map<std::string, std::uint64_t, std::less<>> requests; // method \0 route \0 status
-        std::map<std::string, histogram, std::less<>> latency;      // method \0 route
+        std::map<std::string, std::atomic<std::uint64_t>, std::less<>> requests; // method \0 route \0 status
+        std::map<std::string, live_histogram, std::less<>> latency;              // method \0 route
+        // The owner's last series, found again without building its key.
+        std::string_view last_method;
+        std::string last_route;
+        unsigned last_status = 0;
+        std::atomic<std::uint64_t>* last_count = nullptr;
+        live_histogram* last_latency = nullptr;
     };
     struct named_counter {
         std::string name, help;
@@ -67,6 +80,8 @@ private:
 
     [[nodiscard]] shard& local_shard();
 
+    std::uint64_t id_; // tells registries apart in each thread's shard cache
+    mutable std::mutex shards_mutex_;
     std::vector<std::unique_ptr<shard>> shards_;
     std::atomic<std::int64_t> open_streams_{0};
     mutable std::mutex extra_mutex_;

@@ -23,7 +23,7 @@ struct event_receipt {
 };
 
 // Analytics events are queued in memory and written in batches (one
-// transaction every 250 ms), so recording one costs the request a lock and
+// transaction at most every 250 ms, none while nothing came), so recording one costs the request a lock and
 // a vector push. The queue is bounded: when the database falls behind by
 // more than `capacity` events, record() refuses instead of growing memory.
 // A crash can lose the last 250 ms of events; they are analytics, not data.

@@ -39,8 +39,8 @@ public:
 
     static constexpr int max_attempts = 12;
 
-    // Mail not yet sent nor given up on, as last counted (about every 10 s);
-    // -1 before the first count.
+    // Mail not yet sent nor given up on, as last counted (after each
+    // delivery pass, at least once a minute); -1 before the first count.
     [[nodiscard]] long long pending() const { return pending_.load(std::memory_order_relaxed); }
 
 private:
@@ -55,7 +55,6 @@ private:
     boost::asio::thread_pool smtp_pool_{1};
     std::atomic<bool> stopped_{false};
     std::atomic<long long> pending_{-1};
-    std::chrono::steady_clock::time_point counted_{};
 };
 
 } // namespace chatkit::services

@@ -19,9 +19,10 @@ class db_executor;
 
 namespace chatkit::services {
 
-// Records answer streams in the database in batches: every 100 ms, all
-// streams' new rows, frames and endings in one transaction, instead of a
-// transaction per stream per flush (10,000 open streams would otherwise ask
+// Records answer streams in the database in batches: every 100 ms while
+// there is something to write or an answer is being produced (asleep
+// otherwise), all streams' new rows, frames and endings in one transaction,
+// instead of a transaction per stream per flush (10,000 open streams would otherwise ask
 // SQLite for 50,000 commits a second). The same pass picks up cancel
 // requests made on other instances, and (every tenth pass) answers whose
 // session was logged out or revoked anywhere. A resume on another instance

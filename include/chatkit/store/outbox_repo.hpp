@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ std::vector<mail_row> claim_due(soci::session& s, long long now, long long claim
 void mark_sent(soci::session& s, const std::string& id, long long now);
 void mark_retry(soci::session& s, const std::string& id, long long next_attempt_at, const std::string& error);
 void mark_failed(soci::session& s, const std::string& id, long long now, const std::string& error);
-long long pending(soci::session& s);
+// Rows not yet sent nor given up on, and the earliest time one of them can
+// be claimed (its next attempt and any claim both over); none: nothing left.
+struct outbox_state {
+    long long pending = 0;
+    std::optional<long long> next_due;
+};
+outbox_state state(soci::session& s);
 
 } // namespace chatkit::store::outbox_repo
