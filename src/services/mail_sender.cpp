@@ -50,6 +50,7 @@ void mail_sender::start()
 
 void mail_sender::notify()
 {
+    notified_ = true;
     asio::post(executor_, [this] { wake_.cancel(); });
 }
 
@@ -63,6 +64,7 @@ asio::awaitable<void> mail_sender::loop()
 {
     while (!stopped_) {
         std::chrono::seconds sleep{1}; // after a failure: retry soon, as before
+        notified_ = false;
         try {
             co_await deliver_due();
             auto state = co_await db_.read([](soci::session& s) { return store::outbox_repo::state(s); });
@@ -78,6 +80,8 @@ asio::awaitable<void> mail_sender::loop()
         }
         if (stopped_)
             break;
+        if (notified_)
+            continue;
         wake_.expires_after(sleep);
         co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -54,6 +54,9 @@ private:
     boost::asio::steady_timer wake_;
     boost::asio::thread_pool smtp_pool_{1};
     std::atomic<bool> stopped_{false};
+    // Set by notify(): mail queued while a pass was reading the outbox is
+    // sent now, not after the sleep that pass chose without it.
+    std::atomic<bool> notified_{false};
     std::atomic<long long> pending_{-1};
 };
 
