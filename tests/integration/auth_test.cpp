@@ -594,8 +594,8 @@ TEST_P(auth_api, operators_set_tiers_and_revoke_sessions)
     EXPECT_NE(run_admin({"user", "set-tier", "nobody@example.com", "full"}).first, 0);
     auto [revoke_code, revoke_out] = run_admin({"user", "revoke-sessions", email});
     EXPECT_EQ(revoke_code, 0) << revoke_out;
-    EXPECT_TRUE(eventually(
-        [&] { return call(port_, "GET", "/api/v1/auth/session-check", {}, session).status() == 401u; }, 1s));
+    EXPECT_TRUE(
+        eventually([&] { return call(port_, "GET", "/api/v1/auth/session-check", {}, session).status() == 401u; }, 1s));
 }
 
 TEST_P(auth_api, health_reports_the_database)
