@@ -295,6 +295,18 @@ double cached_sessions(std::uint16_t port)
     return at == std::string::npos ? -1 : std::stod(metrics.substr(at + 31));
 }
 
+// Checks `token` until the instance answers it from its cache: the cache
+// turns on once the instance has heard its own notice.
+bool cached_after_a_check(std::uint16_t port, const std::string& token)
+{
+    return eventually(
+        [&] {
+            return call(port, "GET", "/api/v1/auth/session-check", {}, token).status() == 200u &&
+                   cached_sessions(port) == 1;
+        },
+        10s);
+}
+
 long long commits(const std::string& db_url)
 {
     auto db = open_database(db_url);
@@ -311,13 +323,7 @@ TEST_F(cluster, a_warm_session_cache_checks_sessions_without_the_database)
     auto pa = a.wait_until_listening();
     ASSERT_TRUE(pa);
     auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(*pa, "GET", "/api/v1/auth/session-check", {}, token).status() == 200u &&
-                   cached_sessions(*pa) == 1;
-        },
-        5s))
-        << "the cache is on once the instance hears its own notice";
+    ASSERT_TRUE(cached_after_a_check(*pa, token)) << "the cache is on once the instance hears its own notice";
     // Statistics are flushed to pg_stat_database when a backend goes idle.
     std::this_thread::sleep_for(1s);
     auto before = commits(db_url_);
@@ -337,13 +343,7 @@ TEST_F(cluster, a_logout_on_one_instance_is_refused_on_another_within_100_ms)
     auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
     ASSERT_TRUE(pa && pb);
     auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status() == 200u &&
-                   cached_sessions(*pb) == 1;
-        },
-        5s))
-        << "B answers from its cache";
+    ASSERT_TRUE(cached_after_a_check(*pb, token)) << "B answers from its cache";
 
     ASSERT_EQ(call(*pa, "POST", "/api/v1/auth/logout", {}, token).status(), 204u);
     auto logged_out = std::chrono::steady_clock::now();
@@ -360,12 +360,7 @@ TEST_F(cluster, while_the_notice_connection_is_down_session_checks_read_the_data
     auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
     ASSERT_TRUE(pa && pb);
     auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status() == 200u &&
-                   cached_sessions(*pb) == 1;
-        },
-        5s));
+    ASSERT_TRUE(cached_after_a_check(*pb, token));
 
     // Cut every instance's notice connection: a notice sent now reaches nobody.
     {
@@ -379,12 +374,7 @@ TEST_F(cluster, while_the_notice_connection_is_down_session_checks_read_the_data
 
     // Listening again, B caches again, starting from nothing.
     auto fresh = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(*pb, "GET", "/api/v1/auth/session-check", {}, fresh).status() == 200u &&
-                   cached_sessions(*pb) == 1;
-        },
-        10s));
+    ASSERT_TRUE(cached_after_a_check(*pb, fresh));
     EXPECT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 401u);
 }
 
@@ -395,12 +385,7 @@ TEST_F(cluster, a_logout_whose_notice_fails_is_not_half_done)
     auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
     ASSERT_TRUE(pa && pb);
     auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status() == 200u &&
-                   cached_sessions(*pb) == 1;
-        },
-        5s));
+    ASSERT_TRUE(cached_after_a_check(*pb, token));
     auto db = open_database(db_url_);
     // A pg_notify that fails, found first by sessions that connect from now
     // on (the instances' pools reconnect after the outage below).
