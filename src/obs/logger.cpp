@@ -234,6 +234,13 @@ std::string sanitize(std::string_view text, std::size_t max_length)
     return out;
 }
 
+std::string clip(std::string_view text, std::size_t max_length)
+{
+    if (text.size() <= max_length)
+        return std::string(text);
+    return std::string(text.substr(0, max_length)) + "...";
+}
+
 bool needs_escape(std::string_view text)
 {
     // Every log line is checked, the access line's fields for every request:

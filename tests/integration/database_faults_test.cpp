@@ -191,6 +191,11 @@ TEST_F(database_faults, a_database_that_stops_answering_gives_503_within_the_dea
 
     proxy_->blackhole(); // packets vanish: no reset, no answer
     expect_503_within(7s);
+    // The watchdog cut the socket: libpq's message spans lines, and in the
+    // log each newline is escaped once.
+    auto log = server_->output();
+    EXPECT_NE(log.find("server closed the connection unexpectedly\\x0a"), std::string::npos) << log;
+    EXPECT_EQ(log.find("\\x5cx0a"), std::string::npos) << "escaped twice:\n" << log;
 
     proxy_->restore();
     expect_recovery();

@@ -22,6 +22,10 @@ void shutdown_logging();
 // cannot forge a log line or smuggle terminal escapes.
 [[nodiscard]] std::string sanitize(std::string_view text, std::size_t max_length = 512);
 
+// `text` cut to `max_length` bytes for a log message, marked "..." when
+// cut. Not escaped: every message is escaped once, where it is written.
+[[nodiscard]] std::string clip(std::string_view text, std::size_t max_length = 512);
+
 // Whether sanitize() would change `text` (beyond truncation).
 [[nodiscard]] bool needs_escape(std::string_view text);
 
