@@ -7,6 +7,7 @@
 #include "chatkit/security/random.hpp"
 #include "chatkit/server/server.hpp"
 #include "chatkit/store/admin.hpp"
+#include "chatkit/store/migrations.hpp"
 #include "chatkit/version.hpp"
 
 #include <spdlog/spdlog.h>
@@ -183,8 +184,9 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             auto database = chatkit::store::admin_check_database(loaded.cfg.database_url);
             if (!database.ok) {
                 std::fprintf(stderr, "chatkit-server: cannot start: %s\n", database.message.c_str());
-                return 1;
+                return database.message.find("newer chatkit-server") != std::string::npos ? exit_config : 1;
             }
+            std::printf("database: %s\n", database.message.c_str());
             for (const auto& w : verdict.warnings)
                 std::fprintf(stderr, "chatkit-server: warning: %s\n", w.c_str());
             std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");
@@ -199,6 +201,11 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             return user_command(loaded.cfg.database_url,
                                 std::vector<std::string>(loaded.args.begin() + 1, loaded.args.end()));
         return serve(loaded.cfg, verdict.warnings, extra_routes);
+    } catch (const chatkit::store::schema_too_new& e) {
+        // Restarting would not help: a configuration matter for the operator.
+        std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", e.what());
+        chatkit::obs::shutdown_logging();
+        return exit_config;
     } catch (const std::exception& e) {
         // One line, whatever the library said across several.
         std::string why = e.what();

@@ -8,6 +8,7 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -52,6 +53,21 @@ admin_outcome admin_migrate(const std::string& database_url)
     return {true, "applied migration(s) " + list};
 }
 
+namespace {
+
+admin_outcome schema_verdict(const schema_state& state, const std::string& what)
+{
+    if (!state.unknown.empty())
+        return {false, "DATABASE_URL: the database was migrated by a newer chatkit-server (migration " +
+                           std::to_string(state.unknown.front()) + "); run that version or a newer one"};
+    if (!state.pending.empty())
+        return {true,
+                what + "; " + std::to_string(state.pending.size()) + " migration(s) pending, which serve applies"};
+    return {true, what + ", schema up to date"};
+}
+
+} // namespace
+
 admin_outcome admin_check_database(const std::string& database_url, std::chrono::milliseconds connect_timeout)
 {
     auto url = parse_connection_url(database_url, connect_timeout);
@@ -62,18 +78,28 @@ admin_outcome admin_check_database(const std::string& database_url, std::chrono:
             dir = dir.parent_path();
         if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK | X_OK) != 0)
             return {false, "DATABASE_URL: cannot create the SQLite database under " + dir.string()};
-        return {true, "SQLite database at " + url.sqlite_path};
+        if (!std::filesystem::exists(url.sqlite_path))
+            return {true, "SQLite database at " + url.sqlite_path + " (serve creates it)"};
+    }
+    schema_state state;
+    if (url.kind == dialect::sqlite) {
+        try {
+            soci::session s(soci::sqlite3, "db=" + url.sqlite_path + " readonly=1");
+            state = read_schema_state(s);
+        } catch (const std::exception&) {
+            return {false, "DATABASE_URL: " + url.sqlite_path + " is not a SQLite database this server can read"};
+        }
+        return schema_verdict(state, "SQLite database at " + url.sqlite_path);
     }
     try {
         soci::session s(soci::postgresql, url.postgresql_connect_string);
-        int one = 0;
-        s << "SELECT 1", soci::into(one);
+        state = read_schema_state(s);
     } catch (const std::exception&) {
         // libpq's text can carry the password-bearing connection string's
         // pieces; the setting's name is what the operator needs.
         return {false, "DATABASE_URL: the PostgreSQL server does not answer (host, port, credentials, database?)"};
     }
-    return {true, "PostgreSQL answers"};
+    return schema_verdict(state, "PostgreSQL answers");
 }
 
 admin_outcome admin_set_tier(const std::string& database_url, const std::string& email, const std::string& tier)

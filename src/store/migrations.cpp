@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 namespace chatkit::store {
 
@@ -87,16 +88,68 @@ bool apply_one(soci::session& s, dialect d, const embedded_migration& m)
     }
 }
 
-} // namespace
-
-std::vector<int> migrate(db_executor& db)
+std::vector<const embedded_migration*> migrations_for(dialect d)
 {
-    auto d = db.dialect();
     std::vector<const embedded_migration*> mine;
     for (const auto& m : embedded_migrations())
         if (m.dialect == (d == dialect::sqlite ? "sqlite" : "postgresql"))
             mine.push_back(&m);
     std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->version < b->version; });
+    return mine;
+}
+
+std::string versions_text(const std::vector<int>& versions)
+{
+    std::string out;
+    for (auto v : versions)
+        out += (out.empty() ? "" : ", ") + std::to_string(v);
+    return out;
+}
+
+} // namespace
+
+schema_state read_schema_state(soci::session& s)
+{
+    auto d = s.get_backend_name() == "postgresql" ? dialect::postgresql : dialect::sqlite;
+    int tables = 0;
+    if (d == dialect::sqlite)
+        s << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            soci::into(tables);
+    else
+        s << "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' AND "
+             "table_schema = current_schema()",
+            soci::into(tables);
+    std::vector<int> applied;
+    if (tables > 0) {
+        int version = 0;
+        soci::statement st =
+            (s.prepare << "SELECT version FROM schema_migrations ORDER BY version", soci::into(version));
+        st.execute();
+        while (st.fetch())
+            applied.push_back(version);
+    }
+    schema_state out;
+    auto mine = migrations_for(d);
+    for (const auto* m : mine)
+        if (std::find(applied.begin(), applied.end(), m->version) == applied.end())
+            out.pending.push_back(m->version);
+    for (auto v : applied)
+        if (std::none_of(mine.begin(), mine.end(), [&](auto* m) { return m->version == v; }))
+            out.unknown.push_back(v);
+    return out;
+}
+
+std::vector<int> migrate(db_executor& db)
+{
+    auto d = db.dialect();
+    auto mine = migrations_for(d);
+    db.run_blocking([&](soci::session& s) {
+        if (auto state = read_schema_state(s); !state.unknown.empty())
+            throw schema_too_new("the database was migrated by a newer chatkit-server (migration " +
+                                 versions_text(state.unknown) + ", this one knows up to " +
+                                 std::to_string(mine.empty() ? 0 : mine.back()->version) +
+                                 "): run that version or a newer one");
+    });
 
     std::vector<int> applied;
     db.run_blocking([&](soci::session& s) {

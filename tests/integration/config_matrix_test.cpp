@@ -3,9 +3,11 @@
 #include "support/http_client.hpp"
 #include "support/promtool.hpp"
 #include "support/server_process.hpp"
+#include "support/services.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <csignal>
 #include <filesystem>
@@ -345,4 +347,34 @@ TEST(config_matrix, check_config_meets_what_serve_meets)
                            {{"CORPUS_DIR", "/nonexistent/docs"}, {"DATABASE_URL", chatkit::test::temp_sqlite_url()}});
     EXPECT_EQ(dev.exit_code, 0) << dev.output;
     EXPECT_NE(dev.output.find("empty corpus"), std::string::npos) << dev.output;
+}
+
+TEST(config_matrix, a_database_migrated_by_a_newer_version_is_refused_by_both)
+{
+    auto env = production_env();
+    auto url = chatkit::test::temp_sqlite_url();
+    env["DATABASE_URL"] = url;
+    auto fresh = run_to_exit({"check-config"}, env);
+    EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+    EXPECT_NE(fresh.output.find("serve creates it"), std::string::npos) << fresh.output;
+    {
+        server_process p({"serve"}, env);
+        ASSERT_TRUE(p.wait_until_listening()) << p.output();
+        p.signal(SIGTERM);
+        ASSERT_EQ(p.wait_exit(std::chrono::seconds(10)), 0);
+    }
+    auto current = run_to_exit({"check-config"}, env);
+    EXPECT_EQ(current.exit_code, 0) << current.output;
+    EXPECT_NE(current.output.find("schema up to date"), std::string::npos) << current.output;
+
+    {
+        auto db = chatkit::test::open_database(url);
+        *db << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from the future', 0)";
+    }
+    for (const char* command : {"serve", "check-config"}) {
+        auto r = run_to_exit({command}, env);
+        EXPECT_EQ(r.exit_code, exit_config) << command << ": " << r.output;
+        EXPECT_NE(r.output.find("migrated by a newer chatkit-server (migration 9999"), std::string::npos) << r.output;
+        EXPECT_EQ(r.output.find("listening"), std::string::npos) << r.output;
+    }
 }
