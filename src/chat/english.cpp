@@ -1,5 +1,7 @@
 #include "chatkit/chat/english.hpp"
 
+#include "chatkit/util/text.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <string>
@@ -19,9 +21,7 @@ std::vector<std::string> load()
         // Possessives ("carpet's") add nothing a reader's query would hold.
         if (line.empty() || line.find('\'') != std::string::npos)
             continue;
-        std::transform(line.begin(), line.end(), line.begin(),
-                       [](unsigned char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-        words.push_back(std::move(line));
+        words.push_back(util::ascii_lower(line));
     }
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());

@@ -2,6 +2,7 @@
 
 #include "chatkit/chat/english.hpp"
 #include "chatkit/chat/terms.hpp"
+#include "chatkit/util/text.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -83,9 +84,7 @@ query_words classify_words(std::string_view question)
         sentence_start = false;
         if (literal[start] || std::all_of(word.begin(), word.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
             continue;
-        std::string lowered(word);
-        std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                       [](char ch) { return upper(ch) ? static_cast<char>(ch - 'A' + 'a') : ch; });
+        auto lowered = util::ascii_lower(word);
         // "FATAL ERROR" is shouting, "EMFILE" a name.
         bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&
                        is_english_word(lowered);

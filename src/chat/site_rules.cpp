@@ -11,14 +11,6 @@ namespace chatkit::chat {
 
 namespace {
 
-std::string lower_ascii(std::string s)
-{
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
 std::string strip_extension(std::string_view name)
 {
     for (std::string_view ext : {".mdx", ".markdown", ".md"})
@@ -226,7 +218,7 @@ std::string page_path(site_kind site, const std::string& relative_path, const fr
         return {};
     auto file = strip_extension(parts.back());
     parts.pop_back();
-    auto lowered = lower_ascii(file);
+    auto lowered = util::ascii_lower(file);
     if (site == site_kind::mkdocs) {
         if (lowered != "index" && lowered != "readme")
             parts.push_back(file);
@@ -241,8 +233,8 @@ std::string page_path(site_kind site, const std::string& relative_path, const fr
     }
     // A category index is decided by the file's name, whatever its id says.
     auto name = without_number_prefix(file);
-    bool index =
-        lowered == "index" || lowered == "readme" || (!parts.empty() && lower_ascii(name) == lower_ascii(parts.back()));
+    bool index = lowered == "index" || lowered == "readme" ||
+                 (!parts.empty() && util::ascii_lower(name) == util::ascii_lower(parts.back()));
     if (!index)
         parts.push_back(meta.id.empty() ? name : meta.id);
     return joined(parts);

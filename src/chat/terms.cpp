@@ -1,5 +1,7 @@
 #include "chatkit/chat/terms.hpp"
 
+#include "chatkit/util/text.hpp"
+
 #include <libstemmer.h>
 
 #include <algorithm>
@@ -50,15 +52,6 @@ bool word_char(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 // "readFileSync" -> read, File, Sync; "HTTPServer" -> HTTP, Server;
 // "utf8" stays whole.
 std::vector<std::string_view> camel_parts(std::string_view word)
@@ -84,7 +77,7 @@ std::vector<std::string_view> camel_parts(std::string_view word)
 
 void add_word(std::vector<std::string>& out, std::string_view raw, const word_fixer& fix)
 {
-    auto w = lower(raw);
+    auto w = util::ascii_lower(raw);
     if (w.empty() || stop_words().contains(w))
         return;
     out.push_back(stem(fix ? fix(w) : w));
@@ -142,10 +135,10 @@ std::vector<std::string> terms_of(std::string_view text, const word_fixer& fix)
             for (auto p : parts)
                 add_word(out, p, fix);
             if (parts.size() > 1)
-                out.push_back(stem(lower(seg))); // "readFile" whole, as a reader typing "readfile" gets it
+                out.push_back(stem(util::ascii_lower(seg))); // "readFile" whole, as a reader typing "readfile" gets it
         }
         if (segments.size() > 1)
-            out.push_back(stem(lower(token))); // "fs.readfile" whole
+            out.push_back(stem(util::ascii_lower(token))); // "fs.readfile" whole
     }
     return out;
 }
@@ -227,7 +220,7 @@ void words_of(std::string_view text, const std::function<void(std::string_view l
         while (i < text.size() && word_char(static_cast<unsigned char>(text[i])))
             ++i;
         for (auto part : camel_parts(text.substr(start, i - start)))
-            each(lower(part));
+            each(util::ascii_lower(part));
     }
 }
 

@@ -3,6 +3,7 @@
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/identity_repo.hpp"
 #include "chatkit/store/migrations.hpp"
+#include "chatkit/util/text.hpp"
 #include "chatkit/util/time.hpp"
 #include "connection_url.hpp"
 
@@ -26,13 +27,6 @@ std::unique_ptr<db_executor> open_migrated(const std::string& url)
     auto db = db_executor::open(options);
     migrate(*db);
     return db;
-}
-
-std::string lower(std::string s)
-{
-    for (auto& c : s)
-        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return s;
 }
 
 } // namespace
@@ -109,12 +103,12 @@ admin_outcome admin_set_tier(const std::string& database_url, const std::string&
     // The change and its notice to every instance commit together, or neither.
     db->run_blocking([&](soci::session& s) {
         soci::transaction tx(s);
-        found = identity_repo::set_tier(s, lower(email), tier, util::now_seconds());
+        found = identity_repo::set_tier(s, util::ascii_lower(email), tier, util::now_seconds());
         tx.commit();
     });
     if (!found)
         return {false, "no user with that email"};
-    return {true, "tier of " + lower(email) + " set to " + tier};
+    return {true, "tier of " + util::ascii_lower(email) + " set to " + tier};
 }
 
 admin_outcome admin_revoke_sessions(const std::string& database_url, const std::string& email)
@@ -123,13 +117,13 @@ admin_outcome admin_revoke_sessions(const std::string& database_url, const std::
     int revoked = -1;
     db->run_blocking([&](soci::session& s) {
         soci::transaction tx(s);
-        if (auto user = identity_repo::find_user_by_email(s, lower(email)))
+        if (auto user = identity_repo::find_user_by_email(s, util::ascii_lower(email)))
             revoked = identity_repo::revoke_user_sessions(s, user->id, util::now_seconds());
         tx.commit();
     });
     if (revoked < 0)
         return {false, "no user with that email"};
-    return {true, "revoked " + std::to_string(revoked) + " session(s) of " + lower(email)};
+    return {true, "revoked " + std::to_string(revoked) + " session(s) of " + util::ascii_lower(email)};
 }
 
 } // namespace chatkit::store

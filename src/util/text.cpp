@@ -4,6 +4,15 @@
 
 namespace chatkit::util {
 
+std::string ascii_lower(std::string_view s)
+{
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 namespace {
 
 bool invisible(std::uint32_t cp)

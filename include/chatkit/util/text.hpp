@@ -22,6 +22,9 @@ namespace chatkit::util {
 // A text that is only these is empty. `s` must be valid UTF-8.
 [[nodiscard]] std::string_view trim_space(std::string_view s);
 
+// `s` with A-Z lower-cased; every other byte (UTF-8 included) as it is.
+[[nodiscard]] std::string ascii_lower(std::string_view s);
+
 // Appends code point `cp` as UTF-8; NUL, surrogates and values past U+10FFFF
 // become U+FFFD.
 void append_utf8(std::string& out, std::uint32_t cp);
