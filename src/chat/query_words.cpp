@@ -16,11 +16,6 @@ bool upper(char c)
     return c >= 'A' && c <= 'Z';
 }
 
-bool word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || upper(static_cast<char>(c)) || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 bool space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -70,14 +65,14 @@ query_words classify_words(std::string_view question)
     std::size_t i = 0;
     while (i < question.size()) {
         auto c = static_cast<unsigned char>(question[i]);
-        if (!word_byte(c)) {
+        if (!word_char(c)) {
             if (c == '.' || c == '?' || c == '!' || c == ':' || c == '\n')
                 sentence_start = true;
             ++i;
             continue;
         }
         auto start = i;
-        while (i < question.size() && word_byte(static_cast<unsigned char>(question[i])))
+        while (i < question.size() && word_char(static_cast<unsigned char>(question[i])))
             ++i;
         auto word = question.substr(start, i - start);
         bool first_word = sentence_start;

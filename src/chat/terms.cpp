@@ -47,11 +47,6 @@ const std::unordered_set<std::string_view>& stop_words()
     return words;
 }
 
-bool word_char(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 // "readFileSync" -> read, File, Sync; "HTTPServer" -> HTTP, Server;
 // "utf8" stays whole.
 std::vector<std::string_view> camel_parts(std::string_view word)
@@ -84,6 +79,11 @@ void add_word(std::vector<std::string>& out, std::string_view raw, const word_fi
 }
 
 } // namespace
+
+bool word_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
 
 bool is_stop_word(std::string_view lowered_word)
 {

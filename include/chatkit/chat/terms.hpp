@@ -28,6 +28,10 @@ void words_of(std::string_view text, const std::function<void(std::string_view l
 // table of software-documentation vocabulary; empty when none.
 [[nodiscard]] const std::vector<std::string>& alternatives_of(const std::string& term);
 
+// Whether a byte belongs to a word: ASCII letters and digits, and every
+// byte of a non-ASCII character.
+[[nodiscard]] bool word_char(unsigned char c);
+
 // Whether a lower-cased word is one of the stop words terms_of drops.
 [[nodiscard]] bool is_stop_word(std::string_view lowered_word);
 
