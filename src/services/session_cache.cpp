@@ -4,12 +4,6 @@
 
 namespace chatkit::services {
 
-bool session_cache::enabled() const
-{
-    std::lock_guard lock(mutex_);
-    return enabled_;
-}
-
 std::uint64_t session_cache::generation() const
 {
     std::lock_guard lock(mutex_);

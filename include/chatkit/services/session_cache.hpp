@@ -24,7 +24,6 @@ public:
         std::optional<store::identity_repo::user_row> user;
     };
 
-    [[nodiscard]] bool enabled() const;
     // Any invalidation moves it on: a read of the database that began
     // before it must not be cached.
     [[nodiscard]] std::uint64_t generation() const;
