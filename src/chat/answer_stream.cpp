@@ -1,8 +1,18 @@
 #include "chatkit/chat/answer_stream.hpp"
 
+#include "chatkit/http/sse.hpp"
+
 #include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <stdexcept>
 
 namespace chatkit::chat {
+
+std::string token_fields(std::string_view text)
+{
+    return http::sse_fields("token", boost::json::serialize(boost::json::object{{"content", text}}));
+}
 
 bool stream_owner::admits(const std::string& caller_user, const std::string& caller_session) const
 {
@@ -23,12 +33,48 @@ void answer_stream::append(std::string_view fields, bool final)
     std::lock_guard lock(mutex_);
     if (finished_)
         return;
-    starts_.push_back(static_cast<std::uint32_t>(bytes_.size()));
-    bytes_.append(fields);
+    push_locked(fields, false);
     finished_ = final;
-    if (final)
+    if (final) {
         bytes_.shrink_to_fit();
+        starts_.shrink_to_fit();
+    }
     wake_locked();
+}
+
+void answer_stream::append_token(std::string_view text)
+{
+    std::lock_guard lock(mutex_);
+    if (finished_)
+        return;
+    push_locked(text, true);
+    wake_locked();
+}
+
+void answer_stream::push_locked(std::string_view bytes, bool token)
+{
+    auto at = static_cast<std::uint32_t>(bytes_.size());
+    if (at & token_bit)
+        throw std::length_error("answer stream larger than 2 GiB");
+    starts_.push_back(token ? at | token_bit : at);
+    bytes_.append(bytes);
+}
+
+std::string_view answer_stream::entry_locked(std::size_t i) const
+{
+    auto begin = starts_[i] & ~token_bit;
+    auto end = i + 1 < starts_.size() ? starts_[i + 1] & ~token_bit : bytes_.size();
+    return std::string_view(bytes_).substr(begin, end - begin);
+}
+
+std::string answer_stream::text()
+{
+    std::lock_guard lock(mutex_);
+    std::string out;
+    for (std::size_t i = 0; i < starts_.size(); ++i)
+        if (starts_[i] & token_bit)
+            out += entry_locked(i);
+    return out;
 }
 
 void answer_stream::wake_locked()
@@ -67,13 +113,15 @@ std::optional<std::string> answer_stream::frames_from(std::size_t index, bool& f
     if (index >= starts_.size())
         return std::nullopt;
     count = starts_.size() - index;
-    auto begin = starts_[index];
+    auto begin = starts_[index] & ~token_bit;
     std::string frames;
-    frames.reserve(count * (message_id_.size() + 16) + (bytes_.size() - begin));
+    frames.reserve(count * (message_id_.size() + 48) + (bytes_.size() - begin));
     for (auto i = index; i < starts_.size(); ++i) {
-        auto end = i + 1 < starts_.size() ? starts_[i + 1] : bytes_.size();
         frames.append("id: ").append(message_id_).append(":").append(std::to_string(i)).append("\n");
-        frames.append(bytes_, starts_[i], end - starts_[i]);
+        if (starts_[i] & token_bit)
+            frames.append(token_fields(entry_locked(i)));
+        else
+            frames.append(entry_locked(i));
     }
     return frames;
 }

@@ -8,35 +8,34 @@
 
 namespace chatkit::chat {
 
-std::vector<std::string> word_tokens(std::string_view text)
+std::string_view word_token(std::string_view text, std::size_t at)
 {
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        auto start = i;
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\n'))
-            ++i;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\n')
-            ++i;
-        out.emplace_back(text.substr(start, i - start));
-    }
-    return out;
+    auto i = at;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n'))
+        ++i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\n')
+        ++i;
+    return text.substr(at, i - at);
 }
 
 boost::asio::awaitable<void> builtin_generator::generate(const grounding& g, const token_sink& emit)
 {
-    auto tokens = word_tokens(compose_answer(g));
+    // Tokens are cut from the answer as they are sent: a stream paced over
+    // seconds holds its answer once, not once more as a list of words.
+    const auto answer = compose_answer(g);
     const auto pace = g.streamed ? pace_ : std::chrono::milliseconds(0);
     auto executor = co_await boost::asio::this_coro::executor;
     boost::asio::steady_timer timer(executor);
     bool first = true;
-    for (auto& token : tokens) {
+    for (std::size_t at = 0; at < answer.size();) {
+        auto token = word_token(answer, at);
+        at += token.size();
         if (!first && pace.count() > 0) {
             timer.expires_after(pace);
             co_await timer.async_wait(boost::asio::use_awaitable); // throws when cancelled
         }
         first = false;
-        co_await emit(std::move(token));
+        co_await emit(std::string(token));
     }
 }
 

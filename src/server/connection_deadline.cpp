@@ -1,46 +1,58 @@
 #include "connection_deadline.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 namespace chatkit::server {
 
 connection_deadline::connection_deadline(boost::asio::ip::tcp::socket& socket)
-    : socket_(socket), timer_(socket.get_executor())
+    : state_(std::make_shared<state>(socket))
 {
+}
+
+connection_deadline::~connection_deadline()
+{
+    stop();
 }
 
 void connection_deadline::expires_after(clock::duration d)
 {
-    deadline_ = clock::now() + d;
-    if (deadline_ < armed_)
-        timer_.cancel(); // watch() re-arms for the earlier deadline
+    state_->deadline = clock::now() + d;
+    if (state_->deadline < state_->armed)
+        arm(state_);
 }
 
 void connection_deadline::expires_never()
 {
-    deadline_ = clock::time_point::max();
+    state_->deadline = clock::time_point::max();
 }
 
 void connection_deadline::stop()
 {
-    stopped_ = true;
-    timer_.cancel();
+    state_->socket = nullptr;
+    state_->timer.cancel();
 }
 
-boost::asio::awaitable<void> connection_deadline::watch()
+// Re-arming cancels the wait for the later time point; its handler sees
+// operation_aborted and does nothing.
+void connection_deadline::arm(const std::shared_ptr<state>& s)
 {
-    while (!stopped_) {
-        armed_ = deadline_;
-        timer_.expires_at(armed_);
-        co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (stopped_)
-            break;
-        if (deadline_ <= clock::now()) {
-            boost::system::error_code ignored;
-            socket_.cancel(ignored);
-            deadline_ = clock::time_point::max();
-        }
+    s->armed = s->deadline;
+    s->timer.expires_at(s->armed);
+    s->timer.async_wait([s](const boost::system::error_code& ec) {
+        if (!ec)
+            fired(s);
+    });
+}
+
+void connection_deadline::fired(const std::shared_ptr<state>& s)
+{
+    s->armed = clock::time_point::max();
+    if (!s->socket)
+        return;
+    if (s->deadline <= clock::now()) {
+        boost::system::error_code ignored;
+        s->socket->cancel(ignored);
+        s->deadline = clock::time_point::max();
+    } else if (s->deadline != clock::time_point::max()) {
+        arm(s); // the deadline moved later while the timer waited
     }
 }
 

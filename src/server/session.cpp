@@ -9,7 +9,6 @@
 #include "response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -58,13 +57,6 @@ public:
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
-    asio::awaitable<void> run()
-    {
-        using namespace asio::experimental::awaitable_operators;
-        co_await (serve() && deadline_.watch());
-    }
-
-private:
     asio::awaitable<void> serve()
     {
         bool first = true;
@@ -84,6 +76,7 @@ private:
         deadline_.stop();
     }
 
+private:
     // Waits for the first byte of the next request under the idle deadline, so
     // the header deadline only starts once the client begins a request.
     asio::awaitable<bool> wait_for_bytes(std::chrono::milliseconds deadline)
@@ -116,6 +109,7 @@ private:
         // A stream may stay open for minutes: hold nothing it does not need.
         req.headers = {};
         req.body = {};
+        ctx = {};
         if (buffer_.size() == 0)
             buffer_.shrink_to_fit();
         co_return co_await write_stream(req, reply, keep_alive);
@@ -282,6 +276,11 @@ private:
         auto [hec, hn] = co_await asio::async_write(socket_, head_buffers, use_tuple);
         if (hec)
             co_return false;
+        // Sent: a stream may stay open for minutes, so the head goes now.
+        std::string().swap(head);
+        std::string().swap(first_prefix);
+        first.reset();
+        reply.headers = {};
 
         for (;;) {
             deadline_.expires_never();
@@ -335,7 +334,7 @@ asio::awaitable<void> run_session(asio::ip::tcp::socket socket, session_env& env
                                   std::shared_ptr<session_handle> handle)
 {
     connection c(std::move(socket), env, std::move(handle));
-    co_await c.run();
+    co_await c.serve();
 }
 
 } // namespace chatkit::server

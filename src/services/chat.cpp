@@ -174,17 +174,28 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
 
 void chat_service::emit(production& p, std::string_view event, const boost::json::value& data, bool final)
 {
-    const auto& id = p.stream->message_id();
     auto fields = http::sse_fields(event, boost::json::serialize(data));
     p.stream->append(fields, final);
-    journal_.frame(id, p.seq, "id: " + id + ":" + std::to_string(p.seq) + "\n" + fields);
+    journal_frame(p, fields);
+}
+
+void chat_service::emit_token(production& p, std::string_view text)
+{
+    p.stream->append_token(text);
+    journal_frame(p, chat::token_fields(text));
+}
+
+void chat_service::journal_frame(production& p, std::string_view fields)
+{
+    const auto& id = p.stream->message_id();
+    journal_.frame(id, p.seq, "id: " + id + ":" + std::to_string(p.seq) + "\n" + std::string(fields));
     ++p.seq;
 }
 
 asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
 {
     const auto& id = p->stream->message_id();
-    std::string answer;
+    std::size_t answer_bytes = 0;
     long long tokens = 0;
     auto generation_started = clock::now();
     auto result = outcome::done;
@@ -192,11 +203,11 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
         chat::token_sink sink = [&](std::string token) -> asio::awaitable<void> {
             if (p->stream->abandoned(settings_.abandon_after))
                 throw stop_generation{};
-            if (answer.size() + token.size() > settings_.max_answer_bytes)
+            if (answer_bytes + token.size() > settings_.max_answer_bytes)
                 throw answer_too_long{};
-            answer += token;
+            answer_bytes += token.size();
             ++tokens;
-            emit(*p, "token", boost::json::object{{"content", token}}, false);
+            emit_token(*p, token);
             co_return;
         };
         co_await generator_.generate(p->grounding, sink);
@@ -232,15 +243,16 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
     }
     journal_.finished(
         id, {conversation_key(p->request), p->caller.session_id, p->caller.user_id,
-             store::chat_repo::turn{p->request.message, answer,
+             store::chat_repo::turn{p->request.message, p->stream->text(),
                                     boost::json::serialize(sources_json(p->grounding.sources)), turn_status(result)},
              util::now_seconds(), now_ms()});
     journal_.producing(id, false);
     // Resumes of a finished answer soon come from the database; its frames
-    // leave memory now rather than whenever the next answer prunes.
-    asio::steady_timer keep(co_await asio::this_coro::executor, settings_.keep_finished);
-    co_await keep.async_wait(asio::as_tuple(asio::use_awaitable));
-    registry_.remove(id);
+    // leave memory then rather than whenever the next answer prunes. Until
+    // then only the frames stay: this coroutine and the production end now
+    // (a finished answer held this way for 30 s weighs as much as a live one).
+    auto keep = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, settings_.keep_finished);
+    keep->async_wait([this, keep, id = std::string(id)](const boost::system::error_code&) { registry_.remove(id); });
 }
 
 asio::awaitable<std::shared_ptr<http::event_source>> chat_service::stream(const chat_request& req,

@@ -322,13 +322,19 @@ TEST(answer, never_leaks_dialect_markup)
     EXPECT_FALSE(std::regex_search(answer, leak)) << answer;
 }
 
-TEST(word_tokens, concatenate_back_to_the_text)
+TEST(word_token, tokens_concatenate_back_to_the_text)
 {
     std::string text = "Line one.\nLine  two, with\r\n\"quotes\" and event: x";
     std::string joined;
-    for (auto& t : word_tokens(text))
+    int count = 0;
+    for (std::size_t at = 0; at < text.size(); ++count) {
+        auto t = word_token(text, at);
+        ASSERT_FALSE(t.empty());
         joined += t;
+        at += t.size();
+    }
     EXPECT_EQ(joined, text);
+    EXPECT_EQ(count, 9);
 }
 
 TEST(excerpt, cuts_at_words_and_never_splits_utf8)

@@ -10,10 +10,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace chatkit::chat {
+
+// The fields of a `token` frame carrying `text` (no id line).
+[[nodiscard]] std::string token_fields(std::string_view text);
 
 // Who may resume or cancel an answer: its user, else its anonymous session.
 // A stream made without any token has neither; its random message id is the
@@ -42,6 +46,11 @@ public:
     // Producer side: a frame without its id line (http::sse_fields); the
     // stream numbers frames itself. `final` marks the done/error frame.
     void append(std::string_view fields, bool final);
+    // A `token` frame ({"content": text}), kept as its text alone: the
+    // framing is most of a token frame's bytes, and is rendered on read.
+    void append_token(std::string_view text);
+    // The answer so far: every token's text, in order.
+    [[nodiscard]] std::string text();
     [[nodiscard]] boost::asio::cancellation_slot cancel_slot() { return cancel_.slot(); }
     // Thread-safe: cancels the producer on its own executor. `session_ended`:
     // because its session was logged out or revoked (the stream then ends
@@ -72,8 +81,13 @@ private:
     boost::asio::cancellation_signal cancel_;
     std::atomic<bool> session_ended_{false};
     std::mutex mutex_;
+    void push_locked(std::string_view bytes, bool token);
+    [[nodiscard]] std::string_view entry_locked(std::size_t i) const;
+
     // All frames in one buffer, with where each starts: a frame costs its
-    // bytes and four more, which keeps 10,000 open answers small.
+    // bytes and four more, which keeps 10,000 open answers small. A start
+    // with token_bit set holds a token's text, not a whole frame.
+    static constexpr std::uint32_t token_bit = 0x80000000u;
     std::string bytes_;
     std::vector<std::uint32_t> starts_;
     bool finished_ = false;

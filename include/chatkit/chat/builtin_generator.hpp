@@ -3,6 +3,7 @@
 #include "chatkit/chat/generator.hpp"
 
 #include <chrono>
+#include <string_view>
 
 namespace chatkit::chat {
 
@@ -21,8 +22,8 @@ private:
     std::chrono::milliseconds pace_;
 };
 
-// Splits text into word-sized tokens that concatenate back to it exactly
-// (each token carries its leading whitespace).
-[[nodiscard]] std::vector<std::string> word_tokens(std::string_view text);
+// The word-sized token of `text` that starts at `at`: its leading whitespace
+// and one word. Consecutive tokens concatenate back to the text exactly.
+[[nodiscard]] std::string_view word_token(std::string_view text, std::size_t at);
 
 } // namespace chatkit::chat

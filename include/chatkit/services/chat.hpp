@@ -103,6 +103,9 @@ private:
     boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);
     // Appends one frame to the answer and to the journal.
     void emit(production& p, std::string_view event, const boost::json::value& data, bool final);
+    void emit_token(production& p, std::string_view text);
+    // Hands the frame, with its id line, to the journal.
+    void journal_frame(production& p, std::string_view fields);
 
     store::db_executor& db_;
     stream_journal& journal_;
