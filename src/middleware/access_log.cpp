@@ -32,30 +32,25 @@ public:
     logged_stream(const logged_stream&) = delete;
     logged_stream& operator=(const logged_stream&) = delete;
 
-    boost::asio::awaitable<std::optional<std::string>> next() override
+    // Not a coroutine of its own: a frame here would sit in memory beside
+    // every open stream's wait. Bytes are counted as the session sends them.
+    boost::asio::awaitable<std::optional<std::string>> next() override { return inner_->next(); }
+    std::optional<std::string> ready() override { return inner_->ready(); }
+    void sent(std::string_view chunk) override
     {
-        auto chunk = co_await inner_->next();
         count(chunk);
-        co_return chunk;
-    }
-    std::optional<std::string> ready() override
-    {
-        auto chunk = inner_->ready();
-        count(chunk);
-        return chunk;
+        inner_->sent(chunk);
     }
 
 private:
-    void count(const std::optional<std::string>& chunk)
+    void count(std::string_view chunk)
     {
-        if (!chunk)
-            return;
-        if (bytes_ == 0 && chunk->starts_with("id: ")) {
-            auto end = chunk->find_first_of(":\n", 4);
-            if (end != std::string::npos && end - 4 <= 64)
-                message_id_ = chunk->substr(4, end - 4);
+        if (bytes_ == 0 && chunk.starts_with("id: ")) {
+            auto end = chunk.find_first_of(":\n", 4);
+            if (end != std::string_view::npos && end - 4 <= 64)
+                message_id_ = chunk.substr(4, end - 4);
         }
-        bytes_ += chunk->size();
+        bytes_ += chunk.size();
     }
 
     std::shared_ptr<http::event_source> inner_;

@@ -17,6 +17,7 @@ public:
 
     boost::asio::awaitable<std::optional<std::string>> next() override { return inner_->next(); }
     std::optional<std::string> ready() override { return inner_->ready(); }
+    void sent(std::string_view chunk) override { inner_->sent(chunk); }
 
 private:
     std::shared_ptr<http::event_source> inner_;

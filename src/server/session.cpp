@@ -68,7 +68,12 @@ public:
                 break;
             handle_->idle = false;
             first = false;
-            if (!co_await serve_one())
+            std::optional<stream_reply> stream;
+            if (!co_await serve_one(stream))
+                break;
+            // Streamed here, once serve_one's frame (the request and all it
+            // took to answer it) is gone: a stream may stay open for minutes.
+            if (stream && !co_await write_stream(*stream))
                 break;
         }
         boost::system::error_code ec;
@@ -91,8 +96,17 @@ private:
         co_return true;
     }
 
-    // Returns false when the connection must close.
-    asio::awaitable<bool> serve_one()
+    // A reply whose body is a stream, with what writing it needs of the request.
+    struct stream_reply {
+        http::reply reply;
+        unsigned version;
+        bool head_only;
+        bool keep_alive;
+    };
+
+    // Returns false when the connection must close. A streamed reply is left
+    // in `stream` for the caller to send.
+    asio::awaitable<bool> serve_one(std::optional<stream_reply>& stream)
     {
         http::request req;
         http::request_context ctx;
@@ -106,13 +120,10 @@ private:
         keep_alive = keep_alive && !reply.close && !env_.draining.load();
         if (!reply.stream)
             co_return co_await write_whole(req, reply, keep_alive);
-        // A stream may stay open for minutes: hold nothing it does not need.
-        req.headers = {};
-        req.body = {};
-        ctx = {};
         if (buffer_.size() == 0)
             buffer_.shrink_to_fit();
-        co_return co_await write_stream(req, reply, keep_alive);
+        stream = stream_reply{std::move(reply), req.version, req.method == "HEAD", keep_alive};
+        co_return true;
     }
 
     // Reads and checks one request. The parser lives only here, so its
@@ -246,16 +257,17 @@ private:
 
     // Chunked for HTTP/1.1; HTTP/1.0 gets a close-delimited body. Each chunk
     // is written (and so handed to the kernel) before the next is requested.
-    asio::awaitable<bool> write_stream(const http::request& req, http::reply& reply, bool keep_alive)
+    asio::awaitable<bool> write_stream(stream_reply& s)
     {
-        bool chunked = req.version >= 11;
-        keep_alive = keep_alive && chunked;
+        auto& reply = s.reply;
+        bool chunked = s.version >= 11;
+        bool keep_alive = s.keep_alive && chunked;
         auto head = serialize_head(reply.headers, {.status = reply.status,
                                                    .version = chunked ? 11u : 10u,
                                                    .keep_alive = keep_alive,
                                                    .content_length = std::nullopt,
                                                    .chunked = chunked});
-        if (req.method == "HEAD") {
+        if (s.head_only) {
             // The head a GET would get, and no body: the listener goes now.
             reply.stream.reset();
             deadline_.expires_after(env_.cfg.write_timeout);
@@ -276,6 +288,8 @@ private:
         auto [hec, hn] = co_await asio::async_write(socket_, head_buffers, use_tuple);
         if (hec)
             co_return false;
+        if (first)
+            reply.stream->sent(*first);
         // Sent: a stream may stay open for minutes, so the head goes now.
         std::string().swap(head);
         std::string().swap(first_prefix);
@@ -306,6 +320,7 @@ private:
             auto [ec, n] = co_await asio::async_write(socket_, buffers, use_tuple);
             if (ec)
                 co_return false;
+            reply.stream->sent(*chunk);
         }
         reply.stream.reset();
         if (chunked) {

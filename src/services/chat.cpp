@@ -97,6 +97,10 @@ struct chat_service::production {
     long long retrieval_ms = 0;
     clock::time_point started = clock::now();
     long long seq = 0;
+    // How generation ended, for finish().
+    outcome result = outcome::done;
+    long long tokens = 0;
+    long long generation_ms = 0;
 };
 
 chat_service::chat_service(store::db_executor& db, stream_journal& journal,
@@ -224,34 +228,46 @@ asio::awaitable<void> chat_service::produce(std::shared_ptr<production> p)
         spdlog::warn("answer {} failed: {}", id, e.what());
     }
 
-    if (result == outcome::cancelled && p->stream->session_ended()) {
-        emit(*p, "error", error_event("SESSION_ENDED", "The session ended; sign in again."), true);
+    p->result = result;
+    p->tokens = tokens;
+    p->generation_ms = ms_since(generation_started);
+    finish(*p, co_await asio::this_coro::executor);
+}
+
+// Not part of produce(): a coroutine's frame holds every local it ever has,
+// and the ending's locals would sit in each open answer's frame.
+void chat_service::finish(production& p, const asio::any_io_executor& executor)
+{
+    const auto& id = p.stream->message_id();
+    auto result = p.result;
+    if (result == outcome::cancelled && p.stream->session_ended()) {
+        emit(p, "error", error_event("SESSION_ENDED", "The session ended; sign in again."), true);
     } else if (result == outcome::failed) {
-        emit(*p, "error", error_event("GENERATION_FAILED", "The answer could not be completed."), true);
+        emit(p, "error", error_event("GENERATION_FAILED", "The answer could not be completed."), true);
     } else if (result == outcome::too_long) {
-        emit(*p, "error", error_event("ANSWER_TOO_LONG", "The answer grew past the length this server allows."), true);
+        emit(p, "error", error_event("ANSWER_TOO_LONG", "The answer grew past the length this server allows."), true);
     } else {
         boost::json::object metadata{{"model", generator_.model()},
-                                     {"tokens_used", tokens},
-                                     {"retrieval_time_ms", p->retrieval_ms},
-                                     {"generation_time_ms", ms_since(generation_started)},
-                                     {"total_time_ms", ms_since(p->started)}};
+                                     {"tokens_used", p.tokens},
+                                     {"retrieval_time_ms", p.retrieval_ms},
+                                     {"generation_time_ms", p.generation_ms},
+                                     {"total_time_ms", ms_since(p.started)}};
         boost::json::object done{{"message_id", id}, {"metadata", metadata}};
         if (result == outcome::cancelled)
             done["cancelled"] = true;
-        emit(*p, "done", done, true);
+        emit(p, "done", done, true);
     }
     journal_.finished(
-        id, {conversation_key(p->request), p->caller.session_id, p->caller.user_id,
-             store::chat_repo::turn{p->request.message, p->stream->text(),
-                                    boost::json::serialize(sources_json(p->grounding.sources)), turn_status(result)},
+        id, {conversation_key(p.request), p.caller.session_id, p.caller.user_id,
+             store::chat_repo::turn{p.request.message, p.stream->text(),
+                                    boost::json::serialize(sources_json(p.grounding.sources)), turn_status(result)},
              util::now_seconds(), now_ms()});
     journal_.producing(id, false);
     // Resumes of a finished answer soon come from the database; its frames
     // leave memory then rather than whenever the next answer prunes. Until
     // then only the frames stay: this coroutine and the production end now
     // (a finished answer held this way for 30 s weighs as much as a live one).
-    auto keep = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, settings_.keep_finished);
+    auto keep = std::make_shared<asio::steady_timer>(executor, settings_.keep_finished);
     keep->async_wait([this, keep, id = std::string(id)](const boost::system::error_code&) { registry_.remove(id); });
 }
 

@@ -73,9 +73,14 @@ public:
             if (finished)
                 co_return std::nullopt;
             auto slice = clock_.wait_slice();
-            auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, slice);
-            stream_->notify_after(index_, timer);
-            auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+            // One timer for the listener's life, not one per wait: a stream
+            // waits once per token. A wake meant for an earlier wait may end
+            // this one early; the loop then finds nothing and waits again.
+            if (!timer_)
+                timer_ = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+            timer_->expires_after(slice);
+            stream_->notify_after(index_, timer_);
+            auto [ec] = co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted) {
                 auto state = co_await asio::this_coro::cancellation_state;
                 if (state.cancelled() != asio::cancellation_type::none)
@@ -105,6 +110,7 @@ private:
     std::size_t index_;
     quiet_clock clock_;
     bool ended_ = false;
+    std::shared_ptr<asio::steady_timer> timer_;
 };
 
 class replay_source final : public http::event_source {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace chatkit::http {
 
@@ -22,6 +23,8 @@ public:
     // What exists already, without waiting (nullopt: nothing yet). The
     // session sends it with the response head, in the same write.
     virtual std::optional<std::string> ready() { return std::nullopt; }
+    // The session wrote `chunk` (from next() or ready()) to the client.
+    virtual void sent(std::string_view /*chunk*/) {}
 };
 
 struct reply {

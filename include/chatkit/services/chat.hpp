@@ -104,6 +104,9 @@ private:
     // Appends one frame to the answer and to the journal.
     void emit(production& p, std::string_view event, const boost::json::value& data, bool final);
     void emit_token(production& p, std::string_view text);
+    // The answer's last frame, its turn for the journal, and its frames'
+    // removal once kept long enough.
+    void finish(production& p, const boost::asio::any_io_executor& executor);
     // Hands the frame, with its id line, to the journal.
     void journal_frame(production& p, std::string_view fields);
 
