@@ -9,12 +9,12 @@
 #   bench_streams.sh     1,000 and 10,000 concurrent streams, server peak RSS
 #   bench_answers.sh     retrieval quality against SQLite FTS5, retrieval latency
 #
-#   examples/bench_all.sh                      # about 10 minutes on 2 cores
+#   examples/bench_all.sh                      # about 6 minutes on 2 cores
 #   examples/bench_all.sh --write-docs         # and regenerate the summary of docs/benchmarks.md
-#   QUICK=1 examples/bench_all.sh              # a smoke run: short durations, figures not to quote
+#   QUICK=1 examples/bench_all.sh              # a 2-minute smoke run: figures not to quote
 #
 # Options: --quick (as QUICK=1), --no-callgrind (skip the valgrind run),
-# --note TEXT (a sentence added under the table, e.g. what else the machine
+# --note TEXT (a sentence after the machine description, e.g. what else it
 # was doing), --logs DIR (where each script's output goes; a new folder under
 # /tmp by default). Installs what is missing and builds first. Each script's
 # whole output stays in its log; a figure that cannot be read from it shows

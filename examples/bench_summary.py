@@ -13,6 +13,7 @@ the rest of the file stays as it is.
 import pathlib
 import re
 import sys
+import textwrap
 
 BEGIN = "<!-- bench_all:begin -->"
 END = "<!-- bench_all:end -->"
@@ -245,24 +246,28 @@ def shared(done):
     return fmt(sum(s * o for s, o in timed) / total, 2) if total else NA
 
 
+def wrap(text, indent=""):
+    return textwrap.fill(text, 76, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+
+
 def summary(logs):
     m = machine(logs)
     done = runs(logs)
     lines = []
     cpu = m.get("cpu", NA) + (f" ({m['hypervisor']})" if m.get("hypervisor") else "")
     quick = "--quick" in m.get("command", "")
-    lines.append(f"Generated {m.get('started', NA)} by `{m.get('command', 'examples/bench_all.sh')}` at commit "
-                 f"{m.get('commit', NA)}; the run took {duration(m.get('seconds'))}.")
+    lines.append(wrap(f"Generated {m.get('started', NA)} by `{m.get('command', 'examples/bench_all.sh')}` at "
+                      f"commit {m.get('commit', NA)}; the run took {duration(m.get('seconds'))}."))
     lines.append("")
-    lines.append(f"Machine: {cpu}, {m.get('cores', NA)} cores, {m.get('memory', NA)}; {m.get('os', NA)}, "
+    lines.append(wrap(f"Machine: {cpu}, {m.get('cores', NA)} cores, {m.get('memory', NA)}; {m.get('os', NA)}, "
                  f"Linux {m.get('kernel', NA)}; {m.get('compiler', NA)} (`--buildtype=release`); "
                  f"nginx {m.get('nginx', NA)}, wrk {m.get('wrk', NA)}, PostgreSQL {m.get('postgresql', NA)}"
                  + (f", {m['valgrind']}" if m.get("valgrind") else "")
                  + f". Load average before the run {m.get('load average at start', NA)}; while the benchmarks"
                  f" ran, other processes used {shared(done)} of its {m.get('cores', NA)} cores on average"
-                 " (the machine's CPU time less the scripts'; per script below).")
+                 " (the machine's CPU time less the scripts'; per script below)."))
     if m.get("note"):
-        lines += ["", m["note"]]
+        lines += ["", wrap(m["note"])]
     if quick:
         lines += ["", "**A --quick run: short durations, a smoke test of the scripts; do not quote its figures.**"]
     lines += ["", "| benchmark | chatkit | baseline | ratio or difference | target |", "|---|---|---|---|---|"]
@@ -270,14 +275,16 @@ def summary(logs):
                 + streams_rows(logs) + answers_rows(logs)):
         lines.append("| " + " | ".join(cell if cell else "–" for cell in row) + " |")
     lines.append("")
-    lines.append("Each row is one run of the script in the list below (its output in the log folder the script "
-                 "prints); medians of rounds where the script alternates servers. The sections below describe "
-                 "each benchmark and hold earlier runs.")
+    lines.append(wrap("Each row is one run of the script in the list below (its output in the log folder the "
+                      "script prints); medians of rounds where the script alternates servers. The sections below "
+                      "describe each benchmark and hold earlier runs. Run it again with `examples/bench_all.sh` "
+                      "(`--write-docs` replaces this block; `--quick` is a smoke run whose figures are not to be "
+                      "quoted)."))
     lines.append("")
     for name, status, seconds, others, command in done:
         state = "" if status == 0 else f" — **failed, exit {status}**"
-        lines.append(f"- `{command}` ({duration(seconds)}; other processes used {others} of "
-                     f"{m.get('cores', NA)} cores){state}")
+        lines.append(wrap(f"- `{command}` ({duration(seconds)}; other processes used {others} of "
+                          f"{m.get('cores', NA)} cores){state}", "  "))
     return "\n".join(lines) + "\n"
 
 
