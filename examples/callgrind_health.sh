@@ -23,7 +23,7 @@ THREADS=${3:-1}
 BUILD=$(cd "${4:-$ROOT/build}" && pwd)
 SERVER="$BUILD/src/chatkit-server"
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
 source "$ROOT/scripts/services.sh" # free_port
 source "$ROOT/examples/nginx.sh"   # nginx_health_matched
