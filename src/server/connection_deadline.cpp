@@ -2,8 +2,7 @@
 
 namespace chatkit::server {
 
-connection_deadline::connection_deadline(boost::asio::ip::tcp::socket& socket)
-    : state_(std::make_shared<state>(socket))
+connection_deadline::connection_deadline(boost::asio::ip::tcp::socket& socket) : state_(std::make_shared<state>(socket))
 {
 }
 
