@@ -307,12 +307,35 @@ bool cached_after_a_check(std::uint16_t port, const std::string& token)
         10s);
 }
 
+// Two instances on one database, and a session made on A that B answers
+// from its cache.
+class cached_on_b {
+public:
+    explicit cached_on_b(const std::map<std::string, std::string>& env) : a_({}, env), b_({}, env) {}
+
+    ::testing::AssertionResult ready()
+    {
+        auto a = a_.wait_until_listening(), b = b_.wait_until_listening();
+        if (!a || !b)
+            return ::testing::AssertionFailure() << "an instance did not start";
+        pa = *a;
+        pb = *b;
+        token = call(pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
+        if (!cached_after_a_check(pb, token))
+            return ::testing::AssertionFailure() << "B never answered the session from its cache";
+        return ::testing::AssertionSuccess();
+    }
+
+    std::uint16_t pa = 0, pb = 0;
+    std::string token;
+
+private:
+    server_process a_, b_;
+};
+
 long long commits(const std::string& db_url)
 {
-    auto db = open_database(db_url);
-    long long n = 0;
-    *db << "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", soci::into(n);
-    return n;
+    return query_number(db_url, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
 }
 
 } // namespace
@@ -338,16 +361,12 @@ TEST_F(cluster, a_warm_session_cache_checks_sessions_without_the_database)
 
 TEST_F(cluster, a_logout_on_one_instance_is_refused_on_another_within_100_ms)
 {
-    server_process a({}, env_for(db_url_));
-    server_process b({}, env_for(db_url_));
-    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
-    ASSERT_TRUE(pa && pb);
-    auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(cached_after_a_check(*pb, token)) << "B answers from its cache";
+    cached_on_b two(env_for(db_url_));
+    ASSERT_TRUE(two.ready());
 
-    ASSERT_EQ(call(*pa, "POST", "/api/v1/auth/logout", {}, token).status(), 204u);
+    ASSERT_EQ(call(two.pa, "POST", "/api/v1/auth/logout", {}, two.token).status(), 204u);
     auto logged_out = std::chrono::steady_clock::now();
-    while (call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status() != 401u)
+    while (call(two.pb, "GET", "/api/v1/auth/session-check", {}, two.token).status() != 401u)
         ASSERT_LT(std::chrono::steady_clock::now() - logged_out, 5s);
     auto took = std::chrono::steady_clock::now() - logged_out;
     EXPECT_LE(took, 100ms) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
@@ -355,12 +374,8 @@ TEST_F(cluster, a_logout_on_one_instance_is_refused_on_another_within_100_ms)
 
 TEST_F(cluster, while_the_notice_connection_is_down_session_checks_read_the_database)
 {
-    server_process a({}, env_for(db_url_));
-    server_process b({}, env_for(db_url_));
-    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
-    ASSERT_TRUE(pa && pb);
-    auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(cached_after_a_check(*pb, token));
+    cached_on_b two(env_for(db_url_));
+    ASSERT_TRUE(two.ready());
 
     // Cut every instance's notice connection: a notice sent now reaches nobody.
     {
@@ -368,24 +383,20 @@ TEST_F(cluster, while_the_notice_connection_is_down_session_checks_read_the_data
         *db << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
                "WHERE application_name = 'chatkit_session_notices' AND datname = current_database()";
     }
-    ASSERT_TRUE(eventually([&] { return cached_sessions(*pb) == 0; }, 5s)) << "B stops trusting its cache";
-    ASSERT_EQ(call(*pa, "POST", "/api/v1/auth/logout", {}, token).status(), 204u);
-    EXPECT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 401u);
+    ASSERT_TRUE(eventually([&] { return cached_sessions(two.pb) == 0; }, 5s)) << "B stops trusting its cache";
+    ASSERT_EQ(call(two.pa, "POST", "/api/v1/auth/logout", {}, two.token).status(), 204u);
+    EXPECT_EQ(call(two.pb, "GET", "/api/v1/auth/session-check", {}, two.token).status(), 401u);
 
     // Listening again, B caches again, starting from nothing.
-    auto fresh = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(cached_after_a_check(*pb, fresh));
-    EXPECT_EQ(call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status(), 401u);
+    auto fresh = call(two.pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    ASSERT_TRUE(cached_after_a_check(two.pb, fresh));
+    EXPECT_EQ(call(two.pb, "GET", "/api/v1/auth/session-check", {}, two.token).status(), 401u);
 }
 
 TEST_F(cluster, a_logout_whose_notice_fails_is_not_half_done)
 {
-    server_process a({}, env_for(db_url_));
-    server_process b({}, env_for(db_url_));
-    auto pa = a.wait_until_listening(), pb = b.wait_until_listening();
-    ASSERT_TRUE(pa && pb);
-    auto token = call(*pa, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_TRUE(cached_after_a_check(*pb, token));
+    cached_on_b two(env_for(db_url_));
+    ASSERT_TRUE(two.ready());
     auto db = open_database(db_url_);
     // A pg_notify that fails, found first by sessions that connect from now
     // on (the instances' pools reconnect after the outage below).
@@ -396,18 +407,18 @@ TEST_F(cluster, a_logout_whose_notice_fails_is_not_half_done)
            "pid <> pg_backend_pid() AND application_name <> 'chatkit_session_notices'";
     ASSERT_TRUE(eventually(
         [&] {
-            auto r = call(*pa, "POST", "/api/v1/auth/logout", {}, token);
+            auto r = call(two.pa, "POST", "/api/v1/auth/logout", {}, two.token);
             return r.status() >= 500u;
         },
         10s))
         << "the logout fails as a whole";
-    long long revoked = 0;
-    *db << "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL", soci::into(revoked);
-    EXPECT_EQ(revoked, 0) << "no revocation without its notice";
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL"), 0)
+        << "no revocation without its notice";
 
     *db << "DROP FUNCTION public.pg_notify(text, text)";
-    ASSERT_TRUE(eventually([&] { return call(*pa, "POST", "/api/v1/auth/logout", {}, token).status() == 204u; }, 10s));
-    EXPECT_TRUE(
-        eventually([&] { return call(*pb, "GET", "/api/v1/auth/session-check", {}, token).status() == 401u; }, 1s))
+    ASSERT_TRUE(
+        eventually([&] { return call(two.pa, "POST", "/api/v1/auth/logout", {}, two.token).status() == 204u; }, 10s));
+    EXPECT_TRUE(eventually(
+        [&] { return call(two.pb, "GET", "/api/v1/auth/session-check", {}, two.token).status() == 401u; }, 1s))
         << "the retry reaches every instance";
 }

@@ -22,10 +22,7 @@ namespace {
 
 long long stored_answers(const std::string& db_url)
 {
-    auto db = open_database(db_url);
-    long long n = 0;
-    *db << "SELECT COUNT(*) FROM chat_streams", soci::into(n);
-    return n;
+    return query_number(db_url, "SELECT COUNT(*) FROM chat_streams");
 }
 
 } // namespace

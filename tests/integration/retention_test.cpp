@@ -24,13 +24,6 @@ protected:
     }
 };
 
-long long count(soci::session& db, const std::string& sql)
-{
-    long long n = 0;
-    db << sql, soci::into(n);
-    return n;
-}
-
 } // namespace
 
 TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
@@ -86,17 +79,17 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     EXPECT_TRUE(eventually(
         [&] {
             for (auto& [table, key] : tables)
-                if (count(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'old'") != 0)
+                if (query_number(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'old'") != 0)
                     return false;
             return true;
         },
         10s))
         << p.output();
     for (auto& [table, key] : tables)
-        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'new'"), 1) << table;
-    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'new-m'"), 1);
-    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM messages WHERE id = 'old-m'"), 0);
-    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM mail_outbox WHERE id = 'pending'"), 1);
+        EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'new'"), 1) << table;
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM messages WHERE id = 'new-m'"), 1);
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM messages WHERE id = 'old-m'"), 0);
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM mail_outbox WHERE id = 'pending'"), 1);
 }
 
 TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
@@ -119,10 +112,12 @@ TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
         *db << "INSERT INTO rate_limit_counters (bucket, window_start, count) VALUES (:b, :at, 1)", soci::use(bucket),
             soci::use(start);
     EXPECT_TRUE(eventually(
-        [&] { return count(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket LIKE 'ip:%'") == 3; }, 10s))
+        [&] { return query_number(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket LIKE 'ip:%'") == 3; },
+        10s))
         << p.output();
     for (const auto& [bucket, start, kept] : windows)
-        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket = '" + bucket + "'"), kept ? 1 : 0)
+        EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket = '" + bucket + "'"),
+                  kept ? 1 : 0)
             << bucket;
 }
 
@@ -151,11 +146,11 @@ TEST_P(retention, a_sign_up_never_verified_goes_once_its_last_link_is_gone)
     *db << "INSERT INTO verification_tokens (id, token_hash, email, created_at, expires_at) "
            "VALUES ('live', 'live-hash', 'linked@example.com', :at, :exp)",
         soci::use(now), soci::use(link_end);
-    EXPECT_TRUE(
-        eventually([&] { return count(*db, "SELECT COUNT(*) FROM users WHERE email = 'gone@example.com'") == 0; }, 10s))
+    EXPECT_TRUE(eventually(
+        [&] { return query_number(*db, "SELECT COUNT(*) FROM users WHERE email = 'gone@example.com'") == 0; }, 10s))
         << p.output();
     for (const auto& [email, verified, tier, at, kept] : users)
-        EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM users WHERE email = '" + email + "'"), kept ? 1 : 0) << email;
+        EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM users WHERE email = '" + email + "'"), kept ? 1 : 0) << email;
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, retention, ::testing::Values("sqlite", "postgresql"),

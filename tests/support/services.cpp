@@ -116,4 +116,16 @@ std::unique_ptr<soci::session> open_database(const std::string& url)
     return std::make_unique<soci::session>(soci::postgresql, store::libpq_keywords(url, std::chrono::seconds(5)));
 }
 
+long long query_number(soci::session& db, const std::string& sql)
+{
+    long long n = 0;
+    db << sql, soci::into(n);
+    return n;
+}
+
+long long query_number(const std::string& url, const std::string& sql)
+{
+    return query_number(*open_database(url), sql);
+}
+
 } // namespace chatkit::test

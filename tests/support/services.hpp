@@ -41,5 +41,8 @@ namespace chatkit::test {
 // A direct SOCI session on a test database URL, for arranging rows the
 // server's own API cannot create yet and for asserting what was stored.
 [[nodiscard]] std::unique_ptr<soci::session> open_database(const std::string& url);
+// The one number a query such as `SELECT COUNT(*) FROM ...` returns.
+[[nodiscard]] long long query_number(soci::session& db, const std::string& sql);
+[[nodiscard]] long long query_number(const std::string& url, const std::string& sql);
 
 } // namespace chatkit::test
