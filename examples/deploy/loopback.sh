@@ -114,3 +114,12 @@ stop_site_nginx() {
   wait "$NGINX_PID" 2>/dev/null || true
   NGINX_PID=""
 }
+
+# Stops nginx and every instance, and removes `dir` (for an EXIT trap).
+stop_site() { # dir
+  stop_site_nginx
+  local pid
+  for pid in "${INSTANCE_PID[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$1"
+}

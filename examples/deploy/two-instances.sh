@@ -22,13 +22,7 @@ dir=$(mktemp -d /tmp/chatkit-two-instances-XXXXXX)
 # shellcheck source=loopback.sh
 source "$here/loopback.sh"
 
-cleanup() {
-  stop_site_nginx
-  for pid in "${INSTANCE_PID[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+trap 'stop_site "$dir"' EXIT
 fail() {
   echo "FAIL: $*" >&2
   for log in "$dir"/*.log; do echo "--- $log" >&2; tail -15 "$log" >&2; done

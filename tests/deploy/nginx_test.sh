@@ -24,13 +24,7 @@ fi
 tmp=$(mktemp -d /tmp/chatkit-nginx-XXXXXX)
 # shellcheck source=../../examples/deploy/loopback.sh
 source "$CHATKIT_SOURCE_ROOT/examples/deploy/loopback.sh"
-cleanup() {
-  stop_site_nginx
-  for pid in "${INSTANCE_PID[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'stop_site "$tmp"' EXIT
 
 start_instance "$tmp" a DATABASE_URL="sqlite://$tmp/a.db" BUILTIN_TOKEN_DELAY=40ms
 start_instance "$tmp" b DATABASE_URL="sqlite://$tmp/b.db" BUILTIN_TOKEN_DELAY=40ms

@@ -8,6 +8,7 @@
 #include <soci/soci.h>
 
 #include <ctime>
+#include <optional>
 #include <tuple>
 
 using namespace chatkit::test;
@@ -22,19 +23,33 @@ protected:
         if (GetParam() == "postgresql" && !postgres_admin_url())
             GTEST_SKIP() << "no PostgreSQL (run through scripts/test)";
     }
+
+    // A server on a fresh database that applies retention every 200 ms, and
+    // a session on that database (its schema in place) to arrange rows with.
+    std::unique_ptr<soci::session> start_retaining()
+    {
+        auto url = fresh_database(GetParam());
+        auto env = dev_env();
+        env["DATABASE_URL"] = url;
+        env["RETENTION_INTERVAL"] = "200ms";
+        server_.emplace(std::vector<std::string>{}, env);
+        if (!server_->wait_until_listening())
+            return nullptr;
+        return open_database(url);
+    }
+
+    [[nodiscard]] std::string output() const { return server_ ? server_->output() : std::string(); }
+
+private:
+    std::optional<server_process> server_;
 };
 
 } // namespace
 
 TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
 {
-    auto url = fresh_database(GetParam());
-    auto env = dev_env();
-    env["DATABASE_URL"] = url;
-    env["RETENTION_INTERVAL"] = "200ms";
-    server_process p({}, env);
-    ASSERT_TRUE(p.wait_until_listening()) << p.output(); // the schema is in place now
-    auto db = open_database(url);
+    auto db = start_retaining();
+    ASSERT_TRUE(db) << output();
     long long now = std::time(nullptr);
     long long old_day = now - 200 * 86400, recent = now - 60;
     for (auto [id, at] : {std::pair<std::string, long long>{"old", old_day}, {"new", recent}}) {
@@ -84,7 +99,7 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
             return true;
         },
         10s))
-        << p.output();
+        << output();
     for (auto& [table, key] : tables)
         EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM " + table + " WHERE " + key + " = 'new'"), 1) << table;
     EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM messages WHERE id = 'new-m'"), 1);
@@ -94,13 +109,8 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
 
 TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
 {
-    auto url = fresh_database(GetParam());
-    auto env = dev_env();
-    env["DATABASE_URL"] = url;
-    env["RETENTION_INTERVAL"] = "200ms";
-    server_process p({}, env);
-    ASSERT_TRUE(p.wait_until_listening()) << p.output();
-    auto db = open_database(url);
+    auto db = start_retaining();
+    ASSERT_TRUE(db) << output();
     long long now = std::time(nullptr);
     // Minute windows are many (one per client per minute): kept for two
     // days like a day window, they were most of a busy database.
@@ -114,7 +124,7 @@ TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
     EXPECT_TRUE(eventually(
         [&] { return query_number(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket LIKE 'ip:%'") == 3; },
         10s))
-        << p.output();
+        << output();
     for (const auto& [bucket, start, kept] : windows)
         EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM rate_limit_counters WHERE bucket = '" + bucket + "'"),
                   kept ? 1 : 0)
@@ -123,13 +133,8 @@ TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
 
 TEST_P(retention, a_sign_up_never_verified_goes_once_its_last_link_is_gone)
 {
-    auto url = fresh_database(GetParam());
-    auto env = dev_env();
-    env["DATABASE_URL"] = url;
-    env["RETENTION_INTERVAL"] = "200ms";
-    server_process p({}, env);
-    ASSERT_TRUE(p.wait_until_listening()) << p.output();
-    auto db = open_database(url);
+    auto db = start_retaining();
+    ASSERT_TRUE(db) << output();
     long long now = std::time(nullptr), old_day = now - 200 * 86400, link_end = now + 600;
     // (address, verified, tier, last sign-up, kept)
     const std::vector<std::tuple<std::string, int, std::string, long long, bool>> users{
@@ -148,7 +153,7 @@ TEST_P(retention, a_sign_up_never_verified_goes_once_its_last_link_is_gone)
         soci::use(now), soci::use(link_end);
     EXPECT_TRUE(eventually(
         [&] { return query_number(*db, "SELECT COUNT(*) FROM users WHERE email = 'gone@example.com'") == 0; }, 10s))
-        << p.output();
+        << output();
     for (const auto& [email, verified, tier, at, kept] : users)
         EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM users WHERE email = '" + email + "'"), kept ? 1 : 0) << email;
 }
