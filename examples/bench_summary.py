@@ -191,7 +191,8 @@ def answers_rows(logs):
                      verdict(at_least(None if diff is None else round(diff, 3), 0.1), "≥ +0.10") if target else ""))
 
     unseen = (("holdout4", "holdout 4 (never read)"), ("holdout5", "holdout 5 (never read)"),
-              ("holdout6", "holdout 6 (never read)"), ("holdout7", "holdout 7 (never read)"))
+              ("holdout6", "holdout 6 (never read)"), ("holdout7", "holdout 7 (never read)"),
+              ("holdout8", "holdout 8 (never read)"), ("holdout9", "holdout 9 (never read)"))
     for name, label in unseen:
         got = sets.get(name, {})
         mrr_row(label, got.get("chatkit", (None,))[0], got.get("FTS5 bm25", (None,))[0])
