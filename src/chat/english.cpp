@@ -13,19 +13,39 @@ namespace {
 
 constexpr const char* word_list = "/usr/share/dict/words";
 
-std::vector<std::string> load()
+struct word_list_entries {
+    std::vector<std::string> common; // listed in lower case: "python", "mongoose"
+    std::vector<std::string> proper; // listed only capitalised: "Kilimanjaro", "PostgreSQL"
+};
+
+void sort_unique(std::vector<std::string>& words)
 {
-    std::vector<std::string> words;
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    words.shrink_to_fit();
+}
+
+word_list_entries load()
+{
+    word_list_entries out;
     std::ifstream in(word_list);
     for (std::string line; std::getline(in, line);) {
         // Possessives ("carpet's") add nothing a reader's query would hold.
         if (line.empty() || line.find('\'') != std::string::npos)
             continue;
-        words.push_back(util::ascii_lower(line));
+        bool capitalised = line[0] >= 'A' && line[0] <= 'Z';
+        (capitalised ? out.proper : out.common).push_back(util::ascii_lower(line));
     }
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
-    words.shrink_to_fit();
+    sort_unique(out.common);
+    sort_unique(out.proper);
+    std::erase_if(out.proper,
+                  [&](const std::string& w) { return std::binary_search(out.common.begin(), out.common.end(), w); });
+    return out;
+}
+
+const word_list_entries& entries()
+{
+    static const word_list_entries words = load();
     return words;
 }
 
@@ -33,7 +53,13 @@ std::vector<std::string> load()
 
 bool is_english_word(std::string_view lowered)
 {
-    static const std::vector<std::string> words = load();
+    const auto& words = entries().common;
+    return std::binary_search(words.begin(), words.end(), lowered, std::less<>{});
+}
+
+bool is_proper_noun(std::string_view lowered)
+{
+    const auto& words = entries().proper;
     return std::binary_search(words.begin(), words.end(), lowered, std::less<>{});
 }
 

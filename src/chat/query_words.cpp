@@ -80,9 +80,10 @@ query_words classify_words(std::string_view question)
         if (literal[start] || std::all_of(word.begin(), word.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
             continue;
         auto lowered = util::ascii_lower(word);
-        // "FATAL ERROR" is shouting, "EMFILE" a name.
+        // "FATAL ERROR" is shouting, "EMFILE" a name; so are listed
+        // capitals ("IDE", "CI"): a reader writes them so either way.
         bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&
-                       is_english_word(lowered);
+                       (is_english_word(lowered) || is_proper_noun(lowered));
         bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) || (upper(word[0]) && !first_word));
         if (named)
             out.written_as_names.insert(lowered);

@@ -172,7 +172,7 @@ retriever::query_plan retriever::plan(std::string_view query) const
     auto fix = [&](const std::string& w) {
         // "Deno" is not a typo of "demo", nor "wine" of "line": a name or
         // an English word is what the reader meant.
-        if (words.written_as_names.contains(w) || is_english_word(w))
+        if (words.written_as_names.contains(w) || is_english_word(w) || is_proper_noun(w))
             return w;
         if (auto it = corrected.find(w); it != corrected.end())
             return it->second;

@@ -173,6 +173,19 @@ TEST(retriever, a_name_the_corpus_lacks_weighs_more_than_an_ordinary_word)
         << "most of the question in words the corpus lacks";
 }
 
+TEST(retriever, a_proper_noun_is_a_name_however_it_is_written)
+{
+    retriever r(sample());
+    ASSERT_TRUE(is_proper_noun("kilimanjaro")) << "needs the system word list (wamerican)";
+    EXPECT_FALSE(is_english_word("kilimanjaro"));
+    EXPECT_TRUE(is_english_word("python")) << "listed in lower case too: also ordinary English";
+    EXPECT_TRUE(find_sources(r, "how many questions can anonymous visitors ask on kilimanjaro?", {}, 5).empty())
+        << "listed only capitalised: a name the corpus lacks";
+    EXPECT_FALSE(find_sources(r, "how many questions can anonymous visitors ask without an IDE?", {}, 5).empty())
+        << "listed capitals written in capitals read as shouting, as before";
+    EXPECT_GT(r.lookup("tell me about kilimanjaro", 1).unknown_share, 0.0) << "a proper noun is never a typo";
+}
+
 TEST(retriever, a_rare_name_the_best_sections_lack_is_another_topic)
 {
     auto c = std::make_shared<corpus>();

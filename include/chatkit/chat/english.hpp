@@ -10,6 +10,10 @@ namespace chatkit::chat {
 // English ("sluggish", "nobody") and strong when it is not ("nginx",
 // "asyncio"). Without the list every word counts as not English: unknown
 // words then keep their full weight, the stricter choice.
+// A word the list has only capitalised ("Kilimanjaro", "Java", "PostgreSQL")
+// is a proper noun: a name, not ordinary English.
 [[nodiscard]] bool is_english_word(std::string_view lowered);
+// Listed only capitalised: a name the list knows, never a typo.
+[[nodiscard]] bool is_proper_noun(std::string_view lowered);
 
 } // namespace chatkit::chat
