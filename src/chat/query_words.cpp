@@ -87,9 +87,15 @@ query_words classify_words(std::string_view question)
         bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) || (upper(word[0]) && !first_word));
         if (named)
             out.written_as_names.insert(lowered);
-        if (named || (!shouted && !is_english_word(lowered)))
-            for (auto& t : terms_of(word))
+        if (named || (!shouted && !is_english_word(lowered))) {
+            auto terms = terms_of(word);
+            bool camel = std::any_of(word.begin(), word.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }) &&
+                         std::any_of(word.begin() + 1, word.end(), upper);
+            if (camel && terms.size() > 1)
+                out.identifiers.insert(terms.back()); // after its parts (terms_of)
+            for (auto& t : terms)
                 out.name_terms.insert(std::move(t));
+        }
     }
     return out;
 }

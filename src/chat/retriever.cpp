@@ -200,7 +200,11 @@ retriever::query_plan retriever::plan(std::string_view query) const
         for (const auto& alt : alternatives_of(t))
             if (std::none_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == alt; }))
                 out.terms.push_back({alt, alternative_weight, c, false});
-        for (auto len = min_abbreviation; len <= max_abbreviation && len + 2 <= t.size(); ++len) {
+        // A reader's word may begin with a heading's short part ("extension"
+        // for ext); a name is exactly what was written ("getBuiltinModule"
+        // is not "get"), so an unknown one stays unknown.
+        for (auto len = min_abbreviation;
+             !words.identifiers.contains(t) && len <= max_abbreviation && len + 2 <= t.size(); ++len) {
             auto prefix = t.substr(0, len);
             if (abbreviations_.contains(prefix) &&
                 std::none_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == prefix; }))

@@ -2,6 +2,7 @@
 #include "chatkit/chat/builtin_generator.hpp"
 #include "chatkit/chat/corpus.hpp"
 #include "chatkit/chat/english.hpp"
+#include "chatkit/chat/query_words.hpp"
 #include "chatkit/chat/retriever.hpp"
 #include "chatkit/chat/terms.hpp"
 
@@ -139,6 +140,14 @@ The segment separator of the platform.
     EXPECT_EQ(r.search("the separator", 1).at(0).doc->title, "path.sep");
     EXPECT_TRUE(r.search("the platform's tension", 5).empty() || r.search("tension", 5).empty())
         << "only a word's beginning stands for it";
+}
+
+TEST(query_words, a_camel_case_identifier_is_kept_whole_as_written)
+{
+    auto words = classify_words("How do I use process.getBuiltinModule to load a module?");
+    EXPECT_TRUE(words.identifiers.contains(terms_of("getBuiltinModule").back()));
+    EXPECT_FALSE(words.identifiers.contains(terms_of("module").back())) << "a plain word is no identifier";
+    EXPECT_TRUE(classify_words("the Extension of a path").identifiers.empty()) << "capitalised, not camelCase";
 }
 
 TEST(retriever, a_quoted_command_is_not_another_topic)

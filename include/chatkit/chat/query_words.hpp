@@ -16,6 +16,9 @@ struct query_words {
     std::unordered_set<std::string> written_as_names;
     // The index terms of every word that is a name or not English.
     std::unordered_set<std::string> name_terms;
+    // The whole terms of camelCase identifiers ("getBuiltinModule"): exactly
+    // what was written, never a reader's longer form of a short word.
+    std::unordered_set<std::string> identifiers;
 };
 
 [[nodiscard]] query_words classify_words(std::string_view question);
