@@ -11,6 +11,7 @@
 #include "chatkit/chat/retriever.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -235,24 +236,57 @@ void print(const char* name, const tally& t)
                 t.false_refusals, t.leaks);
 }
 
+// The training data of the second stage and of the relevance decision: for
+// every question, the first stage's candidates with their features and
+// whether each is gold, and what the lookup says of the question's words;
+// one JSON object per line (examples/train_ranker.py reads them).
+void write_features(const retriever& index, const std::vector<std::string>& files, const std::string& path)
+{
+    std::ofstream out(path);
+    for (const auto& file : files) {
+        auto set = file.substr(file.rfind('/') + 1);
+        for (const auto& q : load_questions(file)) {
+            boost::json::array rows;
+            for (const auto& [h, f] : index.candidates(q.text, 40)) {
+                boost::json::array values;
+                for (auto v : f)
+                    values.push_back(v);
+                rows.push_back({{"gold", is_gold(*h.doc, q)}, {"features", std::move(values)}});
+            }
+            auto looked = index.lookup(q.text, 1);
+            out << boost::json::serialize(boost::json::object{{"set", set},
+                                                              {"q", q.text},
+                                                              {"in_scope", !q.gold.empty()},
+                                                              {"unknown", looked.unknown_share},
+                                                              {"unknown_names", looked.unknown_name_share},
+                                                              {"name_unanswered", looked.name_unanswered},
+                                                              {"candidates", std::move(rows)}})
+                << "\n";
+        }
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     std::vector<std::string> files;
-    std::string dump_path;
+    std::string dump_path, features_path;
     corpus_options options;
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--dump" && i + 1 < argc)
             dump_path = argv[++i];
+        else if (arg == "--features" && i + 1 < argc)
+            features_path = argv[++i];
         else if (arg == "--site" && i + 1 < argc)
             options.site = parse_site_kind(argv[++i]).value_or(site_kind::plain);
         else
             files.push_back(arg);
     }
     if (argc < 3 || files.empty()) {
-        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE]\n",
+                     argv[0]);
         return 64;
     }
     auto t0 = std::chrono::steady_clock::now();
@@ -263,6 +297,10 @@ int main(int argc, char** argv)
     std::printf("corpus: %zu pages, %zu sections, loaded and indexed in %.0f ms\n\n", source->pages().size(),
                 source->sections().size(), std::chrono::duration<double, std::milli>(t1 - t0).count());
 
+    if (!features_path.empty()) {
+        write_features(index, files, features_path);
+        return 0;
+    }
     std::ofstream dump;
     if (!dump_path.empty())
         dump.open(dump_path);
@@ -285,7 +323,7 @@ int main(int argc, char** argv)
             if (dump) {
                 auto looked = index.lookup(q.text, 1);
                 dump << "## " << q.text << "  (" << q.kind << ")\n\nunknown: " << looked.unknown_share << " names "
-                     << looked.unknown_name_share << "\n\n";
+                     << looked.unknown_name_share << " rare name unanswered " << looked.name_unanswered << "\n\n";
                 for (std::size_t i = 0; i < ranked.size(); ++i)
                     dump << (is_gold(*ranked[i].doc, q) ? "* GOLD " : "* ") << ranked[i].doc->id << "  score "
                          << ranked[i].score << " cover " << ranked[i].coverage << "\n";

@@ -15,8 +15,8 @@ constexpr std::size_t max_sentences = 3;
 constexpr std::size_t max_items = 4;
 constexpr std::size_t max_rows = 3;
 constexpr std::size_t max_code_lines = 40;
-// A second section earns its "See also" line when it scores this close to the first.
-constexpr double see_also_ratio = 0.6;
+// A second section earns its "See also" line when its chance of answering is this close to the first's.
+constexpr double see_also_ratio = 0.45;
 
 const std::string refusal = "I could not find this in the documentation, so I will not guess. Try other words, "
                             "or ask about a topic the documentation covers.";

@@ -55,11 +55,68 @@ std::vector<bool> literal_bytes(std::string_view q)
     return literal;
 }
 
+bool identifier_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+
+// "fs.glob", "process.getBuiltinModule": identifier parts joined by dots.
+bool api_shaped(std::string_view run)
+{
+    // A file name or an address ends in a short extension or a number.
+    static const std::unordered_set<std::string_view> file_endings{
+        "js",   "mjs", "cjs", "ts",   "mts", "cts", "jsx",  "tsx",  "json",  "txt",     "log", "md",     "png",
+        "jpg",  "gz",  "zip", "conf", "cfg", "ini", "toml", "yaml", "yml",   "lock",    "py",  "go",     "rs",
+        "html", "css", "csv", "sh",   "env", "xml", "pem",  "crt",  "key",   "sock",    "db",  "sqlite", "node",
+        "wasm", "exe", "com", "org",  "net", "dev", "fr",   "lan",  "local", "internal"};
+    auto dot = run.rfind('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == run.size())
+        return false;
+    std::string last = util::ascii_lower(run.substr(dot + 1));
+    if (file_endings.contains(last) || !identifier_char(run.front()) || (run.front() >= '0' && run.front() <= '9'))
+        return false;
+    std::size_t parts = 0;
+    for (std::size_t i = 0; i <= run.size(); ++i) {
+        if (i == run.size() || run[i] == '.') {
+            ++parts;
+            continue;
+        }
+        if (!identifier_char(run[i]))
+            return false;
+    }
+    return parts >= 2 && run.find("..") == std::string_view::npos;
+}
+
+void collect_api_names(std::string_view q, query_words& out)
+{
+    for (std::size_t i = 0; i < q.size();) {
+        auto start = q.find_first_not_of(" \t\n\r`'\"(<[{,;:", i);
+        if (start == std::string_view::npos)
+            break;
+        auto end = q.find_first_of(" \t\n\r`'\"<[{,;:", start);
+        if (end == std::string_view::npos)
+            end = q.size();
+        auto run = q.substr(start, end - start);
+        i = end;
+        if (auto call = run.find('('); call != std::string_view::npos)
+            run = run.substr(0, call);
+        while (!run.empty() && (run.back() == '.' || run.back() == '?' || run.back() == '!' || run.back() == ')'))
+            run.remove_suffix(1);
+        if (!api_shaped(run))
+            continue;
+        auto terms = terms_of(run);
+        auto first = terms_of(run.substr(0, run.find('.')));
+        if (terms.size() >= 2 && first.size() == 1)
+            out.api_names.emplace_back(terms.back(), first.front());
+    }
+}
+
 } // namespace
 
 query_words classify_words(std::string_view question)
 {
     query_words out;
+    collect_api_names(question, out);
     const auto literal = literal_bytes(question);
     bool sentence_start = true;
     std::size_t i = 0;

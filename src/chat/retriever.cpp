@@ -67,14 +67,19 @@ retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(s
     std::vector<std::array<double, fields>> lengths(docs.size());
     std::array<double, fields> totals{};
     std::unordered_map<std::string, std::array<std::uint16_t, fields>> tf;
+    std::vector<std::uint32_t> near;
     for (std::uint32_t i = 0; i < docs.size(); ++i) {
         tf.clear();
+        near.clear();
         const std::array<std::string, fields> texts{docs[i].title, joined_trail(docs[i]), docs[i].lead, docs[i].plain,
                                                     docs[i].code};
         for (std::size_t f = 0; f < fields; ++f) {
             auto terms = terms_of(texts[f]);
             if (f == 0)
                 add_identifier_parts(docs[i].title, terms);
+            if (f == 0 || f == 2 || f == 3)
+                for (std::size_t j = 0; j + 1 < terms.size(); ++j)
+                    near.push_back(pair_hash(terms[j], terms[j + 1]));
             lengths[i][f] = static_cast<double>(terms.size());
             totals[f] += lengths[i][f];
             for (auto& t : terms) {
@@ -85,15 +90,29 @@ retriever::retriever(std::shared_ptr<const corpus> source) : source_(std::move(s
         }
         for (auto& [term, counts] : tf)
             postings_[term].push_back({i, counts});
+        std::sort(near.begin(), near.end());
+        near.erase(std::unique(near.begin(), near.end()), near.end());
+        pair_start_.push_back(static_cast<std::uint32_t>(pairs_.size()));
+        pairs_.insert(pairs_.end(), near.begin(), near.end());
     }
+    pair_start_.push_back(static_cast<std::uint32_t>(pairs_.size()));
+    pairs_.shrink_to_fit();
     for (const auto& w : words_)
         spelling_[spelling_key(w[0], w.size())].push_back(&w);
     length_norm_.resize(docs.size());
+    length_.resize(docs.size());
     for (std::size_t i = 0; i < docs.size(); ++i)
         for (std::size_t f = 0; f < fields; ++f) {
             double average = docs.empty() ? 1 : std::max(1.0, totals[f] / static_cast<double>(docs.size()));
             length_norm_[i][f] = static_cast<float>(1 - field_b[f] + field_b[f] * lengths[i][f] / average);
+            length_[i][f] = static_cast<std::uint16_t>(std::min<double>(lengths[i][f], UINT16_MAX));
         }
+}
+
+std::uint32_t retriever::pair_hash(const std::string& a, const std::string& b)
+{
+    auto h = std::hash<std::string>{}(a)*0x9E3779B97F4A7C15ULL ^ std::hash<std::string>{}(b);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
 void retriever::add_identifier_parts(const std::string& title, std::vector<std::string>& terms)
@@ -105,6 +124,12 @@ void retriever::add_identifier_parts(const std::string& title, std::vector<std::
     // "parameter"). Prose headings are left alone: there a split is noise.
     if (title.find_first_of(".(") == std::string::npos)
         return;
+    // "fs" of "fs.rm(path)" is a namespace the docs document.
+    if (auto dot = title.find('.'); dot != std::string::npos && dot > 0 &&
+                                    std::none_of(title.begin(), title.begin() + static_cast<std::ptrdiff_t>(dot),
+                                                 [](char c) { return c == ' ' || c == '(' || c == ':'; }))
+        if (auto first = terms_of(std::string_view(title).substr(0, dot)); first.size() == 1)
+            namespaces_.insert(first.front());
     words_of(title, [&](std::string_view w) {
         auto remember = [&](std::string_view part) {
             auto stemmed = terms_of(part);
@@ -180,7 +205,11 @@ retriever::query_plan retriever::plan(std::string_view query) const
         corrected.emplace(w, fixed);
         return fixed;
     };
+    std::string previous; // the word before, for the pairs a phrase match looks for
     for (auto& t : terms_of(query, fix)) {
+        if (!previous.empty() && out.pairs.size() < max_concepts)
+            out.pairs.push_back(pair_hash(previous, t));
+        previous = t;
         if (out.concepts.size() == max_concepts)
             break;
         // "callback-style" whole only sharpens a match; unknown, it is not
@@ -232,11 +261,19 @@ retriever::query_plan retriever::plan(std::string_view query) const
         if (words.name_terms.contains(q.term))
             names += w;
     }
+    // "fs.glob" asked of docs that document fs but not fs.glob: an API of
+    // another version, or none; whatever the docs say about fs is no answer.
+    for (const auto& [whole, first] : words.api_names)
+        if (!postings_.contains(whole) && namespaces_.contains(first))
+            out.api_missing = true;
     out.unknown_share = all > 0 ? unknown / all : 1.0;
     out.unknown_name_share = all > 0 ? names / all : 1.0;
     const auto rare = std::max<std::size_t>(2, static_cast<std::size_t>(n * rare_name_share));
+    // A name a heading holds ("Class: RangeError", "__dirname") is a subject
+    // of the docs, however seldom the prose mentions it.
     for (const auto& q : out.terms)
-        if (q.asked && q.postings && q.postings->size() <= rare && words.name_terms.contains(q.term))
+        if (q.asked && q.postings && q.postings->size() <= rare && words.name_terms.contains(q.term) &&
+            std::none_of(q.postings->begin(), q.postings->end(), [](const posting& p) { return p.tf[0] > 0; }))
             out.rare_names |= std::uint64_t{1} << q.concept_index;
     return out;
 }
@@ -246,9 +283,10 @@ std::vector<hit> retriever::search(std::string_view query, std::size_t limit) co
     return lookup(query, limit).hits;
 }
 
-retriever::result retriever::lookup(std::string_view query, std::size_t limit) const
+retriever::first_stage_result retriever::first_stage(std::string_view query, std::size_t depth) const
 {
-    const auto q = plan(query);
+    first_stage_result out{plan(query), {}, 0, 0};
+    const auto& q = out.plan;
     const auto concepts = q.concepts.size();
     thread_local std::vector<double> score;
     thread_local std::vector<std::uint64_t> covered;
@@ -257,10 +295,9 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
     covered.assign(sections().size(), 0);
     touched.clear();
 
-    double best_possible = 0;
     for (const auto& t : q.terms) {
         if (t.asked)
-            best_possible += t.idf;
+            out.best_possible += t.idf;
         if (!t.postings)
             continue;
         for (const auto& p : *t.postings) {
@@ -273,34 +310,137 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
             covered[p.doc] |= std::uint64_t{1} << t.concept_index;
         }
     }
-    const double all_concepts = std::accumulate(q.concepts.begin(), q.concepts.end(), 0.0);
-    std::vector<hit> hits;
+    out.all_concepts = std::accumulate(q.concepts.begin(), q.concepts.end(), 0.0);
+    auto& hits = out.hits;
     hits.reserve(touched.size());
     for (auto doc : touched) {
         double covered_weight = 0;
         for (std::size_t c = 0; c < concepts; ++c)
             if (covered[doc] & (std::uint64_t{1} << c))
                 covered_weight += q.concepts[c];
-        hits.push_back({&sections()[doc], best_possible > 0 ? std::min(1.0, score[doc] / best_possible) : 0.0,
-                        all_concepts > 0 ? covered_weight / all_concepts : 0.0});
+        hits.push_back({&sections()[doc], out.best_possible > 0 ? std::min(1.0, score[doc] / out.best_possible) : 0.0,
+                        out.all_concepts > 0 ? covered_weight / out.all_concepts : 0.0});
     }
-    auto cut = std::min(limit, hits.size());
+    auto cut = std::min(depth, hits.size());
     std::partial_sort(
         hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(cut), hits.end(),
         [](const hit& a, const hit& b) { return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id; });
     hits.resize(cut);
+    return out;
+}
+
+features retriever::features_of(const first_stage_result& r, std::size_t rank, question_shape shape) const
+{
+    const auto& h = r.hits[rank];
+    const auto doc = static_cast<std::uint32_t>(h.doc - sections().data());
+    features out{};
+    out[bm25f] = h.score;
+    out[coverage] = h.coverage;
+    std::array<std::uint64_t, fields> in_field{};
+    double heading_matches = 0;
+    for (const auto& t : r.plan.terms) {
+        if (!t.postings)
+            continue;
+        auto p = std::lower_bound(t.postings->begin(), t.postings->end(), doc,
+                                  [](const posting& x, std::uint32_t d) { return x.doc < d; });
+        if (p == t.postings->end() || p->doc != doc)
+            continue;
+        std::array<double, fields> part{};
+        double weighted = 0;
+        for (std::size_t f = 0; f < fields; ++f) {
+            part[f] = field_weight[f] * p->tf[f] / length_norm_[doc][f];
+            weighted += part[f];
+            if (p->tf[f] > 0)
+                in_field[f] |= std::uint64_t{1} << t.concept_index;
+        }
+        const double contribution = t.weight * t.idf * weighted / (k1 + weighted) / std::max(r.best_possible, 1e-9);
+        if (!t.asked)
+            out[from_synonyms] += contribution;
+        else
+            for (std::size_t f = 0; f < fields; ++f)
+                out[in_heading + f] += contribution * part[f] / weighted;
+        heading_matches += p->tf[0];
+        if (t.asked && p->tf[0] > 0 && t.term.find_first_of("._-") != std::string::npos)
+            out[identifier_heading] = 1;
+    }
+    auto share = [&](std::uint64_t mask) {
+        double w = 0;
+        for (std::size_t c = 0; c < r.plan.concepts.size(); ++c)
+            if (mask & (std::uint64_t{1} << c))
+                w += r.plan.concepts[c];
+        return r.all_concepts > 0 ? w / r.all_concepts : 0.0;
+    };
+    out[heading_coverage] = share(in_field[0]);
+    out[trail_coverage] = share(in_field[1]);
+    out[lead_coverage] = share(in_field[2]);
+    out[code_coverage] = share(in_field[4]);
+    if (!r.plan.pairs.empty()) {
+        auto first = pairs_.begin() + pair_start_[doc], last = pairs_.begin() + pair_start_[doc + 1];
+        std::size_t found = 0;
+        for (auto pair : r.plan.pairs)
+            found += std::binary_search(first, last, pair) ? 1 : 0;
+        out[phrases] = static_cast<double>(found) / static_cast<double>(r.plan.pairs.size());
+    }
+    double same_page = 0;
+    for (std::size_t i = 0; i < r.hits.size(); ++i)
+        if (i != rank && r.hits[i].doc->source == h.doc->source)
+            same_page = std::max(same_page, r.hits[i].score);
+    out[page_evidence] = r.hits.front().score > 0 ? same_page / r.hits.front().score : 0.0;
+    out[heading_precision] = length_[doc][0] > 0 ? std::min(1.0, heading_matches / length_[doc][0]) : 0.0;
+    const auto& title = h.doc->title;
+    bool api = title.find('(') != std::string::npos || title.starts_with("-") ||
+               (title.find('.') != std::string::npos && title.find(' ') == std::string::npos);
+    out[api_heading] = api ? 1 : 0;
+    out[depth] = static_cast<double>(h.doc->trail.size()) / 5;
+    out[body_length] = std::log1p(length_[doc][3]) / 10;
+    out[rank_prior] = 1.0 / (1.0 + static_cast<double>(rank));
+    out[how_to_api] = shape.how_to && api ? 1 : 0;
+    out[concept_api] = shape.conceptual && api ? 1 : 0;
+    return out;
+}
+
+std::vector<std::pair<hit, features>> retriever::candidates(std::string_view query, std::size_t depth) const
+{
+    auto r = first_stage(query, depth);
+    const auto shape = shape_of(query);
+    std::vector<std::pair<hit, features>> out;
+    for (std::size_t i = 0; i < r.hits.size(); ++i)
+        out.emplace_back(r.hits[i], features_of(r, i, shape));
+    return out;
+}
+
+retriever::result retriever::lookup(std::string_view query, std::size_t limit) const
+{
+    auto r = first_stage(query, std::max(limit, rerank_depth));
+    const auto& q = r.plan;
+    auto& hits = r.hits;
+    // The second stage re-orders the first stage's best by the learned
+    // chance that each answers, which becomes its score.
+    const auto shape = shape_of(query);
+    std::vector<double> chance(hits.size());
+    for (std::size_t i = 0; i < hits.size(); ++i)
+        chance[i] = relevance(features_of(r, i, shape));
+    for (std::size_t i = 0; i < hits.size(); ++i)
+        hits[i].score = chance[i];
+    std::stable_sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) { return a.score > b.score; });
+    hits.resize(std::min(limit, hits.size()));
     std::uint64_t named = 0;
-    for (std::size_t i = 0; i < std::min(cut, name_checked_hits); ++i)
-        named |= covered[static_cast<std::size_t>(hits[i].doc - sections().data())];
-    return {std::move(hits), q.unknown_share, q.unknown_name_share, (q.rare_names & ~named) != 0};
+    for (std::size_t i = 0; i < std::min(hits.size(), name_checked_hits); ++i) {
+        const auto doc = static_cast<std::uint32_t>(hits[i].doc - sections().data());
+        for (const auto& t : q.terms)
+            if (t.postings && std::binary_search(t.postings->begin(), t.postings->end(), posting{doc, {}},
+                                                 [](const posting& a, const posting& b) { return a.doc < b.doc; }))
+                named |= std::uint64_t{1} << t.concept_index;
+    }
+    return {std::move(hits), q.unknown_share, q.unknown_name_share, (q.rare_names & ~named) != 0, q.api_missing};
 }
 
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit)
 {
-    auto [hits, unknown, unknown_names, name_unanswered] = index.lookup(question, limit);
+    auto [hits, unknown, unknown_names, name_unanswered, api_missing] = index.lookup(question, limit);
     if (hits.empty() || !retriever::answers(hits.front()) || !retriever::in_scope(unknown, unknown_names) ||
-        name_unanswered)
+        name_unanswered || api_missing)
         return {};
     // Weak matches beside a good one are noise to a reader.
     auto drop_weak = [](std::vector<hit>& found, bool need_cover) {

@@ -43,7 +43,10 @@ const std::unordered_set<std::string_view>& stop_words()
         // Words of asking, not of a topic: a corpus that never uses them is not off-topic.
         "many", "much", "lot", "lots", "good", "best", "right", "really", "actually", "anyway", "someone", "something",
         "somehow", "kind", "sort", "mean", "means", "happen", "happens", "able", "instead", "ok", "okay", "hi", "hello",
-        "thanks", "thank"};
+        "thanks", "thank",
+        // What is left of a contraction once the apostrophe splits it ("isn't", "it's", "we'll").
+        "isn", "aren", "doesn", "didn", "don", "won", "wasn", "weren", "hasn", "haven", "hadn", "couldn", "shouldn",
+        "wouldn", "mustn", "needn", "t", "s", "ll", "ve"};
     return words;
 }
 

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 namespace chatkit::chat {
 
@@ -19,6 +21,10 @@ struct query_words {
     // The whole terms of camelCase identifiers ("getBuiltinModule"): exactly
     // what was written, never a reader's longer form of a short word.
     std::unordered_set<std::string> identifiers;
+    // What the reader named as an API: qualified names ("fs.glob",
+    // "process.getBuiltinModule") as whole index terms, each with the term
+    // of its first part ("fs"). File names ("db.js") and addresses are not.
+    std::vector<std::pair<std::string, std::string>> api_names;
 };
 
 [[nodiscard]] query_words classify_words(std::string_view question);

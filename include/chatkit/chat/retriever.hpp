@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/reranker.hpp"
 
 #include <array>
 #include <memory>
@@ -14,15 +15,21 @@ namespace chatkit::chat {
 
 struct hit {
     const section* doc;
-    double score;    // [0, 1]: the BM25F score over the most this query could score
+    // [0, 1]: the estimated chance that the section answers (the second
+    // stage, reranker.hpp); in the first stage, the BM25F score over the
+    // most this query could score.
+    double score;
     double coverage; // [0, 1]: the share of the question's weight (idf) this section contains
 };
 
 // An immutable BM25F index over a corpus, built once per (re)load and
-// shared read-only by every thread. Four fields with their own weights and
+// shared read-only by every thread. Five fields with their own weights and
 // length normalisation: the section's heading, its trail (page title and
-// parent headings), its prose, and its code. Query terms are expanded with
-// documentation synonyms at a lower weight.
+// parent headings), its lead, its prose, and its code. Query terms are
+// expanded with documentation synonyms at a lower weight. A second stage
+// re-orders the best 40 by a learned model of what else tells an answering
+// section (reranker.hpp): where the words matched, side by side or not, an
+// API heading for a how-to question, other good sections on the page.
 class retriever {
 public:
     explicit retriever(std::shared_ptr<const corpus> source);
@@ -44,8 +51,16 @@ public:
         // Node.js docs) is in none of the best sections: they are not about
         // what the reader asked.
         bool name_unanswered = false;
+        // The reader names an API of a namespace the corpus documents
+        // ("fs.glob" beside fs.readFile, fs.watch) that it does not have:
+        // another version's, or none.
+        bool api_missing = false;
     };
     [[nodiscard]] result lookup(std::string_view query, std::size_t limit) const;
+
+    // The first stage's best `depth` candidates with what the second stage
+    // sees of them, in first-stage order: the training data of the model.
+    [[nodiscard]] std::vector<std::pair<hit, features>> candidates(std::string_view query, std::size_t depth) const;
 
     // Whether a hit is evidence for an answer: it must hold a fair part of
     // what the question asks about.
@@ -90,9 +105,19 @@ private:
         std::vector<double> concepts; // weight of each concept: the idf of its most common form
         double unknown_share = 0;
         double unknown_name_share = 0;
-        std::uint64_t rare_names = 0; // concepts that are names few sections hold
+        std::uint64_t rare_names = 0;     // concepts that are names few sections hold
+        std::vector<std::uint32_t> pairs; // the reader's neighbouring words, as pair_hash
+        bool api_missing = false;
     };
     [[nodiscard]] query_plan plan(std::string_view query) const;
+    struct first_stage_result {
+        query_plan plan;
+        std::vector<hit> hits; // best first, at most the depth asked for
+        double best_possible = 0, all_concepts = 0;
+    };
+    [[nodiscard]] first_stage_result first_stage(std::string_view query, std::size_t depth) const;
+    [[nodiscard]] features features_of(const first_stage_result& r, std::size_t rank, question_shape shape) const;
+    static constexpr std::size_t rerank_depth = 40;
     // A word the corpus does not use, replaced by one it does a typo away;
     // otherwise the word itself.
     [[nodiscard]] std::string correction(const std::string& word) const;
@@ -101,7 +126,13 @@ private:
     static constexpr std::size_t max_abbreviation = 5;
 
     std::shared_ptr<const corpus> source_;
-    std::vector<std::array<float, fields>> length_norm_; // per section: 1 - b + b * len / avg, per field
+    std::vector<std::array<float, fields>> length_norm_;    // per section: 1 - b + b * len / avg, per field
+    std::vector<std::array<std::uint16_t, fields>> length_; // per section: terms per field
+    // Per section, its neighbouring terms (heading, lead, prose) as sorted
+    // pair_hash values: section i's are pairs_[pair_start_[i], pair_start_[i + 1]).
+    static std::uint32_t pair_hash(const std::string& a, const std::string& b);
+    std::vector<std::uint32_t> pair_start_;
+    std::vector<std::uint32_t> pairs_;
     std::unordered_map<std::string, std::vector<posting>> postings_;
     // The corpus's words as written, and by first byte and length: the
     // candidates of a spelling correction.
@@ -112,6 +143,7 @@ private:
     }
     std::unordered_set<std::string> words_;
     std::unordered_set<std::string> abbreviations_; // stemmed parts of API headings' identifiers
+    std::unordered_set<std::string> namespaces_;    // first parts of API headings ("fs" of "fs.rm(path)")
     std::unordered_map<std::uint32_t, std::vector<const std::string*>> spelling_;
 };
 
