@@ -71,7 +71,8 @@ std::vector<std::string> topics_of(const std::string& text, std::size_t limit)
 
 // Sections scored against what the user says they want (preferences,
 // weight 0.6) and what they asked before (history, weight 0.4); either
-// alone when the other is empty.
+// alone when the other is empty. Each side's scores count relative to its
+// best: a long, precise history must not drown two stated topics.
 std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& stated, const std::string& history,
                             std::size_t limit)
 {
@@ -79,8 +80,9 @@ std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& st
     bool has_history = history.find_first_not_of(' ') != std::string::npos;
     std::map<const chat::section*, double> combined;
     auto add = [&](const std::string& text, double weight) {
-        for (const auto& h : corpus.search(text, 50))
-            combined[h.doc] += weight * h.score;
+        auto hits = corpus.search(text, 50);
+        for (const auto& h : hits)
+            combined[h.doc] += weight * h.score / hits.front().score;
     };
     if (has_stated)
         add(stated, has_history ? 0.6 : 1.0);
