@@ -134,18 +134,25 @@ query_words classify_words(std::string_view question)
         auto word = question.substr(start, i - start);
         bool first_word = sentence_start;
         sentence_start = false;
-        if (literal[start] || std::all_of(word.begin(), word.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        // A number, or a quantity with its unit ("5GB", "443", "2x").
+        if (literal[start] || (word[0] >= '0' && word[0] <= '9'))
             continue;
         auto lowered = util::ascii_lower(word);
         // "FATAL ERROR" is shouting, "EMFILE" a name; so are listed
         // capitals ("IDE", "CI"): a reader writes them so either way.
         bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&
                        (is_english_word(lowered) || is_proper_noun(lowered));
-        bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) || (upper(word[0]) && !first_word));
+        // A capital opening a sentence says nothing, unless the word is no
+        // English word ("Redis: how do I…").
+        bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) ||
+                                  (upper(word[0]) && (!first_word || !is_english_word(lowered))));
         if (named)
             out.written_as_names.insert(lowered);
         if (named || (!shouted && !is_english_word(lowered))) {
             auto terms = terms_of(word);
+            if (named || is_proper_noun(lowered))
+                for (const auto& t : terms)
+                    out.written_name_terms.insert(t);
             bool camel = std::any_of(word.begin(), word.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }) &&
                          std::any_of(word.begin() + 1, word.end(), upper);
             if (camel && terms.size() > 1)

@@ -272,7 +272,7 @@ retriever::query_plan retriever::plan(std::string_view query) const
     // A name a heading holds ("Class: RangeError", "__dirname") is a subject
     // of the docs, however seldom the prose mentions it.
     for (const auto& q : out.terms)
-        if (q.asked && q.postings && q.postings->size() <= rare && words.name_terms.contains(q.term) &&
+        if (q.asked && q.postings && q.postings->size() <= rare && words.written_name_terms.contains(q.term) &&
             std::none_of(q.postings->begin(), q.postings->end(), [](const posting& p) { return p.tf[0] > 0; }))
             out.rare_names |= std::uint64_t{1} << q.concept_index;
     return out;

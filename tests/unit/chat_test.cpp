@@ -215,7 +215,7 @@ Read the entire contents of a file line by line.
 
 ## Building addons
 
-Addons are compiled with Python 3 and a C++ compiler.
+Addons are compiled with Python 3 and a C++ compiler. Redis and every regex are beside the point.
 )",
            {});
     retriever r(c);
@@ -226,6 +226,16 @@ Addons are compiled with Python 3 and a C++ compiler.
         << "quoted text is the reader's data, not a name";
     EXPECT_FALSE(find_sources(r, "FATAL: read the entire contents of a file into memory at once", {}, 5).empty())
         << "shouting is not a name";
+    EXPECT_TRUE(find_sources(r, "Redis: how do I read the entire contents of a file?", {}, 5).empty())
+        << "opening the question, but no English word: a name";
+    EXPECT_FALSE(find_sources(r, "how do I read the entire contents of a file without a regex?", {}, 5).empty())
+        << "lower-case jargon the word list lacks is no product name";
+}
+
+TEST(query_words, a_quantity_is_no_name)
+{
+    EXPECT_TRUE(classify_words("read a 5GB file in 2x time").name_terms.empty());
+    EXPECT_FALSE(classify_words("read a file with Redis").name_terms.empty());
 }
 
 TEST(retriever, only_misspellings_are_corrected)

@@ -65,7 +65,7 @@ public:
     // Whether a hit is evidence for an answer: it must hold a fair part of
     // what the question asks about.
     [[nodiscard]] static bool answers(const hit& h) { return h.coverage >= min_coverage; }
-    static constexpr double min_coverage = 0.18;
+    static constexpr double min_coverage = 0.1;
     // A question about something the corpus never mentions (another
     // product, another topic) has words no section holds. One name the
     // corpus lacks ("Django") is enough to say so; ordinary English words
