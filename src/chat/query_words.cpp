@@ -102,6 +102,16 @@ void collect_api_names(std::string_view q, query_words& out)
             run = run.substr(0, call);
         while (!run.empty() && (run.back() == '.' || run.back() == '?' || run.back() == '!' || run.back() == ')'))
             run.remove_suffix(1);
+        // A flag of several words ("--env-file=.env"): one word ("--verbose")
+        // is as likely the reader's own program's.
+        if (run.starts_with("--") && run.size() > 2 && identifier_char(run[2])) {
+            run = run.substr(0, run.find('='));
+            if (run.find('-', 2) != std::string_view::npos &&
+                std::all_of(run.begin() + 2, run.end(), [](char c) { return identifier_char(c) || c == '-'; }))
+                if (auto terms = terms_of(run); terms.size() >= 2)
+                    out.api_names.emplace_back(terms.back(), std::string());
+            continue;
+        }
         if (!api_shaped(run))
             continue;
         auto terms = terms_of(run);

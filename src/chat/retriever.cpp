@@ -122,6 +122,8 @@ void retriever::add_identifier_parts(const std::string& title, std::vector<std::
     // ("ext" + "name", "free" + "mem"), and a short part is remembered as an
     // abbreviation a reader's whole word may stand for ("extension",
     // "parameter"). Prose headings are left alone: there a split is noise.
+    if (title.starts_with("--"))
+        documents_flags_ = true;
     if (title.find_first_of(".(") == std::string::npos)
         return;
     // "fs" of "fs.rm(path)" is a namespace the docs document.
@@ -261,10 +263,11 @@ retriever::query_plan retriever::plan(std::string_view query) const
         if (words.name_terms.contains(q.term))
             names += w;
     }
-    // "fs.glob" asked of docs that document fs but not fs.glob: an API of
+    // "fs.glob" asked of docs that document fs but not fs.glob, or
+    // "--env-file" of docs that document flags but not that one: an API of
     // another version, or none; whatever the docs say about fs is no answer.
     for (const auto& [whole, first] : words.api_names)
-        if (!postings_.contains(whole) && namespaces_.contains(first))
+        if (!postings_.contains(whole) && (first.empty() ? documents_flags_ : namespaces_.contains(first)))
             out.api_missing = true;
     out.unknown_share = all > 0 ? unknown / all : 1.0;
     out.unknown_name_share = all > 0 ? names / all : 1.0;

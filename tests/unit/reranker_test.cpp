@@ -152,6 +152,36 @@ TEST(retriever, an_api_the_docs_lack_in_a_namespace_they_document_is_not_answere
         << "db is no namespace of these docs: the reader's own object";
 }
 
+TEST(retriever, a_flag_the_docs_lack_among_the_flags_they_document_is_not_answered)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("cli.md", R"(# Command-line options
+
+Each flag below changes how the program runs.
+
+## `--inspect[=port]`
+
+Starts the inspector on the port, so a debugger can attach to the program.
+
+## `--max-old-space-size=SIZE`
+
+Sets the size of the old memory section of the heap.
+)",
+           {});
+    retriever r(c);
+    EXPECT_TRUE(find_sources(r, "How do I attach a debugger to my program with --inspect-wait?", {}, 5).empty())
+        << "a flag of several words the docs do not document";
+    EXPECT_FALSE(find_sources(r, "How do I attach a debugger to my program with --inspect=9229?", {}, 5).empty());
+    EXPECT_FALSE(
+        find_sources(r, "How big is the old memory section of the heap with --max-old-space-size?", {}, 5).empty());
+    EXPECT_FALSE(find_sources(r, "How do I attach a debugger to my program with a --verbose flag?", {}, 5).empty())
+        << "one word: as likely the reader's own program's flag";
+    EXPECT_FALSE(
+        find_sources(retriever(sample()), "How do I read the entire contents of a file with --read-all?", {}, 5)
+            .empty())
+        << "docs that document no flags say nothing about one";
+}
+
 TEST(retriever, a_name_the_docs_head_a_section_with_is_theirs)
 {
     retriever r(sample());

@@ -26,7 +26,8 @@ struct query_words {
     std::unordered_set<std::string> identifiers;
     // What the reader named as an API: qualified names ("fs.glob",
     // "process.getBuiltinModule") as whole index terms, each with the term
-    // of its first part ("fs"). File names ("db.js") and addresses are not.
+    // of its first part ("fs"), and flags of several words ("--env-file"),
+    // with an empty first part. File names ("db.js") and addresses are not.
     std::vector<std::pair<std::string, std::string>> api_names;
 };
 

@@ -144,6 +144,7 @@ private:
     std::unordered_set<std::string> words_;
     std::unordered_set<std::string> abbreviations_; // stemmed parts of API headings' identifiers
     std::unordered_set<std::string> namespaces_;    // first parts of API headings ("fs" of "fs.rm(path)")
+    bool documents_flags_ = false;                  // a heading names a command-line flag ("--inspect")
     std::unordered_map<std::uint32_t, std::vector<const std::string*>> spelling_;
 };
 
