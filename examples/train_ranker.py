@@ -6,8 +6,8 @@
 
 A linear model over the features of each first-stage candidate, trained
 pairwise (each gold section against each other candidate of its question,
-logistic loss, L2), then scaled so that its output is a probability that a
-section answers (Platt, pointwise). Prints the weights in the order of
+logistic loss, L2), then scaled so that its output estimates the chance that
+a section answers (Platt scaling, fitted on the same training questions). Prints the weights in the order of
 `enum feature`, ready for reranker.cpp. With --cv, first reports MRR@5 with
 each question set left out of training in turn: what the model does on
 questions it has not seen. Plain Python, no dependencies.
@@ -23,8 +23,9 @@ RATE = 0.5
 
 def load(path):
     queries = []
-    for line in open(path):
-        d = json.loads(line)
+    with open(path) as lines:
+        rows = [json.loads(line) for line in lines]
+    for d in rows:
         if not d["in_scope"]:
             continue  # nothing to rank: the relevance decision's business
         xs = [c["features"] for c in d["candidates"]]
@@ -35,6 +36,8 @@ def load(path):
 
 def standardise(queries):
     rows = [x for _, xs, _ in queries for x in xs]
+    if not rows:
+        sys.exit("no in-scope question with candidates to train on")
     n = len(rows[0])
     mean = [sum(r[i] for r in rows) / len(rows) for i in range(n)]
     std = [math.sqrt(sum((r[i] - mean[i]) ** 2 for r in rows) / len(rows)) or 1.0 for i in range(n)]

@@ -11,6 +11,9 @@ namespace chatkit::chat {
 
 namespace {
 
+// A long message pasted full of code names no more APIs than this.
+constexpr std::size_t max_api_names = 16;
+
 bool upper(char c)
 {
     return c >= 'A' && c <= 'Z';
@@ -60,7 +63,9 @@ bool identifier_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
 }
 
-// "fs.glob", "process.getBuiltinModule": identifier parts joined by dots.
+// "fs.glob", "process.getBuiltinModule": two identifier parts joined by a
+// dot. Longer chains ("process.env.NODE_ENV", "fs.promises.readFile") name
+// properties and values the docs do not head sections with.
 bool api_shaped(std::string_view run)
 {
     // A file name or an address ends in a short extension or a number.
@@ -84,11 +89,21 @@ bool api_shaped(std::string_view run)
         if (!identifier_char(run[i]))
             return false;
     }
-    return parts >= 2 && run.find("..") == std::string_view::npos;
+    if (parts != 2)
+        return false;
+    // "a stream.It fails": a sentence that lost its space.
+    auto member = run.substr(dot + 1);
+    return !(upper(member.front()) && is_english_word(util::ascii_lower(member)));
 }
 
 void collect_api_names(std::string_view q, query_words& out)
 {
+    auto add = [&](std::string whole, std::string first) {
+        std::pair<std::string, std::string> name(std::move(whole), std::move(first));
+        if (out.api_names.size() < max_api_names &&
+            std::find(out.api_names.begin(), out.api_names.end(), name) == out.api_names.end())
+            out.api_names.push_back(std::move(name));
+    };
     for (std::size_t i = 0; i < q.size();) {
         auto start = q.find_first_not_of(" \t\n\r`'\"(<[{,;:", i);
         if (start == std::string_view::npos)
@@ -109,7 +124,7 @@ void collect_api_names(std::string_view q, query_words& out)
             if (run.find('-', 2) != std::string_view::npos &&
                 std::all_of(run.begin() + 2, run.end(), [](char c) { return identifier_char(c) || c == '-'; }))
                 if (auto terms = terms_of(run); terms.size() >= 2)
-                    out.api_names.emplace_back(terms.back(), std::string());
+                    add(terms.back(), std::string());
             continue;
         }
         if (!api_shaped(run))
@@ -117,7 +132,7 @@ void collect_api_names(std::string_view q, query_words& out)
         auto terms = terms_of(run);
         auto first = terms_of(run.substr(0, run.find('.')));
         if (terms.size() >= 2 && first.size() == 1)
-            out.api_names.emplace_back(terms.back(), first.front());
+            add(terms.back(), first.front());
     }
 }
 
@@ -152,10 +167,7 @@ query_words classify_words(std::string_view question)
         // capitals ("IDE", "CI"): a reader writes them so either way.
         bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&
                        (is_english_word(lowered) || is_proper_noun(lowered));
-        // A capital opening a sentence says nothing, unless the word is no
-        // English word ("Redis: how do I…").
-        bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) ||
-                                  (upper(word[0]) && (!first_word || !is_english_word(lowered))));
+        bool named = !shouted && (std::any_of(word.begin() + 1, word.end(), upper) || (upper(word[0]) && !first_word));
         if (named)
             out.written_as_names.insert(lowered);
         if (named || (!shouted && !is_english_word(lowered))) {

@@ -71,8 +71,12 @@ std::vector<std::string> topics_of(const std::string& text, std::size_t limit)
 
 // Sections scored against what the user says they want (preferences,
 // weight 0.6) and what they asked before (history, weight 0.4); either
-// alone when the other is empty. Each side's scores count relative to its
-// best: a long, precise history must not drown two stated topics.
+// alone when the other is empty. Each side's chances count relative to its
+// best, so a long, precise history does not drown two stated topics; but
+// never relative to less than a 10% chance, so a history of small talk
+// does not turn its best weak match into a strong one.
+constexpr double min_best_chance = 0.1;
+
 std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& stated, const std::string& history,
                             std::size_t limit)
 {
@@ -82,7 +86,7 @@ std::vector<chat::hit> rank(const chat::retriever& corpus, const std::string& st
     auto add = [&](const std::string& text, double weight) {
         auto hits = corpus.search(text, 50);
         for (const auto& h : hits)
-            combined[h.doc] += weight * h.score / hits.front().score;
+            combined[h.doc] += weight * h.score / std::max(hits.front().score, min_best_chance);
     };
     if (has_stated)
         add(stated, has_history ? 0.6 : 1.0);

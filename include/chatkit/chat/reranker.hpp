@@ -7,8 +7,10 @@
 namespace chatkit::chat {
 
 // The second stage of retrieval: what it knows of one candidate section,
-// each a number in about [0, 1] so that one set of weights fits any corpus.
-enum feature : std::size_t {
+// each a number in about [0, 1] so that one set of weights fits any corpus. A
+// namespace of its own keeps names such as `depth` out of chatkit::chat.
+namespace feature {
+enum index : std::size_t {
     bm25f,      // the BM25F score over the most the question could score
     in_heading, // the part of that score from each field
     in_trail,
@@ -29,13 +31,12 @@ enum feature : std::size_t {
     concept_api,        // a why / what-is question and an API heading
     code_coverage,      // the share of the question's weight in its code
     phrases,            // the share of the question's word pairs the section has side by side
-    identifier_heading, // an identifier the reader wrote ("fs.rm", "workerData") is in the heading
+    identifier_heading, // an identifier the reader wrote joined by . _ or - ("fs.rm", "ERR_X") is in the heading
     page_evidence,      // the best other candidate of the same page, over the best candidate
-    feature_count
+    count
 };
-using features = std::array<double, feature_count>;
-
-[[nodiscard]] const char* feature_name(std::size_t f);
+} // namespace feature
+using features = std::array<double, feature::count>;
 
 // What a question asks for, as far as the heading it wants is concerned.
 struct question_shape {

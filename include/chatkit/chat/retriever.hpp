@@ -121,7 +121,7 @@ private:
     // A word the corpus does not use, replaced by one it does a typo away;
     // otherwise the word itself.
     [[nodiscard]] std::string correction(const std::string& word) const;
-    void add_identifier_parts(const std::string& title, std::vector<std::string>& terms);
+    void add_identifier_parts(const section& s, std::vector<std::string>& terms);
     static constexpr std::size_t min_abbreviation = 3;
     static constexpr std::size_t max_abbreviation = 5;
 

@@ -1,0 +1,149 @@
+#include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/query_words.hpp"
+#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/terms.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace chatkit::chat;
+
+// The relevance decision's rules about names (find_sources): which names a
+// question may use that the docs do not hold, and which say "not covered".
+
+namespace {
+
+std::shared_ptr<const corpus> node_like()
+{
+    auto c = std::make_shared<corpus>();
+    c->add("fs.md", R"(# File system
+
+## fs.readFile(path, callback)
+
+Asynchronously reads the entire contents of a file.
+
+## fs.rm(path[, options])
+
+Removes files and directories.
+
+## fsPromises.readFile(path)
+
+Reads the entire contents of a file, as a promise.
+)",
+           {});
+    c->add("http.md", R"(# HTTP
+
+## request.end([data])
+
+Finishes sending the request body of the stream.
+
+## response.write(chunk)
+
+Sends a chunk of the response body.
+)",
+           {});
+    c->add("more.md", R"(# More files
+
+## Reading the entire contents of a file in chunks
+
+Read the entire contents of a file in chunks with a stream.
+
+## Building addons
+
+Addons are compiled with Python 3 and a C++ compiler. Every regex is beside the point.
+
+## Class: RangeError
+
+Thrown when a value is outside the accepted range.
+)",
+           {});
+    return c;
+}
+
+std::vector<std::string> api_wholes(std::string_view question)
+{
+    std::vector<std::string> out;
+    for (const auto& [whole, first] : classify_words(question).api_names)
+        out.push_back(whole);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+TEST(query_words, api_names_are_two_part_qualified_names)
+{
+    std::vector<std::string> expected{terms_of("fs.glob").back(), terms_of("process.getBuiltinModule").back()};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(api_wholes("Can fs.glob() read notes.txt from example.org, like `process.getBuiltinModule`?"), expected)
+        << "file names and addresses are not APIs";
+    EXPECT_TRUE(api_wholes("How do I read process.env.NODE_ENV or fs.promises.readFile?").empty())
+        << "longer chains name properties and values";
+    EXPECT_TRUE(api_wholes("I pipe a stream.It fails with an error").empty()) << "a sentence that lost its space";
+    EXPECT_EQ(api_wholes("use --env-file=.env or --verbose"), std::vector<std::string>{terms_of("--env-file").back()})
+        << "a flag of several words; one word may be the reader's own";
+}
+
+TEST(query_words, a_typo_opening_a_question_is_no_name)
+{
+    EXPECT_TRUE(classify_words("Recieve data from a socket").written_as_names.empty());
+    EXPECT_FALSE(classify_words("data from a Recieve socket").written_as_names.empty()) << "capitalised mid-sentence";
+}
+
+TEST(relevance, an_api_the_docs_lack_in_a_namespace_they_document_is_not_answered)
+{
+    retriever r(node_like());
+    EXPECT_TRUE(find_sources(r, "How do I use fs.glob to read files?", {}, 5).empty())
+        << "fs is documented on fs.md and fs.glob is not: another version's API";
+    EXPECT_FALSE(find_sources(r, "How do I use fs.rm to remove files?", {}, 5).empty());
+    EXPECT_FALSE(find_sources(r, "How do I read the entire contents of a file like db.save does?", {}, 5).empty())
+        << "db is no namespace of these docs: the reader's own object";
+    EXPECT_FALSE(find_sources(r, "How do I read the request.body of the stream?", {}, 5).empty())
+        << "request is an instance on http.md, not a namespace";
+    EXPECT_FALSE(find_sources(r, "How do I use fs.promises.readFile to read the entire contents?", {}, 5).empty());
+}
+
+TEST(relevance, a_flag_the_docs_lack_among_the_flags_they_document_is_not_answered)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("cli.md", R"(# Command-line options
+
+Each flag below changes how the program runs.
+
+## `--inspect[=port]`
+
+Starts the inspector on the port, so a debugger can attach to the program.
+
+## `--max-old-space-size=SIZE`
+
+Sets the size of the old memory section of the heap.
+)",
+           {});
+    retriever r(c);
+    EXPECT_TRUE(find_sources(r, "How do I attach a debugger to my program with --inspect-wait?", {}, 5).empty())
+        << "a flag of several words the docs do not document";
+    EXPECT_FALSE(find_sources(r, "How do I attach a debugger to my program with --inspect=9229?", {}, 5).empty());
+    EXPECT_FALSE(
+        find_sources(r, "How big is the old memory section of the heap with --max-old-space-size?", {}, 5).empty());
+    EXPECT_FALSE(find_sources(r, "How do I attach a debugger to my program with a --verbose flag?", {}, 5).empty())
+        << "one word: as likely the reader's own program's flag";
+    EXPECT_FALSE(
+        find_sources(retriever(node_like()), "How do I read the entire contents of a file with --read-all?", {}, 5)
+            .empty())
+        << "docs that document no flags say nothing about one";
+}
+
+TEST(relevance, a_name_the_docs_head_a_section_with_is_theirs)
+{
+    retriever r(node_like());
+    EXPECT_FALSE(find_sources(r, "RangeError: how do I read the entire contents of a file in chunks?", {}, 5).empty())
+        << "RangeError is rare here, but a section is about it";
+    EXPECT_TRUE(find_sources(r, "In Python, how do I read the entire contents of a file?", {}, 5).empty())
+        << "Python is only mentioned in passing";
+    EXPECT_FALSE(find_sources(r, "how do I read the entire contents of a file without a regex?", {}, 5).empty())
+        << "lower-case jargon the word list lacks is no product name";
+}
