@@ -6,6 +6,8 @@
 #include "chatkit/chat/retriever.hpp"
 #include "chatkit/chat/terms.hpp"
 
+#include "sample_pages.hpp"
+
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -205,25 +207,7 @@ TEST(retriever, a_rare_name_the_best_sections_lack_is_another_topic)
 {
     auto c = std::make_shared<corpus>();
     c->add("files.md", files_md, {});
-    c->add("more.md", R"(# More files
-
-## Reading the entire contents of a file in chunks
-
-Read the entire contents of a file in chunks with a stream.
-
-## Reading a file at once
-
-Read the entire contents of a file into memory.
-
-## Reading the entire contents of a file line by line
-
-Read the entire contents of a file line by line.
-
-## Building addons
-
-Addons are compiled with Python 3 and a C++ compiler.
-)",
-           {});
+    c->add("more.md", chatkit::test::more_files_md, {});
     retriever r(c);
     EXPECT_TRUE(find_sources(r, "In Python, how do I read the entire contents of a file?", {}, 5).empty())
         << "the corpus says Python once, and not where files are read";

@@ -3,6 +3,8 @@
 #include "chatkit/chat/retriever.hpp"
 #include "chatkit/chat/terms.hpp"
 
+#include "sample_pages.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -46,21 +48,7 @@ Finishes sending the request body of the stream.
 Sends a chunk of the response body.
 )",
            {});
-    c->add("more.md", R"(# More files
-
-## Reading the entire contents of a file in chunks
-
-Read the entire contents of a file in chunks with a stream.
-
-## Building addons
-
-Addons are compiled with Python 3 and a C++ compiler. Every regex is beside the point.
-
-## Class: RangeError
-
-Thrown when a value is outside the accepted range.
-)",
-           {});
+    c->add("more.md", chatkit::test::more_files_md, {});
     return c;
 }
 

@@ -2,6 +2,8 @@
 #include "chatkit/chat/reranker.hpp"
 #include "chatkit/chat/retriever.hpp"
 
+#include "sample_pages.hpp"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -29,34 +31,11 @@ Removes files and directories.
 Anonymous visitors may ask ten questions a minute.
 )";
 
-const char* more_md = R"(# More files
-
-## Reading the entire contents of a file in chunks
-
-Read the entire contents of a file in chunks with a stream.
-
-## Reading a file at once
-
-Read the entire contents of a file into memory.
-
-## Reading the entire contents of a file line by line
-
-Read the entire contents of a file line by line.
-
-## Building addons
-
-Addons are compiled with Python 3 and a C++ compiler.
-
-## Class: RangeError
-
-Thrown when a value is outside the accepted range.
-)";
-
 std::shared_ptr<const corpus> sample()
 {
     auto c = std::make_shared<corpus>();
     c->add("files.md", files_md, {});
-    c->add("more.md", more_md, {});
+    c->add("more.md", chatkit::test::more_files_md, {});
     return c;
 }
 
