@@ -37,7 +37,8 @@ echo
   "$here/bench_answers/questions-holdout10.json" "$here/bench_answers/questions-holdout11.json" \
   "$here/bench_answers/questions-holdout12.json" "$here/bench_answers/questions-holdout13.json" \
   "$here/bench_answers/questions-holdout14.json" "$here/bench_answers/questions-holdout15.json" \
-  "$here/bench_answers/questions-holdout16.json" "$here/bench_answers/questions-holdout17.json" "$@"
+  "$here/bench_answers/questions-holdout16.json" "$here/bench_answers/questions-holdout17.json" \
+  "$here/bench_answers/questions-holdout18.json" "$here/bench_answers/questions-holdout19.json" "$@"
 
 echo
 echo "== retrieval latency on ~10 MB (the corpus three times)"
