@@ -298,7 +298,7 @@ std::vector<hit> retriever::search(std::string_view query, std::size_t limit) co
 
 retriever::first_stage_result retriever::first_stage(std::string_view query, std::size_t depth) const
 {
-    first_stage_result out{plan(query), {}, 0, 0};
+    first_stage_result out{plan(query), {}, {}, 0, 0};
     const auto& q = out.plan;
     const auto concepts = q.concepts.size();
     thread_local std::vector<double> score;
@@ -339,6 +339,8 @@ retriever::first_stage_result retriever::first_stage(std::string_view query, std
         hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(cut), hits.end(),
         [](const hit& a, const hit& b) { return a.score != b.score ? a.score > b.score : a.doc->id < b.doc->id; });
     hits.resize(cut);
+    for (const auto& h : hits)
+        out.covered.push_back(covered[static_cast<std::size_t>(h.doc - sections().data())]);
     return out;
 }
 
@@ -430,24 +432,23 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
 {
     auto r = first_stage(query, std::max(limit, rerank_depth));
     const auto& q = r.plan;
-    auto& hits = r.hits;
     // The second stage re-orders the first stage's best by the learned
-    // chance that each answers, which becomes its score.
+    // chance that each answers, which becomes its score. Features read the
+    // first-stage scores of every candidate, so the order changes after.
     const auto shape = shape_of(query);
-    std::vector<double> chance(hits.size());
-    for (std::size_t i = 0; i < hits.size(); ++i)
+    std::vector<double> chance(r.hits.size());
+    for (std::size_t i = 0; i < r.hits.size(); ++i)
         chance[i] = relevance(features_of(r, i, shape));
-    for (std::size_t i = 0; i < hits.size(); ++i)
-        hits[i].score = chance[i];
-    std::stable_sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) { return a.score > b.score; });
-    hits.resize(std::min(limit, hits.size()));
+    std::vector<std::size_t> order(r.hits.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return chance[a] > chance[b]; });
+    order.resize(std::min(limit, order.size()));
+    std::vector<hit> hits;
     std::uint64_t named = 0;
-    for (std::size_t i = 0; i < std::min(hits.size(), name_checked_hits); ++i) {
-        const auto doc = static_cast<std::uint32_t>(hits[i].doc - sections().data());
-        for (const auto& t : q.terms)
-            if (t.postings && std::binary_search(t.postings->begin(), t.postings->end(), posting{doc, {}},
-                                                 [](const posting& a, const posting& b) { return a.doc < b.doc; }))
-                named |= std::uint64_t{1} << t.concept_index;
+    for (auto i : order) {
+        hits.push_back({r.hits[i].doc, chance[i], r.hits[i].coverage});
+        if (hits.size() <= name_checked_hits)
+            named |= r.covered[i];
     }
     return {std::move(hits), q.unknown_share, q.unknown_name_share, (q.rare_names & ~named) != 0, q.api_missing};
 }

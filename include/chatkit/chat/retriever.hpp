@@ -112,7 +112,8 @@ private:
     [[nodiscard]] query_plan plan(std::string_view query) const;
     struct first_stage_result {
         query_plan plan;
-        std::vector<hit> hits; // best first, at most the depth asked for
+        std::vector<hit> hits;              // best first, at most the depth asked for
+        std::vector<std::uint64_t> covered; // per hit, the concepts it holds (bits)
         double best_possible = 0, all_concepts = 0;
     };
     [[nodiscard]] first_stage_result first_stage(std::string_view query, std::size_t depth) const;
