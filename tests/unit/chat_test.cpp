@@ -16,40 +16,6 @@ using namespace chatkit::chat;
 
 namespace {
 
-const char* files_md = R"(# Files
-
-Reading and writing files.
-
-## fs.readFile(path, callback)
-
-Asynchronously reads the entire contents of a file. The callback gets the data.
-
-* `path` {string} The file name.
-* `options` {Object}
-  * `encoding` {string} The text encoding, e.g. `'utf8'`. **Default:** `null`.
-  * `flag` {string} File system flag. **Default:** `'r'`.
-
-```js
-readFile('/etc/hosts', (err, data) => {
-  if (err) throw err;
-  console.log(data);
-});
-```
-
-## fs.rm(path[, options])
-
-Removes files and directories.
-
-* `recursive` {boolean} If `true`, perform a recursive directory removal. **Default:** `false`.
-
-## Limits
-
-| setting | default |
-|---|---|
-| `MAX_FILES` | 100 |
-| `MAX_DEPTH` | 8 |
-)";
-
 const char* server_md = R"(# Server
 
 ## Rate limits
@@ -65,7 +31,7 @@ Anonymous visitors may ask ten questions a minute. Verified users get thirty. Th
 std::shared_ptr<const corpus> sample()
 {
     auto c = std::make_shared<corpus>();
-    c->add("files.md", files_md, {});
+    c->add("files.md", chatkit::test::files_md, {});
     c->add("server.md", server_md, {});
     return c;
 }
@@ -206,7 +172,7 @@ TEST(retriever, a_proper_noun_is_a_name_however_it_is_written)
 TEST(retriever, a_rare_name_the_best_sections_lack_is_another_topic)
 {
     auto c = std::make_shared<corpus>();
-    c->add("files.md", files_md, {});
+    c->add("files.md", chatkit::test::files_md, {});
     c->add("more.md", chatkit::test::more_files_md, {});
     retriever r(c);
     EXPECT_TRUE(find_sources(r, "In Python, how do I read the entire contents of a file?", {}, 5).empty())
