@@ -206,7 +206,7 @@ retriever::query_plan retriever::plan(std::string_view query) const
     // message of made-up words must not cost a vocabulary scan per word.
     const auto words = classify_words(query);
     std::unordered_map<std::string, std::string> corrected;
-    auto fix = [&](const std::string& w) {
+    auto correct = [&](const std::string& w) {
         // "Deno" is not a typo of "demo", nor "wine" of "line": a name or
         // an English word is what the reader meant.
         if (words.written_as_names.contains(w) || is_english_word(w) || is_proper_noun(w))
@@ -215,6 +215,18 @@ retriever::query_plan retriever::plan(std::string_view query) const
             return it->second;
         auto fixed = corrected.size() < max_corrections ? correction(w) : w;
         corrected.emplace(w, fixed);
+        return fixed;
+    };
+    // The stems of the other forms of each word the reader wrote ("embed"
+    // for "embedding"), that the corpus holds.
+    std::unordered_map<std::string, std::vector<std::string>> other_forms;
+    auto fix = [&](const std::string& w) {
+        auto fixed = correct(w);
+        if (other_forms.size() < max_concepts)
+            if (auto [it, added] = other_forms.try_emplace(stem_of(fixed)); added)
+                for (auto& s : other_form_stems(fixed))
+                    if (postings_.contains(s))
+                        it->second.push_back(std::move(s));
         return fixed;
     };
     std::string previous; // the word before, for the pairs a phrase match looks for
@@ -238,6 +250,11 @@ retriever::query_plan retriever::plan(std::string_view query) const
         std::erase_if(out.terms, [&](const query_term& q) { return q.term == t; });
         auto c = out.concepts.size();
         out.terms.push_back({t, 1.0, c, true});
+        if (auto forms = other_forms.find(t); forms != other_forms.end())
+            for (const auto& form : forms->second)
+                if (std::none_of(out.terms.begin(), out.terms.end(),
+                                 [&](const query_term& q) { return q.term == form; }))
+                    out.terms.push_back({form, 1.0, c, true, true});
         for (const auto& alt : alternatives_of(t))
             if (std::none_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == alt; }))
                 out.terms.push_back({alt, alternative_weight, c, false});
@@ -263,7 +280,7 @@ retriever::query_plan retriever::plan(std::string_view query) const
     }
     double all = 0, unknown = 0, names = 0;
     for (const auto& q : out.terms) {
-        if (!q.asked)
+        if (!q.asked || q.other_form)
             continue;
         auto w = out.concepts[q.concept_index];
         all += w;
@@ -309,7 +326,7 @@ retriever::first_stage_result retriever::first_stage(std::string_view query, std
     touched.clear();
 
     for (const auto& t : q.terms) {
-        if (t.asked)
+        if (t.asked && !t.other_form)
             out.best_possible += t.idf;
         if (!t.postings)
             continue;

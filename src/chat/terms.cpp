@@ -1,5 +1,7 @@
 #include "chatkit/chat/terms.hpp"
 
+#include "chatkit/chat/english.hpp"
+
 #include "chatkit/util/text.hpp"
 
 #include <libstemmer.h>
@@ -209,6 +211,86 @@ const std::vector<std::string>& alternatives_of(const std::string& term)
     static const std::vector<std::string> none;
     auto it = table.find(term);
     return it == table.end() ? none : it->second;
+}
+
+std::string stem_of(const std::string& lowered_word)
+{
+    return stem(lowered_word);
+}
+
+std::vector<std::string> other_form_stems(const std::string& w)
+{
+    std::vector<std::string> out;
+    // An English word's forms only: "http" and "https", "cpu" and "cpus" are
+    // different names.
+    if (w.size() < 3 || !is_english_word(w))
+        return out;
+    auto vowel = [](char c) {
+        return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+    };
+    auto doubled = [](std::string_view b) {
+        return b.size() >= 2 && b.back() == b[b.size() - 2];
+    };
+    // The bare word, when the reader's is inflected ("embedding", "colors").
+    std::vector<std::string> bases{w};
+    auto strip = [&](std::string_view suffix, std::size_t min_base) {
+        if (!w.ends_with(suffix) || w.size() < suffix.size() + min_base)
+            return;
+        auto b = w.substr(0, w.size() - suffix.size());
+        bases.push_back(b);
+        bases.push_back(b + "e");
+        if (doubled(b))
+            bases.push_back(b.substr(0, b.size() - 1));
+    };
+    strip("ing", 4);
+    strip("ed", 3);
+    if (w.ends_with("ies"))
+        bases.push_back(w.substr(0, w.size() - 3) + "y");
+    else if (w.ends_with("s") && !w.ends_with("ss") && w.size() > 3) {
+        bases.push_back(w.substr(0, w.size() - 1));
+        if (w.ends_with("es"))
+            bases.push_back(w.substr(0, w.size() - 2));
+    }
+    // British and American spellings of the same word.
+    auto respell = [](const std::string& b) -> std::string {
+        if (b.ends_with("our") && b.size() > 4)
+            return b.substr(0, b.size() - 2) + "r";
+        if (b.ends_with("or") && b.size() > 3)
+            return b.substr(0, b.size() - 1) + "ur";
+        for (auto [from, to] :
+             {std::pair{"ise", "ize"}, {"ize", "ise"}, {"isation", "ization"}, {"ization", "isation"}})
+            if (b.ends_with(from) && b.size() > std::string_view(from).size() + 2)
+                return b.substr(0, b.size() - std::string_view(from).size()) + to;
+        return {};
+    };
+    // Each bare word's regular forms that the word list has. Snowball stems
+    // some bare words apart from their forms ("embed" -> emb, "embedding"
+    // -> embed).
+    std::vector<std::string> forms;
+    auto inflect = [&](const std::string& b, bool listed_only) {
+        std::vector<std::string> candidates{b, b + "s", b + "ed", b + "ing"};
+        if (b.ends_with('e'))
+            candidates.push_back(b.substr(0, b.size() - 1) + "ing");
+        auto n = b.size();
+        if (n >= 3 && !vowel(b[n - 1]) && vowel(b[n - 2]) && !vowel(b[n - 3]) &&
+            std::string_view("wxy").find(b[n - 1]) == std::string_view::npos)
+            candidates.insert(candidates.end(), {b + b.back() + "ing", b + b.back() + "ed"});
+        for (auto& c : candidates)
+            if (!listed_only || is_english_word(c))
+                forms.push_back(std::move(c));
+    };
+    for (const auto& b : bases) {
+        inflect(b, true);
+        // The word list is American: a British spelling's forms are taken on trust.
+        if (auto other = respell(b); !other.empty() && is_english_word(b))
+            inflect(other, false);
+    }
+    const auto own = stem(w);
+    for (const auto& f : forms)
+        if (f.size() >= 3)
+            if (auto s = stem(f); s != own && std::find(out.begin(), out.end(), s) == out.end())
+                out.push_back(std::move(s));
+    return out;
 }
 
 void words_of(std::string_view text, const std::function<void(std::string_view lowered_word)>& each)

@@ -70,6 +70,54 @@ TEST(terms, synonyms_are_documentation_vocabulary)
     EXPECT_TRUE(alternatives_of("zebra").empty());
 }
 
+TEST(terms, a_word_meets_its_other_forms_and_spellings)
+{
+    ASSERT_TRUE(is_english_word("embed")) << "needs the system word list (wamerican)";
+    auto has = [](const std::string& word, const std::string& form) {
+        auto forms = other_form_stems(word);
+        return std::find(forms.begin(), forms.end(), stem_of(form)) != forms.end();
+    };
+    ASSERT_NE(stem_of("embed"), stem_of("embedding")) << "Snowball stems them apart: the reason for other forms";
+    EXPECT_TRUE(has("embed", "embedding"));
+    EXPECT_TRUE(has("embedding", "embed"));
+    EXPECT_TRUE(has("embeds", "embedded"));
+    EXPECT_TRUE(has("colors", "colour")) << "American and British spellings";
+    EXPECT_TRUE(has("normalize", "normalise"));
+    EXPECT_TRUE(other_form_stems("http").empty()) << "not English: https is another name";
+    EXPECT_TRUE(other_form_stems("cpu").empty()) << "nor cpus";
+    auto own = other_form_stems("embedding");
+    EXPECT_EQ(std::find(own.begin(), own.end(), stem_of("embedding")), own.end()) << "without its own stem";
+}
+
+TEST(retriever, finds_a_heading_in_another_form_of_the_readers_word)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("widget.md", R"(# The widget
+
+## Embedding
+
+Add one script tag and the element to the page.
+
+## Theming
+
+Set the colours with CSS custom properties.
+
+## Storage
+
+The server keeps its data in an embedded database.
+)",
+           {});
+    retriever r(c);
+    auto hits = r.search("How do I embed the widget?", 3);
+    ASSERT_FALSE(hits.empty());
+    EXPECT_EQ(hits[0].doc->title, "Embedding");
+    EXPECT_EQ(r.lookup("embed the widget", 1).unknown_share, 0.0) << "embed is known through embedding";
+    auto colors = r.search("change the widget colors", 3);
+    ASSERT_FALSE(colors.empty());
+    EXPECT_EQ(colors[0].doc->title, "Theming");
+    EXPECT_EQ(r.lookup("widget colors", 1).unknown_share, 0.0) << "colors is known through colours";
+}
+
 TEST(retriever, ranks_the_section_that_answers_first)
 {
     retriever r(sample());

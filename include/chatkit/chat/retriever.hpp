@@ -96,7 +96,8 @@ private:
         std::string term;
         double weight;
         std::size_t concept_index;
-        bool asked; // the reader's own word (or its spelling correction), not a synonym
+        bool asked;              // the reader's own word (or its spelling correction), not a synonym
+        bool other_form = false; // asked, in another form: weighs in the question once, with the word
         double idf = 0;
         const std::vector<posting>* postings = nullptr;
     };

@@ -28,6 +28,15 @@ void words_of(std::string_view text, const std::function<void(std::string_view l
 // table of software-documentation vocabulary; empty when none.
 [[nodiscard]] const std::vector<std::string>& alternatives_of(const std::string& term);
 
+// The stem terms_of gives a lower-cased word.
+[[nodiscard]] std::string stem_of(const std::string& lowered_word);
+
+// The stems of the other regular forms and spellings of a lower-cased word
+// ("embed": embed, of "embedding", since Snowball stems "embed" itself to
+// "emb"; "colors": colour), without its own stem. Many are no word at all:
+// a caller keeps those its corpus holds.
+[[nodiscard]] std::vector<std::string> other_form_stems(const std::string& lowered_word);
+
 // Whether a byte belongs to a word: ASCII letters and digits, and every
 // byte of a non-ASCII character.
 [[nodiscard]] bool word_char(unsigned char c);
