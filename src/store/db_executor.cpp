@@ -18,6 +18,7 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <libpq-fe.h>
@@ -123,25 +124,73 @@ private:
     clock::time_point next_attempt_{};
 };
 
+// A worker's job as the watchdog sees it: since when it runs, on which
+// socket. Under one lock, so the watchdog never shuts a socket number the
+// worker has closed (and the kernel may have handed to another connection)
+// and a job stays watched however many sockets it goes through.
+class watch_slot {
+public:
+    void begin()
+    {
+        std::lock_guard lock(mutex_);
+        started_ = clock::now();
+    }
+    void end()
+    {
+        std::lock_guard lock(mutex_);
+        started_.reset();
+    }
+    // -1 before the connection's socket is closed.
+    void socket(int fd)
+    {
+        std::lock_guard lock(mutex_);
+        fd_ = fd;
+        cut_ = false;
+    }
+    // Shuts the socket of a job running past `limit`, once per socket.
+    [[nodiscard]] bool cut_if_late(clock::time_point now, clock::duration limit)
+    {
+        std::lock_guard lock(mutex_);
+        if (!started_ || fd_ < 0 || cut_ || now - *started_ <= limit)
+            return false;
+        ::shutdown(fd_, SHUT_RDWR);
+        cut_ = true;
+        return true;
+    }
+
+private:
+    std::mutex mutex_;
+    std::optional<clock::time_point> started_; // empty: idle
+    int fd_ = -1;
+    bool cut_ = false;
+};
+
 // A connection that knows how to (re)open itself, no faster than the pool's
 // backoff allows: while the database is down, jobs fail at once instead of
-// each opening a connection of its own.
+// each opening a connection of its own. It tells its worker's watch slot
+// (none for the connection used before the workers start) which socket it
+// is on.
 class connection {
 public:
-    connection(const connection_url& url, const db_options& options, reconnect_gate& gate)
-        : url_(url), options_(options), gate_(gate)
+    connection(const connection_url& url, const db_options& options, reconnect_gate& gate, watch_slot* watch)
+        : url_(url), options_(options), gate_(gate), watch_(watch)
     {
     }
 
     soci::session& get()
     {
         if (session_ && !healthy())
-            session_.reset();
+            drop();
         if (!session_)
             open();
         return *session_;
     }
-    void drop() { session_.reset(); }
+    void drop()
+    {
+        if (watch_)
+            watch_->socket(-1);
+        session_.reset();
+    }
     // Without a round trip: SOCI's is_connected() sends a ping query to
     // PostgreSQL, which would double the cost of every job (and hang on a
     // database that stopped answering, outside the watchdog's view).
@@ -191,13 +240,17 @@ private:
                 *session_ << "PRAGMA busy_timeout=" + std::to_string(options_.statement_timeout.count());
             } else {
                 session_ = std::make_unique<soci::session>(soci::postgresql, url_.postgresql_connect_string);
+                // Watched from its first statement on: libpq's connect_timeout
+                // bounds only the connect itself.
+                if (watch_)
+                    watch_->socket(socket());
                 // libpq prints NOTICEs straight to stderr, which would break a
                 // JSON log stream: they go through the logger instead.
                 PQsetNoticeProcessor(postgres(), log_notice, nullptr);
                 *session_ << "SET statement_timeout = " + std::to_string(options_.statement_timeout.count());
             }
         } catch (const std::exception& e) {
-            session_.reset();
+            drop();
             gate_.failed(clock::now());
             throw unavailable(std::string("cannot open the database of DATABASE_URL: ") + e.what());
         }
@@ -219,13 +272,8 @@ private:
     connection_url url_;
     db_options options_;
     reconnect_gate& gate_;
+    watch_slot* watch_;
     std::unique_ptr<soci::session> session_;
-};
-
-// A worker's job as the watchdog sees it: when it started, on which socket.
-struct running {
-    std::atomic<long long> started_ns{0}; // 0: idle
-    std::atomic<int> socket{-1};
 };
 
 } // namespace
@@ -240,7 +288,7 @@ struct db_executor::impl {
     std::unique_ptr<connection> blocking; // the writer connection for run_blocking (before threads start)
     std::atomic<std::size_t> busy{0};
     std::size_t connection_count = 0;
-    std::deque<running> runs; // one per worker; a deque keeps their addresses
+    std::deque<watch_slot> watches; // one per worker; a deque keeps their addresses
     std::thread watchdog;
     std::mutex watchdog_mutex;
     std::condition_variable watchdog_wake;
@@ -253,7 +301,7 @@ struct db_executor::impl {
         return options.statement_timeout + std::chrono::seconds(2);
     }
 
-    void work(job_queue& queue, connection& conn, running& run)
+    void work(job_queue& queue, connection& conn, watch_slot& watch)
     {
         while (auto j = queue.pop()) {
             std::exception_ptr error;
@@ -262,18 +310,15 @@ struct db_executor::impl {
                 // rather than add its wait to every job behind it.
                 if (clock::now() - j->queued > deadline())
                     throw unavailable("the database is too slow: a job waited past its deadline");
-                // Watched from here: opening a connection can hang too.
-                run.started_ns = clock::now().time_since_epoch().count();
-                run.socket = conn.socket();
-                auto& session = conn.get();
-                run.socket = conn.socket();
-                j->work(session);
-                run.started_ns = 0;
+                // Watched from here, reopening included.
+                watch.begin();
+                j->work(conn.get());
+                watch.end();
             } catch (const unavailable&) {
-                run.started_ns = 0;
+                watch.end();
                 error = std::current_exception();
             } catch (const soci::soci_error& e) {
-                run.started_ns = 0;
+                watch.end();
                 if (e.get_error_category() == soci::soci_error::connection_error || !conn.healthy()) {
                     conn.drop();
                     error = std::make_exception_ptr(unavailable(e.what()));
@@ -283,7 +328,7 @@ struct db_executor::impl {
                     error = std::current_exception();
                 }
             } catch (...) {
-                run.started_ns = 0;
+                watch.end();
                 error = std::current_exception();
             }
             j->done(error);
@@ -299,17 +344,10 @@ struct db_executor::impl {
     {
         std::unique_lock lock(watchdog_mutex);
         while (!watchdog_wake.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping; })) {
-            auto now = clock::now().time_since_epoch().count();
-            auto limit = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline()).count();
-            for (auto& r : runs) {
-                auto started = r.started_ns.load();
-                int fd = r.socket.load();
-                if (started != 0 && fd >= 0 && now - started > limit) {
+            auto now = clock::now();
+            for (auto& w : watches)
+                if (w.cut_if_late(now, deadline()))
                     spdlog::warn("database: a statement ran past its deadline; closing its connection");
-                    ::shutdown(fd, SHUT_RDWR);
-                    r.started_ns = 0;
-                }
-            }
         }
     }
 
@@ -330,9 +368,9 @@ struct db_executor::impl {
     void start()
     {
         auto spawn = [this](job_queue& q) {
-            auto conn = std::make_shared<connection>(url, options, gate);
-            auto& run = runs.emplace_back();
-            threads.emplace_back([this, &q, conn, &run] { work(q, *conn, run); });
+            auto& watch = watches.emplace_back();
+            auto conn = std::make_shared<connection>(url, options, gate, &watch);
+            threads.emplace_back([this, &q, conn, &watch] { work(q, *conn, watch); });
             ++connection_count;
         };
         if (url.kind == dialect::sqlite) {
@@ -359,7 +397,7 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
         if (!parent.empty())
             std::filesystem::create_directories(parent);
     }
-    i->blocking = std::make_unique<connection>(i->url, options, i->gate);
+    i->blocking = std::make_unique<connection>(i->url, options, i->gate, nullptr);
     static_cast<void>(i->blocking->get()); // fail now, with one clear line, if it cannot be opened
     i->start();
     return std::unique_ptr<db_executor>(new db_executor(std::move(i)));
