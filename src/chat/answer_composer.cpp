@@ -368,6 +368,10 @@ std::vector<std::string> sentences_of(std::string_view text)
     std::vector<std::string> out;
     std::size_t start = 0;
     bool in_code = false;
+    // Inside a link's text or a parenthesis a period ends no sentence
+    // ("[Deployment, 2. PostgreSQL](…)", "(see step 2. Then …)"). A closer
+    // without its opener counts for nothing.
+    int nesting = 0;
     auto push = [&](std::size_t end) {
         auto piece = text.substr(start, end - start);
         auto first = piece.find_first_not_of(" \n\t");
@@ -384,7 +388,11 @@ std::vector<std::string> sentences_of(std::string_view text)
         }
         if (c == '`')
             in_code = !in_code;
-        if (in_code || (c != '.' && c != '?' && c != '!'))
+        if (!in_code && (c == '[' || c == '('))
+            ++nesting;
+        if (!in_code && (c == ']' || c == ')'))
+            nesting = std::max(0, nesting - 1);
+        if (in_code || nesting > 0 || (c != '.' && c != '?' && c != '!'))
             continue;
         std::size_t j = i + 1;
         while (j < text.size() && (text[j] == ')' || text[j] == '"' || text[j] == '\'' || text[j] == '*'))

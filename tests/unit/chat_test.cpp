@@ -262,6 +262,12 @@ TEST(sentences, split_only_where_a_sentence_ends)
                                            "Is it?", "Yes."}));
     EXPECT_EQ(sentences_of("See Node.js and i.e. this one."),
               (std::vector<std::string>{"See Node.js and i.e. this one."}));
+    EXPECT_EQ(sentences_of("Use PostgreSQL ([Deployment, 2. PostgreSQL](deployment.md#2-postgresql)). Then start."),
+              (std::vector<std::string>{"Use PostgreSQL ([Deployment, 2. PostgreSQL](deployment.md#2-postgresql)).",
+                                        "Then start."}))
+        << "no sentence ends inside a link or a parenthesis";
+    EXPECT_EQ(sentences_of("Steps: 1) build. 2) Run it."), (std::vector<std::string>{"Steps: 1) build.", "2) Run it."}))
+        << "a closer without its opener";
 }
 
 TEST(answer, holds_the_api_the_lead_the_matching_option_and_the_example)
