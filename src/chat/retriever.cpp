@@ -424,7 +424,11 @@ features retriever::features_of(const first_stage_result& r, std::size_t rank, q
     out[feature::page_evidence] = r.hits.front().score > 0 ? same_page / r.hits.front().score : 0.0;
     out[feature::heading_precision] = length_[doc][0] > 0 ? std::min(1.0, heading_matches / length_[doc][0]) : 0.0;
     const auto& title = h.doc->title;
-    bool api = title.find('(') != std::string::npos || title.starts_with("-") ||
+    // A call ("fs.rm(path)", "new Worker(file)"), a flag, or a dotted name;
+    // not prose with an aside ("What production refuses (exit code 78)").
+    auto paren = title.find('(');
+    bool call = paren != std::string::npos && paren > 0 && word_char(static_cast<unsigned char>(title[paren - 1]));
+    bool api = call || title.starts_with("-") ||
                (title.find('.') != std::string::npos && title.find(' ') == std::string::npos);
     out[feature::api_heading] = api ? 1 : 0;
     out[feature::depth] = static_cast<double>(h.doc->trail.size()) / 5;
