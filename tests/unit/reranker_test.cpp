@@ -73,6 +73,37 @@ TEST(retriever, candidates_say_where_the_question_matched)
         EXPECT_GE(found[i - 1].first.score, found[i].first.score) << "first-stage order";
 }
 
+TEST(retriever, an_api_heading_is_a_call_a_flag_or_a_dotted_name)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("setup.md", R"(# Setup
+
+## new Worker(file)
+
+Starts a worker on a file.
+
+## --trace-file
+
+Writes a trace of the file.
+
+## worker.file
+
+The file of the worker.
+
+## Reading a file (once)
+
+Reads a whole file.
+)",
+           {});
+    retriever r(c);
+    auto found = r.candidates("worker file", 10);
+    ASSERT_EQ(found.size(), 4u);
+    EXPECT_EQ(of(found, "new Worker(file)")[feature::api_heading], 1.0);
+    EXPECT_EQ(of(found, "--trace-file")[feature::api_heading], 1.0);
+    EXPECT_EQ(of(found, "worker.file")[feature::api_heading], 1.0);
+    EXPECT_EQ(of(found, "Reading a file (once)")[feature::api_heading], 0.0) << "prose with an aside";
+}
+
 TEST(retriever, a_synonym_rarer_than_the_readers_words_stays_bounded)
 {
     // The page title is in every section's trail, so the reader's word is
