@@ -2,7 +2,9 @@
 # Retrieval and answer quality on a documentation corpus nobody on this
 # project wrote: the Node.js API docs as Debian ships them (nodejs-doc), for
 # chatkit and for a SQLite FTS5 bm25() baseline over the same sections.
-# Then retrieval latency on a ~10 MB corpus (the same docs three times).
+# Then the same on this repository's own docs (the demo's corpus, written
+# here, questions written by a helper from them), and retrieval latency on a
+# ~10 MB corpus (the Node.js docs three times).
 #
 #   examples/bench_answers.sh [--dump FILE]
 #
@@ -38,7 +40,12 @@ echo
   "$here/bench_answers/questions-holdout12.json" "$here/bench_answers/questions-holdout13.json" \
   "$here/bench_answers/questions-holdout14.json" "$here/bench_answers/questions-holdout15.json" \
   "$here/bench_answers/questions-holdout16.json" "$here/bench_answers/questions-holdout17.json" \
-  "$here/bench_answers/questions-holdout18.json" "$here/bench_answers/questions-holdout19.json" "$@"
+  "$here/bench_answers/questions-holdout18.json" "$here/bench_answers/questions-holdout19.json" \
+  "$here/bench_answers/questions-holdout20.json" "$here/bench_answers/questions-holdout21.json" "$@"
+
+echo
+echo "== this repository's own docs (the demo corpus)"
+"$BUILD_DIR/examples/chatkit-bench-answers" "$here/../docs" "$here/bench_answers/chatkit-docs/questions.json"
 
 echo
 echo "== retrieval latency on ~10 MB (the corpus three times)"
