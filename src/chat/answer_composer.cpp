@@ -335,13 +335,22 @@ std::string section_answer(const section& s, const question_terms& q, int n)
     return out;
 }
 
+// The section's name and the sentence of it that shares most with the
+// question (its lead when none shares more): why it is worth opening.
 std::string see_also(const section& s, const question_terms& q, int n)
 {
     section_units u;
     std::vector<std::string> parents;
     u.collect(s.body, q, parents, true);
     std::string name = names_an_api(heading_of(s)) ? api_name(*heading_of(s)) : bold(s.title);
-    return "See also " + name + (u.lead.empty() ? "" : ": " + u.lead) + " " + cite(n);
+    const std::string* said = &u.lead;
+    double best = 0;
+    for (const auto& x : u.sentences)
+        if (x.score > best) {
+            best = x.score;
+            said = &x.text;
+        }
+    return "See also " + name + (said->empty() ? "" : ": " + *said) + " " + cite(n);
 }
 
 std::string selection_answer(const std::string& selected, const question_terms& q)

@@ -306,6 +306,27 @@ TEST(answer, leaves_out_sentences_off_the_question)
     EXPECT_EQ(answer.find("sky"), std::string::npos) << answer;
 }
 
+TEST(answer, see_also_quotes_the_sentence_that_matches)
+{
+    auto c = sample();
+    const auto& limits = by_title(*c, "Rate limits");
+    const auto& themes = by_title(*c, "Themes");
+    auto answer = compose_answer({"How many questions can verified users ask in the dark theme?",
+                                  "browse",
+                                  "",
+                                  {{&limits, 0.8, 1.0}, {&themes, 0.6, 1.0}},
+                                  false});
+    EXPECT_NE(answer.find("See also **Themes**: The dark theme uses a black background. [2]"), std::string::npos)
+        << answer;
+    auto verified = compose_answer({"What do verified users get in the dark theme?",
+                                    "browse",
+                                    "",
+                                    {{&themes, 0.8, 1.0}, {&limits, 0.6, 1.0}},
+                                    false});
+    EXPECT_NE(verified.find("See also **Rate limits**: Verified users get thirty. [2]"), std::string::npos)
+        << "not its lead: " << verified;
+}
+
 TEST(answer, a_chosen_option_and_its_parent_are_written_once)
 {
     corpus c;
