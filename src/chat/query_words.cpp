@@ -5,6 +5,7 @@
 #include "chatkit/util/text.hpp"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 namespace chatkit::chat {
@@ -136,6 +137,18 @@ void collect_api_names(std::string_view q, query_words& out)
     }
 }
 
+// The world's most written languages: capitalised, and proper nouns in the
+// word list, but a reader naming one asks for a translation or a locale.
+bool is_language_name(std::string_view lowered)
+{
+    static const std::set<std::string_view> names{
+        "arabic",   "bengali", "chinese", "czech",     "danish",  "dutch",     "english",    "finnish",
+        "french",   "german",  "greek",   "hebrew",    "hindi",   "hungarian", "indonesian", "italian",
+        "japanese", "korean",  "malay",   "norwegian", "persian", "polish",    "portuguese", "romanian",
+        "russian",  "spanish", "swedish", "thai",      "turkish", "ukrainian", "vietnamese"};
+    return names.contains(lowered);
+}
+
 } // namespace
 
 query_words classify_words(std::string_view question)
@@ -163,6 +176,9 @@ query_words classify_words(std::string_view question)
         if (literal[start] || (word[0] >= '0' && word[0] <= '9'))
             continue;
         auto lowered = util::ascii_lower(word);
+        // "in French" asks for a translation, not about another product.
+        if (is_language_name(lowered))
+            continue;
         // "FATAL ERROR" is shouting, "EMFILE" a name; so are listed
         // capitals ("IDE", "CI"): a reader writes them so either way.
         bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&

@@ -215,6 +215,8 @@ TEST(retriever, a_proper_noun_is_a_name_however_it_is_written)
     EXPECT_FALSE(find_sources(r, "how many questions can anonymous visitors ask without an IDE?", {}, 5).empty())
         << "listed capitals written in capitals read as shouting, as before";
     EXPECT_GT(r.lookup("tell me about kilimanjaro", 1).unknown_share, 0.0) << "a proper noun is never a typo";
+    EXPECT_FALSE(find_sources(r, "how many questions can anonymous visitors ask in French?", {}, 5).empty())
+        << "a language asks for a translation, not about another product";
 }
 
 TEST(retriever, a_rare_name_the_best_sections_lack_is_another_topic)
