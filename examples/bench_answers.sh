@@ -41,11 +41,13 @@ echo
   "$here/bench_answers/questions-holdout14.json" "$here/bench_answers/questions-holdout15.json" \
   "$here/bench_answers/questions-holdout16.json" "$here/bench_answers/questions-holdout17.json" \
   "$here/bench_answers/questions-holdout18.json" "$here/bench_answers/questions-holdout19.json" \
-  "$here/bench_answers/questions-holdout20.json" "$here/bench_answers/questions-holdout21.json" "$@"
+  "$here/bench_answers/questions-holdout20.json" "$here/bench_answers/questions-holdout21.json" \
+  "$here/bench_answers/questions-holdout22.json" "$here/bench_answers/questions-holdout23.json" "$@"
 
 echo
 echo "== this repository's own docs (the demo corpus)"
-"$BUILD_DIR/examples/chatkit-bench-answers" "$here/../docs" "$here/bench_answers/chatkit-docs/questions.json"
+"$BUILD_DIR/examples/chatkit-bench-answers" "$here/../docs" "$here/bench_answers/chatkit-docs/questions.json" \
+  "$here/bench_answers/chatkit-docs/questions-2.json" "$here/bench_answers/chatkit-docs/questions-3.json"
 
 echo
 echo "== retrieval latency on ~10 MB (the corpus three times)"
