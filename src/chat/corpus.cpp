@@ -130,6 +130,8 @@ std::size_t corpus::add(const std::string& relative_path, std::string text, cons
     const auto path_slug = slugify(without_extension(relative_path));
     std::vector<std::pair<int, std::string>> open; // headings above the current one: level, title
     auto add_section = [&](std::size_t first, std::size_t last, const md::block* heading) {
+        if (parsed.meta.search_exclude)
+            return; // the site keeps it out of its search: so do answers
         section s;
         s.source = &p;
         s.body = std::span<const md::block>(p.blocks).subspan(first, last - first);

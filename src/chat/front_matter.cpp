@@ -25,15 +25,27 @@ front_matter read_front_matter(std::vector<std::string>& lines)
         ++end;
     if (end == lines.size())
         return meta; // no closing line: a thematic break, not front matter
+
+    // The top-level key an indented line belongs to.
+    std::string parent;
     for (std::size_t i = 1; i < end; ++i) {
         const auto& l = lines[i];
         auto colon = l.find(':');
-        if (colon == std::string::npos || l.starts_with(' '))
+        if (colon == std::string::npos)
             continue;
-        auto key = l.substr(0, colon);
+        bool nested = l.starts_with(' ') || l.starts_with('\t');
+        auto start = l.find_first_not_of(" \t");
+        auto key = l.substr(start, colon - start);
         auto value = unquote(l.substr(l.find_first_not_of(" \t", colon + 1) == std::string::npos
                                           ? l.size()
                                           : l.find_first_not_of(" \t", colon + 1)));
+        if (nested) {
+            // MkDocs Material: `search:` then `  exclude: true` keeps a page out of the site's search.
+            if (parent == "search" && key == "exclude")
+                meta.search_exclude = value == "true";
+            continue;
+        }
+        parent = key;
         if (key == "title")
             meta.title = value;
         else if (key == "slug")

@@ -92,6 +92,19 @@ TEST(markdown_page, front_matter_gives_title_slug_and_id)
     EXPECT_EQ(md::text_of(page.blocks[0].text), "Body.");
 }
 
+TEST(markdown_page, a_page_the_site_keeps_out_of_search_is_served_but_never_cited)
+{
+    EXPECT_TRUE(page_of("---\ntitle: Lab notes\nsearch:\n  exclude: true\n---\n\nBody.\n").meta.search_exclude);
+    EXPECT_FALSE(page_of("---\nsearch:\n  boost: 2\n---\n\nBody.\n").meta.search_exclude);
+    EXPECT_FALSE(page_of("---\nexclude: true\n---\n\nBody.\n").meta.search_exclude) << "only search's exclude";
+    corpus c;
+    c.add("notes.md", "---\nsearch:\n  exclude: true\n---\n\n# Lab notes\n\nHow the widget was measured.\n", {});
+    c.add("widget.md", "# Widget\n\nEmbed the widget.\n", {});
+    ASSERT_EQ(c.pages().size(), 2u) << "still a page, served at its URL";
+    ASSERT_EQ(c.sections().size(), 1u);
+    EXPECT_EQ(c.sections()[0].title, "Widget");
+}
+
 TEST(markdown_page, mkdocs_admonitions_and_tabs_become_asides)
 {
     auto page =

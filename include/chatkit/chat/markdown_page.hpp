@@ -12,8 +12,9 @@ namespace chatkit::chat {
 // What a page says about itself in its YAML front matter.
 struct front_matter {
     std::string title;
-    std::string slug; // Docusaurus: the page's URL path, absolute or relative to its folder
-    std::string id;   // Docusaurus: replaces the file name in the URL
+    std::string slug;            // Docusaurus: the page's URL path, absolute or relative to its folder
+    std::string id;              // Docusaurus: replaces the file name in the URL
+    bool search_exclude = false; // MkDocs Material `search: exclude: true`: served, never searched nor cited
 };
 
 struct page_source {
