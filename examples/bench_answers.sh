@@ -9,7 +9,7 @@
 #   examples/bench_answers.sh [--dump FILE]
 #
 # The package is unpacked, not installed: installing nodejs-doc would remove
-# a NodeSource nodejs. See docs/benchmarks.md for the figures and the rules
+# a NodeSource nodejs. See docs/answer-quality.md for the figures and the rules
 # (which question sets were looked at while tuning, and which were not).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

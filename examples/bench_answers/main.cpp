@@ -1,6 +1,6 @@
 // Retrieval and answer quality on a documentation corpus, for chatkit's
 // retriever and answer composer and for a SQLite FTS5 bm25() baseline over
-// the same sections. Run by examples/bench_answers.sh; see docs/benchmarks.md.
+// the same sections. Run by examples/bench_answers.sh; see docs/answer-quality.md.
 //
 //   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... [--site plain|mkdocs|docusaurus] [--dump FILE]
 //

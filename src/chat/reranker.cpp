@@ -13,7 +13,7 @@ namespace {
 // Trained by examples/train_ranker.py on the seen question sets of
 // examples/bench_answers (334 in-scope questions in 14 sets, their first
 // stage's best 40 each), in the order of `feature::index`. Left-one-set-out,
-// MRR@5 went from 0.570 to 0.604; see docs/benchmarks.md.
+// MRR@5 went from 0.570 to 0.604; see docs/answer-quality.md.
 constexpr double bias = -5.6049;
 constexpr double weights[]{1.4285, 2.4098, 5.1448,  1.4259,  1.6231, 4.6990, -0.3532, 1.5366, 0.5538, -0.1511, -0.0122,
                            0.4215, 0.2968, -0.6447, -0.0974, 0.7893, 0.0653, -0.5768, 0.3668, 1.1125, 0.2851,  0.6094};

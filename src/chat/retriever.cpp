@@ -16,7 +16,7 @@ constexpr double k1 = 1.2;
 // Heading, trail, lead, prose, code. A heading names what its section is
 // about and the lead says it in a sentence, so words there count most; code
 // is full of incidental identifiers. Measured on the development questions
-// of examples/bench_answers (docs/benchmarks.md).
+// of examples/bench_answers (docs/answer-quality.md).
 constexpr std::array<double, 5> field_weight{3.0, 1.0, 2.0, 1.0, 0.5};
 constexpr std::array<double, 5> field_b{0.6, 0.6, 0.75, 0.75, 0.75};
 // A synonym is weaker evidence than the word the reader used.
