@@ -346,7 +346,11 @@ std::string see_also(const section& s, const question_terms& q, int n)
     const std::string* said = &u.lead;
     double best = 0;
     for (const auto& x : u.sentences)
-        if (x.score > best) {
+        if (x.text == u.lead)
+            best = x.score;
+    // A sentence must share a word, as a lead paragraph's must, and more than the lead.
+    for (const auto& x : u.sentences)
+        if (x.score > best && x.score >= 1.0) {
             best = x.score;
             said = &x.text;
         }
@@ -376,11 +380,6 @@ std::vector<std::string> sentences_of(std::string_view text)
 {
     std::vector<std::string> out;
     std::size_t start = 0;
-    bool in_code = false;
-    // Inside a link's text or a parenthesis a period ends no sentence
-    // ("[Deployment, 2. PostgreSQL](…)", "(see step 2. Then …)"). A closer
-    // without its opener counts for nothing.
-    int nesting = 0;
     auto push = [&](std::size_t end) {
         auto piece = text.substr(start, end - start);
         auto first = piece.find_first_not_of(" \n\t");
@@ -389,38 +388,58 @@ std::vector<std::string> sentences_of(std::string_view text)
             out.emplace_back(piece.substr(first, last - first + 1));
         start = end;
     };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '\\') {
-            ++i;
-            continue;
-        }
-        if (c == '`')
-            in_code = !in_code;
-        if (!in_code && (c == '[' || c == '('))
-            ++nesting;
-        if (!in_code && (c == ']' || c == ')'))
-            nesting = std::max(0, nesting - 1);
-        if (in_code || nesting > 0 || (c != '.' && c != '?' && c != '!'))
-            continue;
-        std::size_t j = i + 1;
-        while (j < text.size() && (text[j] == ')' || text[j] == '"' || text[j] == '\'' || text[j] == '*'))
-            ++j;
-        if (j < text.size() && text[j] != ' ' && text[j] != '\n')
-            continue;
-        std::size_t k = j;
-        while (k < text.size() && (text[k] == ' ' || text[k] == '\n'))
-            ++k;
-        if (k < text.size()) {
-            auto next = static_cast<unsigned char>(text[k]);
-            bool starts = std::isupper(next) || std::isdigit(next) || next == '`' || next == '*' || next == '"' ||
-                          next == '(' || next == '[' || next >= 0x80;
-            if (!starts || (c == '.' && abbreviation_before(text, i)))
+    // Inside a link's text or a parenthesis a period ends no sentence
+    // ("[Deployment, 2. PostgreSQL](…)", "(see step 2. Then …)"), but a
+    // parenthesis that closes after one does ("(See setuid(2).) The id").
+    // A closer without its opener counts for nothing; an opener never
+    // closed ("a :-( face. Then") leaves the brackets out of it. Returns
+    // the brackets left open.
+    auto split = [&](bool brackets) {
+        out.clear();
+        start = 0;
+        bool in_code = false;
+        int nesting = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            char c = text[i];
+            if (c == '\\') {
+                ++i;
                 continue;
+            }
+            if (c == '`')
+                in_code = !in_code;
+            std::size_t mark = i; // the sentence's last mark
+            if (brackets && !in_code && (c == '[' || c == '('))
+                ++nesting;
+            if (brackets && !in_code && (c == ']' || c == ')') && nesting > 0) {
+                if (--nesting > 0 || i == 0 || (text[i - 1] != '.' && text[i - 1] != '?' && text[i - 1] != '!'))
+                    continue;
+                mark = i - 1;
+                c = text[mark];
+            }
+            if (in_code || nesting > 0 || (c != '.' && c != '?' && c != '!'))
+                continue;
+            std::size_t j = i + 1;
+            while (j < text.size() && (text[j] == ')' || text[j] == '"' || text[j] == '\'' || text[j] == '*'))
+                ++j;
+            if (j < text.size() && text[j] != ' ' && text[j] != '\n')
+                continue;
+            std::size_t k = j;
+            while (k < text.size() && (text[k] == ' ' || text[k] == '\n'))
+                ++k;
+            if (k < text.size()) {
+                auto next = static_cast<unsigned char>(text[k]);
+                bool starts = std::isupper(next) || std::isdigit(next) || next == '`' || next == '*' || next == '"' ||
+                              next == '(' || next == '[' || next >= 0x80;
+                if (!starts || (c == '.' && abbreviation_before(text, mark)))
+                    continue;
+            }
+            push(j);
         }
-        push(j);
-    }
-    push(text.size());
+        push(text.size());
+        return nesting;
+    };
+    if (split(true) > 0)
+        split(false);
     // A split inside emphasis ("**Warning: this deletes data. Back up.**")
     // would leave a marker open: such a piece joins the next.
     auto open_markup = [](const std::string& piece) {

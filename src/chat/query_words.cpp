@@ -177,8 +177,11 @@ query_words classify_words(std::string_view question)
             continue;
         auto lowered = util::ascii_lower(word);
         // "in French" asks for a translation, not about another product.
-        if (is_language_name(lowered))
+        if (is_language_name(lowered)) {
+            for (auto& t : terms_of(word))
+                out.language_terms.insert(std::move(t));
             continue;
+        }
         // "FATAL ERROR" is shouting, "EMFILE" a name; so are listed
         // capitals ("IDE", "CI"): a reader writes them so either way.
         bool shouted = std::all_of(word.begin(), word.end(), [](char ch) { return !(ch >= 'a' && ch <= 'z'); }) &&

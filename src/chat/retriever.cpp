@@ -244,8 +244,11 @@ retriever::query_plan retriever::plan(std::string_view query) const
         // "2 mb"), too short to tell another topic from a typo.
         if (t.size() <= 2 && !postings_.contains(t))
             continue;
+        // Docs that never name a language can still say how to translate.
+        if (words.language_terms.contains(t) && !postings_.contains(t))
+            continue;
         if (std::any_of(out.terms.begin(), out.terms.end(),
-                        [&](const query_term& q) { return q.term == t && q.asked; }))
+                        [&](const query_term& q) { return q.term == t && q.asked && !q.other_form; }))
             continue;
         std::erase_if(out.terms, [&](const query_term& q) { return q.term == t; });
         auto c = out.concepts.size();
@@ -277,6 +280,27 @@ retriever::query_plan retriever::plan(std::string_view query) const
         q.postings = it == postings_.end() ? nullptr : &it->second;
         if (q.postings)
             out.concepts[q.concept_index] = std::min(out.concepts[q.concept_index], q.idf);
+    }
+    // The reader's word stands for its concept, or its most common other
+    // form when the corpus lacks the word ("embed" stemmed to emb). A rarer
+    // form weighs no more than that word: "fill" must not outscore "file".
+    for (auto& own : out.terms) {
+        if (!own.asked || own.other_form)
+            continue;
+        auto same = [&](const query_term& q) {
+            return q.other_form && q.concept_index == own.concept_index;
+        };
+        query_term* stand = &own;
+        for (auto& q : out.terms)
+            if (!own.postings && same(q) && q.postings && (stand == &own || q.idf < stand->idf))
+                stand = &q;
+        if (stand != &own) {
+            own.other_form = true;
+            stand->other_form = false;
+        }
+        for (auto& q : out.terms)
+            if (same(q) && q.idf > 0)
+                q.weight = std::min(1.0, stand->idf / q.idf);
     }
     double all = 0, unknown = 0, names = 0;
     for (const auto& q : out.terms) {
@@ -397,8 +421,11 @@ features retriever::features_of(const first_stage_result& r, std::size_t rank, q
             out[feature::identifier_heading] = 1;
     }
     // A synonym can be rarer than every word the reader wrote, so its part
-    // is not bounded by the score's normalisation.
+    // is not bounded by the score's normalisation; nor are a word's other
+    // forms, each scored where the section holds it.
     out[feature::from_synonyms] = std::min(1.0, out[feature::from_synonyms]);
+    for (std::size_t f = 0; f < fields; ++f)
+        out[feature::in_heading + f] = std::min(1.0, out[feature::in_heading + f]);
     auto share = [&](std::uint64_t mask) {
         double w = 0;
         for (std::size_t c = 0; c < r.plan.concepts.size(); ++c)
@@ -427,7 +454,8 @@ features retriever::features_of(const first_stage_result& r, std::size_t rank, q
     // A call ("fs.rm(path)", "new Worker(file)"), a flag, or a dotted name;
     // not prose with an aside ("What production refuses (exit code 78)").
     auto paren = title.find('(');
-    bool call = paren != std::string::npos && paren > 0 && word_char(static_cast<unsigned char>(title[paren - 1]));
+    bool call = paren != std::string::npos && paren > 0 &&
+                (word_char(static_cast<unsigned char>(title[paren - 1])) || title[paren - 1] == ']');
     bool api = call || title.starts_with("-") ||
                (title.find('.') != std::string::npos && title.find(' ') == std::string::npos);
     out[feature::api_heading] = api ? 1 : 0;

@@ -218,74 +218,110 @@ std::string stem_of(const std::string& lowered_word)
     return stem(lowered_word);
 }
 
-std::vector<std::string> other_form_stems(const std::string& w)
+namespace {
+
+// The same word in the other of British and American spelling, or empty.
+std::string respelled(const std::string& w)
+{
+    if (w.ends_with("our") && w.size() > 4)
+        return w.substr(0, w.size() - 2) + "r";
+    if (w.ends_with("or") && w.size() > 3)
+        return w.substr(0, w.size() - 1) + "ur";
+    for (auto [from, to] : {std::pair{"ise", "ize"}, {"ize", "ise"}, {"isation", "ization"}, {"ization", "isation"}})
+        if (w.ends_with(from) && w.size() > std::string_view(from).size() + 2)
+            return w.substr(0, w.size() - std::string_view(from).size()) + to;
+    return {};
+}
+
+bool vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+// The bare verb of a listed -ing or -ed form: "stated" is state, not stat;
+// "embedded" is embed; "filled" is fill. Empty when none is listed.
+std::string bare_verb(const std::string& w)
+{
+    for (std::string_view suffix : {"ing", "ed"}) {
+        if (!w.ends_with(suffix) || w.size() < suffix.size() + 3)
+            continue;
+        auto b = w.substr(0, w.size() - suffix.size());
+        if (is_english_word(b + "e"))
+            return b + "e";
+        if (b.size() >= 2 && b.back() == b[b.size() - 2] && is_english_word(b.substr(0, b.size() - 1)))
+            return b.substr(0, b.size() - 1);
+        if (is_english_word(b))
+            return b;
+    }
+    return {};
+}
+
+// A bare verb's listed -s, -ing and -ed forms. "hop" is not hoped (hope),
+// nor "bar" bared: a form that is also another verb's is left out.
+void add_forms(const std::string& b, bool listed_only, std::vector<std::string>& forms)
+{
+    auto keep = [&](std::string f) {
+        if (!listed_only || is_english_word(f))
+            forms.push_back(std::move(f));
+    };
+    keep(b);
+    keep(b + "s");
+    if (b.ends_with('e')) {
+        keep(b + "d");
+        keep(b.substr(0, b.size() - 1) + "ing");
+        return;
+    }
+    if (is_english_word(b + "e"))
+        return;
+    keep(b + "ed");
+    keep(b + "ing");
+    auto n = b.size();
+    if (n >= 3 && !vowel(b[n - 1]) && vowel(b[n - 2]) && !vowel(b[n - 3]) &&
+        std::string_view("wxy").find(b[n - 1]) == std::string_view::npos) {
+        keep(b + b.back() + "ing");
+        keep(b + b.back() + "ed");
+    }
+}
+
+} // namespace
+
+std::vector<std::string> other_form_stems(const std::string& written)
 {
     std::vector<std::string> out;
-    // An English word's forms only: "http" and "https", "cpu" and "cpus" are
-    // different names.
-    if (w.size() < 3 || !is_english_word(w))
+    if (written.size() < 3)
         return out;
-    auto vowel = [](char c) {
-        return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-    };
-    auto doubled = [](std::string_view b) {
-        return b.size() >= 2 && b.back() == b[b.size() - 2];
-    };
-    // The bare word, when the reader's is inflected ("embedding", "colors").
-    std::vector<std::string> bases{w};
-    auto strip = [&](std::string_view suffix, std::size_t min_base) {
-        if (!w.ends_with(suffix) || w.size() < suffix.size() + min_base)
-            return;
-        auto b = w.substr(0, w.size() - suffix.size());
-        bases.push_back(b);
-        bases.push_back(b + "e");
-        if (doubled(b))
-            bases.push_back(b.substr(0, b.size() - 1));
-    };
-    strip("ing", 4);
-    strip("ed", 3);
-    if (w.ends_with("ies"))
-        bases.push_back(w.substr(0, w.size() - 3) + "y");
-    else if (w.ends_with("s") && !w.ends_with("ss") && w.size() > 3) {
-        bases.push_back(w.substr(0, w.size() - 1));
-        if (w.ends_with("es"))
-            bases.push_back(w.substr(0, w.size() - 2));
+    // The word list is American: a British spelling ("colours") is read as
+    // the listed one, and its forms are found from there.
+    std::string w = written;
+    if (!is_english_word(w)) {
+        auto singular = w.ends_with('s') ? respelled(w.substr(0, w.size() - 1)) : std::string();
+        if (auto other = respelled(w); !other.empty() && is_english_word(other))
+            w = other;
+        else if (!singular.empty() && is_english_word(singular + "s"))
+            w = singular + "s";
+        else
+            return out; // not English: "http" and "https", "cpu" and "cpus" are different names
     }
-    // British and American spellings of the same word.
-    auto respell = [](const std::string& b) -> std::string {
-        if (b.ends_with("our") && b.size() > 4)
-            return b.substr(0, b.size() - 2) + "r";
-        if (b.ends_with("or") && b.size() > 3)
-            return b.substr(0, b.size() - 1) + "ur";
-        for (auto [from, to] :
-             {std::pair{"ise", "ize"}, {"ize", "ise"}, {"isation", "ization"}, {"ization", "isation"}})
-            if (b.ends_with(from) && b.size() > std::string_view(from).size() + 2)
-                return b.substr(0, b.size() - std::string_view(from).size()) + to;
-        return {};
-    };
-    // Each bare word's regular forms that the word list has. Snowball stems
-    // some bare words apart from their forms ("embed" -> emb, "embedding"
-    // -> embed).
-    std::vector<std::string> forms;
-    auto inflect = [&](const std::string& b, bool listed_only) {
-        std::vector<std::string> candidates{b, b + "s", b + "ed", b + "ing"};
-        if (b.ends_with('e'))
-            candidates.push_back(b.substr(0, b.size() - 1) + "ing");
-        auto n = b.size();
-        if (n >= 3 && !vowel(b[n - 1]) && vowel(b[n - 2]) && !vowel(b[n - 3]) &&
-            std::string_view("wxy").find(b[n - 1]) == std::string_view::npos)
-            candidates.insert(candidates.end(), {b + b.back() + "ing", b + b.back() + "ed"});
-        for (auto& c : candidates)
-            if (!listed_only || is_english_word(c))
-                forms.push_back(std::move(c));
-    };
-    for (const auto& b : bases) {
-        inflect(b, true);
-        // The word list is American: a British spelling's forms are taken on trust.
-        if (auto other = respell(b); !other.empty() && is_english_word(b))
-            inflect(other, false);
-    }
-    const auto own = stem(w);
+    // Plurals Snowball already stems together; where it does not ("news"
+    // and "new") they are other words. What it misses are bare verbs
+    // stemmed apart from their forms ("embed" -> emb, "embedding" ->
+    // embed), and the other spelling.
+    std::vector<std::string> forms{w};
+    auto bare = bare_verb(w);
+    // "embeds": the -s form of a listed word Snowball stems alike.
+    for (std::size_t cut : {1, 2})
+        if (bare.empty() && w.ends_with(cut == 1 ? "s" : "es") && !w.ends_with("ss") && w.size() > cut + 2) {
+            auto singular = w.substr(0, w.size() - cut);
+            if (is_english_word(singular) && stem(singular) == stem(w))
+                bare = singular;
+        }
+    add_forms(bare.empty() ? w : bare, true, forms);
+    for (const auto& f : std::vector<std::string>(forms))
+        if (auto other = respelled(f); !other.empty())
+            forms.push_back(other);
+    if (auto other = respelled(w.ends_with('s') ? w.substr(0, w.size() - 1) : w); !other.empty())
+        add_forms(other, false, forms);
+    const auto own = stem(written);
     for (const auto& f : forms)
         if (f.size() >= 3)
             if (auto s = stem(f); s != own && std::find(out.begin(), out.end(), s) == out.end())

@@ -168,8 +168,8 @@ private:
 // A connection that knows how to (re)open itself, no faster than the pool's
 // backoff allows: while the database is down, jobs fail at once instead of
 // each opening a connection of its own. It tells its worker's watch slot
-// (none for the connection used before the workers start) which socket it
-// is on.
+// (none for run_blocking's connection, which serves start-up, migrations and
+// admin commands outside the workers) which socket it is on.
 class connection {
 public:
     connection(const connection_url& url, const db_options& options, reconnect_gate& gate, watch_slot* watch)
@@ -285,7 +285,7 @@ struct db_executor::impl {
     job_queue readers;
     job_queue writers; // SQLite only; PostgreSQL sends everything to `readers`
     std::vector<std::thread> threads;
-    std::unique_ptr<connection> blocking; // the writer connection for run_blocking (before threads start)
+    std::unique_ptr<connection> blocking; // run_blocking's connection: start-up, migrations, admin commands
     std::atomic<std::size_t> busy{0};
     std::size_t connection_count = 0;
     std::deque<watch_slot> watches; // one per worker; a deque keeps their addresses

@@ -83,6 +83,13 @@ TEST(terms, a_word_meets_its_other_forms_and_spellings)
     EXPECT_TRUE(has("embeds", "embedded"));
     EXPECT_TRUE(has("colors", "colour")) << "American and British spellings";
     EXPECT_TRUE(has("normalize", "normalise"));
+    EXPECT_TRUE(has("colours", "color")) << "the British spelling the word list lacks";
+    EXPECT_FALSE(has("files", "fill"));
+    EXPECT_FALSE(has("states", "stat"));
+    EXPECT_FALSE(has("stat", "stated")) << "stated is state's";
+    EXPECT_FALSE(has("news", "new")) << "Snowball stems them apart: other words";
+    EXPECT_FALSE(has("modes", "mod"));
+    EXPECT_FALSE(has("hop", "hoped"));
     EXPECT_TRUE(other_form_stems("http").empty()) << "not English: https is another name";
     EXPECT_TRUE(other_form_stems("cpu").empty()) << "nor cpus";
     auto own = other_form_stems("embedding");
@@ -116,6 +123,11 @@ The server keeps its data in an embedded database.
     ASSERT_FALSE(colors.empty());
     EXPECT_EQ(colors[0].doc->title, "Theming");
     EXPECT_EQ(r.lookup("widget colors", 1).unknown_share, 0.0) << "colors is known through colours";
+    auto one = r.lookup("embedding the widget embed", 1), other = r.lookup("embed the widget embedding", 1);
+    ASSERT_FALSE(one.hits.empty());
+    ASSERT_FALSE(other.hits.empty());
+    EXPECT_EQ(one.hits[0].doc, other.hits[0].doc);
+    EXPECT_DOUBLE_EQ(one.hits[0].coverage, other.hits[0].coverage) << "the order of two forms does not matter";
 }
 
 TEST(retriever, ranks_the_section_that_answers_first)
@@ -268,8 +280,14 @@ TEST(sentences, split_only_where_a_sentence_ends)
               (std::vector<std::string>{"Use PostgreSQL ([Deployment, 2. PostgreSQL](deployment.md#2-postgresql)).",
                                         "Then start."}))
         << "no sentence ends inside a link or a parenthesis";
-    EXPECT_EQ(sentences_of("Steps: 1) build. 2) Run it."), (std::vector<std::string>{"Steps: 1) build.", "2) Run it."}))
-        << "a closer without its opener";
+    EXPECT_EQ(sentences_of("1) Build (see step 2. Then run). Done."),
+              (std::vector<std::string>{"1) Build (see step 2. Then run).", "Done."}))
+        << "a closer without its opener counts for nothing";
+    EXPECT_EQ(sentences_of("(See setuid(2).) The id can be a name."),
+              (std::vector<std::string>{"(See setuid(2).)", "The id can be a name."}))
+        << "a parenthesis that closes after a sentence ends it";
+    EXPECT_EQ(sentences_of("A sad :-( face. Then more."), (std::vector<std::string>{"A sad :-( face.", "Then more."}))
+        << "an opener never closed";
 }
 
 TEST(answer, holds_the_api_the_lead_the_matching_option_and_the_example)

@@ -24,6 +24,9 @@ struct query_words {
     // The whole terms of camelCase identifiers ("getBuiltinModule"): exactly
     // what was written, never a reader's longer form of a short word.
     std::unordered_set<std::string> identifiers;
+    // The terms of languages' names ("French"): the language of an answer,
+    // not its topic.
+    std::unordered_set<std::string> language_terms;
     // What the reader named as an API: qualified names ("fs.glob",
     // "process.getBuiltinModule") as whole index terms, each with the term
     // of its first part ("fs"), and flags of several words ("--env-file"),
