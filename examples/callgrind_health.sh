@@ -64,8 +64,17 @@ run() {
     sleep "$seconds"
   fi
   # chatkit-server drains on INT; nginx on TERM (a graceful QUIT under valgrind
-  # sometimes never ended). Both write their callgrind output on the way out.
-  if [ "$name" = chatkit ]; then kill -INT "$pid"; else kill -TERM "$pid"; fi
+  # sometimes never ended, and a TERM that lands mid-request is sometimes
+  # lost: it is sent again every 5 s). Both write their callgrind output on
+  # the way out.
+  signal=TERM
+  [ "$name" = chatkit ] && signal=INT
+  kill -"$signal" "$pid"
+  for _ in $(seq 60); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 5
+    kill -"$signal" "$pid" 2>/dev/null || true
+  done
   wait "$pid" || true
   echo "$(instructions "$out") $requests"
 }
