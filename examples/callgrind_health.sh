@@ -63,18 +63,20 @@ run() {
   else
     sleep "$seconds"
   fi
-  # chatkit-server drains on INT; nginx on TERM (a graceful QUIT under valgrind
-  # sometimes never ended, and a TERM that lands mid-request is sometimes
-  # lost: it is sent again every 5 s). Both write their callgrind output on
-  # the way out.
-  signal=TERM
-  [ "$name" = chatkit ] && signal=INT
-  kill -"$signal" "$pid"
-  for _ in $(seq 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 5
-    kill -"$signal" "$pid" 2>/dev/null || true
-  done
+  # chatkit-server drains on INT (a second INT would cut the drain short);
+  # nginx on TERM (a graceful QUIT under valgrind sometimes never ended, and
+  # under valgrind a TERM is sometimes lost: it is sent again every 5 s).
+  # Both write their callgrind output on the way out.
+  if [ "$name" = chatkit ]; then
+    kill -INT "$pid"
+  else
+    kill -TERM "$pid"
+    for _ in $(seq 60); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 5
+      kill -TERM "$pid" 2>/dev/null || true
+    done
+  fi
   wait "$pid" || true
   echo "$(instructions "$out") $requests"
 }
