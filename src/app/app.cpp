@@ -134,6 +134,9 @@ struct app::impl {
     services::chat_service chat;
     services::saved_chats saved;
     boost::asio::signal_set reload_signal;
+    // Set by stop() on the background thread: a reload whose signal came
+    // before the stop must not wait for the next one, or run() never returns.
+    bool reload_stopped = false;
     http::router router;
     std::unique_ptr<http::chain> chain;
     http::router admin_router;
@@ -256,7 +259,7 @@ struct app::impl {
     void watch_reload()
     {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
-            if (ec)
+            if (ec || reload_stopped)
                 return;
             try {
                 auto source = chat::load_corpus(cfg.corpus_dir, corpus_options_for(cfg));
@@ -335,7 +338,10 @@ void app::stop()
     impl_->journal.stop();
     impl_->retention.stop();
     impl_->orphans.stop();
-    boost::asio::post(impl_->background, [this] { impl_->reload_signal.cancel(); });
+    boost::asio::post(impl_->background, [this] {
+        impl_->reload_stopped = true;
+        impl_->reload_signal.cancel();
+    });
     impl_->background_guard.reset();
     impl_->background_thread.join();
 }

@@ -8,10 +8,12 @@
 namespace chatkit::server {
 
 // Checks Beast 1.81 does not make: request-smuggling shapes (Content-Length
-// with Transfer-Encoding; a Transfer-Encoding whose final coding is not
-// chunked), and HTTP/1.1 without exactly one Host. Also refuses targets that
-// are not origin-form.
-[[nodiscard]] std::optional<http::rejection> check_head(const http::request& req);
+// with Transfer-Encoding; a Transfer-Encoding other than one chunked, last:
+// 400, or with a coding we do not decode: 501), and HTTP/1.1 without
+// exactly one Host. Also refuses targets that
+// are not origin-form. `parsed_chunked`: the parser framed the body as
+// chunked (what it did, not what the header says).
+[[nodiscard]] std::optional<http::rejection> check_head(const http::request& req, bool parsed_chunked);
 
 // True when a trusted proxy says the client used HTTPS. The last
 // X-Forwarded-Proto value is the one our proxy appended; earlier ones came

@@ -3,7 +3,9 @@
 #include <boost/beast/http/status.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 
 namespace chatkit::server {
 
@@ -64,6 +66,24 @@ void append_fields(std::string& out, const http::header_list& headers, bool clea
 
 } // namespace
 
+std::string_view http_date(std::time_t now)
+{
+    // Formatted once a second per thread: every reply carries it.
+    thread_local std::time_t cached = -1;
+    thread_local char text[32];
+    if (now != cached) {
+        static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        std::tm t{};
+        ::gmtime_r(&now, &t);
+        std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[t.tm_wday], t.tm_mday,
+                      months[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+        cached = now;
+    }
+    return text;
+}
+
 std::string serialize_head(const http::header_list& headers, const head_options& options)
 {
     std::string out;
@@ -72,6 +92,8 @@ std::string serialize_head(const http::header_list& headers, const head_options&
     append_number(out, options.status);
     out += ' ';
     out += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(options.status));
+    out += "\r\nDate: ";
+    out += http_date(std::time(nullptr));
     out += "\r\n";
     // Names and values come from this server's code and are almost never
     // dirty: append them whole, then count line ends. One CR and one LF per

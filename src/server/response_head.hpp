@@ -2,8 +2,10 @@
 
 #include "chatkit/http/headers.hpp"
 
+#include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace chatkit::server {
 
@@ -22,6 +24,10 @@ struct head_options {
 // field, which costs more than the rest of a small request together.
 // CR and LF inside names or values are dropped: no header can be split.
 [[nodiscard]] std::string serialize_head(const http::header_list& headers, const head_options& options);
+
+// `now` as an HTTP date (IMF-fixdate, RFC 9110 §5.6.7): every reply carries
+// one, since an origin server with a clock must send it (§6.6.1).
+[[nodiscard]] std::string_view http_date(std::time_t now);
 
 // The framing of one chunk's size line and its trailing CRLF.
 [[nodiscard]] std::string chunk_prefix(std::size_t size);

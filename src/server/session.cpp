@@ -50,7 +50,7 @@ public:
         boost::system::error_code ec;
         auto remote = socket_.remote_endpoint(ec);
         if (!ec)
-            peer_ = remote.address();
+            peer_ = util::unmap(remote.address());
         peer_text_ = peer_.to_string();
     }
     ~connection() { handle_->socket = nullptr; }
@@ -157,7 +157,7 @@ private:
             req = to_request(parser.get());
             ctx.secure = forwarded_https(req, peer_, env_.trusted_proxies);
             ctx.client_ip = client_address(req, peer_, peer_text_, env_.trusted_proxies);
-            ctx.rejected = check_head(req);
+            ctx.rejected = check_head(req, parser.chunked());
             if (!ctx.rejected && !co_await read_body(parser, req, ctx))
                 co_return false;
         }

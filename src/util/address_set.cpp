@@ -8,13 +8,6 @@ namespace chatkit::util {
 
 namespace {
 
-boost::asio::ip::address unmap(const boost::asio::ip::address& a)
-{
-    if (a.is_v6() && a.to_v6().is_v4_mapped())
-        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
-    return a;
-}
-
 template <class Bytes> bool prefix_equal(const Bytes& a, const Bytes& b, unsigned prefix)
 {
     for (std::size_t i = 0; i < a.size() && prefix > 0; ++i) {
@@ -28,6 +21,13 @@ template <class Bytes> bool prefix_equal(const Bytes& a, const Bytes& b, unsigne
 }
 
 } // namespace
+
+boost::asio::ip::address unmap(const boost::asio::ip::address& a)
+{
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+    return a;
+}
 
 std::optional<address_set> address_set::parse(const std::vector<std::string>& entries, std::string* bad_entry)
 {
@@ -75,8 +75,11 @@ std::string limit_key(std::string_view client_ip, unsigned v6_prefix)
 {
     boost::system::error_code ec;
     auto address = boost::asio::ip::make_address(std::string(client_ip), ec);
-    if (ec || !address.is_v6() || address.to_v6().is_v4_mapped() || v6_prefix >= 128)
+    if (ec)
         return std::string(client_ip);
+    address = unmap(address);
+    if (!address.is_v6() || v6_prefix >= 128)
+        return address.to_string();
     auto bytes = address.to_v6().to_bytes();
     for (unsigned bit = v6_prefix; bit < 128; ++bit)
         bytes[bit / 8] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));

@@ -1,6 +1,8 @@
 // The request head and body framing as the session reads them: Beast's
 // parser with the session's limits, fed in two pieces (a head that arrived
 // split), then our request checks, HTTPS and client-address decisions.
+// Invariant: a head our checks accept frames its body the one way Beast
+// reads it; anything else lets a body be read as a second request.
 #include "server/request_checks.hpp"
 #include "server/request_parse.hpp"
 
@@ -8,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,7 +48,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ec || !parser.is_header_done())
         return 0;
     auto req = chatkit::server::to_request(parser.get());
-    static_cast<void>(chatkit::server::check_head(req));
+    auto rejected = chatkit::server::check_head(req, parser.chunked());
+    bool has_te = req.headers.count("Transfer-Encoding") > 0;
+    if (!rejected && has_te && !parser.chunked())
+        std::abort(); // accepted a Transfer-Encoding that Beast does not read as chunked
+    if (!rejected && has_te && req.headers.count("Content-Length") > 0)
+        std::abort();
     static_cast<void>(chatkit::server::forwarded_https(req, proxy, trusted));
     static_cast<void>(chatkit::server::client_address(req, proxy, "10.1.2.3", trusted));
     return 0;

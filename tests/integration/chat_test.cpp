@@ -476,6 +476,34 @@ TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
     EXPECT_EQ(still->status, 200u);
 }
 
+// A reload whose SIGHUP came before the stop used to wait for the next
+// SIGHUP and hold the process after the drain (a 90 s stop under systemd).
+TEST(corpus_reload, sighups_then_sigterm_exit_within_the_drain_timeout)
+{
+    char dir[] = "/tmp/chatkit-corpus-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    for (int i = 0; i < 400; ++i) {
+        std::ofstream page(std::string(dir) + "/page" + std::to_string(i) + ".md");
+        page << "# Page " << i << "\n\n";
+        for (int j = 0; j < 40; ++j)
+            page << "## Part " << j << "\n\nTeapots " << i << " hold tea number " << j << " in the pantry.\n\n";
+    }
+    auto env = dev_env();
+    env["CORPUS_DIR"] = dir;
+    env["DRAIN_TIMEOUT"] = "500ms";
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        server_process p({}, env);
+        ASSERT_TRUE(p.wait_until_listening()) << p.output();
+        for (int i = 0; i < 4; ++i) {
+            p.signal(SIGHUP);
+            std::this_thread::sleep_for(std::chrono::milliseconds(15 * i));
+        }
+        p.signal(SIGTERM);
+        EXPECT_EQ(p.wait_exit(10s), 0) << "attempt " << attempt << "\n" << p.output();
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_F(chat_api, logout_ends_the_sessions_open_streams_with_an_error_event)
 {
     start({{"BUILTIN_TOKEN_DELAY", "200ms"}});

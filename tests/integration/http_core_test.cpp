@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <regex>
 #include <thread>
 
 using namespace chatkit::test;
@@ -69,6 +70,11 @@ TEST_F(http_core, health_reports_status_uptime_and_version)
     EXPECT_TRUE(body.at("version").is_string());
     EXPECT_FALSE(r.has("server")) << "no version banner";
     EXPECT_EQ(r.header("cache-control"), "no-store");
+    // RFC 9110 §6.6.1: an origin server with a clock sends Date.
+    EXPECT_TRUE(std::regex_match(r.header("date"),
+                                 std::regex("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d [A-Z][a-z]{2} \\d{4} "
+                                            "\\d\\d:\\d\\d:\\d\\d GMT")))
+        << r.header("date");
 }
 
 TEST_F(http_core, metrics_are_prometheus_text)
@@ -192,6 +198,40 @@ TEST_F(http_core, transfer_encoding_not_ending_in_chunked_is_rejected_and_closed
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400u);
     EXPECT_TRUE(c.closed_by_peer(2s));
+}
+
+// A list Beast reads as "no body" would leave the body to be parsed as a
+// second request on the same connection: each must get one reply and a close.
+TEST_F(http_core, transfer_encoding_lists_are_one_chunked_or_refused)
+{
+    struct variant {
+        std::string codings;
+        unsigned status;
+    };
+    for (const auto& v : std::vector<variant>{{"chunked, chunked", 400},
+                                              {"chunked, Chunked", 400},
+                                              {"chunked\r\nTransfer-Encoding: chunked", 400},
+                                              {"chunked, gzip", 400},
+                                              {"gzip, chunked", 501},
+                                              {"identity, chunked", 501}}) {
+        connection c(port_);
+        c.send("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Transfer-Encoding: " +
+               v.codings +
+               "\r\n\r\n"
+               "30\r\nGET /health HTTP/1.1\r\nHost: x\r\nX-Smuggled: 1\r\n\r\n\r\n0\r\n\r\n");
+        auto r = c.read_response();
+        ASSERT_TRUE(r) << v.codings;
+        EXPECT_EQ(r->status, v.status) << v.codings;
+        expect_error_shape(*r, v.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST");
+        EXPECT_TRUE(c.closed_by_peer(2s)) << v.codings << ": the smuggled request must not be served";
+    }
+    connection c(port_);
+    c.send("POST /api/v1/test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           "Transfer-Encoding: CHUNKED\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200u) << "the coding's name is case-insensitive";
 }
 
 TEST_F(http_core, http11_without_exactly_one_host_is_400)

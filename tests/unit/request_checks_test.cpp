@@ -21,41 +21,75 @@ http::request make(std::vector<std::pair<std::string, std::string>> headers, uns
     return r;
 }
 
+// A request whose body the parser did not frame as chunked.
+std::optional<http::rejection> check_head_plain(const http::request& r)
+{
+    return check_head(r, false);
+}
+
+unsigned te_status(std::vector<std::pair<std::string, std::string>> headers, bool parsed_chunked = false)
+{
+    headers.emplace_back("Host", "a");
+    auto r = check_head(make(std::move(headers)), parsed_chunked);
+    return r ? r->status : 0;
+}
+
 } // namespace
 
 TEST(request_checks, plain_request_passes)
 {
-    EXPECT_FALSE(check_head(make({{"Host", "a"}, {"Content-Length", "2"}})));
+    EXPECT_FALSE(check_head_plain(make({{"Host", "a"}, {"Content-Length", "2"}})));
 }
 
 TEST(request_checks, content_length_with_transfer_encoding_is_smuggling)
 {
-    auto r = check_head(make({{"Host", "a"}, {"Content-Length", "2"}, {"Transfer-Encoding", "chunked"}}));
+    auto r = check_head_plain(make({{"Host", "a"}, {"Content-Length", "2"}, {"Transfer-Encoding", "chunked"}}));
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400u);
 }
 
 TEST(request_checks, final_coding_must_be_chunked)
 {
-    EXPECT_TRUE(check_head(make({{"Host", "a"}, {"Transfer-Encoding", "chunked, gzip"}})));
-    EXPECT_TRUE(check_head(make({{"Host", "a"}, {"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "identity"}})));
-    EXPECT_TRUE(check_head(make({{"Host", "a"}, {"Transfer-Encoding", "gzip"}})));
-    EXPECT_FALSE(check_head(make({{"Host", "a"}, {"Transfer-Encoding", "gzip, Chunked"}})));
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked, gzip"}}), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "identity"}}), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "gzip"}}), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", ""}}), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "Chunked"}}, true), 0u);
+}
+
+TEST(request_checks, chunked_named_twice_is_400_even_when_last)
+{
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked, chunked"}}), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked, Chunked"}}), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}, true), 400u);
+}
+
+TEST(request_checks, a_coding_we_do_not_decode_is_501)
+{
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "gzip, chunked"}}, true), 501u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "gzip"}, {"Transfer-Encoding", "chunked"}}, true), 501u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "identity, chunked"}}, true), 501u);
+}
+
+TEST(request_checks, chunked_the_parser_did_not_frame_is_400)
+{
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked;x=1"}}, false), 400u);
+    EXPECT_EQ(te_status({{"Transfer-Encoding", "chunked"}}, false), 400u);
 }
 
 TEST(request_checks, http11_needs_exactly_one_host)
 {
-    EXPECT_TRUE(check_head(make({})));
-    EXPECT_TRUE(check_head(make({{"Host", "a"}, {"Host", "b"}})));
-    EXPECT_FALSE(check_head(make({}, 10)));
-    EXPECT_TRUE(check_head(make({{"Host", "a"}, {"Host", "b"}}, 10)));
+    EXPECT_TRUE(check_head_plain(make({})));
+    EXPECT_TRUE(check_head_plain(make({{"Host", "a"}, {"Host", "b"}})));
+    EXPECT_FALSE(check_head_plain(make({}, 10)));
+    EXPECT_TRUE(check_head_plain(make({{"Host", "a"}, {"Host", "b"}}, 10)));
 }
 
 TEST(request_checks, target_must_be_origin_form)
 {
     auto r = make({{"Host", "a"}});
     r.target = "http://evil.example/x";
-    EXPECT_TRUE(check_head(r));
+    EXPECT_TRUE(check_head_plain(r));
 }
 
 TEST(forwarded_proto, only_trusted_proxies_are_believed)
@@ -107,6 +141,7 @@ TEST(limit_key, counts_ipv6_clients_by_their_prefix)
     EXPECT_NE(limit_key("2001:db8:1:2::9", 64), limit_key("2001:db8:1:3::9", 64));
     EXPECT_EQ(limit_key("2001:db8:1:2:aaaa::1", 56), "2001:db8:1::/56");
     EXPECT_EQ(limit_key("2001:db8::1", 128), "2001:db8::1") << "the address alone";
-    EXPECT_EQ(limit_key("::ffff:203.0.113.7", 64), "::ffff:203.0.113.7") << "an IPv4 client is itself";
+    EXPECT_EQ(limit_key("::ffff:203.0.113.7", 64), "203.0.113.7") << "one IPv4 client, however its address is written";
+    EXPECT_EQ(limit_key("::ffff:203.0.113.7", 64), limit_key("203.0.113.7", 64));
     EXPECT_EQ(limit_key("not an address", 64), "not an address");
 }

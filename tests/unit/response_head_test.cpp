@@ -4,7 +4,29 @@
 
 namespace http = chatkit::http;
 using chatkit::server::head_options;
+using chatkit::server::http_date;
 using chatkit::server::serialize_head;
+
+namespace {
+
+// The head with its Date field taken out, so the rest compares exactly.
+std::string without_date(std::string head)
+{
+    auto at = head.find("\r\nDate: ");
+    EXPECT_NE(at, std::string::npos) << head;
+    if (at != std::string::npos)
+        head.erase(at + 2, head.find("\r\n", at + 2) - at);
+    return head;
+}
+
+} // namespace
+
+TEST(response_head, date_is_an_imf_fixdate)
+{
+    EXPECT_EQ(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+    EXPECT_EQ(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+    EXPECT_EQ(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
 
 TEST(response_head, writes_status_fields_and_framing)
 {
@@ -14,12 +36,12 @@ TEST(response_head, writes_status_fields_and_framing)
     head_options o;
     o.status = 404;
     o.content_length = 12;
-    EXPECT_EQ(serialize_head(h, o), "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nX-Request-ID: abc\r\n"
+    EXPECT_EQ(without_date(serialize_head(h, o)), "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nX-Request-ID: abc\r\n"
                                     "Content-Length: 12\r\n\r\n");
     o.keep_alive = false;
     o.content_length.reset();
     o.chunked = true;
-    EXPECT_EQ(serialize_head({}, o),
+    EXPECT_EQ(without_date(serialize_head({}, o)),
               "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
 }
 
@@ -30,7 +52,7 @@ TEST(response_head, no_field_can_split_the_head)
         h.add("X-Clean", "ok");
         h.add("X-Dirty", dirty);
         h.add("X-Na\r\nme", "v");
-        auto head = serialize_head(h, {});
+        auto head = without_date(serialize_head(h, {}));
         std::string cleaned;
         for (char c : dirty)
             if (c != '\r' && c != '\n')

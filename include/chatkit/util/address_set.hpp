@@ -27,7 +27,12 @@ private:
     std::vector<block> blocks_;
 };
 
-// The key per-IP limits count a client under: an IPv4 address as it is, an
+// An IPv4-mapped IPv6 address ("::ffff:1.2.3.4", how a dual-stack socket
+// sees an IPv4 peer) as the IPv4 address it is; any other as it is.
+[[nodiscard]] boost::asio::ip::address unmap(const boost::asio::ip::address& a);
+
+// The key per-IP limits count a client under: an IPv4 address (mapped or
+// not) as the IPv4 address, an
 // IPv6 address by its first `v6_prefix` bits ("2001:db8:1:2::/64"), since
 // one subscriber usually holds a whole /64 and can rotate through it. Text
 // that is no address is its own key.
