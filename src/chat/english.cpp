@@ -1,17 +1,15 @@
 #include "chatkit/chat/english.hpp"
 
+#include "chatkit/chat/english_words.hpp"
 #include "chatkit/util/text.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <string>
 #include <vector>
 
 namespace chatkit::chat {
 
 namespace {
-
-constexpr const char* word_list = "/usr/share/dict/words";
 
 struct word_list_entries {
     std::vector<std::string> common; // listed in lower case: "python", "mongoose"
@@ -28,8 +26,11 @@ void sort_unique(std::vector<std::string>& words)
 word_list_entries load()
 {
     word_list_entries out;
-    std::ifstream in(word_list);
-    for (std::string line; std::getline(in, line);) {
+    auto text = english_word_list();
+    while (!text.empty()) {
+        auto end = text.find('\n');
+        std::string line(text.substr(0, end));
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
         // Possessives ("carpet's") add nothing a reader's query would hold.
         if (line.empty() || line.find('\'') != std::string::npos)
             continue;

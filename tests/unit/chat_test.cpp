@@ -72,7 +72,7 @@ TEST(terms, synonyms_are_documentation_vocabulary)
 
 TEST(terms, a_word_meets_its_other_forms_and_spellings)
 {
-    ASSERT_TRUE(is_english_word("embed")) << "needs the system word list (wamerican)";
+    ASSERT_TRUE(is_english_word("embed")) << "the word list built into the binary";
     auto has = [](const std::string& word, const std::string& form) {
         auto forms = other_form_stems(word);
         return std::find(forms.begin(), forms.end(), stem_of(form)) != forms.end();
@@ -205,7 +205,7 @@ TEST(retriever, questions_about_other_things_find_no_sources)
 TEST(retriever, a_name_the_corpus_lacks_weighs_more_than_an_ordinary_word)
 {
     retriever r(sample());
-    ASSERT_TRUE(is_english_word("sluggish")) << "needs the system word list (wamerican)";
+    ASSERT_TRUE(is_english_word("sluggish")) << "the word list built into the binary";
     EXPECT_FALSE(find_sources(r, "how many questions can anonymous visitors ask when sluggish?", {}, 5).empty())
         << "ordinary English the corpus does not use";
     EXPECT_TRUE(find_sources(r, "how many questions can anonymous visitors ask in Rails?", {}, 5).empty())
@@ -219,7 +219,7 @@ TEST(retriever, a_name_the_corpus_lacks_weighs_more_than_an_ordinary_word)
 TEST(retriever, a_proper_noun_is_a_name_however_it_is_written)
 {
     retriever r(sample());
-    ASSERT_TRUE(is_proper_noun("kilimanjaro")) << "needs the system word list (wamerican)";
+    ASSERT_TRUE(is_proper_noun("kilimanjaro")) << "the word list built into the binary";
     EXPECT_FALSE(is_english_word("kilimanjaro"));
     EXPECT_TRUE(is_english_word("python")) << "listed in lower case too: also ordinary English";
     EXPECT_TRUE(find_sources(r, "how many questions can anonymous visitors ask on kilimanjaro?", {}, 5).empty())

@@ -4,12 +4,11 @@
 
 namespace chatkit::chat {
 
-// Whether a lowercase word is ordinary English, by the system word list
-// (Debian's wamerican, /usr/share/dict/words), read once. A question's word
-// the corpus lacks is weak evidence of another topic when it is ordinary
+// Whether a lowercase word is ordinary English, by Debian's wamerican word
+// list built into the binary (english_words.hpp). A question's word the
+// corpus lacks is weak evidence of another topic when it is ordinary
 // English ("sluggish", "nobody") and strong when it is not ("nginx",
-// "asyncio"). Without the list every word counts as not English: unknown
-// words then keep their full weight, the stricter choice.
+// "asyncio").
 // A word the list has only capitalised ("Kilimanjaro", "Java", "PostgreSQL")
 // is a proper noun: a name, not ordinary English.
 [[nodiscard]] bool is_english_word(std::string_view lowered);
