@@ -3,11 +3,17 @@
 // the same sections. Run by examples/bench_answers.sh; see docs/answer-quality.md.
 //
 //   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... [--site plain|mkdocs|docusaurus] [--dump FILE]
+//                         [--no-context]   (follow-ups asked without the question before them)
 //
 // Each question file is a JSON array of {"q", "kind", "gold": [{"page",
-// "heading", "parent"?}], "facts": [str]}; out-of-scope questions have no gold.
+// "heading", "parent"?}], "facts": [str]}; out-of-scope questions have no
+// gold, and "near": true when they are near misses (a neighbouring product,
+// the same words in another sense). A follow-up has "prev": the question
+// asked before it in the conversation. With several files, a last row adds
+// them up.
 #include "chatkit/chat/answer_composer.hpp"
 #include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/follow_up.hpp"
 #include "chatkit/chat/retriever.hpp"
 
 #include <boost/json/parse.hpp>
@@ -35,6 +41,8 @@ struct question {
     std::string text, kind;
     std::vector<gold_ref> gold;
     std::vector<std::string> facts;
+    std::string prev;
+    bool near = false;
 };
 
 std::string lower(std::string s)
@@ -72,7 +80,7 @@ std::vector<question> load_questions(const std::string& path)
     auto document = boost::json::parse(ss.str());
     for (const auto& v : document.as_array()) {
         const auto& o = v.as_object();
-        question q{std::string(o.at("q").as_string()), std::string(o.at("kind").as_string()), {}, {}};
+        question q{std::string(o.at("q").as_string()), std::string(o.at("kind").as_string()), {}, {}, {}, false};
         for (const auto& g : o.at("gold").as_array()) {
             const auto& go = g.as_object();
             q.gold.push_back({std::string(go.at("page").as_string()), normal(go.at("heading").as_string()),
@@ -80,6 +88,10 @@ std::vector<question> load_questions(const std::string& path)
         }
         for (const auto& f : o.at("facts").as_array())
             q.facts.emplace_back(f.as_string());
+        if (const auto* prev = o.if_contains("prev"))
+            q.prev = std::string(prev->as_string());
+        if (const auto* near = o.if_contains("near"))
+            q.near = near->as_bool();
         out.push_back(std::move(q));
     }
     return out;
@@ -194,8 +206,17 @@ std::vector<std::string> leaks_in(const std::string& answer)
 
 struct tally {
     int in_scope = 0, r1 = 0, r5 = 0, facts = 0, facts_any = 0, out_scope = 0, refused = 0, false_refusals = 0,
-        leaks = 0;
+        leaks = 0, near = 0, near_refused = 0, follow_ups = 0, follow_ups_r5 = 0;
     double mrr = 0;
+
+    tally& operator+=(const tally& o)
+    {
+        in_scope += o.in_scope, r1 += o.r1, r5 += o.r5, facts += o.facts, facts_any += o.facts_any;
+        out_scope += o.out_scope, refused += o.refused, false_refusals += o.false_refusals, leaks += o.leaks;
+        near += o.near, near_refused += o.near_refused, follow_ups += o.follow_ups;
+        follow_ups_r5 += o.follow_ups_r5, mrr += o.mrr;
+        return *this;
+    }
 };
 
 void score(tally& t, const question& q, const std::vector<hit>& ranked, bool refused, const std::string& answer)
@@ -205,14 +226,18 @@ void score(tally& t, const question& q, const std::vector<hit>& ranked, bool ref
     if (q.gold.empty()) {
         ++t.out_scope;
         t.refused += refused ? 1 : 0;
+        t.near += q.near ? 1 : 0;
+        t.near_refused += q.near && refused ? 1 : 0;
         return;
     }
     ++t.in_scope;
     t.false_refusals += refused ? 1 : 0;
+    t.follow_ups += q.prev.empty() ? 0 : 1;
     for (std::size_t i = 0; i < ranked.size() && i < 5; ++i)
         if (is_gold(*ranked[i].doc, q)) {
             t.r1 += i == 0 ? 1 : 0;
             ++t.r5;
+            t.follow_ups_r5 += q.prev.empty() ? 0 : 1;
             t.mrr += 1.0 / static_cast<double>(i + 1);
             break;
         }
@@ -229,11 +254,11 @@ void print(const char* name, const tally& t)
     auto pct = [](int a, int b) {
         return b ? 100.0 * a / b : 0.0;
     };
-    std::printf("| %-26s | %5.2f | %5.2f | %5.3f | %3.0f%% (%d/%d) | %3.0f%% | %d/%d | %d | %d |\n", name,
-                t.in_scope ? static_cast<double>(t.r1) / t.in_scope : 0.0,
+    std::printf("| %-26s | %5.2f | %5.2f | %5.3f | %3.0f%% (%d/%d) | %3.0f%% | %d/%d (near %d/%d) | %d | %d/%d | %d |\n",
+                name, t.in_scope ? static_cast<double>(t.r1) / t.in_scope : 0.0,
                 t.in_scope ? static_cast<double>(t.r5) / t.in_scope : 0.0, t.in_scope ? t.mrr / t.in_scope : 0.0,
                 pct(t.facts, t.in_scope), t.facts, t.in_scope, pct(t.facts_any, t.in_scope), t.refused, t.out_scope,
-                t.false_refusals, t.leaks);
+                t.near_refused, t.near, t.false_refusals, t.follow_ups_r5, t.follow_ups, t.leaks);
 }
 
 // The training data of the second stage and of the relevance decision: for
@@ -273,19 +298,22 @@ int main(int argc, char** argv)
     std::vector<std::string> files;
     std::string dump_path, features_path;
     corpus_options options;
+    bool context = true; // follow-ups see the question before them
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--dump" && i + 1 < argc)
             dump_path = argv[++i];
         else if (arg == "--features" && i + 1 < argc)
             features_path = argv[++i];
+        else if (arg == "--no-context")
+            context = false;
         else if (arg == "--site" && i + 1 < argc)
             options.site = parse_site_kind(argv[++i]).value_or(site_kind::plain);
         else
             files.push_back(arg);
     }
     if (argc < 3 || files.empty()) {
-        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE]\n",
+        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE] [--no-context]\n",
                      argv[0]);
         return 64;
     }
@@ -305,19 +333,23 @@ int main(int argc, char** argv)
     if (!dump_path.empty())
         dump.open(dump_path);
     std::printf("| set | R@1 | R@5 | MRR@5 | facts (all) | facts (any) | out-of-scope refused | in-scope refused | "
-                "answers with leaks |\n|---|---|---|---|---|---|---|---|---|\n");
+                "follow-ups R@5 | answers with leaks |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    tally all_ours, all_fts;
     std::vector<double> latencies;
     for (const auto& file : files) {
         auto questions = load_questions(file);
+        if (!context)
+            for (auto& q : questions)
+                q.prev.clear();
         tally ours, fts;
         for (const auto& q : questions) {
-            auto ranked = index.search(q.text, 5);
-            auto sources = find_sources(index, q.text, {}, 5);
-            auto answer = compose_answer({q.text, "browse", "", sources, false});
+            auto ranked = index.search(follow_up_query(q.text, q.prev), 5);
+            auto sources = find_sources(index, q.text, {}, 5, q.prev);
+            auto answer = compose_answer({q.text, "browse", "", sources, false, {}});
             score(ours, q, ranked, sources.empty(), answer);
 
             auto base = baseline.search(q.text);
-            auto base_answer = compose_answer({q.text, "browse", "", base, false});
+            auto base_answer = compose_answer({q.text, "browse", "", base, false, {}});
             score(fts, q, base, base.empty(), base_answer);
 
             if (dump) {
@@ -336,6 +368,12 @@ int main(int argc, char** argv)
         auto name = file.substr(file.rfind('/') + 1);
         print(("chatkit  " + name).c_str(), ours);
         print(("FTS5 bm25  " + name).c_str(), fts);
+        all_ours += ours;
+        all_fts += fts;
+    }
+    if (files.size() > 1) {
+        print("chatkit  all", all_ours);
+        print("FTS5 bm25  all", all_fts);
     }
     // Latency over every question, twenty times over, after the quality pass.
     latencies.clear();
@@ -343,7 +381,7 @@ int main(int argc, char** argv)
         for (const auto& file : files)
             for (const auto& q : load_questions(file)) {
                 auto s0 = std::chrono::steady_clock::now();
-                auto sources = find_sources(index, q.text, {}, 5);
+                auto sources = find_sources(index, q.text, {}, 5, q.prev);
                 latencies.push_back(
                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count());
             }

@@ -1,6 +1,7 @@
 #include "chatkit/chat/retriever.hpp"
 
 #include "chatkit/chat/english.hpp"
+#include "chatkit/chat/follow_up.hpp"
 #include "chatkit/chat/query_words.hpp"
 #include "chatkit/chat/terms.hpp"
 
@@ -307,9 +308,10 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
 }
 
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
-                              std::size_t limit)
+                              std::size_t limit, std::string_view earlier)
 {
-    auto [hits, unknown, unknown_names, name_unanswered, api_missing] = index.lookup(question, limit);
+    auto query = follow_up_query(question, earlier);
+    auto [hits, unknown, unknown_names, name_unanswered, api_missing] = index.lookup(query, limit);
     if (hits.empty() || !retriever::answers(hits.front()) || !retriever::in_scope(unknown, unknown_names) ||
         name_unanswered || api_missing)
         return {};
@@ -322,7 +324,6 @@ std::vector<hit> find_sources(const retriever& index, std::string_view question,
                       [&](const hit& h) { return (need_cover && !retriever::answers(h)) || h.score < top * 0.25; });
     };
     if (!selection.empty()) {
-        std::string query(question);
         query.append(" ").append(selection.substr(0, 500));
         if (auto with_selection = index.search(query, limit); !with_selection.empty()) {
             drop_weak(with_selection, false); // its coverage counts the selection's words too

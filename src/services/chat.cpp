@@ -6,6 +6,7 @@
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
+#include "chatkit/store/history_repo.hpp"
 #include "chatkit/util/time.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -29,6 +30,9 @@ using clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t max_sources = 5;
+// Turns of context for a follow-up: the question it refers to is nearly
+// always the last one; the model gets a little more.
+constexpr int context_turns = 3;
 
 // Thrown out of the token sink to stop generation.
 struct stop_generation {};
@@ -154,10 +158,12 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     p->request = req;
     p->caller = caller;
     p->index = corpus();
+    auto earlier = co_await earlier_turns(req, caller);
     auto retrieval_started = clock::now();
     auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
-    p->grounding = {req.message, req.mode, req.selected_text,
-                    chat::find_sources(*p->index, req.message, selection, max_sources), streamed};
+    auto sources = chat::find_sources(*p->index, req.message, selection, max_sources,
+                                      earlier.empty() ? std::string_view() : std::string_view(earlier.back().question));
+    p->grounding = {req.message, req.mode, req.selected_text, std::move(sources), streamed, std::move(earlier)};
     p->retrieval_ms = ms_since(retrieval_started);
 
     auto message_id = security::new_uuid();
@@ -174,6 +180,34 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     // The answer belongs to nobody's request: it runs until done or cancelled.
     asio::co_spawn(executor, produce(p), asio::bind_cancellation_slot(p->stream->cancel_slot(), asio::detached));
     co_return p->stream;
+}
+
+asio::awaitable<std::vector<chat::turn>> chat_service::earlier_turns(const chat_request& req,
+                                                                     const chat_caller& caller)
+{
+    std::vector<chat::turn> turns;
+    if (caller.session_id.empty())
+        co_return turns; // nothing is stored without a token
+    store::history_repo::conversation_history history;
+    try {
+        history = co_await db_.read([&](soci::session& s) {
+            return store::history_repo::current_conversation(s, caller.user_id, caller.session_id,
+                                                             2 * context_turns, util::now_seconds(), 300);
+        });
+    } catch (const std::exception& e) {
+        // The question can still be answered on its own.
+        spdlog::warn("conversation context unavailable: {}", e.what());
+        co_return turns;
+    }
+    if (history.key != conversation_key(req))
+        co_return turns;
+    for (std::size_t i = 0; i + 1 < history.messages.size(); ++i) {
+        const auto& q = history.messages[i];
+        const auto& a = history.messages[i + 1];
+        if (q.role == "user" && a.role == "assistant" && a.status == "complete")
+            turns.push_back({q.content, a.content});
+    }
+    co_return turns;
 }
 
 void chat_service::emit(production& p, std::string_view event, const boost::json::value& data, bool final)

@@ -138,6 +138,35 @@ TEST_F(upstream, streams_the_models_tokens_grounded_on_retrieved_sources)
     EXPECT_NE(user.find("[1] Embodied AI"), std::string::npos) << user;
 }
 
+TEST_F(upstream, a_follow_up_reaches_the_model_with_the_earlier_turn)
+{
+    start("");
+    auto token = call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    boost::json::object conversation{{"session_id", "550e8400-e29b-41d4-a716-446655440001"}};
+    auto first = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?", conversation), token);
+    ASSERT_EQ(first.status(), 200u);
+    // The turn reaches the history in the journal's next batch.
+    ASSERT_TRUE(eventually(
+        [&] {
+            return call(port_, "GET", "/api/v1/chat/history", {}, token).raw.body.find(full_answer.substr(0, 20)) !=
+                   std::string::npos;
+        },
+        5s));
+    ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask("and why does it matter?", conversation), token).status(), 200u);
+    auto requests = records("request");
+    ASSERT_EQ(requests.size(), 2u);
+    auto& messages = requests[1].at("messages").as_array();
+    ASSERT_EQ(messages.size(), 4u) << requests[1];
+    EXPECT_NE(messages[1].at("content").as_string().find("What is embodied AI?"), std::string::npos);
+    EXPECT_EQ(messages[2].at("role"), "assistant");
+    EXPECT_EQ(messages[2].at("content").as_string(), full_answer);
+    EXPECT_NE(messages[3].at("content").as_string().find("and why does it matter?"), std::string::npos);
+
+    auto other = call(port_, "POST", "/api/v1/chat", ask("and why does it matter?", {{"session_id", "550e8400-e29b-41d4-a716-446655440002"}}), token);
+    ASSERT_EQ(other.status(), 200u);
+    EXPECT_EQ(records("request").at(2).at("messages").as_array().size(), 2u) << "another conversation starts afresh";
+}
+
 TEST_F(upstream, multibyte_characters_split_across_chunks_arrive_whole)
 {
     start("/split");

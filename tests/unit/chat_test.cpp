@@ -296,7 +296,7 @@ TEST(answer, holds_the_api_the_lead_the_matching_option_and_the_example)
     retriever r(c);
     auto sources = find_sources(r, "How do I read a file with a text encoding?", {}, 5);
     ASSERT_FALSE(sources.empty());
-    auto answer = compose_answer({"How do I read a file with a text encoding?", "browse", "", sources, false});
+    auto answer = compose_answer({"How do I read a file with a text encoding?", "browse", "", sources, false, {}});
     EXPECT_EQ(answer.rfind("`fs.readFile(path, callback)`: Asynchronously reads the entire contents of a file.", 0), 0u)
         << answer;
     EXPECT_NE(answer.find("[1]"), std::string::npos);
@@ -311,7 +311,7 @@ TEST(answer, quotes_the_matching_table_rows_with_their_header)
     auto c = sample();
     retriever r(c);
     const auto& limits = by_title(*c, "Limits");
-    auto answer = compose_answer({"what is the MAX_DEPTH default?", "browse", "", {{&limits, 1.0, 1.0}}, false});
+    auto answer = compose_answer({"what is the MAX_DEPTH default?", "browse", "", {{&limits, 1.0, 1.0}}, false, {}});
     EXPECT_NE(answer.find("| setting | default |\n| --- | --- |\n| `MAX_DEPTH` | 8 |"), std::string::npos) << answer;
     EXPECT_EQ(answer.find("MAX_FILES"), std::string::npos) << answer;
 }
@@ -321,7 +321,7 @@ TEST(answer, leaves_out_sentences_off_the_question)
     auto c = sample();
     const auto& limits = by_title(*c, "Rate limits");
     auto answer =
-        compose_answer({"How many questions can anonymous visitors ask?", "browse", "", {{&limits, 0.8, 1.0}}, false});
+        compose_answer({"How many questions can anonymous visitors ask?", "browse", "", {{&limits, 0.8, 1.0}}, false, {}});
     EXPECT_NE(answer.find("Anonymous visitors may ask ten questions a minute."), std::string::npos) << answer;
     EXPECT_EQ(answer.find("sky"), std::string::npos) << answer;
 }
@@ -335,14 +335,14 @@ TEST(answer, see_also_quotes_the_sentence_that_matches)
                                   "browse",
                                   "",
                                   {{&limits, 0.8, 1.0}, {&themes, 0.6, 1.0}},
-                                  false});
+                                  false, {}});
     EXPECT_NE(answer.find("See also **Themes**: The dark theme uses a black background. [2]"), std::string::npos)
         << answer;
     auto verified = compose_answer({"What do verified users get in the dark theme?",
                                     "browse",
                                     "",
                                     {{&themes, 0.8, 1.0}, {&limits, 0.6, 1.0}},
-                                    false});
+                                    false, {}});
     EXPECT_NE(verified.find("See also **Rate limits**: Verified users get thirty. [2]"), std::string::npos)
         << "not its lead: " << verified;
 }
@@ -354,7 +354,7 @@ TEST(answer, a_chosen_option_and_its_parent_are_written_once)
           "# Timeouts\n\nSets timeouts.\n\n- `options` timeout options\n  - `timeout` the timeout in ms\n"
           "  - `retries` how often\n- `other` unrelated\n",
           {});
-    auto answer = compose_answer({"timeout options in ms", "browse", "", {{&c.sections()[0], 1.0, 1.0}}, false});
+    auto answer = compose_answer({"timeout options in ms", "browse", "", {{&c.sections()[0], 1.0, 1.0}}, false, {}});
     EXPECT_NE(answer.find("- `options` timeout options\n  - `timeout` the timeout in ms"), std::string::npos) << answer;
     EXPECT_EQ(answer.find("options` timeout options\n- `options`"), std::string::npos) << answer;
     EXPECT_EQ(answer.find("`other`"), std::string::npos) << answer;
@@ -368,7 +368,7 @@ TEST(answer, sentences_keep_their_markup_whole)
 
 TEST(answer, says_so_when_nothing_answers)
 {
-    auto answer = compose_answer({"How do quokkas sleep?", "browse", "", {}, false});
+    auto answer = compose_answer({"How do quokkas sleep?", "browse", "", {}, false, {}});
     EXPECT_NE(answer.find("could not find"), std::string::npos);
     EXPECT_EQ(answer.find('['), std::string::npos) << "no citation without a source";
 }
@@ -381,7 +381,7 @@ TEST(answer, chat_mode_grounds_on_the_selection_first)
                                   "chat",
                                   "The dark theme uses a black background. Nothing else.",
                                   {{&themes, 0.5, 1.0}},
-                                  false});
+                                  false, {}});
     EXPECT_EQ(answer.rfind("From the passage you selected: The dark theme uses a black background.", 0), 0u) << answer;
 }
 
@@ -396,7 +396,7 @@ TEST(answer, never_leaks_dialect_markup)
     retriever r(c);
     auto sources = find_sources(r, "setting up", {}, 5);
     ASSERT_FALSE(sources.empty());
-    auto answer = compose_answer({"setting up", "browse", "", sources, false});
+    auto answer = compose_answer({"setting up", "browse", "", sources, false, {}});
     std::regex leak(R"(\{\*|\*\}|!!!|///|:::|<[a-z/]|\{ ?#)");
     EXPECT_FALSE(std::regex_search(answer, leak)) << answer;
 }

@@ -10,12 +10,19 @@
 
 namespace chatkit::chat {
 
+// One earlier question of the conversation and the answer it got.
+struct turn {
+    std::string question;
+    std::string answer;
+};
+
 struct grounding {
     std::string question;
     std::string mode;          // browse | chat
     std::string selected_text; // chat mode: what the reader selected, used first
     std::vector<hit> sources;  // best first, at most 5; only sections that answer
     bool streamed = true;      // false: the whole answer is awaited (POST /chat), so nothing is paced
+    std::vector<turn> earlier; // the conversation's last finished turns, oldest first
 };
 
 // Receives each token as soon as it exists. It may suspend (the stream

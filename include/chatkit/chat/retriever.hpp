@@ -153,8 +153,11 @@ private:
 // The sections that answer a question, best first; none when the corpus
 // does not cover it (the answer then says so and cites nothing). A reader's
 // selection says what "this" is, so it joins the query, while the relevance
-// decision stays with the question's own words.
+// decision stays with the question's own words. `earlier`: the question
+// before this one in the conversation, searched with it when this one
+// refers back to it (follow_up.hpp).
 [[nodiscard]] std::vector<hit> find_sources(const retriever& index, std::string_view question,
-                                            std::string_view selection, std::size_t limit);
+                                            std::string_view selection, std::size_t limit,
+                                            std::string_view earlier = {});
 
 } // namespace chatkit::chat

@@ -98,6 +98,9 @@ private:
     boost::asio::awaitable<std::shared_ptr<chat::answer_stream>> start(const chat_request& req,
                                                                        const chat_caller& caller, bool streamed);
     boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
+    // The last finished turns of the request's conversation, oldest first:
+    // what a follow-up ("and on PostgreSQL?") refers to.
+    boost::asio::awaitable<std::vector<chat::turn>> earlier_turns(const chat_request& req, const chat_caller& caller);
     // The caller may resume or cancel the answer: its owner here, or, when a
     // rotation elsewhere made this copy stale, the owner the database knows.
     boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);

@@ -1,0 +1,65 @@
+#include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/follow_up.hpp"
+#include "chatkit/chat/retriever.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace chatkit::chat;
+
+namespace {
+
+const char* backups_md = R"(# Backups
+
+## SQLite
+
+Copy the database file with the sqlite3 .backup command while the server runs.
+
+## PostgreSQL
+
+Run pg_dump against the database; restore with pg_restore.
+
+## Translating the widget
+
+Set the locale property to German strings.
+)";
+
+const char* database_md = R"(# Database
+
+## Connecting to PostgreSQL
+
+Set DATABASE_URL to a postgresql:// address to use PostgreSQL instead of SQLite.
+)";
+
+} // namespace
+
+TEST(follow_up, a_question_that_refers_back_is_recognised)
+{
+    for (const char* q : {"and on PostgreSQL?", "why?", "How do I test that?", "What about for a list instead?",
+                          "in German?", "Can I restore it later?"})
+        EXPECT_TRUE(refers_back(q)) << q;
+    for (const char* q : {"How do I back up the database with pg_dump?", "What does the locale property do?"})
+        EXPECT_FALSE(refers_back(q)) << q;
+}
+
+TEST(follow_up, only_a_question_that_refers_back_takes_the_earlier_words)
+{
+    EXPECT_EQ(follow_up_query("and on PostgreSQL?", "How do I back up the database?"),
+              "and on PostgreSQL? How do I back up the database?");
+    EXPECT_EQ(follow_up_query("How do I translate the widget to German?", "How do I back up the database?"),
+              "How do I translate the widget to German?");
+    EXPECT_EQ(follow_up_query("and on PostgreSQL?", ""), "and on PostgreSQL?");
+}
+
+TEST(follow_up, the_built_in_search_answers_a_follow_up_from_its_topic)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("backups.md", backups_md, {});
+    c->add("database.md", database_md, {});
+    retriever r(c);
+    auto alone = find_sources(r, "and on PostgreSQL?", {}, 5);
+    auto in_context = find_sources(r, "and on PostgreSQL?", {}, 5, "How do I make a backup of the database?");
+    ASSERT_FALSE(in_context.empty());
+    EXPECT_EQ(in_context.front().doc->title, "PostgreSQL");
+    ASSERT_FALSE(alone.empty());
+    EXPECT_EQ(alone.front().doc->title, "Connecting to PostgreSQL") << "without the conversation, another topic";
+}
