@@ -184,6 +184,7 @@ std::vector<std::string> leaks_in(const std::string& answer)
         {"hl_lines", std::regex(R"(hl_lines)")},
         {"heading id", std::regex(R"(\{\s*#[\w-]+[^}]*\})")},
         {"front matter", std::regex(R"((^|\n)---\n)")},
+        {"shortcode", std::regex(R"(\{\{[<%]|[>%]\}\}|\{\{#\w+)")},
     };
     // Blank out fenced code and inline code first.
     std::string prose;
@@ -201,6 +202,10 @@ std::vector<std::string> leaks_in(const std::string& answer)
     for (const auto& [name, re] : patterns)
         if (std::regex_search(prose, re))
             found.push_back(name);
+    // Site syntax a code renderer removes: a leak in code too.
+    static const std::regex magic(R"(highlight-(next-line|start|end)|\[!code |mdx-code-block)");
+    if (std::regex_search(answer, magic))
+        found.push_back("code annotation");
     return found;
 }
 

@@ -1,5 +1,6 @@
 #include "chatkit/chat/markdown.hpp"
 
+#include "code_annotations.hpp"
 #include "md_balanced.hpp"
 #include "md_text.hpp"
 
@@ -137,6 +138,7 @@ public:
             stack_.pop_back();
             break;
         case MD_BLOCK_CODE:
+            strip_code_annotations(stack_.back().b->code, stack_.back().b->lang);
             stack_.pop_back();
             break;
         default:

@@ -1,6 +1,9 @@
 #include "chatkit/chat/markdown_page.hpp"
 
 #include "front_matter.hpp"
+#include "shortcodes.hpp"
+
+#include "chatkit/util/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -230,7 +233,8 @@ public:
         auto keep = [&pending](std::string_view line) {
             pending.append(line).append("\n");
         };
-        std::string fence; // the open fence's marker, empty outside one
+        std::string fence;     // the open fence's marker, empty outside one
+        std::string mdx_fence; // Docusaurus renders an mdx-code-block's body as MDX: content, not code
         std::size_t i = 0;
         while (i < lines.size()) {
             const std::string& line = lines[i];
@@ -254,14 +258,24 @@ public:
                 ++i;
                 continue;
             }
+            if (!mdx_fence.empty() && closes_fence(t, mdx_fence)) {
+                mdx_fence.clear();
+                ++i;
+                continue;
+            }
             if (auto opened = opens_fence(t); !opened.empty()) {
+                if (mdx_fence.empty() && util::trim(std::string_view(t).substr(opened.size())) == "mdx-code-block") {
+                    mdx_fence = std::move(opened);
+                    ++i;
+                    continue;
+                }
                 fence = std::move(opened);
                 keep(line);
                 ++i;
                 continue;
             }
             if (!maybe_directive) {
-                keep(line);
+                keep(prose_line(lines, i));
                 ++i;
                 continue;
             }
@@ -305,11 +319,21 @@ public:
                 ++i;
                 continue;
             }
-            keep(line);
+            keep(prose_line(lines, i));
             ++i;
         }
         flush();
         return out;
+    }
+
+    // A line of prose with its template calls resolved; a call wrapped over
+    // the next lines (at most four) takes them along.
+    static std::string prose_line(const std::vector<std::string>& lines, std::size_t& i)
+    {
+        std::string line = lines[i];
+        for (int extra = 0; extra < 4 && i + 1 < lines.size() && opens_call(line); ++extra)
+            line.append(" ").append(util::trim(lines[++i]));
+        return resolve_shortcodes(std::move(line));
     }
 
 private:

@@ -285,3 +285,44 @@ TEST(markdown, unbalanced_events_from_md4c_do_not_break_the_tree)
         all += md::plain_text(std::vector<md::block>{b}, false);
     EXPECT_NE(all.find("su"), std::string::npos) << all;
 }
+
+TEST(markdown, code_annotations_of_site_renderers_are_removed)
+{
+    auto docusaurus = md::parse("```js\nconst a = 1;\n// highlight-next-line\nconst b = 2;\n// highlight-start\n"
+                                "f();\n// highlight-end\n{/* highlight-next-line */}\n<X />\n```\n");
+    ASSERT_EQ(docusaurus.size(), 1u);
+    EXPECT_EQ(docusaurus[0].code, "const a = 1;\nconst b = 2;\nf();\n<X />\n");
+
+    auto shiki = md::parse("```ts\nmsg: 'Added' // [!code ++]\nold() // [!code --]\nkeep() // a comment\n```\n");
+    EXPECT_EQ(shiki[0].code, "msg: 'Added'\nold()\nkeep() // a comment\n");
+
+    auto mdbook = md::parse("```rust\n# fn main() {\nlet x = 5;\n#[derive(Debug)]\nstruct S;\n# }\n```\n");
+    EXPECT_EQ(mdbook[0].code, "let x = 5;\n#[derive(Debug)]\nstruct S;\n");
+
+    auto shell = md::parse("```sh\n# a shell comment stays\nls\n```\n");
+    EXPECT_EQ(shell[0].code, "# a shell comment stays\nls\n");
+}
+
+TEST(markdown_page, an_mdx_code_block_is_content_not_code)
+{
+    auto page = page_of("Before.\n\n```mdx-code-block\nUse the **CLI** to start.\n```\n\nAfter.\n");
+    auto text = all_text(page.blocks);
+    EXPECT_NE(text.find("Use the CLI to start."), std::string::npos) << text;
+    for (const auto& b : page.blocks)
+        EXPECT_NE(b.kind, block_kind::code);
+}
+
+TEST(markdown_page, hugo_and_mdbook_template_calls_never_reach_the_text)
+{
+    auto page = page_of("# Pods\n\n{{< note >}}\nA {{< glossary_tooltip text=\"Pod\" term_id=\"pod\" >}} runs on a "
+                        "{{< glossary_tooltip\n  term_id=\"node\" >}}.\n{{< /note >}}\n\n"
+                        "{{% code_sample file=\"pods/simple.yaml\" %}}\n\n{{#include ../listings/a.rs:here}}\n\n"
+                        "Write {{</* note */>}} in a page.\n\n```go-html-template\n{{< note >}}\n```\n");
+    auto text = all_text(page.blocks);
+    EXPECT_NE(text.find("A Pod runs on a node."), std::string::npos) << text;
+    EXPECT_EQ(text.find("code_sample"), std::string::npos) << text;
+    EXPECT_NE(text.find("pods/simple.yaml"), std::string::npos) << "the sample's name, as the page shows it";
+    EXPECT_EQ(text.find("{{#include"), std::string::npos) << text;
+    EXPECT_NE(text.find("Write {{< note >}} in a page."), std::string::npos) << "an escaped call as the site shows it";
+    EXPECT_NE(page.blocks.back().code.find("{{< note >}}"), std::string::npos) << "code is left as written";
+}
