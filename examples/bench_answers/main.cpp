@@ -15,6 +15,7 @@
 #include "chatkit/chat/corpus.hpp"
 #include "chatkit/chat/follow_up.hpp"
 #include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/terms.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -289,7 +290,7 @@ void write_features(const retriever& index, const std::vector<std::string>& file
                                                               {"in_scope", !q.gold.empty()},
                                                               {"unknown", looked.unknown_share},
                                                               {"unknown_names", looked.unknown_name_share},
-                                                              {"name_unanswered", looked.name_unanswered},
+                                                              {"quotes_corpus", looked.quotes_corpus},
                                                               {"candidates", std::move(rows)}})
                 << "\n";
         }
@@ -360,7 +361,13 @@ int main(int argc, char** argv)
             if (dump) {
                 auto looked = index.lookup(q.text, 1);
                 dump << "## " << q.text << "  (" << q.kind << ")\n\nunknown: " << looked.unknown_share << " names "
-                     << looked.unknown_name_share << " rare name unanswered " << looked.name_unanswered << "\n\n";
+                     << looked.unknown_name_share << " quotes the corpus " << looked.quotes_corpus << "\n";
+                dump << "words the corpus lacks:";
+                std::istringstream words(q.text);
+                for (std::string w; words >> w;)
+                    if (auto alone = index.lookup(w, 1); !terms_of(w).empty() && alone.unknown_share > 0.99)
+                        dump << " " << w << (alone.unknown_name_share > 0.99 ? " (name)" : "");
+                dump << "\n\n";
                 for (std::size_t i = 0; i < ranked.size(); ++i)
                     dump << (is_gold(*ranked[i].doc, q) ? "* GOLD " : "* ") << ranked[i].doc->id << "  score "
                          << ranked[i].score << " cover " << ranked[i].coverage << "\n";

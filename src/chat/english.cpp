@@ -31,9 +31,11 @@ word_list_entries load()
         auto end = text.find('\n');
         std::string line(text.substr(0, end));
         text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        // Possessives ("carpet's") add nothing a reader's query would hold.
-        if (line.empty() || line.find('\'') != std::string::npos)
+        // Possessives ("carpet's") add nothing a reader's query would hold;
+        // a contraction is written without its apostrophe too ("doesnt").
+        if (line.empty() || line.ends_with("'s"))
             continue;
+        std::erase(line, '\'');
         bool capitalised = line[0] >= 'A' && line[0] <= 'Z';
         (capitalised ? out.proper : out.common).push_back(util::ascii_lower(line));
     }

@@ -121,8 +121,9 @@ retriever::query_plan retriever::plan(std::string_view query) const
         if (t.find_first_of(".-_") != std::string::npos && !postings_.contains(t))
             continue;
         // Two letters the corpus never uses are a flag or a unit ("ls -la",
-        // "2 mb"), too short to tell another topic from a typo.
-        if (t.size() <= 2 && !postings_.contains(t))
+        // "2 mb"), too short to tell another topic from a typo; a number
+        // the corpus lacks is the reader's own (a port, a size, a line).
+        if ((t.size() <= 2 || t.find_first_not_of("0123456789") == std::string::npos) && !postings_.contains(t))
             continue;
         // Docs that never name a language can still say how to translate.
         if (words.language_terms.contains(t) && !postings_.contains(t))
@@ -202,13 +203,6 @@ retriever::query_plan retriever::plan(std::string_view query) const
             out.api_missing = true;
     out.unknown_share = all > 0 ? unknown / all : 1.0;
     out.unknown_name_share = all > 0 ? names / all : 1.0;
-    const auto rare = std::max<std::size_t>(2, static_cast<std::size_t>(n * rare_name_share));
-    // A name a heading holds ("Class: RangeError", "__dirname") is a subject
-    // of the docs, however seldom the prose mentions it.
-    for (const auto& q : out.terms)
-        if (q.asked && q.postings && q.postings->size() <= rare && words.written_name_terms.contains(q.term) &&
-            std::none_of(q.postings->begin(), q.postings->end(), [](const posting& p) { return p.tf[0] > 0; }))
-            out.rare_names |= std::uint64_t{1} << q.concept_index;
     return out;
 }
 

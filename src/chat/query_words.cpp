@@ -151,8 +151,10 @@ bool is_language_name(std::string_view lowered)
 
 } // namespace
 
-query_words classify_words(std::string_view question)
+query_words classify_words(std::string_view raw)
 {
+    const auto spaced = punctuation_as_spaces(raw);
+    std::string_view question = spaced;
     query_words out;
     collect_api_names(question, out);
     const auto literal = literal_bytes(question);
@@ -191,9 +193,6 @@ query_words classify_words(std::string_view question)
             out.written_as_names.insert(lowered);
         if (named || (!shouted && !is_english_word(lowered))) {
             auto terms = terms_of(word);
-            if (named || is_proper_noun(lowered))
-                for (const auto& t : terms)
-                    out.written_name_terms.insert(t);
             bool camel = std::any_of(word.begin(), word.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }) &&
                          std::any_of(word.begin() + 1, word.end(), upper);
             if (camel && terms.size() > 1)

@@ -282,6 +282,17 @@ std::vector<std::pair<hit, features>> retriever::candidates(std::string_view que
     return out;
 }
 
+std::size_t retriever::longest_quoted_run(const query_plan& q, std::uint32_t doc) const
+{
+    auto first = pairs_.begin() + pair_start_[doc], last = pairs_.begin() + pair_start_[doc + 1];
+    std::size_t best = 0, run = 0;
+    for (auto pair : q.pairs) {
+        run = std::binary_search(first, last, pair) ? run + 1 : 0;
+        best = std::max(best, run);
+    }
+    return best;
+}
+
 retriever::result retriever::lookup(std::string_view query, std::size_t limit) const
 {
     auto r = first_stage(query, std::max(limit, rerank_depth));
@@ -298,22 +309,23 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return chance[a] > chance[b]; });
     order.resize(std::min(limit, order.size()));
     std::vector<hit> hits;
-    std::uint64_t named = 0;
+    bool quoted = false;
     for (auto i : order) {
         hits.push_back({r.hits[i].doc, chance[i], r.hits[i].coverage});
-        if (hits.size() <= name_checked_hits)
-            named |= r.covered[i];
+        if (hits.size() <= quote_checked_hits && !quoted)
+            quoted = longest_quoted_run(q, static_cast<std::uint32_t>(r.hits[i].doc - sections().data())) >=
+                     quoted_pairs;
     }
-    return {std::move(hits), q.unknown_share, q.unknown_name_share, (q.rare_names & ~named) != 0, q.api_missing};
+    return {std::move(hits), q.unknown_share, q.unknown_name_share, q.api_missing, quoted};
 }
 
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit, std::string_view earlier)
 {
     auto query = follow_up_query(question, earlier);
-    auto [hits, unknown, unknown_names, name_unanswered, api_missing] = index.lookup(query, limit);
-    if (hits.empty() || !retriever::answers(hits.front()) || !retriever::in_scope(unknown, unknown_names) ||
-        name_unanswered || api_missing)
+    auto [hits, unknown, unknown_names, api_missing, quoted] = index.lookup(query, limit);
+    if (hits.empty() || !retriever::answers(hits.front()) || api_missing ||
+        (!quoted && !retriever::in_scope(unknown, unknown_names)))
         return {};
     // Weak matches beside a good one are noise to a reader. On the seen
     // question sets, a quarter of the best chance cuts no gold section and

@@ -90,13 +90,39 @@ bool word_char(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+std::string punctuation_as_spaces(std::string_view text)
+{
+    std::string out(text);
+    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+        auto lead = static_cast<unsigned char>(out[i]);
+        auto next = static_cast<unsigned char>(out[i + 1]);
+        // U+00A0-U+00BF (no-break space, « », ¡ ¿, § ©) and U+00D7, U+00F7.
+        if (lead == 0xC2 && next >= 0xA0 && next <= 0xBF) {
+            out.replace(i, 2, "  ");
+            continue;
+        }
+        if (lead == 0xC3 && (next == 0x97 || next == 0xB7)) {
+            out.replace(i, 2, "  ");
+            continue;
+        }
+        // U+2000-U+206F, general punctuation (dashes, quotes, ellipsis, spaces).
+        if (lead == 0xE2 && (next == 0x80 || next == 0x81) && i + 2 < out.size()) {
+            out.replace(i, 3, "   ");
+            i += 2;
+        }
+    }
+    return out;
+}
+
 bool is_stop_word(std::string_view lowered_word)
 {
     return stop_words().contains(lowered_word);
 }
 
-std::vector<std::string> terms_of(std::string_view text, const word_fixer& fix)
+std::vector<std::string> terms_of(std::string_view raw, const word_fixer& fix)
 {
+    const auto spaced = punctuation_as_spaces(raw);
+    std::string_view text = spaced;
     std::vector<std::string> out;
     std::size_t i = 0;
     const auto n = text.size();
@@ -329,8 +355,10 @@ std::vector<std::string> other_form_stems(const std::string& written)
     return out;
 }
 
-void words_of(std::string_view text, const std::function<void(std::string_view lowered_word)>& each)
+void words_of(std::string_view raw, const std::function<void(std::string_view lowered_word)>& each)
 {
+    const auto spaced = punctuation_as_spaces(raw);
+    std::string_view text = spaced;
     std::size_t i = 0;
     while (i < text.size()) {
         if (!word_char(static_cast<unsigned char>(text[i]))) {

@@ -18,9 +18,6 @@ struct query_words {
     std::unordered_set<std::string> written_as_names;
     // The index terms of every word that is a name or not English.
     std::unordered_set<std::string> name_terms;
-    // The part of them written as names or known as proper nouns ("Redis",
-    // "React", "EMFILE"), not lower-case jargon ("regex", "backend").
-    std::unordered_set<std::string> written_name_terms;
     // The whole terms of camelCase identifiers ("getBuiltinModule"): exactly
     // what was written, never a reader's longer form of a short word.
     std::unordered_set<std::string> identifiers;

@@ -47,14 +47,14 @@ public:
         double unknown_share;
         // The part of it in words written as names or not English.
         double unknown_name_share;
-        // A name the corpus mentions only here and there ("Python" in
-        // Node.js docs) is in none of the best sections: they are not about
-        // what the reader asked.
-        bool name_unanswered = false;
         // The reader names an API of a namespace the corpus documents
         // ("fs.glob" beside fs.readFile, fs.watch) that it does not have:
         // another version's, or none.
         bool api_missing = false;
+        // One of the best sections holds four of the question's words in a
+        // row: the reader pasted an error message, a log line or a sentence
+        // of the docs, whatever else the question names.
+        bool quotes_corpus = false;
     };
     [[nodiscard]] result lookup(std::string_view query, std::size_t limit) const;
 
@@ -76,10 +76,8 @@ public:
     }
     static constexpr double max_unknown_names = 0.12;
     static constexpr double max_unknown_words = 0.5;
-    // A name in at most this share of sections (and at most two in a small
-    // corpus) is rare; the best sections must hold it.
-    static constexpr double rare_name_share = 0.005;
-    static constexpr std::size_t name_checked_hits = 3;
+    static constexpr std::size_t quote_checked_hits = 3;
+    static constexpr std::size_t quoted_pairs = 3; // neighbouring pairs in a row: four words
 
     [[nodiscard]] const std::vector<section>& sections() const { return source_->sections(); }
     [[nodiscard]] const corpus& source() const { return *source_; }
@@ -106,11 +104,13 @@ private:
         std::vector<double> concepts; // weight of each concept: the idf of its most common form
         double unknown_share = 0;
         double unknown_name_share = 0;
-        std::uint64_t rare_names = 0;     // concepts that are names few sections hold
         std::vector<std::uint32_t> pairs; // the reader's neighbouring words, as pair_hash
         bool api_missing = false;
     };
     [[nodiscard]] query_plan plan(std::string_view query) const;
+    // The most of the question's neighbouring pairs that section `doc`
+    // holds one after another.
+    [[nodiscard]] std::size_t longest_quoted_run(const query_plan& q, std::uint32_t doc) const;
     struct first_stage_result {
         query_plan plan;
         std::vector<hit> hits;              // best first, at most the depth asked for
