@@ -349,7 +349,7 @@ int main(int argc, char** argv)
                 q.prev.clear();
         tally ours, fts;
         for (const auto& q : questions) {
-            auto ranked = index.search(follow_up_query(q.text, q.prev), 5);
+            auto ranked = index.search(q.text, 5, follow_up_context(q.text, q.prev));
             auto sources = find_sources(index, q.text, {}, 5, q.prev);
             auto answer = compose_answer({q.text, "browse", "", sources, false, {}});
             score(ours, q, ranked, sources.empty(), answer);

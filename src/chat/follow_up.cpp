@@ -54,12 +54,9 @@ bool refers_back(std::string_view question)
     });
 }
 
-std::string follow_up_query(std::string_view question, std::string_view earlier)
+std::string_view follow_up_context(std::string_view question, std::string_view earlier)
 {
-    std::string query(question);
-    if (!earlier.empty() && refers_back(question))
-        query.append(" ").append(earlier);
-    return query;
+    return refers_back(question) ? earlier : std::string_view();
 }
 
 } // namespace chatkit::chat

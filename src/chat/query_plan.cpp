@@ -72,7 +72,7 @@ std::string retriever::correction(const std::string& word) const
     return best ? *best : word;
 }
 
-retriever::query_plan retriever::plan(std::string_view query) const
+retriever::query_plan retriever::plan(std::string_view query, std::string_view context) const
 {
     // Each word of the question is a concept; its documentation synonyms
     // count for it too. A concept weighs the idf of its most common form in
@@ -154,6 +154,17 @@ retriever::query_plan retriever::plan(std::string_view query) const
         }
         out.concepts.push_back(unseen_idf);
     }
+    // A follow-up's earlier question says what "that" is: its words the
+    // corpus holds join at a lower weight, as concepts of their own.
+    for (auto& t : terms_of(context, correct)) {
+        if (out.concepts.size() == max_concepts)
+            break;
+        if (!postings_.contains(t) ||
+            std::any_of(out.terms.begin(), out.terms.end(), [&](const query_term& q) { return q.term == t; }))
+            continue;
+        out.terms.push_back({t, context_weight, out.concepts.size(), false, false, true});
+        out.concepts.push_back(unseen_idf);
+    }
     for (auto& q : out.terms) {
         auto it = postings_.find(q.term);
         double df = it == postings_.end() ? 0 : static_cast<double>(it->second.size());
@@ -185,6 +196,10 @@ retriever::query_plan retriever::plan(std::string_view query) const
     }
     double all = 0, unknown = 0, names = 0;
     for (const auto& q : out.terms) {
+        // The context is known by construction: it dilutes what the
+        // follow-up's own words lack, at its weight.
+        if (q.context)
+            all += context_weight * out.concepts[q.concept_index];
         if (!q.asked || q.other_form)
             continue;
         auto w = out.concepts[q.concept_index];

@@ -137,14 +137,15 @@ void retriever::add_identifier_parts(const section& s, std::vector<std::string>&
     });
 }
 
-std::vector<hit> retriever::search(std::string_view query, std::size_t limit) const
+std::vector<hit> retriever::search(std::string_view query, std::size_t limit, std::string_view context) const
 {
-    return lookup(query, limit).hits;
+    return lookup(query, limit, context).hits;
 }
 
-retriever::first_stage_result retriever::first_stage(std::string_view query, std::size_t depth) const
+retriever::first_stage_result retriever::first_stage(std::string_view query, std::size_t depth,
+                                                     std::string_view context) const
 {
-    first_stage_result out{plan(query), {}, {}, 0, 0};
+    first_stage_result out{plan(query, context), {}, {}, 0, 0};
     const auto& q = out.plan;
     const auto concepts = q.concepts.size();
     thread_local std::vector<double> score;
@@ -293,9 +294,9 @@ std::size_t retriever::longest_quoted_run(const query_plan& q, std::uint32_t doc
     return best;
 }
 
-retriever::result retriever::lookup(std::string_view query, std::size_t limit) const
+retriever::result retriever::lookup(std::string_view query, std::size_t limit, std::string_view context) const
 {
-    auto r = first_stage(query, std::max(limit, rerank_depth));
+    auto r = first_stage(query, std::max(limit, rerank_depth), context);
     const auto& q = r.plan;
     // The second stage re-orders the first stage's best by the learned
     // chance that each answers, which becomes its score. Features read the
@@ -322,8 +323,8 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit) c
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit, std::string_view earlier)
 {
-    auto query = follow_up_query(question, earlier);
-    auto [hits, unknown, unknown_names, api_missing, quoted] = index.lookup(query, limit);
+    auto context = follow_up_context(question, earlier);
+    auto [hits, unknown, unknown_names, api_missing, quoted] = index.lookup(question, limit, context);
     if (hits.empty() || !retriever::answers(hits.front()) || api_missing ||
         (!quoted && !retriever::in_scope(unknown, unknown_names)))
         return {};
@@ -336,8 +337,9 @@ std::vector<hit> find_sources(const retriever& index, std::string_view question,
                       [&](const hit& h) { return (need_cover && !retriever::answers(h)) || h.score < top * 0.25; });
     };
     if (!selection.empty()) {
+        std::string query(question);
         query.append(" ").append(selection.substr(0, 500));
-        if (auto with_selection = index.search(query, limit); !with_selection.empty()) {
+        if (auto with_selection = index.search(query, limit, context); !with_selection.empty()) {
             drop_weak(with_selection, false); // its coverage counts the selection's words too
             return with_selection;
         }

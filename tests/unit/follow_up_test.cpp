@@ -43,11 +43,9 @@ TEST(follow_up, a_question_that_refers_back_is_recognised)
 
 TEST(follow_up, only_a_question_that_refers_back_takes_the_earlier_words)
 {
-    EXPECT_EQ(follow_up_query("and on PostgreSQL?", "How do I back up the database?"),
-              "and on PostgreSQL? How do I back up the database?");
-    EXPECT_EQ(follow_up_query("How do I translate the widget to German?", "How do I back up the database?"),
-              "How do I translate the widget to German?");
-    EXPECT_EQ(follow_up_query("and on PostgreSQL?", ""), "and on PostgreSQL?");
+    EXPECT_EQ(follow_up_context("and on PostgreSQL?", "How do I back up the database?"),
+              "How do I back up the database?");
+    EXPECT_EQ(follow_up_context("How do I translate the widget to German?", "How do I back up the database?"), "");
 }
 
 TEST(follow_up, the_built_in_search_answers_a_follow_up_from_its_topic)
@@ -62,4 +60,17 @@ TEST(follow_up, the_built_in_search_answers_a_follow_up_from_its_topic)
     EXPECT_EQ(in_context.front().doc->title, "PostgreSQL");
     ASSERT_FALSE(alone.empty());
     EXPECT_EQ(alone.front().doc->title, "Connecting to PostgreSQL") << "without the conversation, another topic";
+}
+
+TEST(follow_up, the_earlier_question_vouches_for_a_follow_up_in_everyday_words)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("backups.md", backups_md, {});
+    c->add("database.md", database_md, {});
+    retriever r(c);
+    const char* follow_up = "and to restore it on my laptop?";
+    EXPECT_TRUE(find_sources(r, follow_up, {}, 5).empty()) << "alone, its words are not the docs'";
+    auto found = find_sources(r, follow_up, {}, 5, "How do I back up PostgreSQL with pg_dump?");
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found.front().doc->title, "PostgreSQL");
 }

@@ -37,7 +37,11 @@ public:
     retriever(const retriever&) = delete;
     retriever& operator=(const retriever&) = delete;
 
-    [[nodiscard]] std::vector<hit> search(std::string_view query, std::size_t limit) const;
+    // `context`: an earlier question a follow-up refers to; its words count
+    // at context_weight, and never as the reader's own (coverage aside, the
+    // relevance decision reads only the question's words).
+    [[nodiscard]] std::vector<hit> search(std::string_view query, std::size_t limit,
+                                          std::string_view context = {}) const;
 
     struct result {
         std::vector<hit> hits;
@@ -56,7 +60,10 @@ public:
         // of the docs, whatever else the question names.
         bool quotes_corpus = false;
     };
-    [[nodiscard]] result lookup(std::string_view query, std::size_t limit) const;
+    [[nodiscard]] result lookup(std::string_view query, std::size_t limit, std::string_view context = {}) const;
+    // Checked on the development corpora (Rust book, Kubernetes) and the
+    // validation mean: a full weight let the earlier topic outrank the new one.
+    static constexpr double context_weight = 0.5;
 
     // The first stage's best `depth` candidates with what the second stage
     // sees of them, in first-stage order: the training data of the model.
@@ -96,6 +103,7 @@ private:
         std::size_t concept_index;
         bool asked;              // the reader's own word (or its spelling correction), not a synonym
         bool other_form = false; // asked, in another form: weighs in the question once, with the word
+        bool context = false;    // a word of the earlier question a follow-up refers to
         double idf = 0;
         const std::vector<posting>* postings = nullptr;
     };
@@ -107,7 +115,7 @@ private:
         std::vector<std::uint32_t> pairs; // the reader's neighbouring words, as pair_hash
         bool api_missing = false;
     };
-    [[nodiscard]] query_plan plan(std::string_view query) const;
+    [[nodiscard]] query_plan plan(std::string_view query, std::string_view context) const;
     // The most of the question's neighbouring pairs that section `doc`
     // holds one after another.
     [[nodiscard]] std::size_t longest_quoted_run(const query_plan& q, std::uint32_t doc) const;
@@ -117,7 +125,8 @@ private:
         std::vector<std::uint64_t> covered; // per hit, the concepts it holds (bits)
         double best_possible = 0, all_concepts = 0;
     };
-    [[nodiscard]] first_stage_result first_stage(std::string_view query, std::size_t depth) const;
+    [[nodiscard]] first_stage_result first_stage(std::string_view query, std::size_t depth,
+                                                 std::string_view context = {}) const;
     [[nodiscard]] features features_of(const first_stage_result& r, std::size_t rank, question_shape shape) const;
     static constexpr std::size_t rerank_depth = 40;
     // A word the corpus does not use, replaced by one it does a typo away;
