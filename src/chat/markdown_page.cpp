@@ -333,7 +333,7 @@ public:
         std::string line = lines[i];
         for (int extra = 0; extra < 4 && i + 1 < lines.size() && opens_call(line); ++extra)
             line.append(" ").append(util::trim(lines[++i]));
-        return resolve_shortcodes(std::move(line));
+        return resolve_shortcodes(without_comments(std::move(line)));
     }
 
 private:

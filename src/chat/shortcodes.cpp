@@ -59,8 +59,21 @@ std::string resolve_shortcodes(std::string line)
     return out;
 }
 
+std::string without_comments(std::string line)
+{
+    for (auto open = line.find("<!--"); open != std::string::npos; open = line.find("<!--", open)) {
+        auto close = line.find("-->", open + 4);
+        if (close == std::string::npos)
+            break;
+        line.erase(open, close + 3 - open);
+    }
+    return line;
+}
+
 bool opens_call(std::string_view line)
 {
+    if (auto comment = line.rfind("<!--"); comment != std::string_view::npos && line.find("-->", comment) == std::string_view::npos)
+        return true;
     auto open = std::max(line.rfind("{{<") == std::string_view::npos ? 0 : line.rfind("{{<") + 1,
                          line.rfind("{{%") == std::string_view::npos ? 0 : line.rfind("{{%") + 1);
     if (open == 0)

@@ -13,8 +13,12 @@ namespace chatkit::chat {
 // Escaped calls (`{{</* x */>}}`) are shown as the site shows them.
 [[nodiscard]] std::string resolve_shortcodes(std::string line);
 
-// Whether a call opens on this line and closes on a later one (a paragraph
-// wrapped inside its arguments).
+// Whether a call or an HTML comment opens on this line and closes on a
+// later one (a paragraph wrapped inside it).
 [[nodiscard]] bool opens_call(std::string_view line);
+
+// A line of prose without its HTML comments (mdBook's "<!-- ignore -->"
+// after a link, which md4c keeps as text when it follows a reference link).
+[[nodiscard]] std::string without_comments(std::string line);
 
 } // namespace chatkit::chat

@@ -326,3 +326,12 @@ TEST(markdown_page, hugo_and_mdbook_template_calls_never_reach_the_text)
     EXPECT_NE(text.find("Write {{< note >}} in a page."), std::string::npos) << "an escaped call as the site shows it";
     EXPECT_NE(page.blocks.back().code.find("{{< note >}}"), std::string::npos) << "code is left as written";
 }
+
+TEST(markdown_page, an_html_comment_after_a_reference_link_is_no_text)
+{
+    auto page = page_of("In the [Traits][traits]<!--\nignore --> section we met the orphan rule.\n\n"
+                        "[traits]: ch10.html\n");
+    auto text = all_text(page.blocks);
+    EXPECT_EQ(text.find("<!--"), std::string::npos) << text;
+    EXPECT_NE(text.find("In the Traits section we met the orphan rule."), std::string::npos) << text;
+}
