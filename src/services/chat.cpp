@@ -370,6 +370,7 @@ asio::awaitable<chat_service::resumption> chat_service::resume(const std::string
         std::optional<store::chat_repo::stream_row> row;
         bool more = false;
     };
+    co_await wait_until_recorded(message_id);
     auto f = co_await db_.read([&](soci::session& s) {
         found out{store::chat_repo::find_stream(s, message_id)};
         if (out.row && out.row->finished)
@@ -383,6 +384,19 @@ asio::awaitable<chat_service::resumption> chat_service::resume(const std::string
     co_return resumption{replay_listener(db_, message_id, after_seq, settings_.timing)};
 }
 
+asio::awaitable<void> chat_service::wait_until_recorded(const std::string& message_id)
+{
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    for (auto waited = std::chrono::milliseconds(0);; waited += settings_.timing.poll) {
+        bool recorded = co_await db_.read(
+            [&](soci::session& s) { return store::chat_repo::find_stream(s, message_id).has_value(); });
+        if (recorded || waited >= settings_.timing.unknown_wait)
+            co_return;
+        pause.expires_after(settings_.timing.poll);
+        co_await pause.async_wait(asio::use_awaitable);
+    }
+}
+
 asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const chat_caller& caller)
 {
     if (auto local = registry_.find(message_id)) {
@@ -392,6 +406,7 @@ asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const 
         co_return true;
     }
     // Produced by another instance: it sees the request at its next flush.
+    co_await wait_until_recorded(message_id);
     co_return co_await db_.write([&](soci::session& s) {
         auto row = store::chat_repo::find_stream(s, message_id);
         if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))

@@ -104,6 +104,9 @@ private:
     // The caller may resume or cancel the answer: its owner here, or, when a
     // rotation elsewhere made this copy stale, the owner the database knows.
     boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);
+    // Returns once another instance's answer is in the database, or when
+    // timing.unknown_wait has passed: its journal writes in batches.
+    boost::asio::awaitable<void> wait_until_recorded(const std::string& message_id);
     // Appends one frame to the answer and to the journal.
     void emit(production& p, std::string_view event, const boost::json::value& data, bool final);
     void emit_token(production& p, std::string_view text);

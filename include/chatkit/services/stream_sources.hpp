@@ -18,6 +18,10 @@ struct stream_timing {
     std::chrono::milliseconds ping{15'000}; // ": ping" after this long without an event
     std::chrono::milliseconds idle{60'000}; // then an error event ends the stream
     std::chrono::milliseconds poll{250};    // replay from the database: how often to look
+    // A resume of an answer no instance has recorded yet (one that started
+    // on another instance an instant ago; the journal writes in batches of
+    // 100 ms) looks again for this long before it says "no such answer".
+    std::chrono::milliseconds unknown_wait{1'000};
 };
 
 // A listener on an answer this instance is producing: frames after
