@@ -78,10 +78,32 @@ public:
         }
         boost::system::error_code ec;
         socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        if (unread_body_)
+            co_await discard_unread_body();
         deadline_.stop();
     }
 
 private:
+    // A body refused unread (413) is still arriving. Closing with it unread
+    // makes the kernel answer with a reset, which can destroy the 413 before
+    // the client reads it; a proxy (nginx) then counts a failed upstream and
+    // marks it down. So the rest is read and dropped, within bounds, after
+    // the reply, as nginx's own lingering close does.
+    asio::awaitable<void> discard_unread_body()
+    {
+        deadline_.expires_after(linger_time);
+        std::size_t dropped = 0;
+        while (dropped < linger_bytes) {
+            auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), use_tuple);
+            if (ec)
+                break;
+            dropped += n;
+            buffer_.consume(buffer_.size());
+        }
+    }
+    static constexpr std::chrono::seconds linger_time{2};
+    static constexpr std::size_t linger_bytes = 8 * 1024 * 1024;
+
     // Waits for the first byte of the next request under the idle deadline, so
     // the header deadline only starts once the client begins a request.
     asio::awaitable<bool> wait_for_bytes(std::chrono::milliseconds deadline)
@@ -191,6 +213,7 @@ private:
         auto limit = ctx.route_opts ? ctx.route_opts->body_limit : env_.cfg.max_body_bytes;
         if (auto length = parser.content_length(); length && *length > limit) {
             ctx.rejected = too_large();
+            unread_body_ = true;
             co_return true;
         }
         if (parser.is_done())
@@ -207,6 +230,7 @@ private:
         auto [ec, n] = co_await bhttp::async_read(socket_, buffer_, parser, use_tuple);
         if (ec == bhttp::error::body_limit) {
             ctx.rejected = too_large();
+            unread_body_ = true;
             co_return true;
         }
         if (ec && is_quiet_close(ec))
@@ -341,6 +365,7 @@ private:
     std::shared_ptr<session_handle> handle_;
     asio::ip::address peer_;
     std::string peer_text_;
+    bool unread_body_ = false; // a refused body is still on its way
 };
 
 } // namespace
