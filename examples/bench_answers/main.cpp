@@ -4,6 +4,7 @@
 //
 //   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... [--site plain|mkdocs|docusaurus] [--dump FILE]
 //                         [--no-context]   (follow-ups asked without the question before them)
+//                         [--chain]        (every other question asked after the one before it in its file)
 //
 // Each question file is a JSON array of {"q", "kind", "gold": [{"page",
 // "heading", "parent"?}], "facts": [str]}; out-of-scope questions have no
@@ -305,6 +306,7 @@ int main(int argc, char** argv)
     std::string dump_path, features_path;
     corpus_options options;
     bool context = true; // follow-ups see the question before them
+    bool chain = false;  // every question follows the one before it in its file: what a false follow-up costs
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--dump" && i + 1 < argc)
@@ -313,13 +315,15 @@ int main(int argc, char** argv)
             features_path = argv[++i];
         else if (arg == "--no-context")
             context = false;
+        else if (arg == "--chain")
+            chain = true;
         else if (arg == "--site" && i + 1 < argc)
             options.site = parse_site_kind(argv[++i]).value_or(site_kind::plain);
         else
             files.push_back(arg);
     }
     if (argc < 3 || files.empty()) {
-        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE] [--no-context]\n",
+        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE] [--no-context] [--chain]\n",
                      argv[0]);
         return 64;
     }
@@ -347,6 +351,9 @@ int main(int argc, char** argv)
         if (!context)
             for (auto& q : questions)
                 q.prev.clear();
+        for (std::size_t i = 1; chain && i < questions.size(); ++i)
+            if (questions[i].prev.empty())
+                questions[i].prev = questions[i - 1].text;
         tally ours, fts;
         for (const auto& q : questions) {
             auto ranked = index.search(q.text, 5, follow_up_context(q.text, q.prev));

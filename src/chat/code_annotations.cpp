@@ -6,6 +6,9 @@ namespace chatkit::chat::md {
 
 namespace {
 
+// std::regex recurses per character: longer lines are left as they are.
+constexpr std::size_t max_annotated_line = 1024;
+
 const std::regex& magic_comment_line()
 {
     static const std::regex re(
@@ -43,9 +46,10 @@ void strip_code_annotations(std::string& code, std::string_view lang)
         auto end = code.find('\n', start);
         auto line = code.substr(start, end == std::string::npos ? std::string::npos : end - start);
         start = end == std::string::npos ? code.size() : end + 1;
-        if (std::regex_match(line, magic_comment_line()) || (rust && hidden_rust_line(line)))
+        bool short_line = line.size() <= max_annotated_line;
+        if ((short_line && std::regex_match(line, magic_comment_line())) || (rust && hidden_rust_line(line)))
             continue;
-        if (line.find("[!code ") != std::string::npos)
+        if (short_line && line.find("[!code ") != std::string::npos)
             line = std::regex_replace(line, code_notation(), "");
         out += line;
         if (end != std::string::npos)

@@ -1,6 +1,7 @@
 #include "chatkit/chat/english.hpp"
 
 #include "chatkit/chat/english_words.hpp"
+#include "chatkit/chat/terms.hpp"
 #include "chatkit/util/text.hpp"
 
 #include <algorithm>
@@ -32,11 +33,15 @@ word_list_entries load()
         std::string line(text.substr(0, end));
         text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
         // Possessives ("carpet's") add nothing a reader's query would hold;
-        // a contraction is written without its apostrophe too ("doesnt").
-        if (line.empty() || line.ends_with("'s"))
+        // a contraction is written without its apostrophe too ("doesnt",
+        // "whats", "ive"), and is a common word whatever its capital ("I've").
+        if (line.empty())
+            continue;
+        auto apostrophe = line.find('\'');
+        if (line.ends_with("'s") && !is_stop_word(util::ascii_lower(line.substr(0, line.size() - 2))))
             continue;
         std::erase(line, '\'');
-        bool capitalised = line[0] >= 'A' && line[0] <= 'Z';
+        bool capitalised = apostrophe == std::string::npos && line[0] >= 'A' && line[0] <= 'Z';
         (capitalised ? out.proper : out.common).push_back(util::ascii_lower(line));
     }
     sort_unique(out.common);

@@ -326,14 +326,25 @@ public:
         return out;
     }
 
-    // A line of prose with its template calls resolved; a call wrapped over
-    // the next lines (at most four) takes them along.
+    // A line of prose with its site syntax resolved. A call or comment
+    // wrapped over the next lines (at most four, within the paragraph) takes
+    // them along when it closes there; otherwise the line stands alone.
     static std::string prose_line(const std::vector<std::string>& lines, std::size_t& i)
     {
-        std::string line = lines[i];
-        for (int extra = 0; extra < 4 && i + 1 < lines.size() && opens_call(line); ++extra)
-            line.append(" ").append(util::trim(lines[++i]));
-        return resolve_shortcodes(without_comments(std::move(line)));
+        if (!opens_site_syntax(lines[i]))
+            return resolve_site_syntax(lines[i]);
+        std::string joined = lines[i];
+        for (std::size_t next = i + 1; next < lines.size() && next <= i + 4; ++next) {
+            auto t = util::trim(lines[next]);
+            if (t.empty() || !opens_fence(std::string(t)).empty())
+                break;
+            joined.append(" ").append(t);
+            if (!opens_site_syntax(joined)) {
+                i = next;
+                return resolve_site_syntax(joined);
+            }
+        }
+        return resolve_site_syntax(lines[i]);
     }
 
 private:

@@ -156,7 +156,7 @@ retriever::query_plan retriever::plan(std::string_view query, std::string_view c
     }
     // A follow-up's earlier question says what "that" is: its words the
     // corpus holds join at a lower weight, as concepts of their own.
-    for (auto& t : terms_of(context, correct)) {
+    for (auto& t : terms_of(context)) { // as written: its names are not this question's to correct
         if (out.concepts.size() == max_concepts)
             break;
         if (!postings_.contains(t) ||

@@ -1,86 +1,137 @@
 #include "shortcodes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
-#include <regex>
 
 namespace chatkit::chat {
 
 namespace {
 
-// {{< name args >}} or {{% name args %}} (and their closing forms), or
-// mdBook's {{#name args}}.
-const std::regex& call_re()
-{
-    static const std::regex re(R"re(\{\{(?:<\s*([^>]*?)\s*>|%\s*([^%]*?)\s*%|#(\w+)[^}]*)\}\})re");
-    return re;
-}
+struct scan_result {
+    std::string text;
+    bool unclosed = false;
+};
 
 // The value of `name="..."` among a call's arguments, if any.
-std::optional<std::string> argument(const std::string& args, const std::string& name)
+std::optional<std::string_view> argument(std::string_view args, std::string_view name)
 {
-    auto at = args.find(name + "=\"");
-    while (at != std::string::npos && at > 0 && args[at - 1] != ' ')
-        at = args.find(name + "=\"", at + 1);
-    if (at == std::string::npos)
-        return std::nullopt;
-    auto start = at + name.size() + 2;
-    return args.substr(start, args.find('"', start) - start);
+    for (std::size_t at = args.find(name); at != std::string_view::npos; at = args.find(name, at + 1)) {
+        bool starts = at == 0 || args[at - 1] == ' ' || args[at - 1] == '\t';
+        auto value = at + name.size();
+        if (!starts || args.substr(value, 2) != "=\"")
+            continue;
+        auto end = args.find('"', value + 2);
+        return args.substr(value + 2, end == std::string_view::npos ? std::string_view::npos : end - value - 2);
+    }
+    return std::nullopt;
 }
 
-std::string replacement(const std::smatch& m)
+// Where a call's arguments end (the index of its closing delimiter),
+// skipping quoted strings, which may hold the delimiter's characters.
+std::size_t call_end(std::string_view line, std::size_t from, std::string_view close)
 {
-    std::string args = m[1].matched ? m[1].str() : m[2].matched ? m[2].str() : std::string();
-    if (args.starts_with("/*") && args.ends_with("*/"))
-        return "{{<" + args.substr(2, args.size() - 4) + ">}}";
-    // What the rendered call shows: its text, the glossary term, or the
-    // name of the sample file it embeds.
-    for (const char* shown : {"text", "term_id", "file"})
-        if (auto value = argument(args, shown))
+    for (std::size_t i = from; i < line.size(); ++i) {
+        if (line[i] == '"') {
+            auto quote = line.find('"', i + 1);
+            if (quote == std::string_view::npos)
+                return std::string_view::npos;
+            i = quote;
+            continue;
+        }
+        if (line.substr(i, close.size()) == close)
+            return i;
+    }
+    return std::string_view::npos;
+}
+
+// What a Hugo call renders as, as far as its arguments tell.
+std::string_view shown(std::string_view args)
+{
+    for (std::string_view name : {"text", "term_id", "file"})
+        if (auto value = argument(args, name))
             return *value;
     return {};
 }
 
-} // namespace
+constexpr std::array<std::string_view, 4> mdbook_calls{"include", "rustdoc_include", "playground", "title"};
 
-std::string resolve_shortcodes(std::string line)
+scan_result scan(std::string_view line)
 {
-    if (line.find("{{") == std::string::npos)
-        return line;
-    std::string out;
-    auto begin = line.cbegin();
-    std::smatch m;
-    while (std::regex_search(begin, line.cend(), m, call_re())) {
-        out.append(begin, m[0].first);
-        out += replacement(m);
-        begin = m[0].second;
+    scan_result out;
+    out.text.reserve(line.size());
+    std::size_t i = 0;
+    while (i < line.size()) {
+        char c = line[i];
+        if (c == '`') { // a code span: copied as it is, up to a closing run of the same length
+            auto run_end = line.find_first_not_of('`', i);
+            auto run = (run_end == std::string_view::npos ? line.size() : run_end) - i;
+            auto close = line.find(line.substr(i, run), i + run);
+            auto end = close == std::string_view::npos ? line.size() : close + run;
+            out.text.append(line.substr(i, end - i));
+            i = end;
+            continue;
+        }
+        if (line.substr(i, 4) == "<!--") {
+            auto close = line.find("-->", i + 4);
+            if (close == std::string_view::npos) {
+                out.unclosed = true;
+                out.text.append(line.substr(i));
+                break;
+            }
+            i = close + 3;
+            continue;
+        }
+        if (line.substr(i, 2) == "{{" && i + 2 < line.size() && (line[i + 2] == '<' || line[i + 2] == '%')) {
+            char kind = line[i + 2];
+            std::string close = std::string(1, kind == '<' ? '>' : '%') + "}}";
+            auto end = call_end(line, i + 3, close);
+            if (end == std::string_view::npos) {
+                out.unclosed = true;
+                out.text.append(line.substr(i));
+                break;
+            }
+            auto args = line.substr(i + 3, end - i - 3);
+            auto first = args.find_first_not_of(" \t");
+            auto last = args.find_last_not_of(" \t");
+            auto trimmed = first == std::string_view::npos ? std::string_view{} : args.substr(first, last - first + 1);
+            if (trimmed.starts_with("/*") && trimmed.ends_with("*/"))
+                out.text.append("{{").append(1, kind).append(trimmed.substr(2, trimmed.size() - 4)).append(close);
+            else
+                out.text.append(shown(trimmed));
+            i = end + close.size();
+            continue;
+        }
+        if (line.substr(i, 3) == "{{#") {
+            auto name_end = line.find_first_of(" }", i + 3);
+            auto name = line.substr(i + 3, name_end == std::string_view::npos ? 0 : name_end - i - 3);
+            auto end = line.find("}}", i + 3);
+            bool known = std::find(mdbook_calls.begin(), mdbook_calls.end(), name) != mdbook_calls.end();
+            if (known && end != std::string_view::npos) {
+                i = end + 2;
+                continue;
+            }
+        }
+        out.text += c;
+        ++i;
     }
-    out.append(begin, line.cend());
     return out;
 }
 
-std::string without_comments(std::string line)
+} // namespace
+
+std::string resolve_site_syntax(std::string_view line)
 {
-    for (auto open = line.find("<!--"); open != std::string::npos; open = line.find("<!--", open)) {
-        auto close = line.find("-->", open + 4);
-        if (close == std::string::npos)
-            break;
-        line.erase(open, close + 3 - open);
-    }
-    return line;
+    if (line.find("{{") == std::string_view::npos && line.find("<!--") == std::string_view::npos)
+        return std::string(line);
+    return scan(line).text;
 }
 
-bool opens_call(std::string_view line)
+bool opens_site_syntax(std::string_view line)
 {
-    if (auto comment = line.rfind("<!--"); comment != std::string_view::npos && line.find("-->", comment) == std::string_view::npos)
-        return true;
-    auto open = std::max(line.rfind("{{<") == std::string_view::npos ? 0 : line.rfind("{{<") + 1,
-                         line.rfind("{{%") == std::string_view::npos ? 0 : line.rfind("{{%") + 1);
-    if (open == 0)
+    if (line.find("{{") == std::string_view::npos && line.find("<!--") == std::string_view::npos)
         return false;
-    auto close = std::max(line.rfind(">}}") == std::string_view::npos ? 0 : line.rfind(">}}") + 1,
-                          line.rfind("%}}") == std::string_view::npos ? 0 : line.rfind("%}}") + 1);
-    return close < open;
+    return scan(line).unclosed;
 }
 
 } // namespace chatkit::chat

@@ -5,20 +5,19 @@
 
 namespace chatkit::chat {
 
-// A line of prose with the template calls of Hugo and mdBook resolved as
-// far as the text alone allows: `{{< glossary_tooltip text="Pods" ... >}}`
-// becomes its text (or its term_id, or the name of the sample file it
-// embeds), a call without any (`{{< note >}}`, `{{#include ../x.rs}}`) goes,
-// so its markers never reach an answer while a paired call's body stays.
-// Escaped calls (`{{</* x */>}}`) are shown as the site shows them.
-[[nodiscard]] std::string resolve_shortcodes(std::string line);
+// A line of prose as the site shows it, without the syntax its generator
+// reads: Hugo's template calls become what they render as far as the text
+// alone tells (`{{< glossary_tooltip text="Pods" ... >}}` its text, else
+// its term_id, else the sample file= it embeds; `{{< note >}}` nothing, so
+// a paired call's body stays), an escaped call (`{{</* x */>}}`) shows as
+// written, mdBook's preprocessor calls (`{{#include ../x.rs}}`) go, and so
+// do HTML comments (mdBook's "<!-- ignore -->" after a link). Inline code
+// spans are left as they are. A hand-written scanner: std::regex recurses
+// per character and a long line would overflow the stack.
+[[nodiscard]] std::string resolve_site_syntax(std::string_view line);
 
-// Whether a call or an HTML comment opens on this line and closes on a
-// later one (a paragraph wrapped inside it).
-[[nodiscard]] bool opens_call(std::string_view line);
-
-// A line of prose without its HTML comments (mdBook's "<!-- ignore -->"
-// after a link, which md4c keeps as text when it follows a reference link).
-[[nodiscard]] std::string without_comments(std::string line);
+// Whether a template call or an HTML comment opens on this line, outside
+// code spans, and does not close on it (a paragraph wrapped inside it).
+[[nodiscard]] bool opens_site_syntax(std::string_view line);
 
 } // namespace chatkit::chat

@@ -92,24 +92,41 @@ bool word_char(unsigned char c)
 
 std::string punctuation_as_spaces(std::string_view text)
 {
-    std::string out(text);
-    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
-        auto lead = static_cast<unsigned char>(out[i]);
-        auto next = static_cast<unsigned char>(out[i + 1]);
-        // U+00A0-U+00BF (no-break space, « », ¡ ¿, § ©) and U+00D7, U+00F7.
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto lead = static_cast<unsigned char>(text[i]);
+        auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
+        auto third = i + 2 < text.size() ? static_cast<unsigned char>(text[i + 2]) : 0;
         if (lead == 0xC2 && next >= 0xA0 && next <= 0xBF) {
-            out.replace(i, 2, "  ");
+            // U+00A0-U+00BF: no-break space and Latin-1 punctuation; not the
+            // letters and numbers among them (ª º µ ² ³ ¹ ¼ ½ ¾). A soft
+            // hyphen joins the word it splits.
+            constexpr std::string_view letters = "\xAA\xB2\xB3\xB5\xB9\xBA\xBC\xBD\xBE";
+            if (next == 0xAD) {
+                ++i;
+                continue;
+            }
+            if (letters.find(static_cast<char>(next)) == std::string_view::npos) {
+                out += ' ';
+                ++i;
+                continue;
+            }
+        } else if (lead == 0xC3 && (next == 0x97 || next == 0xB7)) { // × ÷
+            out += ' ';
+            ++i;
             continue;
-        }
-        if (lead == 0xC3 && (next == 0x97 || next == 0xB7)) {
-            out.replace(i, 2, "  ");
-            continue;
-        }
-        // U+2000-U+206F, general punctuation (dashes, quotes, ellipsis, spaces).
-        if (lead == 0xE2 && (next == 0x80 || next == 0x81) && i + 2 < out.size()) {
-            out.replace(i, 3, "   ");
+        } else if (lead == 0xE2 && (next == 0x80 || (next == 0x81 && third <= 0xAF)) && third >= 0x80 &&
+                   third <= 0xBF) {
+            // U+2000-U+206F, general punctuation: dashes, quotes, ellipsis,
+            // spaces. Zero-width joiners (U+200C, U+200D, U+2060) join.
+            bool joiner = (next == 0x80 && (third == 0x8C || third == 0x8D)) || (next == 0x81 && third == 0xA0);
+            if (!joiner)
+                out += ' ';
             i += 2;
+            continue;
         }
+        out += static_cast<char>(lead);
     }
     return out;
 }

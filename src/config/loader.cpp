@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -80,10 +81,19 @@ file_value secret_from_file(const env_lookup& env, std::string_view name, bool a
         return {};
     if (also_set)
         return {std::nullopt, std::string(name) + " and " + file_setting + " are both set: keep one"};
+    // A directory opens as a stream and then throws on the first read.
+    std::error_code ec;
+    if (std::filesystem::is_directory(*path, ec))
+        return {std::nullopt, file_setting + ": " + *path + " is a directory, not a file"};
     std::ifstream in(*path, std::ios::binary);
     if (!in)
         return {std::nullopt, file_setting + ": cannot read " + *path};
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string content;
+    try {
+        content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+        return {std::nullopt, file_setting + ": cannot read " + *path};
+    }
     constexpr std::size_t max_size = 64 * 1024;
     if (content.size() > max_size)
         return {std::nullopt, file_setting + ": " + *path + " is larger than 64 KiB"};

@@ -7,8 +7,13 @@
 #include "chatkit/util/url.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <cmath>
 #include <optional>
 
@@ -130,16 +135,44 @@ std::string check_cors(const config& cfg, std::vector<std::string>& warnings)
     return {};
 }
 
+// The SQLite file, or the nearest folder above it that exists (serve makes
+// the rest), must be writable by this user: check-config says what serve
+// would find.
+std::string sqlite_writable(const std::filesystem::path& file)
+{
+    std::error_code ec;
+    auto at = file;
+    while (!std::filesystem::exists(at, ec) && at != ".")
+        at = at.has_parent_path() && at.parent_path() != at ? at.parent_path() : std::filesystem::path(".");
+    // A file made and removed, not access(): root passes access() on a
+    // read-only or virtual file system it cannot write.
+    auto folder = std::filesystem::is_directory(at, ec) ? at : at.parent_path();
+    std::string probe = (folder.empty() ? std::filesystem::path(".") : folder).string() + "/.chatkit-write-XXXXXX";
+    int fd = ::mkstemp(probe.data());
+    if (fd < 0)
+        return "DATABASE_URL: " + folder.string() + " is not writable by this user (" + std::strerror(errno) +
+               "): the SQLite file and its -wal and -shm files are written there";
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return {};
+}
+
 std::string check_database(const config& cfg, std::vector<std::string>& warnings)
 {
     if (cfg.database_url.starts_with("sqlite://")) {
         if (cfg.production())
             warnings.push_back("DATABASE_URL is SQLite in production mode: fine for one instance; use "
                                "postgresql://... to run several");
+        return sqlite_writable(cfg.database_url.substr(std::string_view("sqlite://").size()));
+    }
+    if (cfg.database_url.starts_with("postgresql://") || cfg.database_url.starts_with("postgres://")) {
+        // A bare '@' or ':' in the password makes no URL: a configuration
+        // error, never worth a restart.
+        if (!util::parse_absolute_url(cfg.database_url))
+            return "DATABASE_URL is not a valid URL: percent-encode an @, : or / of the user name or password "
+                   "(%40, %3A, %2F)";
         return {};
     }
-    if (cfg.database_url.starts_with("postgresql://") || cfg.database_url.starts_with("postgres://"))
-        return {};
     return "DATABASE_URL must start with sqlite:/// or postgresql://, e.g. DATABASE_URL=sqlite://" + state_dir() +
            "/chatkit.db";
 }

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <stdexcept>
 #include <sys/resource.h>
 #include <thread>
 
@@ -61,8 +62,14 @@ struct server::impl {
         tcp::endpoint endpoint{asio::ip::make_address(cfg.bind), cfg.port};
         acceptor.open(endpoint.protocol());
         acceptor.set_option(tcp::acceptor::reuse_address(true));
-        acceptor.bind(endpoint);
-        acceptor.listen(asio::socket_base::max_listen_connections);
+        boost::system::error_code ec;
+        acceptor.bind(endpoint, ec);
+        if (!ec)
+            acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        // The public and the admin listener both come here: say which port.
+        if (ec)
+            throw std::runtime_error("cannot listen on " + endpoint.address().to_string() + " port " +
+                                     std::to_string(cfg.port) + ": " + ec.message());
         port = acceptor.local_endpoint().port();
     }
 

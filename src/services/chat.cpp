@@ -2,6 +2,7 @@
 
 #include "chatkit/services/stream_journal.hpp"
 
+#include "chatkit/chat/follow_up.hpp"
 #include "chatkit/http/sse.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/chat_repo.hpp"
@@ -31,8 +32,11 @@ namespace {
 
 constexpr std::size_t max_sources = 5;
 // Turns of context for a follow-up: the question it refers to is nearly
-// always the last one; the model gets a little more.
+// always the last one; the model gets a little more. A conversation left
+// for half an hour starts afresh (clients without a conversation id share
+// one for good).
 constexpr int context_turns = 3;
+constexpr std::chrono::minutes context_age{30};
 
 // Thrown out of the token sink to stop generation.
 struct stop_generation {};
@@ -158,12 +162,12 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     p->request = req;
     p->caller = caller;
     p->index = corpus();
-    auto earlier = co_await earlier_turns(req, caller);
+    auto conversation = co_await conversation_of(req, caller);
     auto retrieval_started = clock::now();
     auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
-    auto sources = chat::find_sources(*p->index, req.message, selection, max_sources,
-                                      earlier.empty() ? std::string_view() : std::string_view(earlier.back().question));
-    p->grounding = {req.message, req.mode, req.selected_text, std::move(sources), streamed, std::move(earlier)};
+    auto sources = chat::find_sources(*p->index, req.message, selection, max_sources, conversation.questions);
+    p->grounding = {req.message, req.mode, req.selected_text, std::move(sources), streamed,
+                    std::move(conversation.turns)};
     p->retrieval_ms = ms_since(retrieval_started);
 
     auto message_id = security::new_uuid();
@@ -182,12 +186,15 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     co_return p->stream;
 }
 
-asio::awaitable<std::vector<chat::turn>> chat_service::earlier_turns(const chat_request& req,
-                                                                     const chat_caller& caller)
+asio::awaitable<chat_service::conversation_context> chat_service::conversation_of(const chat_request& req,
+                                                                                   const chat_caller& caller)
 {
-    std::vector<chat::turn> turns;
+    conversation_context out;
     if (caller.session_id.empty())
-        co_return turns; // nothing is stored without a token
+        co_return out; // nothing is stored without a token
+    bool refers = chat::refers_back(req.message);
+    if (!refers && !generator_.reads_conversation())
+        co_return out;
     store::history_repo::conversation_history history;
     try {
         history = co_await db_.read([&](soci::session& s) {
@@ -197,17 +204,31 @@ asio::awaitable<std::vector<chat::turn>> chat_service::earlier_turns(const chat_
     } catch (const std::exception& e) {
         // The question can still be answered on its own.
         spdlog::warn("conversation context unavailable: {}", e.what());
-        co_return turns;
+        co_return out;
     }
     if (history.key != conversation_key(req))
-        co_return turns;
+        co_return out;
+    const auto since = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(context_age).count();
+    std::erase_if(history.messages, [&](const auto& m) { return m.created_at_ms < since; });
     for (std::size_t i = 0; i + 1 < history.messages.size(); ++i) {
         const auto& q = history.messages[i];
         const auto& a = history.messages[i + 1];
         if (q.role == "user" && a.role == "assistant" && a.status == "complete")
-            turns.push_back({q.content, a.content});
+            out.turns.push_back({q.content, a.content});
     }
-    co_return turns;
+    // The question before, whatever became of its answer (still being
+    // written, failed); and the one before that when it was a follow-up too.
+    if (refers) {
+        int taken = 0;
+        for (auto it = history.messages.rbegin(); it != history.messages.rend() && taken < 2; ++it) {
+            if (it->role != "user" || it->content.empty())
+                continue;
+            out.questions += (taken++ ? " " : "") + it->content;
+            if (!chat::refers_back(it->content))
+                break;
+        }
+    }
+    co_return out;
 }
 
 void chat_service::emit(production& p, std::string_view event, const boost::json::value& data, bool final)

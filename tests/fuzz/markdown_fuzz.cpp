@@ -34,6 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (hits.empty() && !c->sections().empty())
         hits.push_back({&c->sections().front(), 1.0, 1.0});
     static_cast<void>(
-        compose_answer({"how do I set up the page", "chat", "A selected passage. Another.", hits, false}));
+        compose_answer({"how do I set up the page", "chat", "A selected passage. Another.", hits, false, {}}));
     return 0;
 }

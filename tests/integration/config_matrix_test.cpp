@@ -267,7 +267,29 @@ TEST(config_matrix, secrets_come_from_files_and_never_from_both)
     expect_refused(env, "SECRET_KEY_FILE: cannot read");
     env["SECRET_KEY_FILE"] = write("weak", "tiny-secret\n");
     expect_refused(env, "SECRET_KEY", "tiny-secret");
+    env["SECRET_KEY_FILE"] = dir.string();
+    expect_refused(env, "SECRET_KEY_FILE: " + dir.string() + " is a directory");
     std::filesystem::remove_all(dir);
+}
+
+TEST(config_matrix, database_urls_serve_would_refuse_are_refused_by_both)
+{
+    auto env = production_env();
+    env["DATABASE_URL"] = "postgresql://chatkit:p@ss@127.0.0.1/chatkit";
+    expect_refused(env, "percent-encode an @", "p@ss");
+    env["DATABASE_URL"] = "sqlite:///proc/chatkit/chatkit.db";
+    expect_refused(env, "DATABASE_URL: /proc is not writable");
+}
+
+TEST(config_matrix, a_port_in_use_is_named)
+{
+    auto env = chatkit::test::dev_env();
+    chatkit::test::server_process first({}, env);
+    auto port = first.wait_until_listening();
+    ASSERT_TRUE(port) << first.output();
+    auto r = run_to_exit({"serve", "--port", std::to_string(*port)}, env);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("cannot listen on 127.0.0.1 port " + std::to_string(*port)), std::string::npos) << r.output;
 }
 
 TEST(config_matrix, production_needs_an_https_verification_page)

@@ -335,3 +335,25 @@ TEST(markdown_page, an_html_comment_after_a_reference_link_is_no_text)
     EXPECT_EQ(text.find("<!--"), std::string::npos) << text;
     EXPECT_NE(text.find("In the Traits section we met the orphan rule."), std::string::npos) << text;
 }
+
+TEST(markdown_page, site_syntax_inside_code_or_left_open_is_text)
+{
+    auto inline_code = page_of("HTML comments open with `<!--`:\n\n```html\n<!-- note -->\n```\n\nAfter.\n");
+    auto text = all_text(inline_code.blocks);
+    EXPECT_NE(text.find("HTML comments open with <!--"), std::string::npos) << text;
+    EXPECT_NE(text.find("After."), std::string::npos) << "the fence still closes: " << text;
+    ASSERT_GE(inline_code.blocks.size(), 2u);
+    EXPECT_EQ(inline_code.blocks[1].code, "<!-- note -->\n");
+
+    auto spans = all_text(page_of("Use `{{<` to open and `>}}` to close; {{#each people}} is Handlebars.\n").blocks);
+    EXPECT_NE(spans.find("Use {{< to open and >}} to close; {{#each people}} is Handlebars."), std::string::npos)
+        << spans;
+    auto quoted = all_text(page_of("A {{< glossary_tooltip text=\"a > b\" term_id=\"x\" >}} test.\n").blocks);
+    EXPECT_NE(quoted.find("A a > b test."), std::string::npos) << quoted;
+
+    std::string huge = "{{< " + std::string(200000, 'a') + "\n\nnext paragraph\n";
+    auto long_line = all_text(page_of(huge).blocks);
+    EXPECT_NE(long_line.find("next paragraph"), std::string::npos) << "a call never closed takes nothing along";
+    std::string long_code = "```rust\n" + std::string(100000, ' ') + "x // [!code ++]\n```\n";
+    EXPECT_EQ(md::parse(long_code).size(), 1u) << "a long code line is left as it is, not a crash";
+}

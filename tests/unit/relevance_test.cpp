@@ -1,4 +1,5 @@
 #include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/english.hpp"
 #include "chatkit/chat/query_words.hpp"
 #include "chatkit/chat/retriever.hpp"
 #include "chatkit/chat/terms.hpp"
@@ -171,6 +172,12 @@ TEST(relevance, numbers_dashes_and_contractions_are_no_names)
     EXPECT_FALSE(find_sources(r, "server listen \xE2\x80\x94 address in use \xE2\x80\x94 what now?", {}, 5).empty())
         << "an em dash is punctuation, not a word";
     EXPECT_EQ(terms_of("listen \xE2\x80\x94 \xC2\xAB" "address\xC2\xBB"), terms_of("listen address"));
+    EXPECT_EQ(punctuation_as_spaces("5\xC2\xB5s config\xC2\xADuration x\xC2\xB2"), "5\xC2\xB5s configuration x\xC2\xB2")
+        << "micro and squared are letters, a soft hyphen joins";
+    EXPECT_EQ(punctuation_as_spaces("a\xE2\x80" "b"), "a\xE2\x80" "b") << "a cut sequence is left alone";
     EXPECT_FALSE(find_sources(r, "the server doesnt listen, address already in use", {}, 5).empty())
         << "a contraction without its apostrophe is English";
+    for (const char* w : {"doesnt", "ive", "whats", "thats"})
+        EXPECT_TRUE(is_english_word(w) && !is_proper_noun(w)) << w;
+    EXPECT_FALSE(is_english_word("carpets's"));
 }

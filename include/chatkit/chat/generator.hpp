@@ -38,6 +38,8 @@ public:
     virtual ~generator() = default;
     [[nodiscard]] virtual std::string model() const = 0;
     virtual boost::asio::awaitable<void> generate(const grounding& g, const token_sink& emit) = 0;
+    // Whether answers read the conversation's earlier turns (grounding::earlier).
+    [[nodiscard]] virtual bool reads_conversation() const { return false; }
     // Lets go of what is kept between answers (idle upstream connections);
     // called once the I/O threads have stopped, before their contexts go.
     virtual void release() {}

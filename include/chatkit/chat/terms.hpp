@@ -41,8 +41,9 @@ void words_of(std::string_view text, const std::function<void(std::string_view l
 // byte of a non-ASCII character.
 [[nodiscard]] bool word_char(unsigned char c);
 // `text` with Unicode punctuation ("—", "“", "«", "…", a no-break space)
-// as spaces: word_char() takes every non-ASCII byte for a letter, and a
-// dash is no word (it made "Error — how" a question about a name).
+// as spaces, and soft hyphens and zero-width joiners removed: word_char()
+// takes every non-ASCII byte for a letter, and a dash is no word (it made
+// "Error — how" a question about a name).
 [[nodiscard]] std::string punctuation_as_spaces(std::string_view text);
 
 // Whether a lower-cased word is one of the stop words terms_of drops.

@@ -50,6 +50,7 @@ public:
     ~upstream_generator() override;
 
     [[nodiscard]] std::string model() const override { return settings_.model; }
+    [[nodiscard]] bool reads_conversation() const override { return true; }
     boost::asio::awaitable<void> generate(const grounding& g, const token_sink& emit) override;
     void release() override;
     // Idle keep-alive connections held now (for /metrics).

@@ -98,9 +98,15 @@ private:
     boost::asio::awaitable<std::shared_ptr<chat::answer_stream>> start(const chat_request& req,
                                                                        const chat_caller& caller, bool streamed);
     boost::asio::awaitable<void> produce(std::shared_ptr<production> p);
-    // The last finished turns of the request's conversation, oldest first:
-    // what a follow-up ("and on PostgreSQL?") refers to.
-    boost::asio::awaitable<std::vector<chat::turn>> earlier_turns(const chat_request& req, const chat_caller& caller);
+    // What a follow-up ("and on PostgreSQL?") refers to: the conversation's
+    // last finished turns for the model, and its last questions for the
+    // search. Read only when the question refers back or the generator reads
+    // the conversation.
+    struct conversation_context {
+        std::vector<chat::turn> turns; // oldest first
+        std::string questions;         // the last question, and the one before when it referred back too
+    };
+    boost::asio::awaitable<conversation_context> conversation_of(const chat_request& req, const chat_caller& caller);
     // The caller may resume or cancel the answer: its owner here, or, when a
     // rotation elsewhere made this copy stale, the owner the database knows.
     boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);
