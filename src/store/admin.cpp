@@ -10,7 +10,6 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -65,16 +64,9 @@ admin_outcome schema_verdict(const schema_state& state, const std::string& what)
 admin_outcome admin_check_database(const std::string& database_url, std::chrono::milliseconds connect_timeout)
 {
     auto url = parse_connection_url(database_url, connect_timeout);
-    if (url.kind == dialect::sqlite) {
-        // The nearest folder that exists must let serve make the rest and the file.
-        auto dir = std::filesystem::absolute(std::filesystem::path(url.sqlite_path)).parent_path();
-        while (!dir.empty() && !std::filesystem::exists(dir) && dir != dir.parent_path())
-            dir = dir.parent_path();
-        if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK | X_OK) != 0)
-            return {false, "DATABASE_URL: cannot create the SQLite database under " + dir.string()};
-        if (!std::filesystem::exists(url.sqlite_path))
-            return {true, "SQLite database at " + url.sqlite_path + " (serve creates it)"};
-    }
+    // Whether serve can write there, config::validate has said.
+    if (url.kind == dialect::sqlite && !std::filesystem::exists(url.sqlite_path))
+        return {true, "SQLite database at " + url.sqlite_path + " (serve creates it)"};
     schema_state state;
     if (url.kind == dialect::sqlite) {
         try {
