@@ -32,7 +32,9 @@ void print_help()
 {
     std::printf("usage: chatkit-server [serve | check-config | migrate | version] [--flag value ...]\n"
                 "       chatkit-server user set-tier EMAIL anonymous|lightweight|full|premium\n"
-                "       chatkit-server user revoke-sessions EMAIL\n\n"
+                "       chatkit-server user revoke-sessions EMAIL\n"
+                "       chatkit-server user export EMAIL     (what is kept about them, as JSON)\n"
+                "       chatkit-server user delete EMAIL     (the account and everything kept about it)\n\n"
                 "Every setting is an environment variable and the equivalent flag:\n");
     for (const auto& s : chatkit::config::settings())
         std::printf("  %-24s %-26s %s\n", std::string(s.flag).c_str(), std::string(s.env).c_str(),
@@ -91,7 +93,8 @@ int serve(chatkit::config::config& cfg, const std::vector<std::string>& warnings
     return 0;
 }
 
-// `user set-tier EMAIL TIER` and `user revoke-sessions EMAIL`.
+// `user set-tier EMAIL TIER`, `user revoke-sessions EMAIL`, `user export
+// EMAIL` (JSON on stdout) and `user delete EMAIL`.
 int user_command(const std::string& database_url, const std::vector<std::string>& operands)
 {
     constexpr std::array<std::string_view, 4> tiers{"anonymous", "lightweight", "full", "premium"};
@@ -104,8 +107,13 @@ int user_command(const std::string& database_url, const std::vector<std::string>
         outcome = chatkit::store::admin_set_tier(database_url, operands[1], operands[2]);
     } else if (operands.size() == 2 && operands[0] == "revoke-sessions") {
         outcome = chatkit::store::admin_revoke_sessions(database_url, operands[1]);
+    } else if (operands.size() == 2 && operands[0] == "export") {
+        outcome = chatkit::store::admin_export_user(database_url, operands[1]);
+    } else if (operands.size() == 2 && operands[0] == "delete") {
+        outcome = chatkit::store::admin_delete_user(database_url, operands[1]);
     } else {
-        std::fprintf(stderr, "usage: chatkit-server user set-tier EMAIL TIER | user revoke-sessions EMAIL\n");
+        std::fprintf(stderr, "usage: chatkit-server user set-tier EMAIL TIER | revoke-sessions EMAIL | export EMAIL | "
+                             "delete EMAIL\n");
         return 64;
     }
     std::fprintf(outcome.ok ? stdout : stderr, "%s\n", outcome.message.c_str());

@@ -129,6 +129,15 @@ struct auth_routes {
         co_return http::no_content();
     }
 
+    // The signed-in reader's account and everything kept about it.
+    awaitable<http::reply> delete_account(http::request&, http::request_context& ctx) const
+    {
+        if (auto denied = http::require_user(ctx))
+            co_return *denied;
+        co_await identity.delete_account(ctx.caller->user_id);
+        co_return http::no_content();
+    }
+
     awaitable<http::reply> migrate(http::request& req, http::request_context& ctx) const
     {
         if (auto denied = http::require_user(ctx))
@@ -177,6 +186,7 @@ void mount_auth(http::router& r, services::identity_service& identity, services:
     r.add("GET", "/api/v1/auth/verification-status", bind(&auth_routes::verification_status));
     r.add("POST", "/api/v1/auth/refresh-token", bind(&auth_routes::refresh), {.body_limit = 1024});
     r.add("POST", "/api/v1/auth/logout", bind(&auth_routes::logout), {.body_limit = 1024});
+    r.add("DELETE", "/api/v1/user", bind(&auth_routes::delete_account), {.body_limit = 1024});
     r.add("POST", "/api/v1/auth/migrate-session", bind(&auth_routes::migrate), json);
 }
 

@@ -8,6 +8,7 @@
 #include "chatkit/store/history_repo.hpp"
 #include "chatkit/store/identity_repo.hpp"
 #include "chatkit/store/outbox_repo.hpp"
+#include "chatkit/store/user_data_repo.hpp"
 #include "chatkit/util/time.hpp"
 
 #include <soci/soci.h>
@@ -202,6 +203,25 @@ boost::asio::awaitable<result<issued_session>> identity_service::refresh(const h
     if (rotated && hooks_.rotated)
         hooks_.rotated(old_id, out.session_id);
     co_return rotated;
+}
+
+boost::asio::awaitable<void> identity_service::delete_account(const std::string& user_id)
+{
+    if (cache_)
+        cache_->forget_user(user_id);
+    auto sessions = co_await db_.write([&](soci::session& s) {
+        soci::transaction tx(s);
+        std::vector<std::string> ids;
+        if (auto user = repo::find_user(s, user_id))
+            ids = store::user_data_repo::delete_user(s, *user);
+        tx.commit();
+        return ids;
+    });
+    if (cache_)
+        cache_->forget_user(user_id);
+    if (hooks_.ended)
+        for (const auto& id : sessions)
+            hooks_.ended(id);
 }
 
 boost::asio::awaitable<void> identity_service::logout(const http::principal& caller)

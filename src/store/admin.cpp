@@ -3,15 +3,18 @@
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/identity_repo.hpp"
 #include "chatkit/store/migrations.hpp"
+#include "chatkit/store/user_data_repo.hpp"
 #include "chatkit/util/text.hpp"
 #include "chatkit/util/time.hpp"
 #include "connection_url.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <filesystem>
+#include <optional>
 
 namespace chatkit::store {
 
@@ -116,6 +119,36 @@ admin_outcome admin_revoke_sessions(const std::string& database_url, const std::
     if (revoked < 0)
         return {false, "no user with that email"};
     return {true, "revoked " + std::to_string(revoked) + " session(s) of " + util::ascii_lower(email)};
+}
+
+admin_outcome admin_export_user(const std::string& database_url, const std::string& email)
+{
+    auto db = open_migrated(database_url);
+    std::optional<boost::json::object> data;
+    db->run_blocking([&](soci::session& s) {
+        if (auto user = identity_repo::find_user_by_email(s, util::ascii_lower(email)))
+            data = user_data_repo::export_user(s, *user);
+    });
+    if (!data)
+        return {false, "no user with that email"};
+    return {true, boost::json::serialize(*data)};
+}
+
+admin_outcome admin_delete_user(const std::string& database_url, const std::string& email)
+{
+    auto db = open_migrated(database_url);
+    bool found = false;
+    db->run_blocking([&](soci::session& s) {
+        soci::transaction tx(s);
+        if (auto user = identity_repo::find_user_by_email(s, util::ascii_lower(email))) {
+            user_data_repo::delete_user(s, *user);
+            found = true;
+        }
+        tx.commit();
+    });
+    if (!found)
+        return {false, "no user with that email"};
+    return {true, "deleted " + util::ascii_lower(email) + " and everything kept about them"};
 }
 
 } // namespace chatkit::store

@@ -151,6 +151,11 @@ void transfer_conversations(soci::session& s, const std::string& from_session, c
         soci::use(from_session, "from");
 }
 
+void announce_user_change(soci::session& s, const std::string& user_id)
+{
+    announce(s, "u:" + user_id);
+}
+
 int revoke_user_sessions(soci::session& s, const std::string& user_id, long long now)
 {
     soci::statement st =

@@ -174,6 +174,9 @@ test("sign-up, saved chats and personalization answer as documented", { skip: !p
   assert.equal((await call("GET", `/api/v1/chat/saved/${saved.json.chat_id}`, { token })).status, 404);
   assert.equal((await call("POST", "/api/v1/user/personalize", { token, body: { preferences: { topics: ["robots"] } } })).status, 200);
   assert.equal((await call("GET", "/api/v1/chat/history", { token })).status, 200);
+  assert.equal((await call("DELETE", "/api/v1/user", { token: anon })).status, 401);
+  assert.equal((await call("DELETE", "/api/v1/user", { token })).status, 204);
+  assert.equal((await call("GET", "/api/v1/auth/session-check", { token })).status, 401);
 });
 
 test("every operation in the document was exercised with a success", { skip: !process.env.CHATKIT_TEST_MAILDIR }, () => {

@@ -81,6 +81,10 @@ public:
     // Rotation: a new token for the same session owner; the old one dies.
     boost::asio::awaitable<result<issued_session>> refresh(const http::principal& caller);
     boost::asio::awaitable<void> logout(const http::principal& caller);
+    // Deletes the user and everything kept about them (user_data_repo.hpp);
+    // their tokens die here at once and on every instance with the commit,
+    // and answers their sessions have open end.
+    boost::asio::awaitable<void> delete_account(const std::string& user_id);
 
     // Moves the anonymous history into a saved chat of the user, once;
     // answers of that session still on their way join the chat when they end.

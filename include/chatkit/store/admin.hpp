@@ -22,5 +22,9 @@ admin_outcome admin_check_database(const std::string& database_url,
 admin_outcome admin_set_tier(const std::string& database_url, const std::string& email, const std::string& tier);
 // Every session of the user ends; answers they have open end within a second.
 admin_outcome admin_revoke_sessions(const std::string& database_url, const std::string& email);
+// What is kept about the user, as one JSON document (user_data_repo.hpp).
+admin_outcome admin_export_user(const std::string& database_url, const std::string& email);
+// The user and everything kept about them; their tokens die on every instance.
+admin_outcome admin_delete_user(const std::string& database_url, const std::string& email);
 
 } // namespace chatkit::store

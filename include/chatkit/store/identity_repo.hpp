@@ -45,6 +45,9 @@ struct verification_row {
     bool used = false;
 };
 
+// Every instance forgets what it cached of the user's sessions once the
+// caller's transaction commits.
+void announce_user_change(soci::session& s, const std::string& user_id);
 std::optional<user_row> find_user(soci::session& s, const std::string& id);
 std::optional<user_row> find_user_by_email(soci::session& s, const std::string& email);
 // Creates the user (unverified) unless it exists; returns it either way.
