@@ -10,11 +10,14 @@
 #include "chatkit/store/migrations.hpp"
 #include "chatkit/version.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -120,6 +123,29 @@ int user_command(const std::string& database_url, const std::vector<std::string>
     return outcome.ok ? 0 : 1;
 }
 
+// Under LOG_FORMAT=json every stderr line is a JSON record, these too: a
+// log shipper must not meet a plain line it cannot parse.
+bool json_stderr = false;
+
+// One line on stderr, as plain text or as a record like the logger's.
+void complain(const std::string& text, std::string_view level = "error")
+{
+    if (!json_stderr) {
+        std::fprintf(stderr, "chatkit-server: %s\n", text.c_str());
+        return;
+    }
+    auto now = std::chrono::system_clock::now();
+    auto seconds = std::chrono::system_clock::to_time_t(now);
+    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm t{};
+    ::gmtime_r(&seconds, &t);
+    char stamp[96];
+    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                  t.tm_hour, t.tm_min, t.tm_sec, static_cast<int>(millis));
+    auto record = boost::json::serialize(boost::json::object{{"time", stamp}, {"level", level}, {"msg", text}});
+    std::fprintf(stderr, "%s\n", record.c_str());
+}
+
 // What is wrong with the words after the command: an unknown flag, or an
 // argument the command does not take. Empty when nothing is.
 std::string stray_argument(const std::string& command, const std::vector<std::string>& args)
@@ -141,6 +167,7 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
 {
     std::vector<std::string> argv_list(argv + 1, argv + argc);
     auto loaded = chatkit::config::load(chatkit::config::process_env(), argv_list);
+    json_stderr = loaded.cfg.log_format == "json";
     std::string command = loaded.args.empty() ? "serve" : loaded.args.front();
     if (command == "help" || command == "--help" || command == "-h") {
         print_help();
@@ -165,14 +192,14 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
         return 64;
     }
     if (!loaded.error.empty()) {
-        std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", loaded.error.c_str());
+        complain("refusing to start: " + loaded.error);
         return exit_config;
     }
     try {
         chatkit::security::init_sodium();
         auto verdict = chatkit::config::validate(loaded.cfg);
         if (!verdict.ok()) {
-            std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", verdict.refusal.c_str());
+            complain("refusing to start: " + verdict.refusal);
             return exit_config;
         }
         // Production refuses a missing corpus (answers would cite nothing) as
@@ -182,7 +209,7 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             !std::filesystem::is_directory(loaded.cfg.corpus_dir)) {
             auto problem = "CORPUS_DIR is not a folder: " + loaded.cfg.corpus_dir;
             if (loaded.cfg.production()) {
-                std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", problem.c_str());
+                complain("refusing to start: " + problem);
                 return exit_config;
             }
             if (command == "check-config")
@@ -191,12 +218,12 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
         if (command == "check-config") {
             auto database = chatkit::store::admin_check_database(loaded.cfg.database_url);
             if (!database.ok) {
-                std::fprintf(stderr, "chatkit-server: cannot start: %s\n", database.message.c_str());
+                complain("cannot start: " + database.message);
                 return database.message.find("newer chatkit-server") != std::string::npos ? exit_config : 1;
             }
             std::printf("database: %s\n", database.message.c_str());
             for (const auto& w : verdict.warnings)
-                std::fprintf(stderr, "chatkit-server: warning: %s\n", w.c_str());
+                complain(w, "warning");
             std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");
             return 0;
         }
@@ -211,7 +238,7 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
         return serve(loaded.cfg, verdict.warnings, extra_routes);
     } catch (const chatkit::store::schema_too_new& e) {
         // Restarting would not help: a configuration matter for the operator.
-        std::fprintf(stderr, "chatkit-server: refusing to start: %s\n", e.what());
+        complain(std::string("refusing to start: ") + e.what());
         chatkit::obs::shutdown_logging();
         return exit_config;
     } catch (const std::exception& e) {
@@ -220,7 +247,7 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
         for (auto& c : why)
             if (c == '\n' || c == '\r')
                 c = ' ';
-        std::fprintf(stderr, "chatkit-server: cannot start: %s\n", why.c_str());
+        complain("cannot start: " + why);
         chatkit::obs::shutdown_logging();
         return 1;
     }

@@ -1,6 +1,7 @@
 #include "chatkit/store/db.hpp"
 
 #include "connection_url.hpp"
+#include "pg_notices.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -84,14 +85,6 @@ private:
     std::deque<job> jobs_;
     bool closed_ = false;
 };
-
-void log_notice(void*, const char* message)
-{
-    std::string_view text(message);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.remove_suffix(1);
-    spdlog::debug("postgresql: {}", text);
-}
 
 // When the pool may try to open a connection again. Shared by the pool: while
 // the database is down the pool makes one attempt per backoff, not one per
@@ -244,9 +237,7 @@ private:
                 // bounds only the connect itself.
                 if (watch_)
                     watch_->socket(socket());
-                // libpq prints NOTICEs straight to stderr, which would break a
-                // JSON log stream: they go through the logger instead.
-                PQsetNoticeProcessor(postgres(), log_notice, nullptr);
+                route_notices_to_log(postgres());
                 *session_ << "SET statement_timeout = " + std::to_string(options_.statement_timeout.count());
             }
         } catch (const std::exception& e) {

@@ -3,6 +3,8 @@
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/identity_repo.hpp"
 
+#include "pg_notices.hpp"
+
 #include <libpq-fe.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
@@ -87,6 +89,7 @@ bool session_notices::listen_once()
     std::unique_ptr<PGconn, closer> conn(
         PQconnectdb((conninfo_ + " application_name=chatkit_session_notices").c_str()));
     PGconn* c = conn.get();
+    route_notices_to_log(c);
     if (PQstatus(c) != CONNECTION_OK || PQsetnonblocking(c, 1) != 0 ||
         !send(c, std::string("LISTEN ") + identity_repo::session_channel)) {
         spdlog::warn("session notices: cannot listen on PostgreSQL; session checks read the database");

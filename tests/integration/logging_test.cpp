@@ -7,9 +7,11 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <csignal>
 #include <sstream>
+#include <thread>
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
@@ -72,4 +74,44 @@ TEST(logging, json_lines_are_json_with_access_fields_on_either_database)
             EXPECT_EQ(stream_line->at("client_ip"), "127.0.0.1");
         }
     }
+}
+
+TEST(logging, json_start_up_refusals_are_json_too)
+{
+    auto env = production_env();
+    env.erase("SECRET_KEY");
+    env["LOG_FORMAT"] = "json";
+    for (const char* command : {"serve", "check-config"}) {
+        server_process p({command}, env);
+        EXPECT_EQ(p.wait_exit(10s), 78) << p.output();
+        auto lines = json_lines(p.output());
+        ASSERT_EQ(lines.size(), 1u) << p.output();
+        EXPECT_EQ(lines[0].at("level"), "error");
+        EXPECT_NE(std::string(lines[0].at("msg").as_string()).find("refusing to start: SECRET_KEY"), std::string::npos);
+    }
+}
+
+TEST(logging, a_terminated_notice_connection_leaves_no_raw_libpq_line)
+{
+    if (!postgres_admin_url())
+        GTEST_SKIP() << "no PostgreSQL (run through scripts/test)";
+    auto env = dev_env();
+    env["DATABASE_URL"] = fresh_database("postgresql");
+    env["LOG_FORMAT"] = "json";
+    env["LOG_LEVEL"] = "debug";
+    server_process p({}, env);
+    ASSERT_TRUE(p.wait_until_listening()) << p.output();
+    auto admin = open_database(*postgres_admin_url());
+    int terminated = 0;
+    for (int i = 0; i < 50 && terminated == 0; ++i) {
+        *admin << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                  "WHERE application_name = 'chatkit_session_notices'",
+            soci::into(terminated);
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_GT(terminated, 0) << "the notice connection was never seen";
+    std::this_thread::sleep_for(500ms);
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(10s), 0);
+    json_lines(p.output());
 }
