@@ -25,6 +25,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace chatkit::store {
 
@@ -455,14 +456,41 @@ asio::awaitable<void> db_executor::submit(bool write, std::function<void(soci::s
         asio::use_awaitable);
 }
 
+namespace {
+
+// Whether a file SQLite writes can be written: the database, and its -wal
+// and -shm files when they exist. access() and not a write: root passes
+// mode bits, but not an immutable file or a read-only file system.
+bool sqlite_files_writable(const std::string& path)
+{
+    for (const auto& file : {path, path + "-wal", path + "-shm"}) {
+        std::error_code ec;
+        if (std::filesystem::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 asio::awaitable<bool> db_executor::database_responds()
 {
+    // Answering is not enough: a database that refuses every write (a
+    // PostgreSQL in read-only mode or a hot standby, an immutable SQLite
+    // file) answers 503 to every request that writes, and a load balancer
+    // must stop sending it traffic.
+    const auto sqlite_path = impl_->url.kind == dialect::sqlite ? impl_->url.sqlite_path : std::string();
     try {
-        co_await read([](soci::session& s) {
-            int one = 0;
-            s << "SELECT 1", soci::into(one);
+        co_return co_await read([&](soci::session& s) {
+            if (!sqlite_path.empty()) {
+                int one = 0;
+                s << "SELECT 1", soci::into(one);
+                return sqlite_files_writable(sqlite_path);
+            }
+            std::string read_only;
+            s << "SHOW transaction_read_only", soci::into(read_only);
+            return read_only == "off";
         });
-        co_return true;
     } catch (const std::exception&) {
         co_return false;
     }

@@ -9,6 +9,7 @@
 #include "support/tcp_proxy.hpp"
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <csignal>
 #include <future>
@@ -241,4 +242,36 @@ TEST_F(database_faults, a_slow_database_answers_while_it_keeps_up_and_503_within
 
     proxy_->slow(1s, 64);
     expect_drain_finishes();
+}
+
+// A database that answers but takes no write (read-only mode, a standby)
+// fails every write with 503: the load balancer must see it in /readyz.
+TEST(database_read_only, readyz_turns_503_while_postgresql_takes_no_writes_and_recovers)
+{
+    auto admin_url = postgres_admin_url();
+    if (!admin_url)
+        GTEST_SKIP() << "no PostgreSQL (run through scripts/test)";
+    auto db_url = fresh_database("postgresql");
+    auto name = db_url.substr(db_url.rfind('/') + 1);
+    auto env = dev_env();
+    env["DATABASE_URL"] = db_url;
+    env["SECRET_KEY"] = secret;
+    server_process server({}, env);
+    auto port = server.wait_until_listening();
+    ASSERT_TRUE(port) << server.output();
+    ASSERT_EQ(call(*port, "GET", "/readyz").status(), 200u);
+
+    auto admin = open_database(*admin_url);
+    // The pool's connections reopen after the cut and take the new default.
+    auto set_read_only = [&](bool on) {
+        *admin << "ALTER DATABASE \"" + name + "\" SET default_transaction_read_only = " + (on ? "on" : "off");
+        *admin << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '" + name +
+                      "' AND pid <> pg_backend_pid()";
+    };
+    set_read_only(true);
+    EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/readyz").status() == 503u; }, 10s))
+        << "a read-only database is not ready";
+    EXPECT_EQ(call(*port, "GET", "/health").status(), 503u);
+    set_read_only(false);
+    EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/readyz").status() == 200u; }, 10s)) << "and it recovers";
 }

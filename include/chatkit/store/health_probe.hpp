@@ -4,8 +4,8 @@
 
 namespace chatkit::store {
 
-// What /health asks the storage layer: does the database answer? The DB
-// executor implements it with SELECT 1 under the statement timeout.
+// What /health and /readyz ask the storage layer: does the database answer,
+// and can it take writes? The DB executor asks under the statement timeout.
 class health_probe {
 public:
     virtual ~health_probe() = default;
