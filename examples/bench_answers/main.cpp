@@ -12,11 +12,11 @@
 // the same words in another sense). A follow-up has "prev": the question
 // asked before it in the conversation. With several files, a last row adds
 // them up.
-#include "chatkit/chat/answer_composer.hpp"
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/follow_up.hpp"
-#include "chatkit/chat/retriever.hpp"
-#include "chatkit/chat/terms.hpp"
+#include "chatkit/chat/answer/answer_composer.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/search/follow_up.hpp"
+#include "chatkit/chat/search/retriever.hpp"
+#include "chatkit/chat/search/terms.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -261,11 +261,12 @@ void print(const char* name, const tally& t)
     auto pct = [](int a, int b) {
         return b ? 100.0 * a / b : 0.0;
     };
-    std::printf("| %-26s | %5.2f | %5.2f | %5.3f | %3.0f%% (%d/%d) | %3.0f%% | %d/%d (near %d/%d) | %d | %d/%d | %d |\n",
-                name, t.in_scope ? static_cast<double>(t.r1) / t.in_scope : 0.0,
-                t.in_scope ? static_cast<double>(t.r5) / t.in_scope : 0.0, t.in_scope ? t.mrr / t.in_scope : 0.0,
-                pct(t.facts, t.in_scope), t.facts, t.in_scope, pct(t.facts_any, t.in_scope), t.refused, t.out_scope,
-                t.near_refused, t.near, t.false_refusals, t.follow_ups_r5, t.follow_ups, t.leaks);
+    std::printf(
+        "| %-26s | %5.2f | %5.2f | %5.3f | %3.0f%% (%d/%d) | %3.0f%% | %d/%d (near %d/%d) | %d | %d/%d | %d |\n", name,
+        t.in_scope ? static_cast<double>(t.r1) / t.in_scope : 0.0,
+        t.in_scope ? static_cast<double>(t.r5) / t.in_scope : 0.0, t.in_scope ? t.mrr / t.in_scope : 0.0,
+        pct(t.facts, t.in_scope), t.facts, t.in_scope, pct(t.facts_any, t.in_scope), t.refused, t.out_scope,
+        t.near_refused, t.near, t.false_refusals, t.follow_ups_r5, t.follow_ups, t.leaks);
 }
 
 // The training data of the second stage and of the relevance decision: for
@@ -323,7 +324,9 @@ int main(int argc, char** argv)
             files.push_back(arg);
     }
     if (argc < 3 || files.empty()) {
-        std::fprintf(stderr, "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE] [--no-context] [--chain]\n",
+        std::fprintf(stderr,
+                     "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE] "
+                     "[--no-context] [--chain]\n",
                      argv[0]);
         return 64;
     }

@@ -2,8 +2,8 @@
 // BM25 index, then times typical questions.
 //
 //   chatkit-bench-retrieval [megabytes=10] [queries=2000]
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/search/retriever.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,6 @@
 #include "chatkit/handlers/chat_requests.hpp"
 
-#include "chatkit/chat/corpus.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/util/text.hpp"

@@ -1,7 +1,7 @@
 #include "chatkit/handlers/docs_pages.hpp"
 
-#include "chatkit/chat/page_html.hpp"
-#include "chatkit/chat/site_rules.hpp"
+#include "chatkit/chat/corpus/page_html.hpp"
+#include "chatkit/chat/corpus/site_rules.hpp"
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/services/chat.hpp"

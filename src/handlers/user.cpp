@@ -1,6 +1,6 @@
 #include "chatkit/handlers/user.hpp"
 
-#include "chatkit/chat/terms.hpp"
+#include "chatkit/chat/search/terms.hpp"
 #include "chatkit/http/auth_reply.hpp"
 #include "chatkit/http/json_fields.hpp"
 #include "chatkit/http/json_reply.hpp"

@@ -2,7 +2,7 @@
 
 #include "chatkit/services/stream_journal.hpp"
 
-#include "chatkit/chat/follow_up.hpp"
+#include "chatkit/chat/search/follow_up.hpp"
 #include "chatkit/http/sse.hpp"
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/chat_repo.hpp"
@@ -166,8 +166,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto retrieval_started = clock::now();
     auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
     auto sources = chat::find_sources(*p->index, req.message, selection, max_sources, conversation.questions);
-    p->grounding = {req.message, req.mode, req.selected_text, std::move(sources), streamed,
-                    std::move(conversation.turns)};
+    p->grounding = {req.message,        req.mode, req.selected_text,
+                    std::move(sources), streamed, std::move(conversation.turns)};
     p->retrieval_ms = ms_since(retrieval_started);
 
     auto message_id = security::new_uuid();
@@ -187,7 +187,7 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
 }
 
 asio::awaitable<chat_service::conversation_context> chat_service::conversation_of(const chat_request& req,
-                                                                                   const chat_caller& caller)
+                                                                                  const chat_caller& caller)
 {
     conversation_context out;
     if (caller.session_id.empty())
@@ -198,8 +198,8 @@ asio::awaitable<chat_service::conversation_context> chat_service::conversation_o
     store::history_repo::conversation_history history;
     try {
         history = co_await db_.read([&](soci::session& s) {
-            return store::history_repo::current_conversation(s, caller.user_id, caller.session_id,
-                                                             2 * context_turns, util::now_seconds(), 300);
+            return store::history_repo::current_conversation(s, caller.user_id, caller.session_id, 2 * context_turns,
+                                                             util::now_seconds(), 300);
         });
     } catch (const std::exception& e) {
         // The question can still be answered on its own.

@@ -1,10 +1,10 @@
 // A corpus file as a documentation site may hold it: parsed with every
 // dialect rule, split into sections with anchors and URLs, indexed, rendered
 // as a /docs page and quoted in an answer.
-#include "chatkit/chat/answer_composer.hpp"
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/page_html.hpp"
-#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/answer/answer_composer.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/corpus/page_html.hpp"
+#include "chatkit/chat/search/retriever.hpp"
 
 #include <cstddef>
 #include <cstdint>

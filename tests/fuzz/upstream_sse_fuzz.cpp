@@ -1,5 +1,5 @@
 // The upstream model's SSE stream as it arrives: in chunks split anywhere.
-#include "chatkit/chat/upstream_parser.hpp"
+#include "chatkit/chat/answer/upstream_parser.hpp"
 
 #include <cstddef>
 #include <cstdint>

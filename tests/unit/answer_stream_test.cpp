@@ -1,4 +1,4 @@
-#include "chatkit/chat/answer_stream.hpp"
+#include "chatkit/chat/stream/answer_stream.hpp"
 #include "chatkit/http/sse.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -1,10 +1,10 @@
-#include "chatkit/chat/answer_composer.hpp"
-#include "chatkit/chat/builtin_generator.hpp"
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/english.hpp"
-#include "chatkit/chat/query_words.hpp"
-#include "chatkit/chat/retriever.hpp"
-#include "chatkit/chat/terms.hpp"
+#include "chatkit/chat/answer/answer_composer.hpp"
+#include "chatkit/chat/answer/builtin_generator.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/search/english.hpp"
+#include "chatkit/chat/search/query_words.hpp"
+#include "chatkit/chat/search/retriever.hpp"
+#include "chatkit/chat/search/terms.hpp"
 
 #include "sample_pages.hpp"
 
@@ -320,8 +320,8 @@ TEST(answer, leaves_out_sentences_off_the_question)
 {
     auto c = sample();
     const auto& limits = by_title(*c, "Rate limits");
-    auto answer =
-        compose_answer({"How many questions can anonymous visitors ask?", "browse", "", {{&limits, 0.8, 1.0}}, false, {}});
+    auto answer = compose_answer(
+        {"How many questions can anonymous visitors ask?", "browse", "", {{&limits, 0.8, 1.0}}, false, {}});
     EXPECT_NE(answer.find("Anonymous visitors may ask ten questions a minute."), std::string::npos) << answer;
     EXPECT_EQ(answer.find("sky"), std::string::npos) << answer;
 }
@@ -335,14 +335,16 @@ TEST(answer, see_also_quotes_the_sentence_that_matches)
                                   "browse",
                                   "",
                                   {{&limits, 0.8, 1.0}, {&themes, 0.6, 1.0}},
-                                  false, {}});
+                                  false,
+                                  {}});
     EXPECT_NE(answer.find("See also **Themes**: The dark theme uses a black background. [2]"), std::string::npos)
         << answer;
     auto verified = compose_answer({"What do verified users get in the dark theme?",
                                     "browse",
                                     "",
                                     {{&themes, 0.8, 1.0}, {&limits, 0.6, 1.0}},
-                                    false, {}});
+                                    false,
+                                    {}});
     EXPECT_NE(verified.find("See also **Rate limits**: Verified users get thirty. [2]"), std::string::npos)
         << "not its lead: " << verified;
 }
@@ -381,7 +383,8 @@ TEST(answer, chat_mode_grounds_on_the_selection_first)
                                   "chat",
                                   "The dark theme uses a black background. Nothing else.",
                                   {{&themes, 0.5, 1.0}},
-                                  false, {}});
+                                  false,
+                                  {}});
     EXPECT_EQ(answer.rfind("From the passage you selected: The dark theme uses a black background.", 0), 0u) << answer;
 }
 

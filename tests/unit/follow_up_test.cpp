@@ -1,6 +1,6 @@
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/follow_up.hpp"
-#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/search/follow_up.hpp"
+#include "chatkit/chat/search/retriever.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,11 +37,11 @@ TEST(follow_up, a_question_that_refers_back_is_recognised)
     for (const char* q : {"and on PostgreSQL?", "why?", "How do I test that?", "What about for a list instead?",
                           "in German?", "Can I restore it later?"})
         EXPECT_TRUE(refers_back(q)) << q;
-    for (const char* q : {"How do I back up the database with pg_dump?", "What does the locale property do?",
-                          "Is there a way to run tests in parallel?", "How do I check that a port is free?",
-                          "Why does npm install fail with EACCES?", "Which one is faster, spawn or exec?",
-                          "Configure TLS certificates",
-                          "\xE5\xA6\x82\xE4\xBD\x95\xE9\x85\x8D\xE7\xBD\xAE\xE6\x95\xB0\xE6\x8D\xAE\xE5\xBA\x93"})
+    for (const char* q :
+         {"How do I back up the database with pg_dump?", "What does the locale property do?",
+          "Is there a way to run tests in parallel?", "How do I check that a port is free?",
+          "Why does npm install fail with EACCES?", "Which one is faster, spawn or exec?", "Configure TLS certificates",
+          "\xE5\xA6\x82\xE4\xBD\x95\xE9\x85\x8D\xE7\xBD\xAE\xE6\x95\xB0\xE6\x8D\xAE\xE5\xBA\x93"})
         EXPECT_FALSE(refers_back(q)) << q;
 }
 

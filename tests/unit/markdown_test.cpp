@@ -1,7 +1,7 @@
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/markdown.hpp"
-#include "chatkit/chat/markdown_out.hpp"
-#include "chatkit/chat/markdown_page.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/corpus/markdown.hpp"
+#include "chatkit/chat/corpus/markdown_out.hpp"
+#include "chatkit/chat/corpus/markdown_page.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/english.hpp"
-#include "chatkit/chat/query_words.hpp"
-#include "chatkit/chat/retriever.hpp"
-#include "chatkit/chat/terms.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/search/english.hpp"
+#include "chatkit/chat/search/query_words.hpp"
+#include "chatkit/chat/search/retriever.hpp"
+#include "chatkit/chat/search/terms.hpp"
 
 #include "sample_pages.hpp"
 
@@ -157,7 +157,8 @@ Wait a moment and call server.listen() again.
 TEST(relevance, a_pasted_error_message_the_docs_hold_is_answered_whatever_else_it_names)
 {
     retriever r(with_errors());
-    auto found = find_sources(r, "Error: listen EADDRINUSE: address already in use -- my Django dev server on Kubuntu", {}, 5);
+    auto found =
+        find_sources(r, "Error: listen EADDRINUSE: address already in use -- my Django dev server on Kubuntu", {}, 5);
     ASSERT_FALSE(found.empty()) << "four words in a row of a section: the reader pasted it";
     EXPECT_EQ(found.front().doc->title, "server.listen()");
     EXPECT_TRUE(find_sources(r, "How do I configure my Django dev server on Kubuntu?", {}, 5).empty())
@@ -171,10 +172,16 @@ TEST(relevance, numbers_dashes_and_contractions_are_no_names)
         << "a number is the reader's own";
     EXPECT_FALSE(find_sources(r, "server listen \xE2\x80\x94 address in use \xE2\x80\x94 what now?", {}, 5).empty())
         << "an em dash is punctuation, not a word";
-    EXPECT_EQ(terms_of("listen \xE2\x80\x94 \xC2\xAB" "address\xC2\xBB"), terms_of("listen address"));
+    EXPECT_EQ(terms_of("listen \xE2\x80\x94 \xC2\xAB"
+                       "address\xC2\xBB"),
+              terms_of("listen address"));
     EXPECT_EQ(punctuation_as_spaces("5\xC2\xB5s config\xC2\xADuration x\xC2\xB2"), "5\xC2\xB5s configuration x\xC2\xB2")
         << "micro and squared are letters, a soft hyphen joins";
-    EXPECT_EQ(punctuation_as_spaces("a\xE2\x80" "b"), "a\xE2\x80" "b") << "a cut sequence is left alone";
+    EXPECT_EQ(punctuation_as_spaces("a\xE2\x80"
+                                    "b"),
+              "a\xE2\x80"
+              "b")
+        << "a cut sequence is left alone";
     EXPECT_FALSE(find_sources(r, "the server doesnt listen, address already in use", {}, 5).empty())
         << "a contraction without its apostrophe is English";
     for (const char* w : {"doesnt", "ive", "whats", "thats"})

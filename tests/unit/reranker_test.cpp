@@ -1,6 +1,6 @@
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/reranker.hpp"
-#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/search/reranker.hpp"
+#include "chatkit/chat/search/retriever.hpp"
 
 #include "sample_pages.hpp"
 

@@ -1,5 +1,5 @@
-#include "chatkit/chat/corpus.hpp"
-#include "chatkit/chat/site_rules.hpp"
+#include "chatkit/chat/corpus/corpus.hpp"
+#include "chatkit/chat/corpus/site_rules.hpp"
 
 #include <gtest/gtest.h>
 

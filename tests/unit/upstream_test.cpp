@@ -1,6 +1,6 @@
-#include "chatkit/chat/upstream_generator.hpp"
-#include "chatkit/chat/upstream_parser.hpp"
-#include "chatkit/chat/upstream_pool.hpp"
+#include "chatkit/chat/answer/upstream_generator.hpp"
+#include "chatkit/chat/answer/upstream_parser.hpp"
+#include "chatkit/chat/answer/upstream_pool.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>

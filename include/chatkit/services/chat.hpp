@@ -1,8 +1,8 @@
 #pragma once
 
-#include "chatkit/chat/answer_stream.hpp"
-#include "chatkit/chat/generator.hpp"
-#include "chatkit/chat/retriever.hpp"
+#include "chatkit/chat/answer/generator.hpp"
+#include "chatkit/chat/search/retriever.hpp"
+#include "chatkit/chat/stream/answer_stream.hpp"
 #include "chatkit/http/reply.hpp"
 #include "chatkit/services/stream_sources.hpp"
 #include "chatkit/util/result.hpp"

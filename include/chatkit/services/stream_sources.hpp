@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chatkit/chat/answer_stream.hpp"
+#include "chatkit/chat/stream/answer_stream.hpp"
 #include "chatkit/http/reply.hpp"
 
 #include <chrono>

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "chatkit/chat/corpus/corpus.hpp"
+
+#include <string>
+
+namespace chatkit::chat {
+
+// A corpus page as an HTML fragment for /docs: every text escaped, headings
+// with the ids that source URLs point at, links kept only when they lead to
+// an http(s) URL, a fragment of this page or another page of the corpus
+// (resolved to its URL). Raw HTML from the corpus is never emitted (the
+// parse already dropped it).
+[[nodiscard]] std::string page_html(const corpus& c, const page& p);
+
+// Escapes text for HTML element content and attribute values.
+[[nodiscard]] std::string html_escape(std::string_view text);
+
+} // namespace chatkit::chat

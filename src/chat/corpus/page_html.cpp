@@ -1,0 +1,173 @@
+#include "chatkit/chat/corpus/page_html.hpp"
+
+#include "chatkit/chat/corpus/markdown_page.hpp"
+
+#include <algorithm>
+
+namespace chatkit::chat {
+
+namespace {
+
+class renderer {
+public:
+    renderer(const corpus& c, const page& p) : corpus_(c)
+    {
+        auto slash = p.path.rfind('/');
+        dir_ = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
+    }
+
+    void blocks(const std::vector<md::block>& list)
+    {
+        for (const auto& b : list)
+            block(b);
+    }
+
+    std::string out;
+
+private:
+    // Where a link in the page may lead; empty when nowhere safe.
+    std::string target(const std::string& href) const
+    {
+        if (href.starts_with("https://") || href.starts_with("http://") || href.starts_with('#'))
+            return href;
+        if (href.empty() || href.find(':') != std::string::npos || href.starts_with("//"))
+            return {}; // javascript:, data:, mailto: and protocol-relative links are not followed
+        auto hash = href.find('#');
+        auto path = href.substr(0, hash);
+        // "/docs/guide/setup" on the published site, or a file path from here.
+        const page* other = path.starts_with('/') ? corpus_.find_page(path) : nullptr;
+        if (!other)
+            if (auto file = join_path(path.starts_with('/') ? std::string() : dir_, path))
+                other = corpus_.page_at(*file);
+        if (!other)
+            return {};
+        return other->url + (hash == std::string::npos ? std::string() : href.substr(hash));
+    }
+
+    void inlines(const md::inlines& runs)
+    {
+        for (const auto& r : runs) {
+            std::string text = html_escape(r.text);
+            if (r.styles & md::code)
+                text = "<code>" + text + "</code>";
+            if (r.styles & md::strike)
+                text = "<del>" + text + "</del>";
+            if (r.styles & md::emphasis)
+                text = "<em>" + text + "</em>";
+            if (r.styles & md::strong)
+                text = "<strong>" + text + "</strong>";
+            if (auto to = r.href.empty() ? std::string() : target(r.href); !to.empty()) {
+                bool external = !to.starts_with('#') && !to.starts_with('/');
+                text = "<a href=\"" + html_escape(to) + "\"" + (external ? " rel=\"noopener nofollow\"" : "") + ">" +
+                       text + "</a>";
+            }
+            out += text;
+        }
+    }
+
+    void block(const md::block& b)
+    {
+        switch (b.kind) {
+        case md::block_kind::heading: {
+            auto level = std::to_string(std::clamp(b.level, 1, 6));
+            auto id = html_escape(b.id);
+            out += "<h" + level + " id=\"" + id + "\">";
+            inlines(b.text);
+            out += " <a class=\"anchor\" href=\"#" + id + "\" aria-label=\"Link to this section\">#</a></h" + level +
+                   ">\n";
+            break;
+        }
+        case md::block_kind::paragraph:
+            out += "<p>";
+            inlines(b.text);
+            out += "</p>\n";
+            break;
+        case md::block_kind::code:
+            out += "<pre><code" + (b.lang.empty() ? std::string() : " class=\"language-" + html_escape(b.lang) + "\"") +
+                   ">" + html_escape(b.code) + "</code></pre>\n";
+            break;
+        case md::block_kind::list:
+            out += b.ordered ? "<ol" + (b.start != 1 ? " start=\"" + std::to_string(b.start) + "\"" : "") + ">\n"
+                             : std::string("<ul>\n");
+            for (const auto& item : b.items) {
+                out += "<li>";
+                // A tight item's single paragraph reads as a line, not a block.
+                if (item.size() == 1 && item[0].kind == md::block_kind::paragraph)
+                    inlines(item[0].text);
+                else
+                    blocks(item);
+                out += "</li>\n";
+            }
+            out += b.ordered ? "</ol>\n" : "</ul>\n";
+            break;
+        case md::block_kind::table:
+            out += "<div class=\"table\"><table>\n";
+            for (std::size_t r = 0; r < b.rows.size(); ++r) {
+                out += r == 0 ? "<thead><tr>" : "<tr>";
+                for (const auto& cell : b.rows[r]) {
+                    out += r == 0 ? "<th>" : "<td>";
+                    inlines(cell);
+                    out += r == 0 ? "</th>" : "</td>";
+                }
+                out += r == 0 ? "</tr></thead>\n<tbody>\n" : "</tr>\n";
+            }
+            out += "</tbody></table></div>\n";
+            break;
+        case md::block_kind::quote:
+            out += "<blockquote>\n";
+            blocks(b.children);
+            out += "</blockquote>\n";
+            break;
+        case md::block_kind::aside:
+            out += "<aside class=\"note\"><p class=\"label\">" + html_escape(b.label) + "</p>\n";
+            blocks(b.children);
+            out += "</aside>\n";
+            break;
+        case md::block_kind::rule:
+            out += "<hr>\n";
+            break;
+        }
+    }
+
+    const corpus& corpus_;
+    std::string dir_;
+};
+
+} // namespace
+
+std::string html_escape(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string page_html(const corpus& c, const page& p)
+{
+    renderer r(c, p);
+    r.blocks(p.blocks);
+    return std::move(r.out);
+}
+
+} // namespace chatkit::chat
