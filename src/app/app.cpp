@@ -236,6 +236,13 @@ struct app::impl {
                       "Mail not yet sent nor given up on (counted at least once a minute).",
                       [outbox] { return static_cast<double>(outbox->pending()); });
         auto& rate_limit_hits = metrics.counter("chatkit_rate_limit_hits_total", "Requests refused with 429.");
+        metrics.collector([this](std::string& out) {
+            out += "# HELP chatkit_answer_ratings_total Readers' ratings of answers stored by this instance.\n"
+                   "# TYPE chatkit_answer_ratings_total counter\n";
+            for (bool up : {true, false})
+                out += std::string("chatkit_answer_ratings_total{rating=\"") + (up ? "up" : "down") + "\"} " +
+                       std::to_string(chat.ratings(up)) + "\n";
+        });
 
         std::vector<std::unique_ptr<http::middleware>> layers;
         layers.push_back(std::make_unique<middleware::request_id>());

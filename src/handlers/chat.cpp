@@ -150,6 +150,22 @@ struct chat_routes {
         co_return http::no_content();
     }
 
+    // A reader's rating of an answer: whoever may resume it may rate it.
+    awaitable<http::reply> feedback(http::request& r, http::request_context& ctx) const
+    {
+        if (auto denied = reject_bad_token(ctx))
+            co_return *denied;
+        auto parsed = parse_feedback(r, ctx, cfg.max_json_depth);
+        if (auto* refused = std::get_if<http::reply>(&parsed))
+            co_return std::move(*refused);
+        auto& rating = std::get<services::chat_service::answer_rating>(parsed);
+        if (auto no = limiter.admit("analytics:" + client_of(ctx), 1, cfg.rates.analytics, "events"))
+            co_return http::too_many_requests(ctx, no->retry_after, no->limit);
+        if (!co_await chat.rate(rating, caller_of(ctx)))
+            co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such answer.");
+        co_return http::no_content();
+    }
+
     awaitable<http::reply> save(http::request& r, http::request_context& ctx) const
     {
         if (auto denied = http::require_user(ctx))
@@ -250,6 +266,7 @@ void mount_chat(http::router& r, services::chat_service& chat, services::saved_c
     r.add("POST", "/api/v1/chat/stream", bind(&chat_routes::stream), ask_streamed);
     r.add("GET", "/api/v1/chat/stream/{message_id}", bind(&chat_routes::resume));
     r.add("POST", "/api/v1/chat/{message_id}/cancel", bind(&chat_routes::cancel), {.body_limit = 1024});
+    r.add("POST", "/api/v1/chat/feedback", bind(&chat_routes::feedback), {.body_limit = 4 * 1024, .json_body = true});
     r.add("POST", "/api/v1/chat/save", bind(&chat_routes::save),
           {.body_limit = 4 * 1024 * 1024, .json_body = true, .rate_action = "save_chat"});
     r.add("GET", "/api/v1/chat/history", bind(&chat_routes::history));

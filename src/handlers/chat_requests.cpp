@@ -7,6 +7,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace chatkit::handlers {
@@ -118,6 +120,33 @@ parse_chat_request(const http::request& r, const http::request_context& ctx, std
         return http::error_reply(ctx, 400, "INVALID_SESSION_ID", "context.session_id must be a UUID.",
                                  boost::json::object{{"field", "context.session_id"}});
     out.conversation = session.value_or("");
+    return out;
+}
+
+std::variant<services::chat_service::answer_rating, http::reply>
+parse_feedback(const http::request& r, const http::request_context& ctx, std::size_t max_json_depth)
+{
+    auto body = http::parse_json_object(r, ctx, max_json_depth);
+    if (auto* error = std::get_if<http::reply>(&body))
+        return std::move(*error);
+    http::json_fields fields(std::get<boost::json::object>(body), ctx);
+    services::chat_service::answer_rating out;
+    out.message_id = fields.string("message_id").value_or("");
+    out.rating = fields.string("rating").value_or("");
+    out.reason = fields.string("reason", false);
+    out.comment = fields.string("comment", false);
+    if (fields.error())
+        return *fields.error();
+    if (!is_uuid(out.message_id))
+        return http::invalid_field(ctx, "message_id", "message_id must be the answer's id.");
+    if (out.rating != "up" && out.rating != "down")
+        return http::invalid_field(ctx, "rating", "rating must be up or down.");
+    constexpr std::array<std::string_view, 4> reasons{"incorrect", "incomplete", "not_what_i_asked", "other"};
+    if (out.reason && std::find(reasons.begin(), reasons.end(), *out.reason) == reasons.end())
+        return http::invalid_field(ctx, "reason", "reason must be incorrect, incomplete, not_what_i_asked or other.");
+    constexpr std::size_t max_comment = 500;
+    if (out.comment && (code_points(*out.comment) > max_comment || has_nul(*out.comment)))
+        return http::invalid_field(ctx, "comment", "comment must be at most 500 characters, without NUL.");
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
+#include "chatkit/store/feedback_repo.hpp"
 #include "chatkit/store/history_repo.hpp"
 #include "chatkit/util/time.hpp"
 
@@ -403,6 +404,25 @@ asio::awaitable<chat_service::resumption> chat_service::resume(const std::string
     if (f.row->finished && !f.more)
         co_return resumption{nullptr, true};
     co_return resumption{replay_listener(db_, message_id, after_seq, settings_.timing)};
+}
+
+asio::awaitable<bool> chat_service::rate(const answer_rating& r, const chat_caller& caller)
+{
+    if (auto local = registry_.find(r.message_id)) {
+        if (!co_await admits(*local, caller))
+            co_return false;
+    } else {
+        co_await wait_until_recorded(r.message_id);
+        auto row = co_await db_.read([&](soci::session& s) { return store::chat_repo::find_stream(s, r.message_id); });
+        if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
+            co_return false;
+    }
+    auto optional = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
+    store::feedback_repo::rating_row row{r.message_id, r.rating, r.reason, r.comment, optional(caller.user_id),
+                                         optional(caller.session_id)};
+    co_await db_.write([&](soci::session& s) { store::feedback_repo::upsert(s, row, util::now_seconds()); });
+    (r.rating == "up" ? rated_up_ : rated_down_).fetch_add(1, std::memory_order_relaxed);
+    co_return true;
 }
 
 asio::awaitable<void> chat_service::wait_until_recorded(const std::string& message_id)

@@ -106,6 +106,16 @@ int prune_analytics(soci::session& s, long long logged_before, int batch)
     return delete_batch(s, "analytics_events", "id", "created_at < :cutoff", logged_before, batch);
 }
 
+int prune_feedback(soci::session& s, long long rated_before, int batch)
+{
+    // The answer is a conversation's message "<message id>-a": gone with its
+    // conversation, and the rating with it.
+    return delete_batch(s, "answer_feedback", "message_id",
+                        "updated_at < :cutoff AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = "
+                        "answer_feedback.message_id || '-a')",
+                        rated_before, batch);
+}
+
 int prune_rate_counters(soci::session& s, long long now, int batch)
 {
     // A window goes once another of its length has passed since it ended;

@@ -135,6 +135,26 @@ boost::json::object export_user(soci::session& s, const identity_repo::user_row&
                               {"created_at", at}});
     }
     out["analytics_events"] = std::move(events);
+
+    boost::json::array ratings;
+    {
+        std::string message, rating, reason, comment;
+        soci::indicator reason_ind = soci::i_null, comment_ind = soci::i_null;
+        long long at = 0;
+        soci::statement st =
+            (s.prepare << "SELECT message_id, rating, reason, comment, updated_at FROM answer_feedback WHERE user_id = "
+                          ":u ORDER BY updated_at",
+             soci::use(user.id, "u"), soci::into(message), soci::into(rating), soci::into(reason, reason_ind),
+             soci::into(comment, comment_ind), soci::into(at));
+        st.execute();
+        while (st.fetch())
+            ratings.push_back({{"message_id", message},
+                               {"rating", rating},
+                               {"reason", reason_ind == soci::i_ok ? boost::json::value(reason) : nullptr},
+                               {"comment", comment_ind == soci::i_ok ? boost::json::value(comment) : nullptr},
+                               {"rated_at", at}});
+    }
+    out["answer_ratings"] = std::move(ratings);
     return out;
 }
 
@@ -150,6 +170,8 @@ std::vector<std::string> delete_user(soci::session& s, const identity_repo::user
         soci::use(u, "u");
     s << "DELETE FROM saved_chats WHERE user_id = :u", soci::use(u, "u");
     s << "DELETE FROM analytics_events WHERE user_id = :u OR session_id IN (SELECT id FROM sessions WHERE user_id = :v)",
+        soci::use(u, "u"), soci::use(u, "v");
+    s << "DELETE FROM answer_feedback WHERE user_id = :u OR session_id IN (SELECT id FROM sessions WHERE user_id = :v)",
         soci::use(u, "u"), soci::use(u, "v");
     s << "DELETE FROM verification_tokens WHERE email = :e", soci::use(user.email, "e");
     s << "DELETE FROM mail_outbox WHERE recipient = :e", soci::use(user.email, "e");

@@ -113,6 +113,10 @@ test("chat, streams, history and analytics answer as documented", async () => {
   assert.equal((await call("GET", `/api/v1/chat/stream/${id}`, { token: anon, headers: { "Last-Event-ID": "x" } })).status, 400);
   assert.equal((await call("GET", `/api/v1/chat/stream/${crypto.randomUUID()}`, { token: anon })).status, 404);
   assert.equal((await call("POST", `/api/v1/chat/${id}/cancel`, { token: anon })).status, 204);
+  const rating = { message_id: id, rating: "down", reason: "incomplete", comment: "Missing the config key." };
+  assert.equal((await call("POST", "/api/v1/chat/feedback", { body: rating, token: anon })).status, 204);
+  assert.equal((await call("POST", "/api/v1/chat/feedback", { body: { ...rating, rating: "meh" }, token: anon })).status, 400);
+  assert.equal((await call("POST", "/api/v1/chat/feedback", { body: { ...rating, message_id: crypto.randomUUID() }, token: anon })).status, 404);
   assert.equal((await call("POST", `/api/v1/chat/${crypto.randomUUID()}/cancel`, { token: anon })).status, 404);
 
   let history;

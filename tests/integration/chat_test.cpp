@@ -635,6 +635,41 @@ TEST(corpus_reload, reloads_during_fifty_streaming_answers_leave_every_answer_wh
     std::filesystem::remove_all(dir);
 }
 
+TEST_F(chat_api, an_answer_is_rated_by_whoever_may_resume_it_once_and_changeably)
+{
+    start({{"RATE_ANALYTICS", "8/minute"}});
+    auto token = anon();
+    auto id = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?"), token).str("message_id");
+    ASSERT_FALSE(id.empty());
+    auto rate = [&](boost::json::object body, const std::string& who) {
+        return call(port_, "POST", "/api/v1/chat/feedback", boost::json::serialize(body), who);
+    };
+    EXPECT_EQ(rate({{"message_id", id}, {"rating", "down"}}, anon()).status(), 404u) << "another reader's answer";
+    EXPECT_EQ(rate({{"message_id", id}, {"rating", "down"}}, {}).status(), 404u) << "no token, an owned answer";
+    auto wrong = rate({{"message_id", id}, {"rating", "down"}, {"reason", "incorrect"}, {"comment", "It says robots."}},
+                      token);
+    EXPECT_EQ(wrong.status(), 204u) << wrong.raw.body;
+    EXPECT_EQ(rate({{"message_id", id}, {"rating", "up"}}, token).status(), 204u) << "changed";
+    auto db = open_database(db_url_);
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM answer_feedback"), 1) << "one rating per answer";
+    std::string rating;
+    *db << "SELECT rating FROM answer_feedback WHERE message_id = :id", soci::use(id), soci::into(rating);
+    EXPECT_EQ(rating, "up");
+
+    EXPECT_EQ(rate({{"message_id", id}, {"rating", "meh"}}, token).error_code(), "INVALID_REQUEST");
+    EXPECT_EQ(rate({{"message_id", id}, {"rating", "down"}, {"reason", "boring"}}, token).status(), 400u);
+    EXPECT_EQ(rate({{"message_id", id}, {"rating", "down"}, {"comment", std::string(501, 'x')}}, token).status(), 400u);
+    EXPECT_EQ(rate({{"message_id", "not-a-uuid"}, {"rating", "up"}}, token).status(), 400u);
+    auto metrics = call(port_, "GET", "/metrics").raw.body;
+    EXPECT_NE(metrics.find("chatkit_answer_ratings_total{rating=\"up\"} 1"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("chatkit_answer_ratings_total{rating=\"down\"} 1"), std::string::npos);
+
+    unsigned last = 0;
+    for (int i = 0; i < 10 && last != 429u; ++i)
+        last = rate({{"message_id", id}, {"rating", "up"}}, token).status();
+    EXPECT_EQ(last, 429u) << "limited like analytics";
+}
+
 TEST_F(chat_api, resumes_and_saved_chat_volume_are_limited_per_client)
 {
     start({{"RATE_RESUME", "3/day"}, {"RATE_SAVED_CHAT_BYTES", "1000/day"}});

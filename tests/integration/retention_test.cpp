@@ -107,6 +107,30 @@ TEST_P(retention, old_rows_of_every_kind_go_and_recent_ones_stay)
     EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM mail_outbox WHERE id = 'pending'"), 1);
 }
 
+TEST_P(retention, a_rating_lives_as_long_as_its_answer)
+{
+    auto db = start_retaining();
+    ASSERT_TRUE(db) << output();
+    long long now = std::time(nullptr), hours_ago = now - 7200, ms = now * 1000;
+    *db << "INSERT INTO conversations (id, created_at) VALUES ('c', :at)", soci::use(ms);
+    *db << "INSERT INTO messages (id, conversation_id, role, content, created_at) VALUES ('kept-a', 'c', "
+           "'assistant', 'a', :at)",
+        soci::use(ms);
+    for (std::string id : {"kept", "gone"})
+        *db << "INSERT INTO answer_feedback (message_id, rating, created_at, updated_at) VALUES (:id, 'down', :at, "
+               ":at2)",
+            soci::use(id), soci::use(hours_ago), soci::use(hours_ago);
+    *db << "INSERT INTO answer_feedback (message_id, rating, created_at, updated_at) VALUES ('just-rated', 'up', "
+           ":at, :at2)",
+        soci::use(now), soci::use(now);
+    EXPECT_TRUE(eventually(
+        [&] { return query_number(*db, "SELECT COUNT(*) FROM answer_feedback WHERE message_id = 'gone'") == 0; }, 10s))
+        << "its answer's conversation is gone: " << output();
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM answer_feedback WHERE message_id = 'kept'"), 1);
+    EXPECT_EQ(query_number(*db, "SELECT COUNT(*) FROM answer_feedback WHERE message_id = 'just-rated'"), 1)
+        << "a rating may come before its answer is stored";
+}
+
 TEST_P(retention, a_rate_limit_window_goes_once_its_own_length_has_passed_again)
 {
     auto db = start_retaining();

@@ -27,6 +27,12 @@ parse_chat_request(const http::request& r, const http::request_context& ctx, std
 [[nodiscard]] std::variant<services::saved_chat_input, http::reply>
 parse_saved_chat(const http::request& r, const http::request_context& ctx, std::size_t max_json_depth);
 
+// POST /chat/feedback: message_id a UUID, rating up or down, reason (if
+// any) incorrect, incomplete, not_what_i_asked or other, comment (if any) at
+// most 500 characters.
+[[nodiscard]] std::variant<services::chat_service::answer_rating, http::reply>
+parse_feedback(const http::request& r, const http::request_context& ctx, std::size_t max_json_depth);
+
 // `Last-Event-ID: <message_id>:<n>` naming this message: n, from -1 to one
 // billion (no answer has more events, and n + 1 must not overflow); nullopt
 // when the header is anything else.

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,6 +81,17 @@ public:
                                               const chat_caller& caller);
     // false for an unknown or foreign message.
     boost::asio::awaitable<bool> cancel(const std::string& message_id, const chat_caller& caller);
+    // A reader's rating of an answer, replacing their earlier one; false for
+    // an answer they may not resume (unknown, or another's).
+    struct answer_rating {
+        std::string message_id;
+        std::string rating;                // up | down
+        std::optional<std::string> reason; // checked by the caller
+        std::optional<std::string> comment;
+    };
+    boost::asio::awaitable<bool> rate(const answer_rating& r, const chat_caller& caller);
+    // Ratings stored by this instance since it started, for /metrics.
+    [[nodiscard]] std::uint64_t ratings(bool up) const { return (up ? rated_up_ : rated_down_).load(); }
 
     // A rotated token's session takes over its predecessor's answers here.
     void session_rotated(const std::string& from, const std::string& to);
@@ -129,6 +141,7 @@ private:
     chat::generator& generator_;
     chat_settings settings_;
     chat::stream_registry registry_;
+    std::atomic<std::uint64_t> rated_up_{0}, rated_down_{0};
 };
 
 // sources -> [{"id","title","url","excerpt","score"}]
