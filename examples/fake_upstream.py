@@ -57,6 +57,7 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         self.record(event="request", mode=mode, model=body.get("model"),
                     authorization=self.headers.get("Authorization", ""),
+                    request_id=self.headers.get("X-Request-ID", ""),
                     messages=body.get("messages", []), stream=body.get("stream"),
                     max_tokens=body.get("max_tokens"))
         if not self.path.endswith("/chat/completions"):

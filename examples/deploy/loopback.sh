@@ -68,7 +68,8 @@ start_site_nginx() {
   # loopback; a sample that no longer has one of them fails here, loudly.
   local pattern
   for pattern in 'listen 80;' 'listen 443 ssl http2;' '/etc/letsencrypt/live/chat.example.com/fullchain.pem' \
-    '/etc/letsencrypt/live/chat.example.com/privkey.pem' 'server 127.0.0.1:8001 ' 'server 127.0.0.1:8002 '; do
+    '/etc/letsencrypt/live/chat.example.com/privkey.pem' 'server 127.0.0.1:8001 ' 'server 127.0.0.1:8002 ' \
+    '/var/log/nginx/chatkit.access.log'; do
     grep -qF -- "$pattern" "$site" || { echo "chatkit.nginx.conf no longer has '$pattern'" >&2; return 1; }
   done
   sed -e "/listen \[::\]/d" \
@@ -78,6 +79,7 @@ start_site_nginx() {
     -e "s|/etc/letsencrypt/live/chat.example.com/privkey.pem|$dir/key.pem|" \
     -e "s|server 127.0.0.1:8001 |server $a |" \
     -e "s|server 127.0.0.1:8002 |server $b |" \
+    -e "s|/var/log/nginx/chatkit.access.log|$dir/chatkit.access.log|" \
     "$site" >"$dir/chatkit.conf"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;

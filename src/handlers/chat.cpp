@@ -76,7 +76,9 @@ struct chat_routes {
         auto p = parse_chat_request(r, ctx, cfg.max_json_depth);
         if (auto* refused = std::get_if<http::reply>(&p))
             co_return std::move(*refused);
-        auto full = co_await chat.answer(std::get<services::chat_request>(p), caller_of(ctx), std::chrono::seconds(30));
+        auto& req = std::get<services::chat_request>(p);
+        req.request_id = ctx.request_id;
+        auto full = co_await chat.answer(req, caller_of(ctx), std::chrono::seconds(30));
         if (!full && full.error() == errc::generation_failed)
             co_return http::error_reply(ctx, 502, "GENERATION_FAILED",
                                         "The answer could not be produced; try again in a moment.");
@@ -103,7 +105,9 @@ struct chat_routes {
         auto p = parse_chat_request(r, ctx, cfg.max_json_depth);
         if (auto* refused = std::get_if<http::reply>(&p))
             co_return std::move(*refused);
-        co_return stream_reply(co_await chat.stream(std::get<services::chat_request>(p), caller_of(ctx)));
+        auto& req = std::get<services::chat_request>(p);
+        req.request_id = ctx.request_id;
+        co_return stream_reply(co_await chat.stream(req, caller_of(ctx)));
     }
 
     awaitable<http::reply> resume(http::request& r, http::request_context& ctx) const

@@ -167,8 +167,8 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto retrieval_started = clock::now();
     auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
     auto sources = chat::find_sources(*p->index, req.message, selection, max_sources, conversation.questions);
-    p->grounding = {req.message,        req.mode, req.selected_text,
-                    std::move(sources), streamed, std::move(conversation.turns)};
+    p->grounding = {req.message, req.mode, req.selected_text, std::move(sources), streamed,
+                    std::move(conversation.turns), req.request_id};
     p->retrieval_ms = ms_since(retrieval_started);
 
     auto message_id = security::new_uuid();

@@ -52,6 +52,11 @@ PY
 health=$(curl -fsS "${tls[@]}" "$site/health") || fail "/health through nginx"
 grep -q '"status":"ok"' <<<"$health" || fail "/health: $health"
 
+# The sample's log format names each request by the id the instance gave it.
+rid=$(curl -fsS -o /dev/null -D - "${tls[@]}" "$site/health" | tr -d '\r' | sed -n 's/^x-request-id: //Ip')
+[ -n "$rid" ] || fail "no X-Request-ID through nginx"
+grep -q "rid=$rid" "$tmp/chatkit.access.log" || fail "nginx's log line lacks rid=$rid: $(tail -2 "$tmp/chatkit.access.log")"
+
 # The HTTPS guard: refused over plain HTTP to an instance, accepted through nginx.
 direct=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${INSTANCE_PORT[a]}/")
 [ "$direct" = 403 ] || fail "plain HTTP to an instance answered $direct, not 403"

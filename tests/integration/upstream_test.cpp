@@ -145,6 +145,8 @@ TEST_F(upstream, a_follow_up_reaches_the_model_with_the_earlier_turn)
     boost::json::object conversation{{"session_id", "550e8400-e29b-41d4-a716-446655440001"}};
     auto first = call(port_, "POST", "/api/v1/chat", ask("What is embodied AI?", conversation), token);
     ASSERT_EQ(first.status(), 200u);
+    EXPECT_EQ(records("request").at(0).at("request_id").as_string(), first.raw.header("x-request-id").c_str())
+        << "the model provider's logs name the same request";
     // The turn reaches the history in the journal's next batch.
     ASSERT_TRUE(eventually(
         [&] {

@@ -182,7 +182,8 @@ asio::awaitable<void> upstream_generator::finish(Stream& stream, connection_ptr 
 
 template <class Stream>
 asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_ptr& connection, const std::string& body,
-                                                   const token_sink& emit, obs::upstream_call& call)
+                                                   const std::string& request_id, const token_sink& emit,
+                                                   obs::upstream_call& call)
 {
     auto& lowest = connection->lowest();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_.path, 11};
@@ -191,6 +192,9 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
     req.set(bhttp::field::accept, "text/event-stream");
     if (!settings_.api_key.empty())
         req.set(bhttp::field::authorization, "Bearer " + settings_.api_key);
+    // The provider's logs then name the request an operator is looking at.
+    if (!request_id.empty())
+        req.set("X-Request-ID", request_id);
     req.body() = body;
     req.prepare_payload();
     lowest.expires_after(settings_.first_token_timeout);
@@ -286,9 +290,9 @@ asio::awaitable<void> upstream_generator::generate(const grounding& g, const tok
             if (!connection)
                 connection = co_await open(executor);
             if (connection->plain)
-                co_await exchange(*connection->plain, connection, body, emit, call);
+                co_await exchange(*connection->plain, connection, body, g.request_id, emit, call);
             else
-                co_await exchange(*connection->tls, connection, body, emit, call);
+                co_await exchange(*connection->tls, connection, body, g.request_id, emit, call);
             call.finish(outcome::ok);
             co_return;
         } catch (const boost::system::system_error& e) {

@@ -23,6 +23,7 @@ struct grounding {
     std::vector<hit> sources;  // best first, at most 5; only sections that answer
     bool streamed = true;      // false: the whole answer is awaited (POST /chat), so nothing is paced
     std::vector<turn> earlier; // the conversation's last finished turns, oldest first
+    std::string request_id = {}; // the asking request's, passed on to the model (X-Request-ID)
 };
 
 // Receives each token as soon as it exists. It may suspend (the stream

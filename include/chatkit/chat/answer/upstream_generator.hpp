@@ -76,7 +76,8 @@ private:
     // stale connection's.
     template <class Stream>
     boost::asio::awaitable<void> exchange(Stream& stream, connection_ptr& connection, const std::string& body,
-                                          const token_sink& emit, obs::upstream_call& call);
+                                          const std::string& request_id, const token_sink& emit,
+                                          obs::upstream_call& call);
     // Reads what is left of a response after [DONE], then pools the connection.
     template <class Stream, class Parser>
     boost::asio::awaitable<void> finish(Stream& stream, connection_ptr connection, std::unique_ptr<Parser> parser);
