@@ -45,6 +45,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -147,6 +148,8 @@ struct app::impl {
     services::chat_service chat;
     services::saved_chats saved;
     boost::asio::signal_set reload_signal;
+    boost::asio::steady_timer reload_timer;
+    std::string corpus_files; // corpus_fingerprint() at the last (re)load
     // Set by stop() on the background thread: a reload whose signal came
     // before the stop must not wait for the next one, or run() never returns.
     bool reload_stopped = false;
@@ -179,7 +182,7 @@ struct app::impl {
                      c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
           orphans(*db, background.get_executor(), instance_id, c.instance_lease),
           chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id)), saved(*db),
-          reload_signal(background, SIGHUP)
+          reload_signal(background, SIGHUP), reload_timer(background)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -274,22 +277,45 @@ struct app::impl {
             [this](http::request& req, http::request_context& ctx) { return admin_router.dispatch(req, ctx); });
     }
 
-    // SIGHUP: reload the corpus on the background thread (file reads stay off
-    // the I/O threads); open connections and answers in flight are untouched.
+    // On the background thread (file reads stay off the I/O threads); open
+    // connections and answers in flight are untouched.
+    void reload_corpus()
+    {
+        try {
+            auto source = chat::load_corpus(cfg.corpus_dir, corpus_options_for(cfg));
+            auto count = source->sections().size();
+            chat.replace_corpus(std::make_shared<const chat::retriever>(std::move(source)));
+            spdlog::info("corpus reloaded: {} sections", count);
+        } catch (const std::exception& e) {
+            spdlog::error("corpus reload failed, keeping the previous one: {}", e.what());
+        }
+    }
+
     void watch_reload()
     {
         reload_signal.async_wait([this](boost::system::error_code ec, int) {
             if (ec || reload_stopped)
                 return;
-            try {
-                auto source = chat::load_corpus(cfg.corpus_dir, corpus_options_for(cfg));
-                auto count = source->sections().size();
-                chat.replace_corpus(std::make_shared<const chat::retriever>(std::move(source)));
-                spdlog::info("corpus reloaded: {} sections", count);
-            } catch (const std::exception& e) {
-                spdlog::error("corpus reload failed, keeping the previous one: {}", e.what());
-            }
+            reload_corpus();
             watch_reload();
+        });
+    }
+
+    // CORPUS_RELOAD_INTERVAL: the docs were synced into CORPUS_DIR; no
+    // SIGHUP needed.
+    void watch_files()
+    {
+        if (cfg.corpus_reload_interval.count() <= 0)
+            return;
+        reload_timer.expires_after(cfg.corpus_reload_interval);
+        reload_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec || reload_stopped)
+                return;
+            if (auto now = chat::corpus_fingerprint(cfg.corpus_dir); now != corpus_files) {
+                corpus_files = std::move(now);
+                reload_corpus();
+            }
+            watch_files();
         });
     }
 
@@ -343,6 +369,8 @@ void app::start()
     impl_->retention.start();
     impl_->orphans.start();
     impl_->watch_reload();
+    impl_->corpus_files = chat::corpus_fingerprint(impl_->cfg.corpus_dir);
+    impl_->watch_files();
     impl_->background_thread = std::thread([this] { impl_->background.run(); });
 }
 
@@ -361,6 +389,7 @@ void app::stop()
     boost::asio::post(impl_->background, [this] {
         impl_->reload_stopped = true;
         impl_->reload_signal.cancel();
+        impl_->reload_timer.cancel();
     });
     impl_->background_guard.reset();
     impl_->background_thread.join();

@@ -204,6 +204,12 @@ const std::vector<setting>& table()
              c.corpus_site = std::string(v);
              return {};
          }},
+        {{"CORPUS_RELOAD_INTERVAL", "--corpus-reload-interval",
+          "how often CORPUS_DIR is checked for changed files, reloaded when any changed (default 0: on SIGHUP "
+          "only)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.corpus_reload_interval, "CORPUS_RELOAD_INTERVAL");
+         }},
         {{"BUILTIN_TOKEN_DELAY", "--builtin-token-delay",
           "pause between tokens of the built-in generator (default 15ms)"},
          [](config& c, mode_inputs&, std::string_view v) {

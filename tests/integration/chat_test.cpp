@@ -3,6 +3,7 @@
 // instances: cluster_test.cpp).
 #include "support/api.hpp"
 #include "support/chat_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
 #include "support/sse.hpp"
@@ -474,6 +475,34 @@ TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
     auto still = kept.read_response();
     ASSERT_TRUE(still) << "the open connection survived the reload";
     EXPECT_EQ(still->status, 200u);
+}
+
+TEST(corpus_reload, changed_files_are_noticed_without_a_signal)
+{
+    char dir[] = "/tmp/chatkit-corpus-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    {
+        std::ofstream(std::string(dir) + "/one.md") << "# Teapots\n\nTeapots hold tea.\n";
+    }
+    auto env = dev_env();
+    env["CORPUS_DIR"] = dir;
+    env["CORPUS_RELOAD_INTERVAL"] = "100ms";
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+    EXPECT_NE(call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer").find("could not find"),
+              std::string::npos);
+    {
+        std::ofstream(std::string(dir) + "/two.md") << "# Quokkas\n\nQuokkas eat leaves and grasses.\n";
+    }
+    EXPECT_TRUE(eventually(
+        [&] {
+            return call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer").find(
+                       "Quokkas eat leaves") != std::string::npos;
+        },
+        5s))
+        << p.output();
+    std::filesystem::remove_all(dir);
 }
 
 // A reload whose SIGHUP came before the stop used to wait for the next

@@ -40,6 +40,9 @@ struct config {
     std::string corpus_dir = data_dir() + "/docs";
     std::string corpus_url_prefix = "/docs/";
     std::string corpus_site = "plain"; // plain | mkdocs | docusaurus: how the published site names pages and headings
+    // How often CORPUS_DIR is looked at for changed files, reloaded when
+    // any changed (as SIGHUP does); 0: only on SIGHUP.
+    std::chrono::milliseconds corpus_reload_interval{0};
     std::string widget_dir = data_dir() + "/widget";
     std::chrono::milliseconds builtin_token_delay{15};
     std::chrono::milliseconds stream_ping_interval{15'000};

@@ -193,6 +193,27 @@ const page* corpus::page_at(std::string_view path) const
     return it == by_path_.end() ? nullptr : it->second;
 }
 
+std::string corpus_fingerprint(const std::filesystem::path& dir)
+{
+    // Every file counts, not only Markdown: an included snippet changes pages.
+    std::vector<std::string> entries;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code e;
+        if (!it->is_regular_file(e))
+            continue;
+        auto size = it->file_size(e);
+        auto written = it->last_write_time(e).time_since_epoch().count();
+        entries.push_back(it->path().generic_string() + '\t' + std::to_string(size) + '\t' + std::to_string(written));
+    }
+    std::sort(entries.begin(), entries.end());
+    std::string out;
+    for (const auto& e : entries)
+        out.append(e).append("\n");
+    return out;
+}
+
 std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir, const corpus_options& options)
 {
     std::error_code ec;

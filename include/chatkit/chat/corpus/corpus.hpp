@@ -74,6 +74,11 @@ private:
 [[nodiscard]] std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir,
                                                         const corpus_options& options);
 
+// What the files under `dir` are (paths, sizes, modification times), as a
+// text that changes whenever one is added, removed or written: compared to
+// decide whether a reload is due.
+[[nodiscard]] std::string corpus_fingerprint(const std::filesystem::path& dir);
+
 // Lower-case ASCII slug: letters and digits, runs of anything else as '-'.
 [[nodiscard]] std::string slugify(std::string_view text);
 
