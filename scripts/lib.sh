@@ -15,8 +15,8 @@ BUILD_PACKAGES=(
 )
 # What the full test suite adds: real PostgreSQL, a real SMTP sink, real
 # Chromium, curl for smoke checks; nginx, openssl and systemd-analyze for the
-# deploy samples of examples/deploy/.
-TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl nginx-light openssl systemd)
+# deploy samples of examples/deploy/; sqlite3 for the backup test.
+TEST_PACKAGES=(postgresql python3-aiosmtpd chromium curl nginx-light openssl systemd sqlite3)
 
 # Node.js for the browser suite: Debian's, unless one is already installed
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
