@@ -5,7 +5,7 @@
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/http/json_reply.hpp"
 #include "chatkit/services/chat.hpp"
-#include "chatkit/util/percent.hpp"
+#include "chatkit/util/url.hpp"
 
 namespace chatkit::handlers {
 

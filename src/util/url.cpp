@@ -2,6 +2,7 @@
 
 #include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 namespace chatkit::util {
 
@@ -14,6 +15,12 @@ std::optional<boost::urls::url_view> parse_absolute_url(std::string_view text)
     if (parsed->has_authority() && !path.empty() && !path.starts_with('/'))
         return std::nullopt;
     return *parsed;
+}
+
+std::string percent_decode(std::string_view s)
+{
+    auto escaped = boost::urls::make_pct_string_view(s);
+    return escaped ? escaped->decode() : std::string(s);
 }
 
 bool has_scheme(boost::urls::url_view url, std::initializer_list<std::string_view> schemes)

@@ -2,7 +2,7 @@
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/services/email_address.hpp"
 #include "chatkit/util/origins.hpp"
-#include "chatkit/util/percent.hpp"
+#include "chatkit/util/url.hpp"
 #include "store/connection_url.hpp"
 
 #include <gtest/gtest.h>

@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace chatkit::util {
@@ -17,6 +18,10 @@ namespace chatkit::util {
 
 // Whether the URL's scheme is one of `schemes` (lower case), case-blind.
 [[nodiscard]] bool has_scheme(boost::urls::url_view url, std::initializer_list<std::string_view> schemes);
+
+// `s` with its percent escapes decoded (Boost.URL's); text with an invalid
+// escape ("100%", "%zz") as it is written.
+[[nodiscard]] std::string percent_decode(std::string_view s);
 
 // Whether the host of the absolute URL `url` (any scheme) is localhost, an
 // address of 127.0.0.0/8 or ::1.
