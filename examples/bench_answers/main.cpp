@@ -204,8 +204,11 @@ std::vector<std::string> leaks_in(const std::string& answer)
     for (const auto& [name, re] : patterns)
         if (std::regex_search(prose, re))
             found.push_back(name);
-    // Site syntax a code renderer removes: a leak in code too.
-    static const std::regex magic(R"(highlight-(next-line|start|end)|\[!code |mdx-code-block)");
+    // Site syntax a code renderer removes, in code too: a whole-line magic
+    // comment, a notation closing a line. Prose that explains the syntax
+    // (`// [!code ++]` in a sentence) is content.
+    static const std::regex magic(
+        R"((^|\n)\s*(//|#|<!--|\{/\*)\s*highlight-(next-line|start|end)|(//|#)\s*\[!code [^\]]*\]\s*(\n|$)|```mdx-code-block)");
     if (std::regex_search(answer, magic))
         found.push_back("code annotation");
     return found;
