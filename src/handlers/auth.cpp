@@ -94,10 +94,10 @@ struct auth_routes {
         const auto& c = *ctx.caller;
         boost::json::value user = nullptr;
         if (!c.anonymous())
-            user = boost::json::object{{"email", c.email}, {"tier", c.tier}};
+            user = boost::json::object{{"email", c.email}, {"tier", http::tier_name(c.tier)}};
         co_return http::json_reply(
             200, boost::json::object{
-                     {"valid", true}, {"user", user}, {"tier", c.tier}, {"expires_at", util::rfc3339(c.expires_at)}});
+                     {"valid", true}, {"user", user}, {"tier", http::tier_name(c.tier)}, {"expires_at", util::rfc3339(c.expires_at)}});
     }
 
     awaitable<http::reply> verification_status(http::request&, http::request_context& ctx) const
@@ -169,10 +169,10 @@ void mount_auth(http::router& r, services::identity_service& identity, services:
         };
     };
     const http::route_options json{.body_limit = 4096, .json_body = true};
-    const http::route_options mail{.body_limit = 4096, .json_body = true, .rate_action = "verification_mail"};
+    const http::route_options mail{.body_limit = 4096, .json_body = true, .rate = http::rate_action::verification_mail};
 
     r.add("POST", "/api/v1/auth/anonymous", bind(&auth_routes::anonymous),
-          {.body_limit = 1024, .json_body = false, .rate_action = "anonymous_session"});
+          {.body_limit = 1024, .json_body = false, .rate = http::rate_action::anonymous_session});
     r.add(
         "POST", "/api/v1/auth/signup",
         [routes](http::request& req, http::request_context& ctx) { return routes->request_link(req, ctx, false); },

@@ -263,7 +263,7 @@ void mount_chat(http::router& r, services::chat_service& chat, services::saved_c
             return ((*routes).*fn)(req, ctx);
         };
     };
-    const http::route_options ask{.body_limit = 32 * 1024, .json_body = true, .rate_action = "chat"};
+    const http::route_options ask{.body_limit = 32 * 1024, .json_body = true, .rate = http::rate_action::chat};
     r.add("POST", "/api/v1/chat", bind(&chat_routes::ask), ask);
     auto ask_streamed = ask;
     ask_streamed.resumes_with_last_event_id = true;
@@ -272,7 +272,7 @@ void mount_chat(http::router& r, services::chat_service& chat, services::saved_c
     r.add("POST", "/api/v1/chat/{message_id}/cancel", bind(&chat_routes::cancel), {.body_limit = 1024});
     r.add("POST", "/api/v1/chat/feedback", bind(&chat_routes::feedback), {.body_limit = 4 * 1024, .json_body = true});
     r.add("POST", "/api/v1/chat/save", bind(&chat_routes::save),
-          {.body_limit = 4 * 1024 * 1024, .json_body = true, .rate_action = "save_chat"});
+          {.body_limit = 4 * 1024 * 1024, .json_body = true, .rate = http::rate_action::save_chat});
     r.add("GET", "/api/v1/chat/history", bind(&chat_routes::history));
     r.add("GET", "/api/v1/chat/saved", bind(&chat_routes::list));
     r.add("GET", "/api/v1/chat/saved/{chat_id}", bind(&chat_routes::get));

@@ -151,13 +151,13 @@ void mount_user(http::router& r, services::chat_service& chat, services::saved_c
                   200, boost::json::object{
                            {"recommendations", recommendations},
                            {"personalized_content",
-                            boost::json::object{{"tier", ctx.caller->tier},
+                            boost::json::object{{"tier", http::tier_name(ctx.caller->tier)},
                                                 {"topics", topics},
                                                 {"sections", sections},
                                                 {"based_on", boost::json::object{{"questions", questions.size()},
                                                                                  {"preferences", !stated.empty()}}}}}});
           },
-          {.body_limit = 16 * 1024, .json_body = true, .rate_action = "personalize"});
+          {.body_limit = 16 * 1024, .json_body = true, .rate = http::rate_action::personalize});
 }
 
 } // namespace chatkit::handlers

@@ -12,6 +12,7 @@
 #include "chatkit/util/time.hpp"
 
 #include <soci/soci.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -167,9 +168,14 @@ boost::asio::awaitable<std::optional<http::principal>> identity_service::authent
     if (hit->user) {
         p.user_id = hit->user->id;
         p.email = hit->user->email;
-        p.tier = hit->user->verified ? hit->user->tier : "anonymous";
+        // A tier no limit is configured for gets the strictest: it can only
+        // come from a database written by something else than this server.
+        auto tier = http::parse_tier(hit->user->tier);
+        if (!tier)
+            spdlog::error("user {} has an unknown tier '{}'; anonymous limits apply", hit->user->id, hit->user->tier);
+        p.tier = hit->user->verified ? tier.value_or(http::access_tier::anonymous) : http::access_tier::anonymous;
     } else {
-        p.tier = "anonymous";
+        p.tier = http::access_tier::anonymous;
     }
     co_return p;
 }

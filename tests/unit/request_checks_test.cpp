@@ -144,3 +144,12 @@ TEST(limit_key, counts_ipv6_clients_by_their_prefix)
     EXPECT_EQ(limit_key("::ffff:203.0.113.7", 64), limit_key("203.0.113.7", 64));
     EXPECT_EQ(limit_key("not an address", 64), "not an address");
 }
+
+TEST(access_tier, a_stored_name_is_a_tier_or_nothing)
+{
+    using chatkit::http::access_tier;
+    for (auto t : {access_tier::anonymous, access_tier::lightweight, access_tier::full, access_tier::premium})
+        EXPECT_EQ(chatkit::http::parse_tier(chatkit::http::tier_name(t)), t);
+    EXPECT_FALSE(chatkit::http::parse_tier("gold")) << "no limit is configured for it";
+    EXPECT_FALSE(chatkit::http::parse_tier("Premium"));
+}

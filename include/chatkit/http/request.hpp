@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,13 +34,20 @@ struct rejection {
     std::string message;
 };
 
+// The limits a caller gets. Stored as its name; an enum here, so a tier no
+// limit is configured for cannot reach the rate limits.
+enum class access_tier { anonymous, lightweight, full, premium };
+[[nodiscard]] std::string_view tier_name(access_tier t);
+// The tier of a stored name; nullopt for any other text.
+[[nodiscard]] std::optional<access_tier> parse_tier(std::string_view name);
+
 // Who the auth middleware says the caller is: the owner of a valid session
 // token. Anonymous sessions have no user.
 struct principal {
     std::string session_id;
     std::string user_id; // empty for an anonymous session
     std::string email;
-    std::string tier; // anonymous | lightweight | full | premium
+    access_tier tier = access_tier::anonymous;
     long long expires_at = 0;
 
     [[nodiscard]] bool anonymous() const { return user_id.empty(); }

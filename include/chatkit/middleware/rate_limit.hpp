@@ -26,7 +26,7 @@ public:
                                                                       http::request_context& ctx) const override;
 
     // The buckets a request of this action and caller counts against.
-    [[nodiscard]] std::vector<services::limit_check> checks_for(std::string_view action,
+    [[nodiscard]] std::vector<services::limit_check> checks_for(http::rate_action action,
                                                                 const http::request_context& ctx) const;
 
 private:
