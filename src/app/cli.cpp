@@ -219,7 +219,7 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
             auto database = chatkit::store::admin_check_database(loaded.cfg.database_url);
             if (!database.ok) {
                 complain("cannot start: " + database.message);
-                return database.message.find("newer chatkit-server") != std::string::npos ? exit_config : 1;
+                return database.configuration_error ? exit_config : 1;
             }
             std::printf("database: %s\n", database.message.c_str());
             for (const auto& w : verdict.warnings)

@@ -54,8 +54,10 @@ namespace {
 admin_outcome schema_verdict(const schema_state& state, const std::string& what)
 {
     if (!state.unknown.empty())
-        return {false, "DATABASE_URL: the database was migrated by a newer chatkit-server (migration " +
-                           std::to_string(state.unknown.front()) + "); run that version or a newer one"};
+        return {false,
+                "DATABASE_URL: the database was migrated by a newer chatkit-server (migration " +
+                    std::to_string(state.unknown.front()) + "); run that version or a newer one",
+                true};
     if (!state.pending.empty())
         return {true,
                 what + "; " + std::to_string(state.pending.size()) + " migration(s) pending, which serve applies"};

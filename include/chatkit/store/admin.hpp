@@ -10,6 +10,9 @@ namespace chatkit::store {
 struct admin_outcome {
     bool ok = false;
     std::string message;
+    // A failure no retry mends (the database was migrated by a newer
+    // version): the command line's exit code 78, not 1.
+    bool configuration_error = false;
 };
 
 // Applies pending migrations and says which.
