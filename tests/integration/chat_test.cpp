@@ -497,8 +497,9 @@ TEST(corpus_reload, changed_files_are_noticed_without_a_signal)
     }
     EXPECT_TRUE(eventually(
         [&] {
-            return call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer").find(
-                       "Quokkas eat leaves") != std::string::npos;
+            return call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?"))
+                       .str("answer")
+                       .find("Quokkas eat leaves") != std::string::npos;
         },
         5s))
         << p.output();
@@ -618,13 +619,15 @@ TEST_F(chat_api, migration_moves_every_turn_including_one_still_answering)
     auto chats = call(port_, "GET", "/api/v1/chat/saved", {}, account);
     ASSERT_EQ(chats.json.at("chats").as_array().size(), 1u);
     auto chat_id = std::string(chats.json.at("chats").at(0).at("chat_id").as_string());
-    std::size_t count = 0;
-    for (int i = 0; i < 50 && count < 6; ++i) {
-        std::this_thread::sleep_for(50ms);
-        auto chat = call(port_, "GET", "/api/v1/chat/saved/" + chat_id, {}, account);
-        count = chat.json.at("messages").as_array().size();
-    }
-    EXPECT_EQ(count, 6u) << "the third turn joined the saved chat when it ended";
+    EXPECT_TRUE(eventually(
+        [&] {
+            return call(port_, "GET", "/api/v1/chat/saved/" + chat_id, {}, account)
+                       .json.at("messages")
+                       .as_array()
+                       .size() == 6u;
+        },
+        2500ms))
+        << "the third turn joined the saved chat when it ended";
 }
 
 TEST(corpus_reload, reloads_during_fifty_streaming_answers_leave_every_answer_whole)
@@ -675,8 +678,8 @@ TEST_F(chat_api, an_answer_is_rated_by_whoever_may_resume_it_once_and_changeably
     };
     EXPECT_EQ(rate({{"message_id", id}, {"rating", "down"}}, anon()).status(), 404u) << "another reader's answer";
     EXPECT_EQ(rate({{"message_id", id}, {"rating", "down"}}, {}).status(), 404u) << "no token, an owned answer";
-    auto wrong = rate({{"message_id", id}, {"rating", "down"}, {"reason", "incorrect"}, {"comment", "It says robots."}},
-                      token);
+    auto wrong =
+        rate({{"message_id", id}, {"rating", "down"}, {"reason", "incorrect"}, {"comment", "It says robots."}}, token);
     EXPECT_EQ(wrong.status(), 204u) << wrong.raw.body;
     EXPECT_EQ(rate({{"message_id", id}, {"rating", "up"}}, token).status(), 204u) << "changed";
     auto db = open_database(db_url_);

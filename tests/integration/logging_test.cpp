@@ -1,6 +1,7 @@
 // LOG_FORMAT=json: every line on stderr is one JSON object, PostgreSQL's
 // notices included, and access lines carry their fields as fields.
 #include "support/api.hpp"
+#include "support/eventually.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
 #include "support/sse.hpp"
@@ -110,7 +111,8 @@ TEST(logging, a_terminated_notice_connection_leaves_no_raw_libpq_line)
         std::this_thread::sleep_for(100ms);
     }
     ASSERT_GT(terminated, 0) << "the notice connection was never seen";
-    std::this_thread::sleep_for(500ms);
+    EXPECT_TRUE(eventually([&] { return p.output().find("terminating connection") != std::string::npos; }, 5s))
+        << "libpq's message reaches the log, as a record: " << p.output();
     p.signal(SIGTERM);
     EXPECT_EQ(p.wait_exit(10s), 0);
     json_lines(p.output());
