@@ -443,34 +443,48 @@ TEST_F(chat_api, personalization_ranks_the_corpus_against_the_user)
     EXPECT_EQ(call(port_, "POST", "/api/v1/user/personalize", "{}", anon()).status(), 401u);
 }
 
+namespace {
+
+// A corpus folder of one page about teapots; quokkas() adds one that answers
+// "What do quokkas eat?", which the server refuses until it reloads.
+struct teapot_corpus {
+    std::string dir;
+    teapot_corpus()
+    {
+        char path[] = "/tmp/chatkit-corpus-XXXXXX";
+        dir = ::mkdtemp(path) ? path : "";
+        std::ofstream(dir + "/one.md") << "# Teapots\n\nTeapots hold tea.\n";
+    }
+    ~teapot_corpus() { std::filesystem::remove_all(dir); }
+    teapot_corpus(const teapot_corpus&) = delete;
+    teapot_corpus& operator=(const teapot_corpus&) = delete;
+    void quokkas() const { std::ofstream(dir + "/two.md") << "# Quokkas\n\nQuokkas eat leaves and grasses.\n"; }
+};
+
+std::string quokka_answer(std::uint16_t port)
+{
+    return call(port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer");
+}
+
+} // namespace
+
 TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
 {
-    char dir[] = "/tmp/chatkit-corpus-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    {
-        std::ofstream(std::string(dir) + "/one.md") << "# Teapots\n\nTeapots hold tea.\n";
-    }
+    teapot_corpus corpus;
+    ASSERT_FALSE(corpus.dir.empty());
     auto env = dev_env();
-    env["CORPUS_DIR"] = dir;
+    env["CORPUS_DIR"] = corpus.dir;
     server_process p({}, env);
     auto port = p.wait_until_listening();
     ASSERT_TRUE(port);
-    auto before = call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?"));
-    EXPECT_NE(before.str("answer").find("could not find"), std::string::npos);
+    EXPECT_NE(quokka_answer(*port).find("could not find"), std::string::npos);
 
     connection kept(*port);
     kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(kept.read_response());
-    {
-        std::ofstream(std::string(dir) + "/two.md") << "# Quokkas\n\nQuokkas eat leaves and grasses.\n";
-    }
+    corpus.quokkas();
     p.signal(SIGHUP);
-    std::string answer;
-    for (int i = 0; i < 50 && answer.find("Quokkas eat leaves") == std::string::npos; ++i) {
-        std::this_thread::sleep_for(100ms);
-        answer = call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer");
-    }
-    EXPECT_NE(answer.find("Quokkas eat leaves"), std::string::npos);
+    EXPECT_TRUE(eventually([&] { return quokka_answer(*port).find("Quokkas eat leaves") != std::string::npos; }, 5s));
     kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     auto still = kept.read_response();
     ASSERT_TRUE(still) << "the open connection survived the reload";
@@ -479,31 +493,18 @@ TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
 
 TEST(corpus_reload, changed_files_are_noticed_without_a_signal)
 {
-    char dir[] = "/tmp/chatkit-corpus-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir), nullptr);
-    {
-        std::ofstream(std::string(dir) + "/one.md") << "# Teapots\n\nTeapots hold tea.\n";
-    }
+    teapot_corpus corpus;
+    ASSERT_FALSE(corpus.dir.empty());
     auto env = dev_env();
-    env["CORPUS_DIR"] = dir;
+    env["CORPUS_DIR"] = corpus.dir;
     env["CORPUS_RELOAD_INTERVAL"] = "100ms";
     server_process p({}, env);
     auto port = p.wait_until_listening();
     ASSERT_TRUE(port) << p.output();
-    EXPECT_NE(call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?")).str("answer").find("could not find"),
-              std::string::npos);
-    {
-        std::ofstream(std::string(dir) + "/two.md") << "# Quokkas\n\nQuokkas eat leaves and grasses.\n";
-    }
-    EXPECT_TRUE(eventually(
-        [&] {
-            return call(*port, "POST", "/api/v1/chat", ask("What do quokkas eat?"))
-                       .str("answer")
-                       .find("Quokkas eat leaves") != std::string::npos;
-        },
-        5s))
+    EXPECT_NE(quokka_answer(*port).find("could not find"), std::string::npos);
+    corpus.quokkas();
+    EXPECT_TRUE(eventually([&] { return quokka_answer(*port).find("Quokkas eat leaves") != std::string::npos; }, 5s))
         << p.output();
-    std::filesystem::remove_all(dir);
 }
 
 // A reload whose SIGHUP came before the stop used to wait for the next
