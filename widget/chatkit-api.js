@@ -12,6 +12,12 @@ export class ChatKitError extends Error {
   }
 }
 
+// The browser's fetch as it was when the widget loaded. A host page that
+// wraps window.fetch later (to buffer bodies, or dropping the options) would
+// otherwise stand between the widget and its server: answers would stop
+// streaming, POSTs turn into GETs.
+const originalFetch = globalThis.fetch.bind(globalThis);
+
 const RESUME_ATTEMPTS = 6;
 const ANALYTICS_BATCH = 20; // the server's batch limit (API.md)
 
@@ -92,7 +98,7 @@ export class ChatKitApi {
   async call(method, path, body, { auth = true } = {}) {
     let response;
     try {
-      response = await fetch(this.url(path), {
+      response = await originalFetch(this.url(path), {
         method,
         headers: this.headers(auth, body === undefined ? {} : { "Content-Type": "application/json" }),
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -167,7 +173,7 @@ export class ChatKitApi {
   async *resume(messageId, { signal, onResume } = {}) {
     let first;
     try {
-      first = await fetch(this.url(`/chat/stream/${encodeURIComponent(messageId)}`), {
+      first = await originalFetch(this.url(`/chat/stream/${encodeURIComponent(messageId)}`), {
         headers: this.headers(true, { Accept: "text/event-stream" }),
         signal,
       });
@@ -199,7 +205,7 @@ export class ChatKitApi {
       await sleep(Math.min(4000, 250 * 2 ** attempt), signal);
       try {
         const headers = { Accept: "text/event-stream", ...(lastId ? { "Last-Event-ID": lastId } : {}) };
-        response = await fetch(this.url(`/chat/stream/${messageId}`), { headers: this.headers(true, headers), signal });
+        response = await originalFetch(this.url(`/chat/stream/${messageId}`), { headers: this.headers(true, headers), signal });
         if (response.status === 204) return;
         if (!response.ok) throw await this.fail(response);
       } catch (err) {
@@ -211,7 +217,7 @@ export class ChatKitApi {
   async post(path, body, signal, extra = {}) {
     let response;
     try {
-      response = await fetch(this.url(path), {
+      response = await originalFetch(this.url(path), {
         method: "POST",
         headers: this.headers(true, { "Content-Type": "application/json", ...extra }),
         body: JSON.stringify(body),
@@ -292,7 +298,7 @@ export class ChatKitApi {
     this.flushTimer = null;
     while (this.events.length) {
       const events = this.events.splice(0, ANALYTICS_BATCH);
-      fetch(this.url("/analytics/event"), {
+      originalFetch(this.url("/analytics/event"), {
         method: "POST",
         headers: this.headers(true, { "Content-Type": "application/json" }),
         body: JSON.stringify({ events }),

@@ -11,7 +11,7 @@ export function httpsAllowed(shadow, s) {
     return true;
   }
   console.error("🔒 SECURITY ERROR: ChatKit widget requires HTTPS in production. Refusing to initialize.");
-  shadow.append(el("div", { class: "https-error", role: "alert", part: "https-error" }, [
+  shadow.append(el("div", { class: "https-error", role: "alert", part: "https-error", lang: s.lang, dir: s.dir }, [
     el("h3", {}, [s.httpsTitle]),
     el("p", {}, [s.httpsBody]),
     el("p", {}, [el("strong", {}, [s.httpsCurrent]), " ", el("code", {}, [`${protocol}//${hostname}`])]),

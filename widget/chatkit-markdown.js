@@ -213,7 +213,6 @@ function codeBlock(code, lang, ctx) {
   if (lang) el.dataset.lang = lang;
   el.textContent = code;
   pre.append(el);
-  pre.tabIndex = 0; // a long line scrolls by keyboard too
   const copy = doc.createElement("button");
   copy.type = "button";
   copy.className = "copy";

@@ -1,12 +1,17 @@
 // The message list follows new text only while the reader is at its bottom.
 // A reader who scrolled up to read stays where they are and gets a "new text"
-// button instead. Only the list scrolls, never the host page.
+// button instead. Only the list scrolls, never the host page. Tables and
+// code blocks wider than the list scroll sideways; those that do are named
+// tab stops (axe: scrollable-region-focusable) so a keyboard reader can
+// scroll them, and those that fit stay out of the tab order.
 const BOTTOM_SLACK_PX = 24;
 
 export class LogScroller {
-  constructor(log, button) {
+  // `labels`: {table, code}, the names of wide blocks.
+  constructor(log, button, labels) {
     this.log = log;
     this.button = button;
+    this.labels = labels;
     this.pinned = true;
     this.frame = 0;
     this.ownTop = -1; // where our own last scroll put the log
@@ -18,6 +23,9 @@ export class LogScroller {
       if (this.pinned) this.button.hidden = true;
     }, { passive: true });
     button.addEventListener("click", () => this.follow(true));
+    // Which blocks are wide changes with the list's width: the panel opens,
+    // a phone turns.
+    new ResizeObserver(() => this.markWide()).observe(log);
   }
 
   atBottom() {
@@ -31,6 +39,7 @@ export class LogScroller {
     if (force) this.pinned = true;
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => {
+      this.markWide();
       if (this.pinned) {
         this.log.scrollTop = this.log.scrollHeight;
         this.ownTop = this.log.scrollTop;
@@ -39,5 +48,17 @@ export class LogScroller {
         this.button.hidden = false;
       }
     });
+  }
+
+  markWide() {
+    for (const box of this.log.querySelectorAll(".table, pre")) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", box.matches("pre") ? this.labels.code : this.labels.table);
+      } else {
+        for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+      }
+    }
   }
 }

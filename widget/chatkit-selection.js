@@ -2,7 +2,8 @@
 // launcher, the input) collapses the page selection, so it is captured
 // before: on every selectionchange and on pointerdown inside the widget. A
 // collapse caused by the widget keeps the passage; a click elsewhere on the
-// page drops it.
+// page drops it. Text selected inside the widget (its input, an answer, its
+// title) is never a passage: only the host page's text is.
 const MAX_CHARS = 5000;
 const OWN_CLICK_MS = 800;
 
@@ -31,12 +32,27 @@ export class SelectionWatcher {
   capture(fromWidget) {
     const selection = document.getSelection();
     const text = String(selection ?? "").trim();
-    const node = selection?.anchorNode;
-    const inside = node && (this.host.contains(node) || this.host.shadowRoot?.contains(node));
-    if (text && !inside) return this.set(text.slice(0, MAX_CHARS));
+    if (text && !this.touchesWidget(selection)) return this.set(text.slice(0, MAX_CHARS));
     if (text || fromWidget) return;
     const widgetHasFocus = document.activeElement === this.host;
     if (!widgetHasFocus && Date.now() - this.ownClickAt > OWN_CLICK_MS) this.set("");
+  }
+
+  // document.getSelection() reports a selection inside a shadow root at the
+  // host's place in the page (Chromium: the body and the host's index), so
+  // where it really starts and ends is asked of getComposedRanges, which may
+  // look into our root. Where that is missing (or takes another signature,
+  // Safari 17) the anchor and focus are all there is to go on.
+  touchesWidget(selection) {
+    const root = this.host.shadowRoot;
+    let ranges = null;
+    try {
+      ranges = selection.getComposedRanges?.({ shadowRoots: [root] });
+    } catch {
+      /* the older signature: anchor and focus below */
+    }
+    const nodes = ranges ? ranges.flatMap((r) => [r.startContainer, r.endContainer]) : [selection.anchorNode, selection.focusNode];
+    return nodes.some((node) => node && (this.host.contains(node) || root.contains(node)));
   }
 
   set(text) {

@@ -1,6 +1,10 @@
 // Every English string the widget shows. A site overrides any of them with
 // the element's `locale` property: el.locale = { send: "Envoyer", ... }.
 export const strings = {
+  // The language and direction of these strings, set on the widget's root:
+  // the host page's own (an Arabic page's dir="rtl") must not apply to them.
+  lang: "en",
+  dir: "ltr",
   title: "Ask the docs",
   open: "Open chat",
   close: "Close chat",
@@ -11,6 +15,9 @@ export const strings = {
   sources: "Sources",
   source: "Source",
   conversation: "Conversation",
+  table: "Table",
+  code: "Code",
+  starters: "Suggested questions",
   newChat: "New chat",
   newConversation: "New conversation started.",
   newText: "New text ↓",

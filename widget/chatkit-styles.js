@@ -52,12 +52,15 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .log-box { flex: 1; position: relative; display: flex; flex-direction: column; min-height: 0; }
 .log:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: -2px; }
 .more { position: absolute; bottom: 8px; left: 50%; transform: translateX(-50%); font: inherit; font-size: 12px; padding: 4px 12px; border-radius: 14px; border: 1px solid var(--chatkit-border); background: var(--chatkit-bg); color: var(--chatkit-fg); box-shadow: 0 2px 8px rgba(0,0,0,.15); cursor: pointer; }
-.selection { display: flex; align-items: center; gap: 6px; margin: 0 10px; padding: 4px 4px 4px 10px; border: 1px solid var(--chatkit-border); border-left: 3px solid var(--chatkit-accent); border-radius: 8px; font-size: 12px; color: var(--chatkit-muted); }
+.selection { display: flex; align-items: center; gap: 6px; margin: 0 10px; padding: 4px; padding-inline-start: 10px; border: 1px solid var(--chatkit-border); border-inline-start: 3px solid var(--chatkit-accent); border-radius: 8px; font-size: 12px; color: var(--chatkit-muted); }
 .selection span { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .selection button { font: inherit; background: transparent; color: var(--chatkit-fg); border: none; cursor: pointer; min-width: 28px; min-height: 28px; border-radius: 6px; }
 .msg .status { color: var(--chatkit-muted); font-style: italic; margin-top: 4px; }
 .copy-answer { display: block; margin-top: 6px; font: inherit; font-size: 11px; padding: 2px 8px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; color: var(--chatkit-muted); cursor: pointer; }
-.msg.error button { margin-left: 4px; }
+.msg.error button { margin-inline-start: 4px; }
+.starters { display: flex; flex-direction: column; align-items: flex-start; gap: 6px; padding: 0 12px 10px; }
+.starter { font: inherit; font-size: 13px; text-align: start; padding: 6px 10px; border: 1px solid var(--chatkit-border); border-radius: 8px; background: var(--chatkit-bg); color: var(--chatkit-fg); cursor: pointer; }
+.starter:hover { border-color: var(--chatkit-accent); }
 .log { flex: 1; min-height: 0; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
 .msg { max-width: 90%; padding: 8px 12px; border-radius: var(--chatkit-radius); line-height: 1.45; font-size: 14px; word-wrap: break-word; white-space: normal; }
 .msg.user { align-self: flex-end; background: var(--chatkit-accent); color: #fff; }
@@ -67,9 +70,9 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .msg p { margin: 0 0 6px; } .msg p:last-child { margin-bottom: 0; }
 .msg pre { background: rgba(0,0,0,.06); padding: 8px; border-radius: 6px; overflow-x: auto; white-space: pre; margin: 0; }
 .msg h3, .msg h4, .msg h5, .msg h6 { font-size: 14px; margin: 8px 0 4px; }
-.msg ul, .msg ol { margin: 4px 0 6px; padding-left: 20px; }
+.msg ul, .msg ol { margin: 4px 0 6px; padding-inline-start: 20px; }
 .msg li { margin: 2px 0; }
-.msg blockquote { margin: 6px 0; padding-left: 10px; border-left: 3px solid var(--chatkit-border); color: var(--chatkit-muted); }
+.msg blockquote { margin: 6px 0; padding-inline-start: 10px; border-inline-start: 3px solid var(--chatkit-border); color: var(--chatkit-muted); }
 .msg hr { border: none; border-top: 1px solid var(--chatkit-border); margin: 8px 0; }
 .msg code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; background: rgba(0,0,0,.06); padding: 0 3px; border-radius: 4px; }
 .msg pre code { background: none; padding: 0; }
@@ -77,7 +80,7 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .msg .code .copy { position: absolute; top: 4px; right: 4px; font: inherit; font-size: 11px; padding: 2px 6px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: var(--chatkit-bg); color: var(--chatkit-fg); cursor: pointer; opacity: .85; }
 .msg .table { overflow-x: auto; margin: 6px 0; }
 .msg table { border-collapse: collapse; font-size: 13px; }
-.msg th, .msg td { border: 1px solid var(--chatkit-border); padding: 3px 6px; text-align: left; vertical-align: top; }
+.msg th, .msg td { border: 1px solid var(--chatkit-border); padding: 3px 6px; text-align: start; vertical-align: top; }
 .cite { display: inline-block; min-width: 18px; padding: 0 5px; margin: 0 2px; border-radius: 9px; background: var(--chatkit-accent); color: #fff; font-size: 11px; text-align: center; text-decoration: none; vertical-align: super; }
 .sources { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .chip { font-size: 12px; padding: 3px 8px; border: 1px solid var(--chatkit-border); border-radius: 12px; color: var(--chatkit-fg); text-decoration: none; background: var(--chatkit-bg); }

@@ -1,6 +1,6 @@
 // <chatkit-widget api-base="https://chat.example.com" title="Ask the docs"
 //                 theme="light|dark|auto" position="bottom-right|bottom-left|inline"
-//                 accent="#2563eb">
+//                 accent="#2563eb" hotkey="off" starters='["How do I …?"]'>
 // A plain ES module, no build step, no dependencies. One script tag:
 //   <script type="module" src="https://chat.example.com/widget/chatkit-widget.js"></script>
 import { ChatKitApi, ChatKitError } from "./chatkit-api.js";
@@ -18,9 +18,12 @@ const MOBILE = "(max-width: 600px)";
 // Answers that may be asked again as they are: the server or the network failed.
 const RETRYABLE = new Set(["NETWORK", "SERVICE_UNAVAILABLE", "GENERATION_FAILED", "STREAM_IDLE_TIMEOUT", "INTERNAL_ERROR", "HTTP_502", "HTTP_503", "HTTP_504"]);
 const DEAD_TOKEN = new Set(["SESSION_EXPIRED", "UNAUTHORIZED", "INVALID_TOKEN", "SESSION_ENDED"]);
+// Ctrl+K opens the chat; Cmd+K on Apple systems, where Ctrl+K in a text
+// field deletes to the end of the line.
+const MAC = /mac|iphone|ipad/i.test(navigator.userAgentData?.platform ?? navigator.platform ?? "");
 
 export class ChatKitWidget extends HTMLElement {
-  static observedAttributes = ["title", "accent", "theme", "position"];
+  static observedAttributes = ["title", "accent", "theme", "position", "starters"];
 
   constructor() {
     super();
@@ -76,6 +79,7 @@ export class ChatKitWidget extends HTMLElement {
     const signal = this.listeners.signal;
     addEventListener("online", () => this.retryAll(), { signal });
     addEventListener("storage", (e) => this.onStorage(e), { signal });
+    addEventListener("keydown", (e) => this.onHotkey(e), { signal });
     visualViewport?.addEventListener("resize", () => this.fitViewport(), { signal });
     visualViewport?.addEventListener("scroll", () => this.fitViewport(), { signal });
   }
@@ -95,6 +99,45 @@ export class ChatKitWidget extends HTMLElement {
     if (accent && /^#[0-9a-f]{3,8}$|^rgb/i.test(accent)) this.style.setProperty("--chatkit-accent", accent);
     if (!this.hasAttribute("theme")) this.setAttribute("theme", "light");
     this.ui.title.textContent = this.getAttribute("title") || this.strings.title;
+    this.showStarters();
+  }
+
+  // Listening on window, last on the key's way up, so a page that answers
+  // Ctrl+K itself (its own search) has marked it handled by then.
+  // The sign-up dialog keeps focus while it is open.
+  onHotkey(e) {
+    if (e.defaultPrevented || this.getAttribute("hotkey") === "off" || this.account.modalOpen) return;
+    if (!(MAC ? e.metaKey : e.ctrlKey) || e.altKey || e.shiftKey || e.key?.toLowerCase() !== "k") return;
+    e.preventDefault();
+    if (this.ui.panel.hidden) this.toggle(true);
+    else this.ui.input.focus();
+  }
+
+  // The `starters` attribute's questions (a JSON array of strings) as
+  // buttons while the conversation is empty; one click asks it. A value that
+  // is not such an array shows none.
+  showStarters() {
+    let questions = [];
+    try {
+      questions = JSON.parse(this.getAttribute("starters") ?? "[]");
+    } catch {
+      /* not JSON: no starters */
+    }
+    const empty = !this.ui.log.querySelector(".msg.user, .msg.assistant");
+    const buttons = (Array.isArray(questions) && empty ? questions : [])
+      .filter((q) => typeof q === "string" && q.trim())
+      .map((q) => {
+        const button = el("button", { type: "button", class: "starter", part: "starter" }, [q]);
+        button.addEventListener("click", () => {
+          // The button disappears as its question is asked: focus goes to
+          // the input rather than being lost.
+          this.ui.input.focus();
+          this.send(q);
+        });
+        return button;
+      });
+    this.ui.starters.replaceChildren(...buttons);
+    this.ui.starters.hidden = !buttons.length;
   }
 
   render() {
@@ -119,13 +162,17 @@ export class ChatKitWidget extends HTMLElement {
     ui.cooldown = el("div", { class: "cooldown", hidden: "" });
     ui.bar = el("div", { class: "bar", part: "account-bar" });
     ui.lists = el("div", {});
+    ui.starters = el("div", { class: "starters", role: "group", "aria-label": s.starters, hidden: "" });
     ui.panel = el("section", { class: "panel", part: "panel", "aria-labelledby": "chatkit-title", hidden: "" }, [
       el("header", { part: "header" }, [ui.title, el("span", { class: "header-actions" }, [ui.newChat, ui.close])]),
       el("div", { class: "log-box" }, [ui.log, ui.more]),
-      ui.live, ui.cooldown, ui.chip, ui.form, ui.bar, ui.lists,
+      ui.starters, ui.live, ui.cooldown, ui.chip, ui.form, ui.bar, ui.lists,
     ]);
-    this.shadow.append(el("div", { class: "dock" }, [ui.panel, ui.launcher]));
-    this.scroller = new LogScroller(ui.log, ui.more);
+    this.shadow.append(el("div", { class: "dock", lang: s.lang, dir: s.dir }, [ui.panel, ui.launcher]));
+    this.scroller = new LogScroller(ui.log, ui.more, { table: s.table, code: s.code });
+    // Whatever fills or empties the log (a question, the history, a new or
+    // saved chat) decides whether the starters show.
+    new MutationObserver(() => this.showStarters()).observe(ui.log, { childList: true });
     if (this.getAttribute("position") === "inline") this.toggle(true);
 
     ui.launcher.addEventListener("click", () => this.toggle(ui.panel.hidden));
@@ -283,10 +330,11 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   // --- asking -------------------------------------------------------------
-  async send() {
-    const question = this.ui.input.value.trim();
+  // `text`: a starter's question; otherwise the input's, which is emptied.
+  async send(text) {
+    const question = (text ?? this.ui.input.value).trim();
     if (!question || this.busy || this.cooldownTimer) return;
-    this.ui.input.value = "";
+    if (text === undefined) this.ui.input.value = "";
     const selected = this.selection.text;
     this.selection.clear();
     const turn = { question, selected, bubble: this.addMessage("user", question), renewed: false };

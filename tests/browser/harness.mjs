@@ -115,6 +115,10 @@ export async function ask(page, question) {
   await input.press("Enter");
 }
 
+// An element inside the widget's shadow root (Playwright's locators pierce it).
+export const widget = (page, selector, options) => page.locator(`chatkit-widget ${selector}`, options);
+export const openPanel = (page) => widget(page, ".launcher").click();
+
 export function assistantBubbles(page) {
   return page.locator("chatkit-widget .msg.assistant");
 }

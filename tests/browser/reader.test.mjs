@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, withServer } from "./harness.mjs";
+import { ask, assistantBubbles, fetchJson, launch, openPanel, openWidget, outputDir, widget, withServer } from "./harness.mjs";
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -19,8 +19,6 @@ after(async () => {
   await browser?.close();
 });
 
-const widget = (page, selector, options) => page.locator(`chatkit-widget ${selector}`, options);
-const openPanel = (page) => widget(page, ".launcher").click();
 const answered = (page) => assistantBubbles(page).last().locator(".copy-answer").waitFor({ timeout: 20000 });
 const plain = (text) => text.replace(/\[(\d+)\]/g, "$1").replace(/\*\*|`/g, "").replace(/\s+/g, "");
 

@@ -2,6 +2,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, waitForMail, withServer } from "./harness.mjs";
 
@@ -211,6 +212,64 @@ test("embedded on another origin, themed and localised, it talks to the API thro
     assert.match(announced, /^Embodied AI studies/);
     assert.doesNotMatch(announced, /\[\d\]|\*\*/);
     await page.screenshot({ path: join(outputDir, "cross-origin-dark.png") });
+    await context.close();
+  });
+});
+
+test("starters: the demo's questions show on an empty conversation, one click asks it", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const bodies = [];
+    page.on("request", (r) => r.url().endsWith("/chat/stream") && bodies.push(r.postDataJSON()));
+    await page.locator("chatkit-widget .launcher").click();
+    const starters = page.locator("chatkit-widget [part=starter]");
+    assert.equal(await starters.count(), 3, "the demo page sets three");
+    assert.ok(await starters.filter({ hasText: "How do I embed the widget?" }).isVisible());
+    const first = await starters.first().innerText();
+    await starters.first().click();
+    await assistantBubbles(page).last().locator(".copy-answer").waitFor({ timeout: 20000 });
+    assert.equal(bodies[0].message, first);
+    assert.equal(await page.locator("chatkit-widget .msg.user").innerText(), first);
+    assert.equal(await starters.count(), 0, "gone once the conversation has begun");
+    await page.locator("chatkit-widget .new-chat").click();
+    assert.equal(await starters.count(), 3, "back for a new conversation");
+    await page.evaluate(() => document.querySelector("chatkit-widget").setAttribute("starters", '["Only this?"]'));
+    assert.deepEqual(await starters.allInnerTexts(), ["Only this?"]);
+    await page.evaluate(() => document.querySelector("chatkit-widget").setAttribute("starters", "[not json"));
+    assert.equal(await starters.count(), 0, "invalid JSON is ignored");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+test("a table or code block wider than the panel is a named tab stop that scrolls by keyboard", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url, { bypassCSP: true });
+    const wide = Array.from({ length: 6 }, (_, i) => `\`configuration_value_${i}\``);
+    const answer = [
+      "Settings:", "", `| ${wide.join(" | ")} |`, `|${" --- |".repeat(6)}`, `| ${wide.map(() => "1").join(" | ")} |`, "",
+      "```sh", `chatkit-server serve ${"--an-option=value ".repeat(20)}`, "```", "",
+      "| a | b |", "| --- | --- |", "| 1 | 2 |",
+    ].join("\n");
+    const sse = [["sources", { sources: [] }], ["token", { content: answer }], ["done", { message_id: "m1" }]]
+      .map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+    await page.route("**/api/v1/chat/stream", (route) => route.fulfill({ contentType: "text/event-stream", body: sse }));
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "Which settings are there?");
+    await page.getByRole("region", { name: "Table" }).waitFor({ timeout: 5000 });
+    const regions = await assistantBubbles(page).last().locator(".table, pre").evaluateAll((nodes) =>
+      nodes.map((n) => [n.getAttribute("tabindex"), n.getAttribute("role"), n.getAttribute("aria-label")]));
+    assert.deepEqual(regions, [["0", "region", "Table"], ["0", "region", "Code"], [null, null, null]], "the narrow table is no tab stop");
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+    const violations = await page.evaluate(async () =>
+      (await globalThis.axe.run({ include: [["chatkit-widget"]] }, { runOnly: ["scrollable-region-focusable", "aria-allowed-role", "aria-prohibited-attr"] })).violations.map((v) => v.id));
+    assert.deepEqual(violations, []);
+    const table = page.getByRole("region", { name: "Table" });
+    await table.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelector(".msg.assistant .table").scrollLeft > 0);
     await context.close();
   });
 });
