@@ -9,6 +9,7 @@
 #include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/chat.hpp"
 #include "chatkit/handlers/docs_pages.hpp"
+#include "chatkit/handlers/insights.hpp"
 #include "chatkit/handlers/openapi.hpp"
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/static_files.hpp"
@@ -28,6 +29,7 @@
 #include "chatkit/services/analytics.hpp"
 #include "chatkit/services/chat.hpp"
 #include "chatkit/services/identity.hpp"
+#include "chatkit/services/insights.hpp"
 #include "chatkit/services/local_limiter.hpp"
 #include "chatkit/services/mail_sender.hpp"
 #include "chatkit/services/orphan_answers.hpp"
@@ -147,6 +149,7 @@ struct app::impl {
     services::orphan_answers orphans;
     services::chat_service chat;
     services::saved_chats saved;
+    services::insights insights;
     boost::asio::signal_set reload_signal;
     boost::asio::steady_timer reload_timer;
     std::string corpus_files; // corpus_fingerprint() at the last (re)load
@@ -181,7 +184,7 @@ struct app::impl {
                     {c.retention.anonymous_chats, c.retention.finished_streams, c.retention.ended_sessions,
                      c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
           orphans(*db, background.get_executor(), instance_id, c.instance_lease),
-          chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id)), saved(*db),
+          chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id)), saved(*db), insights(*db),
           reload_signal(background, SIGHUP), reload_timer(background)
     {
         auto applied = store::migrate(*db);
@@ -203,6 +206,7 @@ struct app::impl {
             handlers::mount_metrics(router, metrics);
         handlers::mount_probes(admin_router, db.get(), &drain_started);
         handlers::mount_metrics(admin_router, metrics);
+        handlers::mount_insights(admin_router, insights, chat, cfg.admin_token);
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, local_limits, cfg);
         handlers::mount_chat(router, chat, saved, local_limits, cfg);

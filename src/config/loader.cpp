@@ -63,7 +63,7 @@ namespace {
 bool is_secret(std::string_view name)
 {
     return name == "SECRET_KEY" || name == "SECRET_KEY_PREVIOUS" || name == "LLM_API_KEY" || name == "SMTP_URL" ||
-           name == "DATABASE_URL";
+           name == "DATABASE_URL" || name == "ADMIN_TOKEN";
 }
 
 struct file_value {

@@ -130,6 +130,14 @@ const std::vector<setting>& table()
              c.admin_bind = std::string(v);
              return {};
          }},
+        {{"ADMIN_TOKEN", "--admin-token",
+          "bearer token the admin listener's insights want, for putting them behind a proxy (default: none)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             if (!v.empty() && v.size() < 32)
+                 return "ADMIN_TOKEN must be at least 32 characters, e.g. the output of `openssl rand -base64 32`";
+             c.admin_token = std::string(v);
+             return {};
+         }},
         {{"PORT", "--port", "TCP port (default 8000; 0 picks a free one)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
              return parse_number(v, c.port) ? std::string{} : "PORT must be a number from 0 to 65535";

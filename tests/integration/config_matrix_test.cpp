@@ -292,6 +292,13 @@ TEST(config_matrix, a_port_in_use_is_named)
     EXPECT_NE(r.output.find("cannot listen on 127.0.0.1 port " + std::to_string(*port)), std::string::npos) << r.output;
 }
 
+TEST(config_matrix, a_short_admin_token_is_refused)
+{
+    auto env = production_env();
+    env["ADMIN_TOKEN"] = "short-token";
+    expect_refused(env, "ADMIN_TOKEN must be at least 32 characters", "short-token");
+}
+
 TEST(config_matrix, production_needs_an_https_verification_page)
 {
     auto env = production_env();

@@ -24,6 +24,9 @@ struct config {
     // "host:port", "off". Unset: on at 127.0.0.1:9464 in production, off in
     // development (where /metrics is on the public port).
     std::optional<std::string> admin_bind;
+    // When set, every route of the admin listener but the probes and
+    // metrics wants "Authorization: Bearer <admin_token>" (the insights).
+    std::string admin_token;
     [[nodiscard]] bool admin_enabled() const { return admin_bind ? *admin_bind != "off" : production(); }
     unsigned threads = 0; // 0: one per core
 
