@@ -110,6 +110,16 @@ export class ChatKitApi {
     return response.status === 204 ? null : response.json();
   }
 
+  // A reader's rating of an answer; a later one replaces it (API.md, Feedback).
+  rate(messageId, rating, reason, comment) {
+    return this.call("POST", "/chat/feedback", {
+      message_id: messageId,
+      rating,
+      ...(reason ? { reason } : {}),
+      ...(comment ? { comment } : {}),
+    });
+  }
+
   // --- identity --------------------------------------------------------------
   async ensureToken() {
     if (this.token()) return;

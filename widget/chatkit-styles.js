@@ -56,6 +56,12 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .selection span { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .selection button { font: inherit; background: transparent; color: var(--chatkit-fg); border: none; cursor: pointer; min-width: 28px; min-height: 28px; border-radius: 6px; }
 .msg .status { color: var(--chatkit-muted); font-style: italic; margin-top: 4px; }
+.feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin-top: 6px; }
+.feedback .rate { min-width: 44px; min-height: 44px; font: inherit; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; cursor: pointer; }
+.feedback .rate[aria-pressed="true"] { border-color: var(--chatkit-accent); }
+.feedback-status { font-size: 11px; color: var(--chatkit-muted); }
+.feedback-form { display: flex; flex-direction: column; gap: 4px; width: 100%; }
+.feedback-form select, .feedback-form textarea, .feedback-send { font: inherit; font-size: 12px; }
 .copy-answer { display: block; margin-top: 6px; font: inherit; font-size: 11px; padding: 2px 8px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; color: var(--chatkit-muted); cursor: pointer; }
 .msg.error button { margin-inline-start: 4px; }
 .starters { display: flex; flex-direction: column; align-items: flex-start; gap: 6px; padding: 0 12px 10px; }

@@ -297,7 +297,7 @@ export class ChatKitWidget extends HTMLElement {
       } else if (m.status === "streaming") {
         streaming = m.message_id;
       } else {
-        this.finishBubble(this.addMessage("assistant"), m.content, m.sources ?? [], m.status);
+        this.finishBubble(this.addMessage("assistant"), m.content, m.sources ?? [], m.status, m.message_id);
         this.messages.push({ role: "assistant", content: m.content, sources: m.sources ?? [] });
       }
     }
@@ -374,6 +374,7 @@ export class ChatKitWidget extends HTMLElement {
     let sources = [];
     let cancelled = false;
     let frame = 0;
+    let messageId = null;
     const paint = () => {
       frame = 0;
       bubble.replaceChildren(renderMarkdown(text, sources, document, { source: this.strings.source }));
@@ -385,7 +386,7 @@ export class ChatKitWidget extends HTMLElement {
     };
     try {
       for await (const e of open(controller.signal, onResume)) {
-        if (e.id && !this.busy.messageId) this.busy.messageId = e.id.split(":")[0];
+        if (e.id && !this.busy.messageId) this.busy.messageId = messageId = e.id.split(":")[0];
         if (e.event === "sources") sources = e.data.sources ?? [];
         else if (e.event === "token") {
           text += e.data.content;
@@ -409,7 +410,7 @@ export class ChatKitWidget extends HTMLElement {
       this.setBusy(false);
     }
     cancelAnimationFrame(frame);
-    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete");
+    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete", messageId);
     // One announcement per answer, as plain text.
     this.announce(`${plainText(text)}${cancelled ? ` ${this.strings.stopped}` : ""}`);
     if (this.relabel) queueMicrotask(() => this.redraw());
@@ -417,8 +418,8 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   // An answer as it stays in the log: rendered, its sources, how it ended,
-  // and a copy action.
-  finishBubble(bubble, text, sources, status) {
+  // a copy action, and (when it ended whole) the reader's rating.
+  finishBubble(bubble, text, sources, status, messageId) {
     bubble.replaceChildren(renderMarkdown(text, sources, document, { source: this.strings.source }));
     if (status === "cancelled") bubble.append(el("p", { class: "status" }, [this.strings.stopped]));
     if (status === "failed") bubble.append(el("p", { class: "status" }, [this.strings.incomplete]));
@@ -432,7 +433,58 @@ export class ChatKitWidget extends HTMLElement {
       });
       bubble.append(copy);
     }
+    // Beside the answer, not in it: the answer's text stays the answer's.
+    if (text && messageId && status === "complete") bubble.after(this.feedbackRow(messageId));
     this.scroller.follow();
+  }
+
+  // Thumbs up or down under a finished answer; down asks why (optional)
+  // before the reason and comment go too. A later rating replaces one.
+  feedbackRow(messageId) {
+    const s = this.strings;
+    const up = el("button", { type: "button", class: "rate", "aria-pressed": "false", "aria-label": s.helpful }, ["👍"]);
+    const down = el("button", { type: "button", class: "rate", "aria-pressed": "false", "aria-label": s.notHelpful }, ["👎"]);
+    const status = el("span", { class: "feedback-status", role: "status" });
+    const reasons = [
+      ["incorrect", s.reasonIncorrect],
+      ["incomplete", s.reasonIncomplete],
+      ["not_what_i_asked", s.reasonNotWhatIAsked],
+      ["other", s.reasonOther],
+    ];
+    const reason = el("select", { "aria-label": s.feedbackReason }, [
+      el("option", { value: "" }, [s.feedbackReason]),
+      ...reasons.map(([value, label]) => el("option", { value }, [label])),
+    ]);
+    const comment = el("textarea", { rows: "2", maxlength: "500", "aria-label": s.feedbackComment, placeholder: s.feedbackComment });
+    const submit = el("button", { type: "button", class: "feedback-send" }, [s.feedbackSend]);
+    const form = el("div", { class: "feedback-form" }, [reason, comment, submit]);
+    const send = async (rating, why, text) => {
+      up.setAttribute("aria-pressed", String(rating === "up"));
+      down.setAttribute("aria-pressed", String(rating === "down"));
+      try {
+        await this.api.rate(messageId, rating, why, text);
+        status.textContent = s.feedbackThanks;
+        this.api.track("answer_rated", { rating });
+      } catch {
+        status.textContent = s.feedbackFailed;
+      }
+    };
+    const row = el("div", { class: "feedback", part: "feedback", role: "group", "aria-label": s.rateAnswer }, [up, down, status]);
+    up.addEventListener("click", () => {
+      form.remove();
+      send("up");
+    });
+    down.addEventListener("click", () => {
+      row.append(form);
+      send("down");
+      reason.focus();
+    });
+    submit.addEventListener("click", () => {
+      form.remove();
+      send("down", reason.value || undefined, comment.value.trim() || undefined);
+      down.focus();
+    });
+    return row;
   }
 
   questionFailed(turn, err, signedIn) {

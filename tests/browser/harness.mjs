@@ -110,7 +110,7 @@ export async function openWidget(browser, url, contextOptions = {}) {
 }
 
 export async function ask(page, question) {
-  const input = page.locator("chatkit-widget textarea");
+  const input = page.locator("chatkit-widget textarea[part=input]");
   await input.fill(question);
   await input.press("Enter");
 }

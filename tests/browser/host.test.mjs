@@ -25,7 +25,7 @@ test("text selected inside the widget never becomes the page passage", async () 
     await openPanel(page);
 
     // Ctrl+A in its own input, then Enter.
-    const input = widget(page, "textarea");
+    const input = widget(page, "textarea[part=input]");
     await input.fill("What is embodied AI?");
     await input.press("ControlOrMeta+a");
     assert.equal(await selectedText(page), "What is embodied AI?");
@@ -70,12 +70,12 @@ test("on a right-to-left page the widget's English stays left-to-right, and its 
     await openPanel(page);
     const dock = widget(page, ".dock");
     assert.deepEqual([await dock.getAttribute("dir"), await dock.getAttribute("lang")], ["ltr", "en"]);
-    for (const selector of ["h2", "textarea", ".log"]) {
+    for (const selector of ["h2", "textarea[part=input]", ".log"]) {
       assert.equal(await widget(page, selector).evaluate((n) => getComputedStyle(n).direction), "ltr", selector);
     }
     await page.evaluate(() => { document.querySelector("chatkit-widget").locale = { lang: "ar", dir: "rtl", send: "إرسال" }; });
     assert.deepEqual([await dock.getAttribute("dir"), await dock.getAttribute("lang")], ["rtl", "ar"]);
-    assert.equal(await widget(page, "textarea").evaluate((n) => getComputedStyle(n).direction), "rtl");
+    assert.equal(await widget(page, "textarea[part=input]").evaluate((n) => getComputedStyle(n).direction), "rtl");
     await context.close();
   });
 });

@@ -125,7 +125,7 @@ test("a passage selected with the mouse is asked about, shown as a removable chi
     await openPanel(page);
     await widget(page, ".selection").waitFor();
     assert.match(await widget(page, ".selection").innerText(), /Asking about: “Run several/);
-    await widget(page, "textarea").click();
+    await widget(page, "textarea[part=input]").click();
     assert.ok(await widget(page, ".selection").isVisible(), "clicking into the input keeps the passage");
     await ask(page, "What does this mean?");
     await answered(page);
@@ -190,11 +190,11 @@ test("offline, the question stays with Retry and goes out when the connection is
     assert.match(await error.innerText(), /offline/i);
     assert.ok(await error.locator("button", { hasText: "Retry" }).isVisible());
     assert.equal(await widget(page, ".msg.user").last().innerText(), "How do teapots crack?");
-    await widget(page, "textarea").fill("a draft");
+    await widget(page, "textarea[part=input]").fill("a draft");
     await context.setOffline(false);
     await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant .copy-answer").length === 2, null, { timeout: 20000 });
     assert.equal(await error.count(), 0);
-    assert.equal(await widget(page, "textarea").inputValue(), "a draft", "what the reader typed meanwhile stays");
+    assert.equal(await widget(page, "textarea[part=input]").inputValue(), "a draft", "what the reader typed meanwhile stays");
     await context.close();
   });
 });
@@ -240,7 +240,7 @@ test("a hostile host stylesheet does not reach in; the site's theme does", async
     assert.equal(style.words, "0px");
     assert.doesNotMatch(style.font, /^monospace$/);
     assert.equal(style.size, "14px");
-    const textarea = await widget(page, "textarea").boundingBox();
+    const textarea = await widget(page, "textarea[part=input]").boundingBox();
     assert.ok(textarea.height < 80, `the input keeps its height (${textarea.height} px)`);
     const send = widget(page, "button.primary[type=submit]");
     assert.equal(await send.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(16, 185, 129)");
@@ -446,7 +446,7 @@ test("a signed-in reader whose session died gets the sign-in dialog and keeps th
     await dead();
     await ask(page, "How do I deploy?");
     await widget(page, ".modal").waitFor();
-    assert.equal(await widget(page, "textarea").inputValue(), "How do I deploy?", "the draft is kept");
+    assert.equal(await widget(page, "textarea[part=input]").inputValue(), "How do I deploy?", "the draft is kept");
     assert.match(await widget(page, ".msg.notice").last().innerText(), /session ended/i);
     assert.equal(await widget(page, ".msg.user").count(), 0, "the unsent question is not left in the log");
     await context.close();

@@ -31,6 +31,40 @@ test("ask: the answer streams in with cited sources", async () => {
   });
 });
 
+test("feedback: thumbs down asks why, and the rating with its reason and comment reaches the server", async () => {
+  await withServer({}, async (server) => {
+    const { page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    const row = page.locator("chatkit-widget .feedback").last();
+    await row.waitFor();
+    assert.equal(await row.getAttribute("role"), "group");
+    const down = row.getByRole("button", { name: "Not helpful" });
+    const first = page.waitForRequest((r) => r.url().endsWith("/api/v1/chat/feedback"));
+    await down.click();
+    const quick = await first;
+    assert.equal(JSON.parse(quick.postData()).rating, "down");
+    assert.equal((await quick.response()).status(), 204);
+    assert.equal(await down.getAttribute("aria-pressed"), "true");
+    const form = row.locator(".feedback-form");
+    assert.equal(await form.isVisible(), true, "down asks why");
+    await form.locator("select").selectOption("incomplete");
+    await form.locator("textarea").fill("It never says what a body is.");
+    assert.equal(await form.getByRole("combobox", { name: "What was wrong? (optional)" }).count(), 1, "named controls");
+    assert.equal(await form.getByRole("textbox", { name: "Tell us more (optional)" }).count(), 1);
+    const second = page.waitForRequest((r) => r.url().endsWith("/api/v1/chat/feedback"));
+    await form.getByRole("button", { name: "Send" }).click();
+    const full = JSON.parse((await second).postData());
+    assert.deepEqual({ rating: full.rating, reason: full.reason, comment: full.comment },
+      { rating: "down", reason: "incomplete", comment: "It never says what a body is." });
+    await row.locator(".feedback-status").filter({ hasText: "Thanks" }).waitFor();
+    assert.equal(await form.count(), 0, "the form goes once sent");
+    const upRequest = page.waitForRequest((r) => r.url().endsWith("/api/v1/chat/feedback"));
+    await row.getByRole("button", { name: "Helpful", exact: true }).click();
+    assert.equal(JSON.parse((await upRequest).postData()).rating, "up", "a later rating replaces the earlier");
+  });
+});
+
 test("a corpus passage with <script> and <img onerror> renders as inert text", async () => {
   await withServer({}, async (server) => {
     const { page, console: logs } = await openWidget(browser, server.url);
