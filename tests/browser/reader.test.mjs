@@ -4,6 +4,7 @@
 // focus, and axe-core's WCAG checks.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -246,6 +247,25 @@ test("a hostile host stylesheet does not reach in; the site's theme does", async
     assert.equal(await send.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(16, 185, 129)");
     assert.equal(await send.evaluate((b) => getComputedStyle(b).borderRadius), "0px");
     await page.screenshot({ path: join(outputDir, "hostile-host.png") });
+    await context.close();
+  });
+});
+
+test("on a phone every /docs page fits the screen and its launcher is reachable", async () => {
+  await withServer({ CORPUS_DIR: fileURLToPath(new URL("../../docs", import.meta.url)) }, async (server) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await page.goto(new URL("/docs/", server.url).href);
+    const pages = await page.locator("ul.pages a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    assert.ok(pages.length >= 8, `the demo's docs (${pages.length} pages)`);
+    const wide = [];
+    for (const href of pages) {
+      await page.goto(new URL(href, server.url).href);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const launcher = await widget(page, ".launcher").boundingBox();
+      if (width > 390 || !launcher || launcher.x + launcher.width > 390) wide.push(`${href}: ${width} px`);
+    }
+    assert.deepEqual(wide, [], "long inline code wraps instead of widening the page");
     await context.close();
   });
 });
