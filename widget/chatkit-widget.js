@@ -250,7 +250,13 @@ export class ChatKitWidget extends HTMLElement {
   }
 
   newConversation() {
-    if (this.busy) return;
+    // An answer on its way belongs to the conversation being left: it is
+    // stopped (on the server too), and the new one starts at once.
+    if (this.busy) {
+      const { controller, messageId } = this.busy;
+      if (messageId) this.api.cancel(messageId);
+      controller.abort();
+    }
     this.conversation = crypto.randomUUID();
     this.messages = [];
     this.asked = 0;
@@ -351,7 +357,9 @@ export class ChatKitWidget extends HTMLElement {
     const signedIn = Boolean(this.api.session);
     try {
       await this.api.ensureToken();
+      const conversation = this.conversation;
       const r = await this.play((signal, onResume) => this.api.ask(body, { signal, onResume }));
+      if (this.conversation !== conversation) return; // New chat was pressed meanwhile
       this.messages.push({ role: "user", content: turn.question }, { role: "assistant", content: r.text, sources: r.sources });
       this.api.noteTurn();
       if (++this.asked === SIGNUP_PROMPT_AFTER) this.account.softPrompt();
@@ -410,6 +418,7 @@ export class ChatKitWidget extends HTMLElement {
       this.setBusy(false);
     }
     cancelAnimationFrame(frame);
+    if (!bubble.isConnected) return { text, sources }; // its conversation was left
     this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete", messageId);
     // One announcement per answer, as plain text.
     this.announce(`${plainText(text)}${cancelled ? ` ${this.strings.stopped}` : ""}`);

@@ -65,6 +65,23 @@ test("feedback: thumbs down asks why, and the rating with its reason and comment
   });
 });
 
+test("New chat during an answer stops it and starts the new conversation at once", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "150ms" }, async (server) => {
+    const { page } = await openWidget(browser, server.url);
+    await page.locator("chatkit-widget .launcher").click();
+    const cancelled = page.waitForRequest((r) => /\/api\/v1\/chat\/[0-9a-f-]+\/cancel$/.test(r.url()));
+    await ask(page, "What is embodied AI?");
+    await assistantBubbles(page).last().filter({ hasText: "Embodied" }).waitFor();
+    await page.locator("chatkit-widget .new-chat").click();
+    await cancelled;
+    assert.equal(await page.locator("chatkit-widget .log .msg").count(), 0, "the log is the new conversation's");
+    await ask(page, "How do embodied agents perceive the world?");
+    await assistantBubbles(page).last().locator(".copy-answer").waitFor({ timeout: 20000 });
+    assert.equal(await page.locator("chatkit-widget .log .msg.user").count(), 1);
+    assert.match(await assistantBubbles(page).last().innerText(), /cameras, touch sensors/);
+  });
+});
+
 test("a corpus passage with <script> and <img onerror> renders as inert text", async () => {
   await withServer({}, async (server) => {
     const { page, console: logs } = await openWidget(browser, server.url);
