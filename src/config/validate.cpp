@@ -11,10 +11,10 @@
 
 #include <array>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <cmath>
 #include <optional>
 
 namespace chatkit::config {

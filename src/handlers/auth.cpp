@@ -95,9 +95,10 @@ struct auth_routes {
         boost::json::value user = nullptr;
         if (!c.anonymous())
             user = boost::json::object{{"email", c.email}, {"tier", http::tier_name(c.tier)}};
-        co_return http::json_reply(
-            200, boost::json::object{
-                     {"valid", true}, {"user", user}, {"tier", http::tier_name(c.tier)}, {"expires_at", util::rfc3339(c.expires_at)}});
+        co_return http::json_reply(200, boost::json::object{{"valid", true},
+                                                            {"user", user},
+                                                            {"tier", http::tier_name(c.tier)},
+                                                            {"expires_at", util::rfc3339(c.expires_at)}});
     }
 
     awaitable<http::reply> verification_status(http::request&, http::request_context& ctx) const

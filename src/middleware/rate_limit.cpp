@@ -22,7 +22,7 @@ std::vector<services::limit_check> rate_limit::checks_for(http::rate_action acti
         }
         const auto* spec = tier == http::access_tier::premium ? &rates_.premium
                            : tier == http::access_tier::full  ? &rates_.full
-                                                       : &rates_.lightweight;
+                                                              : &rates_.lightweight;
         return {{"chat:" + who, spec, std::string(http::tier_name(tier)) + " tier"}};
     }
     case http::rate_action::save_chat:

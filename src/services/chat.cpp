@@ -167,8 +167,9 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     auto retrieval_started = clock::now();
     auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
     auto sources = chat::find_sources(*p->index, req.message, selection, max_sources, conversation.questions);
-    p->grounding = {req.message, req.mode, req.selected_text, std::move(sources), streamed,
-                    std::move(conversation.turns), req.request_id};
+    p->grounding = {req.message,        req.mode, req.selected_text,
+                    std::move(sources), streamed, std::move(conversation.turns),
+                    req.request_id};
     p->retrieval_ms = ms_since(retrieval_started);
 
     auto message_id = security::new_uuid();
@@ -417,9 +418,11 @@ asio::awaitable<bool> chat_service::rate(const answer_rating& r, const chat_call
         if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
             co_return false;
     }
-    auto optional = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
-    store::feedback_repo::rating_row row{r.message_id, r.rating, r.reason, r.comment, optional(caller.user_id),
-                                         optional(caller.session_id)};
+    auto optional = [](const std::string& v) {
+        return v.empty() ? std::nullopt : std::optional<std::string>(v);
+    };
+    store::feedback_repo::rating_row row{
+        r.message_id, r.rating, r.reason, r.comment, optional(caller.user_id), optional(caller.session_id)};
     co_await db_.write([&](soci::session& s) { store::feedback_repo::upsert(s, row, util::now_seconds()); });
     (r.rating == "up" ? rated_up_ : rated_down_).fetch_add(1, std::memory_order_relaxed);
     co_return true;

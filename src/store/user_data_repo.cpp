@@ -44,9 +44,8 @@ boost::json::object export_user(soci::session& s, const identity_repo::user_row&
     soci::indicator consent_ind = soci::i_null;
     s << "SELECT created_at, consent_at FROM users WHERE id = :u", soci::use(user.id, "u"), soci::into(created),
         soci::into(consent, consent_ind);
-    out["user"] = {{"id", user.id},           {"email", user.email},
-                   {"verified", user.verified}, {"tier", user.tier},
-                   {"created_at", created},   {"consent_at", nullable(consent, consent_ind)}};
+    out["user"] = {{"id", user.id},     {"email", user.email},   {"verified", user.verified},
+                   {"tier", user.tier}, {"created_at", created}, {"consent_at", nullable(consent, consent_ind)}};
 
     boost::json::array sessions;
     {
@@ -54,8 +53,9 @@ boost::json::object export_user(soci::session& s, const identity_repo::user_row&
         long long made = 0, seen = 0, expires = 0, revoked = 0;
         soci::indicator revoked_ind = soci::i_null;
         soci::statement st =
-            (s.prepare << "SELECT id, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE user_id = :u "
-                          "ORDER BY created_at",
+            (s.prepare
+                 << "SELECT id, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE user_id = :u "
+                    "ORDER BY created_at",
              soci::use(user.id, "u"), soci::into(id), soci::into(made), soci::into(seen), soci::into(expires),
              soci::into(revoked, revoked_ind));
         st.execute();
@@ -72,13 +72,14 @@ boost::json::object export_user(soci::session& s, const identity_repo::user_row&
     {
         std::string id, key;
         long long made = 0;
-        soci::statement st = (s.prepare << std::string("SELECT id, client_key, created_at FROM conversations WHERE id IN ") +
-                                               conversations_of + " ORDER BY created_at",
-                              soci::use(user.id, "u"), soci::use(user.id, "v"), soci::into(id), soci::into(key),
-                              soci::into(made));
+        soci::statement st =
+            (s.prepare << std::string("SELECT id, client_key, created_at FROM conversations WHERE id IN ") +
+                              conversations_of + " ORDER BY created_at",
+             soci::use(user.id, "u"), soci::use(user.id, "v"), soci::into(id), soci::into(key), soci::into(made));
         st.execute();
         while (st.fetch())
-            conversations.push_back({{"id", id}, {"key", key}, {"created_at", made}, {"messages", boost::json::array{}}});
+            conversations.push_back(
+                {{"id", id}, {"key", key}, {"created_at", made}, {"messages", boost::json::array{}}});
     }
     for (auto& c : conversations) {
         auto& o = c.as_object();
@@ -162,14 +163,18 @@ std::vector<std::string> delete_user(soci::session& s, const identity_repo::user
 {
     auto sessions = session_ids(s, user.id);
     const std::string& u = user.id;
-    s << std::string("DELETE FROM stream_chunks WHERE message_id IN ") + streams_of, soci::use(u, "u"), soci::use(u, "v");
-    s << std::string("DELETE FROM chat_streams WHERE message_id IN ") + streams_of, soci::use(u, "u"), soci::use(u, "v");
-    s << std::string("DELETE FROM messages WHERE conversation_id IN ") + conversations_of, soci::use(u, "u"), soci::use(u, "v");
+    s << std::string("DELETE FROM stream_chunks WHERE message_id IN ") + streams_of, soci::use(u, "u"),
+        soci::use(u, "v");
+    s << std::string("DELETE FROM chat_streams WHERE message_id IN ") + streams_of, soci::use(u, "u"),
+        soci::use(u, "v");
+    s << std::string("DELETE FROM messages WHERE conversation_id IN ") + conversations_of, soci::use(u, "u"),
+        soci::use(u, "v");
     s << std::string("DELETE FROM conversations WHERE id IN ") + conversations_of, soci::use(u, "u"), soci::use(u, "v");
     s << "DELETE FROM saved_chat_messages WHERE chat_id IN (SELECT id FROM saved_chats WHERE user_id = :u)",
         soci::use(u, "u");
     s << "DELETE FROM saved_chats WHERE user_id = :u", soci::use(u, "u");
-    s << "DELETE FROM analytics_events WHERE user_id = :u OR session_id IN (SELECT id FROM sessions WHERE user_id = :v)",
+    s << "DELETE FROM analytics_events WHERE user_id = :u OR session_id IN (SELECT id FROM sessions WHERE user_id = "
+         ":v)",
         soci::use(u, "u"), soci::use(u, "v");
     s << "DELETE FROM answer_feedback WHERE user_id = :u OR session_id IN (SELECT id FROM sessions WHERE user_id = :v)",
         soci::use(u, "u"), soci::use(u, "v");

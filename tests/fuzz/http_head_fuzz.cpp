@@ -10,8 +10,8 @@
 #include <boost/beast/http/parser.hpp>
 
 #include <cstddef>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 

@@ -30,8 +30,9 @@ std::string json(const boost::json::object& o)
 // Signs up on `port`, takes the link from the sink, verifies: the session token.
 std::string sign_in(std::uint16_t port, const std::string& email)
 {
-    EXPECT_EQ(call(port, "POST", "/api/v1/auth/signup", json({{"email", email}, {"consent_data_storage", true}})).status(),
-              200u);
+    EXPECT_EQ(
+        call(port, "POST", "/api/v1/auth/signup", json({{"email", email}, {"consent_data_storage", true}})).status(),
+        200u);
     auto mail = wait_for_mail(email);
     EXPECT_TRUE(mail) << "no mail for " << email;
     auto v = call(port, "POST", "/api/v1/auth/verify", json({{"token", verify_token_in(mail.value_or(""))}}));
@@ -144,7 +145,7 @@ TEST(account_cluster, a_user_deleted_from_the_command_line_is_refused_by_every_i
     auto deleted = cli({"user", "delete", email}, env);
     ASSERT_EQ(deleted.exit_code, 0) << deleted.output;
     for (auto port : {*pa, *pb})
-        EXPECT_TRUE(eventually(
-            [&] { return call(port, "GET", "/api/v1/auth/session-check", {}, token).status() == 401u; }, 1s))
+        EXPECT_TRUE(
+            eventually([&] { return call(port, "GET", "/api/v1/auth/session-check", {}, token).status() == 401u; }, 1s))
             << "instance on port " << port << " still accepts the deleted user's token";
 }

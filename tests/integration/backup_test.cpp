@@ -55,7 +55,9 @@ TEST_P(backup, a_backup_taken_under_load_restores_with_sessions_and_history)
     auto token = call(*port, "POST", "/api/v1/auth/anonymous").str("anon_token");
     ASSERT_EQ(call(*port, "POST", "/api/v1/chat", ask("What is embodied AI?"), token).status(), 200u);
     ASSERT_TRUE(eventually(
-        [&] { return call(*port, "GET", "/api/v1/chat/history", {}, token).raw.body.find("embodied") != std::string::npos; },
+        [&] {
+            return call(*port, "GET", "/api/v1/chat/history", {}, token).raw.body.find("embodied") != std::string::npos;
+        },
         5s));
 
     // Load while the backup runs: new sessions and answers, written all along.

@@ -71,9 +71,9 @@ TEST_F(http_core, health_reports_status_uptime_and_version)
     EXPECT_FALSE(r.has("server")) << "no version banner";
     EXPECT_EQ(r.header("cache-control"), "no-store");
     // RFC 9110 §6.6.1: an origin server with a clock sends Date.
-    EXPECT_TRUE(std::regex_match(r.header("date"),
-                                 std::regex("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d [A-Z][a-z]{2} \\d{4} "
-                                            "\\d\\d:\\d\\d:\\d\\d GMT")))
+    EXPECT_TRUE(
+        std::regex_match(r.header("date"), std::regex("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d [A-Z][a-z]{2} \\d{4} "
+                                                      "\\d\\d:\\d\\d:\\d\\d GMT")))
         << r.header("date");
 }
 

@@ -62,15 +62,17 @@ TEST_P(identity_stress, five_hundred_sign_in_cycles_lose_no_mail_and_leave_no_st
     };
     const std::vector<std::pair<std::string, std::string>> https{{"X-Forwarded-Proto", "https"}};
     auto api = [&](std::string_view method, std::string_view path, const std::string& body = {},
-                   const std::string& token = {}) { return call(*port, method, path, body, token, https); };
+                   const std::string& token = {}) {
+        return call(*port, method, path, body, token, https);
+    };
     std::vector<std::thread> threads;
     for (int w = 0; w < workers; ++w)
         threads.emplace_back([&, w] {
             for (int i = 0; i < cycles_each; ++i) {
                 auto email = unique_email("stress" + std::to_string(w) + "-" + std::to_string(i));
-                auto signup = api("POST", "/api/v1/auth/signup",
-                                   boost::json::serialize(boost::json::object{{"email", email},
-                                                                              {"consent_data_storage", true}}));
+                auto signup =
+                    api("POST", "/api/v1/auth/signup",
+                        boost::json::serialize(boost::json::object{{"email", email}, {"consent_data_storage", true}}));
                 if (signup.status() != 200u) {
                     ++refused;
                     note("signup " + std::to_string(signup.status()) + " " + signup.raw.body);
@@ -83,7 +85,7 @@ TEST_P(identity_stress, five_hundred_sign_in_cycles_lose_no_mail_and_leave_no_st
                     continue;
                 }
                 auto verified = api("POST", "/api/v1/auth/verify",
-                                     boost::json::serialize(boost::json::object{{"token", verify_token_in(*mail)}}));
+                                    boost::json::serialize(boost::json::object{{"token", verify_token_in(*mail)}}));
                 auto session = verified.str("session_token");
                 if (verified.status() != 200u ||
                     api("GET", "/api/v1/auth/session-check", {}, session).status() != 200u) {

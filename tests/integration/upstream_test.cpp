@@ -167,12 +167,14 @@ TEST_F(upstream, a_follow_up_reaches_the_model_with_the_earlier_turn)
         << "the earlier answer, without its citations";
     EXPECT_NE(messages[3].at("content").as_string().find("and why does it matter?"), std::string::npos);
 
-    auto other = call(port_, "POST", "/api/v1/chat", ask("and why does it matter?", {{"session_id", "550e8400-e29b-41d4-a716-446655440002"}}), token);
+    auto other = call(port_, "POST", "/api/v1/chat",
+                      ask("and why does it matter?", {{"session_id", "550e8400-e29b-41d4-a716-446655440002"}}), token);
     ASSERT_EQ(other.status(), 200u);
     EXPECT_EQ(records("request").at(2).at("messages").as_array().size(), 2u) << "another conversation starts afresh";
 
     auto stranger = call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token");
-    ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask("and why does it matter?", conversation), stranger).status(), 200u);
+    ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask("and why does it matter?", conversation), stranger).status(),
+              200u);
     EXPECT_EQ(records("request").at(3).at("messages").as_array().size(), 2u)
         << "another reader's conversation of the same id is theirs alone";
 }

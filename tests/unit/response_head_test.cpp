@@ -36,8 +36,9 @@ TEST(response_head, writes_status_fields_and_framing)
     head_options o;
     o.status = 404;
     o.content_length = 12;
-    EXPECT_EQ(without_date(serialize_head(h, o)), "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nX-Request-ID: abc\r\n"
-                                    "Content-Length: 12\r\n\r\n");
+    EXPECT_EQ(without_date(serialize_head(h, o)),
+              "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nX-Request-ID: abc\r\n"
+              "Content-Length: 12\r\n\r\n");
     o.keep_alive = false;
     o.content_length.reset();
     o.chunked = true;

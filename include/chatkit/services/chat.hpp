@@ -30,7 +30,7 @@ struct chat_request {
     std::string message;
     std::string mode = "browse";
     std::string selected_text;
-    std::string conversation; // context.session_id: the widget's conversation thread
+    std::string conversation;    // context.session_id: the widget's conversation thread
     std::string request_id = {}; // the asking request's, for the model provider's logs
 };
 

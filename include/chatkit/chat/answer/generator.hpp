@@ -18,11 +18,11 @@ struct turn {
 
 struct grounding {
     std::string question;
-    std::string mode;          // browse | chat
-    std::string selected_text; // chat mode: what the reader selected, used first
-    std::vector<hit> sources;  // best first, at most 5; only sections that answer
-    bool streamed = true;      // false: the whole answer is awaited (POST /chat), so nothing is paced
-    std::vector<turn> earlier; // the conversation's last finished turns, oldest first
+    std::string mode;            // browse | chat
+    std::string selected_text;   // chat mode: what the reader selected, used first
+    std::vector<hit> sources;    // best first, at most 5; only sections that answer
+    bool streamed = true;        // false: the whole answer is awaited (POST /chat), so nothing is paced
+    std::vector<turn> earlier;   // the conversation's last finished turns, oldest first
     std::string request_id = {}; // the asking request's, passed on to the model (X-Request-ID)
 };
 
