@@ -389,20 +389,12 @@ asio::awaitable<chat_service::resumption> chat_service::resume(const std::string
             co_return resumption{nullptr, true};
         co_return resumption{live_listener(local, after_seq, settings_.timing)};
     }
-    struct found {
-        std::optional<store::chat_repo::stream_row> row;
-        bool more = false;
-    };
-    co_await wait_until_recorded(message_id);
-    auto f = co_await db_.read([&](soci::session& s) {
-        found out{store::chat_repo::find_stream(s, message_id)};
-        if (out.row && out.row->finished)
-            out.more = store::chat_repo::has_events_after(s, message_id, after_seq);
-        return out;
-    });
-    if (!f.row || !chat::stream_owner{f.row->user_id, f.row->session_id}.admits(caller.user_id, caller.session_id))
+    auto row = co_await recorded_stream(message_id, caller);
+    if (!row)
         co_return resumption{};
-    if (f.row->finished && !f.more)
+    if (row->finished && !co_await db_.read([&](soci::session& s) {
+            return store::chat_repo::has_events_after(s, message_id, after_seq);
+        }))
         co_return resumption{nullptr, true};
     co_return resumption{replay_listener(db_, message_id, after_seq, settings_.timing)};
 }
@@ -412,11 +404,8 @@ asio::awaitable<bool> chat_service::rate(const answer_rating& r, const chat_call
     if (auto local = registry_.find(r.message_id)) {
         if (!co_await admits(*local, caller))
             co_return false;
-    } else {
-        co_await wait_until_recorded(r.message_id);
-        auto row = co_await db_.read([&](soci::session& s) { return store::chat_repo::find_stream(s, r.message_id); });
-        if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))
-            co_return false;
+    } else if (!co_await recorded_stream(r.message_id, caller)) {
+        co_return false;
     }
     auto optional = [](const std::string& v) {
         return v.empty() ? std::nullopt : std::optional<std::string>(v);
@@ -428,14 +417,18 @@ asio::awaitable<bool> chat_service::rate(const answer_rating& r, const chat_call
     co_return true;
 }
 
-asio::awaitable<void> chat_service::wait_until_recorded(const std::string& message_id)
+asio::awaitable<std::optional<store::chat_repo::stream_row>>
+chat_service::recorded_stream(const std::string& message_id, const chat_caller& caller)
 {
     asio::steady_timer pause(co_await asio::this_coro::executor);
     for (auto waited = std::chrono::milliseconds(0);; waited += settings_.timing.poll) {
-        bool recorded = co_await db_.read(
-            [&](soci::session& s) { return store::chat_repo::find_stream(s, message_id).has_value(); });
-        if (recorded || waited >= settings_.timing.unknown_wait)
-            co_return;
+        auto row = co_await db_.read([&](soci::session& s) { return store::chat_repo::find_stream(s, message_id); });
+        if (row)
+            co_return chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id)
+                ? row
+                : std::nullopt;
+        if (waited >= settings_.timing.unknown_wait)
+            co_return std::nullopt;
         pause.expires_after(settings_.timing.poll);
         co_await pause.async_wait(asio::use_awaitable);
     }
@@ -450,7 +443,9 @@ asio::awaitable<bool> chat_service::cancel(const std::string& message_id, const 
         co_return true;
     }
     // Produced by another instance: it sees the request at its next flush.
-    co_await wait_until_recorded(message_id);
+    // The write checks the owner again, in its own transaction.
+    if (!co_await recorded_stream(message_id, caller))
+        co_return false;
     co_return co_await db_.write([&](soci::session& s) {
         auto row = store::chat_repo::find_stream(s, message_id);
         if (!row || !chat::stream_owner{row->user_id, row->session_id}.admits(caller.user_id, caller.session_id))

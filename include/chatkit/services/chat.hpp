@@ -5,6 +5,7 @@
 #include "chatkit/chat/stream/answer_stream.hpp"
 #include "chatkit/http/reply.hpp"
 #include "chatkit/services/stream_sources.hpp"
+#include "chatkit/store/chat_repo.hpp"
 #include "chatkit/util/result.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -123,9 +124,11 @@ private:
     // The caller may resume or cancel the answer: its owner here, or, when a
     // rotation elsewhere made this copy stale, the owner the database knows.
     boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);
-    // Returns once another instance's answer is in the database, or when
-    // timing.unknown_wait has passed: its journal writes in batches.
-    boost::asio::awaitable<void> wait_until_recorded(const std::string& message_id);
+    // Another instance's answer as the database has it, when the caller
+    // may act on it. Looked for again for timing.unknown_wait (the producer's
+    // journal writes in batches); nullopt when unknown or another's.
+    boost::asio::awaitable<std::optional<store::chat_repo::stream_row>> recorded_stream(const std::string& message_id,
+                                                                                        const chat_caller& caller);
     // Appends one frame to the answer and to the journal.
     void emit(production& p, std::string_view event, const boost::json::value& data, bool final);
     void emit_token(production& p, std::string_view text);
