@@ -12,6 +12,7 @@ import { LogScroller } from "./chatkit-scroll.js";
 import { SelectionWatcher } from "./chatkit-selection.js";
 import { el, chatIcon } from "./chatkit-dom.js";
 import { httpsAllowed } from "./chatkit-https.js";
+import { feedbackRow } from "./chatkit-feedback.js";
 
 const SIGNUP_PROMPT_AFTER = 3;
 const MOBILE = "(max-width: 600px)";
@@ -443,57 +444,8 @@ export class ChatKitWidget extends HTMLElement {
       bubble.append(copy);
     }
     // Beside the answer, not in it: the answer's text stays the answer's.
-    if (text && messageId && status === "complete") bubble.after(this.feedbackRow(messageId));
+    if (text && messageId && status === "complete") bubble.after(feedbackRow(messageId, this.api, this.strings));
     this.scroller.follow();
-  }
-
-  // Thumbs up or down under a finished answer; down asks why (optional)
-  // before the reason and comment go too. A later rating replaces one.
-  feedbackRow(messageId) {
-    const s = this.strings;
-    const up = el("button", { type: "button", class: "rate", "aria-pressed": "false", "aria-label": s.helpful }, ["👍"]);
-    const down = el("button", { type: "button", class: "rate", "aria-pressed": "false", "aria-label": s.notHelpful }, ["👎"]);
-    const status = el("span", { class: "feedback-status", role: "status" });
-    const reasons = [
-      ["incorrect", s.reasonIncorrect],
-      ["incomplete", s.reasonIncomplete],
-      ["not_what_i_asked", s.reasonNotWhatIAsked],
-      ["other", s.reasonOther],
-    ];
-    const reason = el("select", { "aria-label": s.feedbackReason }, [
-      el("option", { value: "" }, [s.feedbackReason]),
-      ...reasons.map(([value, label]) => el("option", { value }, [label])),
-    ]);
-    const comment = el("textarea", { rows: "2", maxlength: "500", "aria-label": s.feedbackComment, placeholder: s.feedbackComment });
-    const submit = el("button", { type: "button", class: "feedback-send" }, [s.feedbackSend]);
-    const form = el("div", { class: "feedback-form" }, [reason, comment, submit]);
-    const send = async (rating, why, text) => {
-      up.setAttribute("aria-pressed", String(rating === "up"));
-      down.setAttribute("aria-pressed", String(rating === "down"));
-      try {
-        await this.api.rate(messageId, rating, why, text);
-        status.textContent = s.feedbackThanks;
-        this.api.track("answer_rated", { rating });
-      } catch {
-        status.textContent = s.feedbackFailed;
-      }
-    };
-    const row = el("div", { class: "feedback", part: "feedback", role: "group", "aria-label": s.rateAnswer }, [up, down, status]);
-    up.addEventListener("click", () => {
-      form.remove();
-      send("up");
-    });
-    down.addEventListener("click", () => {
-      row.append(form);
-      send("down");
-      reason.focus();
-    });
-    submit.addEventListener("click", () => {
-      form.remove();
-      send("down", reason.value || undefined, comment.value.trim() || undefined);
-      down.focus();
-    });
-    return row;
   }
 
   questionFailed(turn, err, signedIn) {
