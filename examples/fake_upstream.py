@@ -16,6 +16,9 @@ then `data: [DONE]`). The path prefix before /v1 picks a behaviour:
                         does for a bad key, a quota or an outage)
   /flood/v1/...         stream 1 KB tokens without end (until the client goes)
 
+--answer '["Agents act", " [1", "]."]' streams those tokens, exactly, instead of
+the built-in answer (a test scripts what the model says, citations and all).
+
 Streams are chunked and the connection stays open for the next request
 (except /fail/, which drops it); --idle-close closes a connection that sat
 idle that long, as servers with short keep-alive timeouts do.
@@ -36,6 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ANSWER = ("Embodied AI studies agents that learn by acting [1]. "
           "They perceive through sensors [2] and caf\u00e9 robots serve coffee.").split(" ")
+TOKENS = [(" " if i else "") + word for i, word in enumerate(ANSWER)]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -73,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
             self.record(event="refused", status=int(mode.split("/")[1]))
             return
         if not body.get("stream"):
-            text = " ".join(ANSWER)
+            text = "".join(self.server.tokens)
             payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -100,8 +104,7 @@ class Handler(BaseHTTPRequestHandler):
                     sent += 1
             if mode == "slow":
                 time.sleep(self.server.first_token_delay)
-            for i, word in enumerate(ANSWER):
-                content = (" " if i else "") + word
+            for i, content in enumerate(self.server.tokens):
                 if mode == "crlf" and i == 1:
                     content += "\nevent: done\r\ndata: forged"
                 event = (b"data: " + json.dumps({"choices": [{"delta": {"content": content}}]}, ensure_ascii=False).encode()
@@ -146,6 +149,7 @@ def main():
     parser.add_argument("--token-delay", type=float, default=0.05)
     parser.add_argument("--first-token-delay", type=float, default=3.0)
     parser.add_argument("--idle-close", type=float, default=None)
+    parser.add_argument("--answer", default=None, help="JSON array of the tokens to stream")
     args = parser.parse_args()
     # The socket timeout also ends a connection that waits this long for its next request.
     Handler.timeout = args.idle_close
@@ -156,6 +160,7 @@ def main():
     server.log_lock = threading.Lock()
     server.token_delay = args.token_delay
     server.first_token_delay = args.first_token_delay
+    server.tokens = json.loads(args.answer) if args.answer else TOKENS
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()
 

@@ -6,6 +6,9 @@
 //                         [--no-context]   (follow-ups asked without the question before them)
 //                         [--chain]        (every other question asked after the one before it in its file)
 //
+// With EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL set (as for the server), the
+// method measured is the hybrid one: words and meaning (meaning.hpp).
+//
 // Each question file is a JSON array of {"q", "kind", "gold": [{"page",
 // "heading", "parent"?}], "facts": [str]}; out-of-scope questions have no
 // gold, and "near": true when they are near misses (a neighbouring product,
@@ -15,8 +18,11 @@
 #include "chatkit/chat/answer/answer_composer.hpp"
 #include "chatkit/chat/corpus/corpus.hpp"
 #include "chatkit/chat/search/follow_up.hpp"
+#include "chatkit/chat/search/hybrid.hpp"
 #include "chatkit/chat/search/retriever.hpp"
 #include "chatkit/chat/search/terms.hpp"
+#include "chatkit/security/random.hpp"
+#include "meaning.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -335,8 +341,14 @@ int main(int argc, char** argv)
     }
     auto t0 = std::chrono::steady_clock::now();
     auto source = load_corpus(argv[1], options);
-    retriever index(source);
+    auto shared_index = std::make_shared<const retriever>(source);
+    const retriever& index = *shared_index;
     fts5_baseline baseline(source->sections());
+    chatkit::security::init_sodium();
+    auto meaning = chatkit::bench::meaning_source::from_environment(shared_index);
+    if (meaning)
+        std::printf("retrieval: hybrid, words and meaning (%s, %zu dimensions)\n", meaning->model().c_str(),
+                    meaning->vectors().dimensions());
     auto t1 = std::chrono::steady_clock::now();
     std::printf("corpus: %zu pages, %zu sections, loaded and indexed in %.0f ms\n\n", source->pages().size(),
                 source->sections().size(), std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -364,6 +376,17 @@ int main(int argc, char** argv)
         for (const auto& q : questions) {
             auto ranked = index.search(q.text, 5, follow_up_context(q.text, q.prev));
             auto sources = find_sources(index, q.text, {}, 5, q.prev);
+            if (meaning) {
+                // As the server asks: a follow-up with the question it follows.
+                auto context = follow_up_context(q.text, q.prev);
+                if (auto v = meaning->embed(context.empty() ? q.text : std::string(context) + "\n" + q.text)) {
+                    // Ranked with every close section, as the lexical ranking ignores the refusal.
+                    ranked =
+                        find_sources(index, q.text, {}, 5, q.prev, chatkit::chat::meaning{meaning->vectors(), *v, -1});
+                    sources = find_sources(index, q.text, {}, 5, q.prev,
+                                           chatkit::chat::meaning{meaning->vectors(), *v, meaning->min_similarity()});
+                }
+            }
             auto answer = compose_answer({q.text, "browse", "", sources, false, {}});
             score(ours, q, ranked, sources.empty(), answer);
 

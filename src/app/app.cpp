@@ -5,6 +5,7 @@
 #include "chatkit/chat/answer/upstream_generator.hpp"
 #include "chatkit/chat/corpus/corpus.hpp"
 #include "chatkit/chat/search/retriever.hpp"
+#include "chatkit/embeddings_setup.hpp"
 #include "chatkit/handlers/analytics.hpp"
 #include "chatkit/handlers/auth.hpp"
 #include "chatkit/handlers/chat.hpp"
@@ -36,6 +37,7 @@
 #include "chatkit/services/rate_limiter.hpp"
 #include "chatkit/services/retention.hpp"
 #include "chatkit/services/saved_chats.hpp"
+#include "chatkit/services/section_vectors.hpp"
 #include "chatkit/services/session_cache.hpp"
 #include "chatkit/services/stream_journal.hpp"
 #include "chatkit/store/db.hpp"
@@ -109,8 +111,18 @@ std::unique_ptr<chat::generator> make_generator(const config::config& cfg, obs::
     s.connect_timeout = cfg.llm_connect_timeout;
     s.first_token_timeout = cfg.llm_first_token_timeout;
     s.max_tokens = cfg.llm_max_tokens;
+    s.prompt_tokens = cfg.llm_prompt_tokens;
     s.metrics = &metrics;
     return std::make_unique<chat::upstream_generator>(s);
+}
+
+// EMBEDDINGS_BASE_URL adds retrieval by meaning; without it, lexical only.
+std::unique_ptr<services::section_vectors> make_section_vectors(const config::config& cfg, store::db_executor& db,
+                                                                const std::string& instance_id)
+{
+    if (cfg.embeddings_base_url.empty())
+        return nullptr;
+    return std::make_unique<services::section_vectors>(db, embeddings_settings_for(cfg), instance_id);
 }
 
 services::chat_settings chat_settings_for(const config::config& cfg, const std::string& instance_id)
@@ -147,6 +159,7 @@ struct app::impl {
     services::stream_journal journal;
     services::retention retention;
     services::orphan_answers orphans;
+    std::unique_ptr<services::section_vectors> meaning; // null: lexical only
     services::chat_service chat;
     services::saved_chats saved;
     services::insights insights;
@@ -184,8 +197,9 @@ struct app::impl {
                     {c.retention.anonymous_chats, c.retention.finished_streams, c.retention.ended_sessions,
                      c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
           orphans(*db, background.get_executor(), instance_id, c.instance_lease),
-          chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id)), saved(*db), insights(*db),
-          reload_signal(background, SIGHUP), reload_timer(background)
+          meaning(make_section_vectors(c, *db, instance_id)),
+          chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id), meaning.get()), saved(*db),
+          insights(*db), reload_signal(background, SIGHUP), reload_timer(background)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -199,6 +213,10 @@ struct app::impl {
                 [this](bool up) { sessions.listening(up); },
                 [this](std::string_view payload) { sessions.notice(payload); });
 
+        if (meaning) {
+            meaning->index(chat.corpus(), background.get_executor());
+            metrics.collector([this](std::string& out) { meaning->append_metrics(out); });
+        }
         handlers::mount_probes(router, db.get(), &drain_started);
         // In production metrics are for the admin listener only: the public
         // port faces the internet.
@@ -290,6 +308,8 @@ struct app::impl {
             auto count = source->sections().size();
             chat.replace_corpus(std::make_shared<const chat::retriever>(std::move(source)));
             spdlog::info("corpus reloaded: {} sections", count);
+            if (meaning)
+                meaning->index(chat.corpus(), background.get_executor());
         } catch (const std::exception& e) {
             spdlog::error("corpus reload failed, keeping the previous one: {}", e.what());
         }

@@ -3,6 +3,7 @@
 
 #include "chatkit/config/loader.hpp"
 #include "chatkit/config/validate.hpp"
+#include "chatkit/embeddings_setup.hpp"
 #include "chatkit/obs/logger.hpp"
 #include "chatkit/security/random.hpp"
 #include "chatkit/server/server.hpp"
@@ -222,6 +223,16 @@ int chatkit::run_cli(int argc, char** argv, const route_hook& extra_routes)
                 return database.configuration_error ? exit_config : 1;
             }
             std::printf("database: %s\n", database.message.c_str());
+            if (!loaded.cfg.embeddings_base_url.empty()) {
+                // Down now is not a configuration error: answers are lexical
+                // until the endpoint answers.
+                auto probe = chatkit::probe_embeddings(loaded.cfg);
+                if (probe.ok)
+                    std::printf("embeddings: %s\n", probe.message.c_str());
+                else
+                    verdict.warnings.push_back("embeddings endpoint: " + probe.message +
+                                               "; answers stay lexical until it answers");
+            }
             for (const auto& w : verdict.warnings)
                 complain(w, "warning");
             std::printf("configuration ok (%s mode)\n", loaded.cfg.production() ? "production" : "development");

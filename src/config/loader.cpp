@@ -62,8 +62,8 @@ namespace {
 // systemd credentials, Kubernetes secrets) instead of the environment.
 bool is_secret(std::string_view name)
 {
-    return name == "SECRET_KEY" || name == "SECRET_KEY_PREVIOUS" || name == "LLM_API_KEY" || name == "SMTP_URL" ||
-           name == "DATABASE_URL" || name == "ADMIN_TOKEN";
+    return name == "SECRET_KEY" || name == "SECRET_KEY_PREVIOUS" || name == "LLM_API_KEY" ||
+           name == "EMBEDDINGS_API_KEY" || name == "SMTP_URL" || name == "DATABASE_URL" || name == "ADMIN_TOKEN";
 }
 
 struct file_value {

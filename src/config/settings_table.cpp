@@ -264,6 +264,16 @@ const std::vector<setting>& table()
              c.llm_max_tokens = static_cast<int>(n);
              return {};
          }},
+        {{"LLM_PROMPT_TOKENS", "--llm-prompt-tokens",
+          "estimated tokens of the prompt sent upstream: rules, earlier turns, whole sections, question (default "
+          "3000)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::int64_t n = 0;
+             if (!parse_number(v, n) || n < 1000 || n > 10'000'000)
+                 return "LLM_PROMPT_TOKENS must be a number from 1000 to 10000000";
+             c.llm_prompt_tokens = static_cast<std::size_t>(n);
+             return {};
+         }},
         {{"LLM_MAX_ANSWER_BYTES", "--llm-max-answer-bytes",
           "an answer longer than this ends with an ANSWER_TOO_LONG error event (default 65536)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {
@@ -277,6 +287,70 @@ const std::vector<setting>& table()
           "time until the upstream's first token (default 20s)"},
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_duration(v, c.llm_first_token_timeout, "LLM_FIRST_TOKEN_TIMEOUT");
+         }},
+        {{"EMBEDDINGS_BASE_URL", "--embeddings-base-url",
+          "OpenAI-compatible /embeddings endpoint for retrieval by meaning; unset: lexical only"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.embeddings_base_url = std::string(v);
+             return {};
+         }},
+        {{"EMBEDDINGS_MODEL", "--embeddings-model", "embeddings model name"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.embeddings_model = std::string(v);
+             return {};
+         }},
+        {{"EMBEDDINGS_API_KEY", "--embeddings-api-key", "bearer key for the embeddings endpoint"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.embeddings_api_key = std::string(v);
+             return {};
+         }},
+        {{"EMBEDDINGS_DIMENSIONS", "--embeddings-dimensions",
+          "dimensions asked of the model (models that can shorten their vectors); default: the model's own"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::size_t n = 0;
+             if (!parse_number(v, n) || n < 8 || n > 8192)
+                 return "EMBEDDINGS_DIMENSIONS must be a number from 8 to 8192";
+             c.embeddings_dimensions = n;
+             return {};
+         }},
+        {{"EMBEDDINGS_CONNECT_TIMEOUT", "--embeddings-connect-timeout",
+          "time to connect to the embeddings endpoint (default 5s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.embeddings_connect_timeout, "EMBEDDINGS_CONNECT_TIMEOUT");
+         }},
+        {{"EMBEDDINGS_REQUEST_TIMEOUT", "--embeddings-request-timeout", "time for one batch of sections (default 30s)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.embeddings_request_timeout, "EMBEDDINGS_REQUEST_TIMEOUT");
+         }},
+        {{"EMBEDDINGS_QUESTION_TIMEOUT", "--embeddings-question-timeout",
+          "time to embed a question; past it the answer is lexical (default 1500ms)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_duration(v, c.embeddings_question_timeout, "EMBEDDINGS_QUESTION_TIMEOUT");
+         }},
+        {{"EMBEDDINGS_BATCH_SIZE", "--embeddings-batch-size", "sections per embeddings request (default 64)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::size_t n = 0;
+             if (!parse_number(v, n) || n < 1 || n > 2048)
+                 return "EMBEDDINGS_BATCH_SIZE must be a number from 1 to 2048";
+             c.embeddings_batch_size = n;
+             return {};
+         }},
+        {{"EMBEDDINGS_CONCURRENCY", "--embeddings-concurrency", "embeddings requests in flight (default 2)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             std::size_t n = 0;
+             if (!parse_number(v, n) || n < 1 || n > 32)
+                 return "EMBEDDINGS_CONCURRENCY must be a number from 1 to 32";
+             c.embeddings_concurrency = n;
+             return {};
+         }},
+        {{"EMBEDDINGS_MIN_SIMILARITY", "--embeddings-min-similarity",
+          "cosine at which a section answers by meaning alone (default 0.5; depends on the model)"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             double x = 0;
+             if (!parse_number(v, x) || x < -1 || x > 1)
+                 return "EMBEDDINGS_MIN_SIMILARITY must be a number from -1 to 1";
+             c.embeddings_min_similarity = x;
+             return {};
          }},
         {{"LOG_LEVEL", "--log-level", "trace | debug | info | warn | error (default info)"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {

@@ -229,6 +229,15 @@ std::string check_network(const config& cfg)
         if (cfg.llm_model.empty())
             return "LLM_BASE_URL is set but LLM_MODEL is not: name the model to ask, e.g. LLM_MODEL=gpt-4o-mini";
     }
+    if (!cfg.embeddings_base_url.empty()) {
+        auto embeddings = url_with_scheme(cfg.embeddings_base_url, {"http", "https"});
+        if (!embeddings || embeddings->encoded_host().empty())
+            return "EMBEDDINGS_BASE_URL must start with http:// or https://, e.g. "
+                   "EMBEDDINGS_BASE_URL=http://127.0.0.1:11434/v1";
+        if (cfg.embeddings_model.empty())
+            return "EMBEDDINGS_BASE_URL is set but EMBEDDINGS_MODEL is not: name the model, e.g. "
+                   "EMBEDDINGS_MODEL=nomic-embed-text";
+    }
     if (cfg.production() && cfg.test_routes)
         return "TEST_ROUTES=true is refused in production mode: unset TEST_ROUTES";
     return {};

@@ -1,10 +1,13 @@
 #include "chatkit/services/chat.hpp"
 
+#include "chatkit/services/cited_sources.hpp"
 #include "chatkit/services/stream_journal.hpp"
 
 #include "chatkit/chat/search/follow_up.hpp"
+#include "chatkit/chat/search/hybrid.hpp"
 #include "chatkit/http/sse.hpp"
 #include "chatkit/security/tokens.hpp"
+#include "chatkit/services/section_vectors.hpp"
 #include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/store/feedback_repo.hpp"
@@ -20,6 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cmath>
@@ -104,6 +108,7 @@ struct chat_service::production {
     chat_request request;
     chat_caller caller;
     long long retrieval_ms = 0;
+    std::string_view retrieval = "lexical"; // or "hybrid": words and meaning
     clock::time_point started = clock::now();
     long long seq = 0;
     // How generation ended, for finish().
@@ -114,8 +119,9 @@ struct chat_service::production {
 
 chat_service::chat_service(store::db_executor& db, stream_journal& journal,
                            std::shared_ptr<const chat::retriever> corpus, chat::generator& generator,
-                           chat_settings settings)
-    : db_(db), journal_(journal), corpus_(std::move(corpus)), generator_(generator), settings_(settings)
+                           chat_settings settings, section_vectors* meaning)
+    : db_(db), journal_(journal), corpus_(std::move(corpus)), generator_(generator), settings_(settings),
+      meaning_(meaning)
 {
 }
 
@@ -165,8 +171,7 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     p->index = corpus();
     auto conversation = co_await conversation_of(req, caller);
     auto retrieval_started = clock::now();
-    auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
-    auto sources = chat::find_sources(*p->index, req.message, selection, max_sources, conversation.questions);
+    auto sources = co_await sources_for(*p, conversation.questions);
     p->grounding = {req.message,        req.mode, req.selected_text,
                     std::move(sources), streamed, std::move(conversation.turns),
                     req.request_id};
@@ -186,6 +191,24 @@ asio::awaitable<std::shared_ptr<chat::answer_stream>> chat_service::start(const 
     // The answer belongs to nobody's request: it runs until done or cancelled.
     asio::co_spawn(executor, produce(p), asio::bind_cancellation_slot(p->stream->cancel_slot(), asio::detached));
     co_return p->stream;
+}
+
+asio::awaitable<std::vector<chat::hit>> chat_service::sources_for(production& p, const std::string& earlier)
+{
+    const auto& req = p.request;
+    auto selection = req.mode == "chat" ? std::string_view(req.selected_text) : std::string_view();
+    if (auto vectors = meaning_ ? meaning_->vectors_for(*p.index) : nullptr) {
+        // A follow-up's meaning is the earlier question's with this one.
+        auto context = chat::follow_up_context(req.message, earlier);
+        auto asked = context.empty() ? req.message : std::string(context) + "\n" + req.message;
+        if (auto question = co_await meaning_->embed_question(asked);
+            question && question->size() == vectors->dimensions()) {
+            p.retrieval = "hybrid";
+            co_return chat::find_sources(*p.index, req.message, selection, max_sources, earlier,
+                                         chat::meaning{*vectors, *question, meaning_->min_similarity()});
+        }
+    }
+    co_return chat::find_sources(*p.index, req.message, selection, max_sources, earlier);
 }
 
 asio::awaitable<chat_service::conversation_context> chat_service::conversation_of(const chat_request& req,
@@ -297,6 +320,7 @@ void chat_service::finish(production& p, const asio::any_io_executor& executor)
 {
     const auto& id = p.stream->message_id();
     auto result = p.result;
+    auto kept = cited_sources_first(p.stream->text(), sources_json(p.grounding.sources).as_array());
     if (result == outcome::cancelled && p.stream->session_ended()) {
         emit(p, "error", error_event("SESSION_ENDED", "The session ended; sign in again."), true);
     } else if (result == outcome::failed) {
@@ -306,19 +330,20 @@ void chat_service::finish(production& p, const asio::any_io_executor& executor)
     } else {
         boost::json::object metadata{{"model", generator_.model()},
                                      {"tokens_used", p.tokens},
+                                     {"retrieval", p.retrieval},
                                      {"retrieval_time_ms", p.retrieval_ms},
                                      {"generation_time_ms", p.generation_ms},
-                                     {"total_time_ms", ms_since(p.started)}};
+                                     {"total_time_ms", ms_since(p.started)},
+                                     {"cited", boost::json::value_from(kept.cited)}};
         boost::json::object done{{"message_id", id}, {"metadata", metadata}};
         if (result == outcome::cancelled)
             done["cancelled"] = true;
         emit(p, "done", done, true);
     }
-    journal_.finished(
-        id, {conversation_key(p.request), p.caller.session_id, p.caller.user_id,
-             store::chat_repo::turn{p.request.message, p.stream->text(),
-                                    boost::json::serialize(sources_json(p.grounding.sources)), turn_status(result)},
-             util::now_seconds(), now_ms()});
+    journal_.finished(id, {conversation_key(p.request), p.caller.session_id, p.caller.user_id,
+                           store::chat_repo::turn{p.request.message, std::move(kept.text),
+                                                  boost::json::serialize(kept.sources), turn_status(result)},
+                           util::now_seconds(), now_ms()});
     journal_.producing(id, false);
     // Resumes of a finished answer soon come from the database; its frames
     // leave memory then rather than whenever the next answer prunes. Until
@@ -372,6 +397,16 @@ asio::awaitable<result<full_answer>> chat_service::answer(const chat_request& re
                                                                                : errc::generation_failed;
             }
         }
+    }
+    // Whole, the answer can list the sources it cites first, as history does.
+    auto kept = cited_sources_first(out.answer, out.sources.as_array());
+    out.answer = std::move(kept.text);
+    out.sources = std::move(kept.sources);
+    if (auto* metadata = out.metadata.if_object()) {
+        boost::json::array cited;
+        for (std::size_t n = 1; n <= kept.cited.size(); ++n)
+            cited.push_back(n);
+        (*metadata)["cited"] = std::move(cited);
     }
     co_return out;
 }

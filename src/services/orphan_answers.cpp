@@ -1,6 +1,7 @@
 #include "chatkit/services/orphan_answers.hpp"
 
 #include "chatkit/http/sse.hpp"
+#include "chatkit/services/cited_sources.hpp"
 #include "chatkit/store/chat_repo.hpp"
 #include "chatkit/store/db.hpp"
 #include "chatkit/util/time.hpp"
@@ -83,9 +84,13 @@ void close(soci::session& s, const repo::orphan& o, long long now)
         repo::append_events(s, {{o.message_id, seq, frame}});
         was.status = "failed";
     }
-    if (!o.session_id.empty() && !o.question.empty())
+    if (!o.session_id.empty() && !o.question.empty()) {
+        auto sources = boost::json::parse(was.sources_json);
+        auto kept = cited_sources_first(was.answer, sources.is_array() ? sources.as_array() : boost::json::array());
         repo::record_turn(s, o.message_id, o.conversation_key, o.session_id, o.user_id,
-                          {o.question, was.answer, was.sources_json, was.status}, now * 1000);
+                          {o.question, std::move(kept.text), boost::json::serialize(kept.sources), was.status},
+                          now * 1000);
+    }
     tx.commit();
 }
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 #include <unistd.h>
@@ -177,6 +178,112 @@ TEST_F(upstream, a_follow_up_reaches_the_model_with_the_earlier_turn)
               200u);
     EXPECT_EQ(records("request").at(3).at("messages").as_array().size(), 2u)
         << "another reader's conversation of the same id is theirs alone";
+}
+
+namespace {
+
+// Two sections about quokkas: one longer than any excerpt or former per-source
+// cut (4000 bytes), whose last sentence shows it went in whole, and one short.
+struct quokka_corpus {
+    std::string dir;
+    quokka_corpus()
+    {
+        char path[] = "/tmp/chatkit-quokkas-XXXXXX";
+        if (::mkdtemp(path) == nullptr)
+            return;
+        dir = path;
+        std::ofstream page(dir + "/quokkas.md");
+        page << "# Quokkas\n\n## What quokkas eat\n\nQuokkas eat leaves, grasses and stems.";
+        for (int i = 1; i <= 120; ++i)
+            page << " On island " << i << " quokkas eat the leaves of plant " << i << ".";
+        page << "\n\nQuokkas never drink from the sea.\n\n## When quokkas nap\n\n"
+             << "Quokkas nap in the shade by day and eat at night.\n";
+    }
+    ~quokka_corpus() { std::filesystem::remove_all(dir); }
+    quokka_corpus(const quokka_corpus&) = delete;
+    quokka_corpus& operator=(const quokka_corpus&) = delete;
+};
+
+// The model cites source 2, then 1, then a source 7 it was never given; a
+// citation arrives split across tokens.
+const std::vector<std::string> scripted_answer{
+    "--answer", R"(["Quokkas nap by day", " [2", "]", " and eat leaves [", "1", "]", " [", "7", "]."])"};
+
+} // namespace
+
+TEST_F(upstream, the_model_reads_the_earlier_turn_and_whole_sections_and_its_invalid_citations_are_removed)
+{
+    quokka_corpus corpus;
+    ASSERT_FALSE(corpus.dir.empty());
+    start_fake(scripted_answer);
+    start("", {{"CORPUS_DIR", corpus.dir}});
+    auto token = call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    boost::json::object conversation{{"session_id", "550e8400-e29b-41d4-a716-446655440003"}};
+    ASSERT_EQ(call(port_, "POST", "/api/v1/chat", ask("When do quokkas nap?", conversation), token).status(), 200u);
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto messages = call(port_, "GET", "/api/v1/chat/history", {}, token).json.at("messages").as_array();
+            return messages.size() == 2 && messages[1].at("status") == "complete";
+        },
+        5s));
+
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask("What do quokkas eat?", conversation),
+                          {{"Authorization", "Bearer " + token}});
+    ASSERT_EQ(s.head.status, 200u);
+    sse_reader reader(*s.conn);
+    auto r = read_all(reader);
+    ASSERT_FALSE(r.events.empty());
+    ASSERT_EQ(r.events.front().event, "sources");
+    ASSERT_EQ(r.events.front().data.at("sources").as_array().size(), 2u) << "both sections answer";
+    ASSERT_EQ(r.events.back().event, "done");
+    EXPECT_EQ(r.text, "Quokkas nap by day [2] and eat leaves [1].") << "[7] named no source the model was given";
+    EXPECT_EQ(r.events.back().data.at("metadata").at("cited"), boost::json::parse("[2, 1]"));
+
+    auto requests = records("request");
+    ASSERT_EQ(requests.size(), 2u);
+    auto& messages = requests[1].at("messages").as_array();
+    ASSERT_EQ(messages.size(), 4u) << requests[1];
+    EXPECT_NE(messages[1].at("content").as_string().find("When do quokkas nap?"), std::string::npos);
+    EXPECT_EQ(messages[2].at("content"), "Quokkas nap by day and eat leaves.") << "the earlier answer, uncited";
+    auto prompt = std::string(messages[3].at("content").as_string());
+    EXPECT_NE(prompt.find("On island 120 quokkas eat the leaves of plant 120.\n\nQuokkas never drink from the sea."),
+              std::string::npos)
+        << "the long section whole: " << prompt;
+    EXPECT_NE(prompt.find("Quokkas nap in the shade by day and eat at night."), std::string::npos);
+    EXPECT_NE(prompt.find("<question>\nWhat do quokkas eat?\n</question>"), std::string::npos);
+}
+
+TEST_F(upstream, a_whole_answer_lists_the_sources_it_cites_first_and_its_stream_keeps_their_numbers)
+{
+    quokka_corpus corpus;
+    ASSERT_FALSE(corpus.dir.empty());
+    start_fake(scripted_answer);
+    start("", {{"CORPUS_DIR", corpus.dir}});
+    auto token = call(port_, "POST", "/api/v1/auth/anonymous").str("anon_token");
+    const std::string question = "What do quokkas eat?";
+    auto s = start_stream(port_, "POST", "/api/v1/chat/stream", ask(question), {{"Authorization", "Bearer " + token}});
+    sse_reader reader(*s.conn);
+    auto streamed = read_all(reader);
+    ASSERT_FALSE(streamed.events.empty());
+    auto stream_sources = streamed.events.front().data.at("sources").as_array();
+    ASSERT_EQ(stream_sources.size(), 2u);
+    EXPECT_EQ(streamed.text, "Quokkas nap by day [2] and eat leaves [1].");
+
+    boost::json::array messages;
+    ASSERT_TRUE(eventually(
+        [&] {
+            messages = call(port_, "GET", "/api/v1/chat/history", {}, token).json.at("messages").as_array();
+            return messages.size() == 2 && messages[1].at("status") == "complete";
+        },
+        5s));
+    EXPECT_EQ(messages[1].at("content"), "Quokkas nap by day [1] and eat leaves [2].") << "renumbered";
+    EXPECT_EQ(messages[1].at("sources"), (boost::json::array{stream_sources[1], stream_sources[0]}));
+
+    auto whole = call(port_, "POST", "/api/v1/chat", ask(question));
+    ASSERT_EQ(whole.status(), 200u);
+    EXPECT_EQ(whole.str("answer"), "Quokkas nap by day [1] and eat leaves [2].");
+    EXPECT_EQ(whole.json.at("sources").as_array().at(0).at("id"), stream_sources[1].at("id"));
+    EXPECT_EQ(whole.json.at("metadata").at("cited"), boost::json::parse("[1, 2]"));
 }
 
 TEST_F(upstream, multibyte_characters_split_across_chunks_arrive_whole)

@@ -78,6 +78,15 @@ TEST(config_loader, rejects_unparsable_values)
     EXPECT_NE(load({}, {"--port"}).error, "");
 }
 
+TEST(config_loader, the_prompt_budget_is_a_bounded_number_of_tokens)
+{
+    EXPECT_EQ(load({}).cfg.llm_prompt_tokens, 3000u);
+    EXPECT_EQ(load({{"LLM_PROMPT_TOKENS", "12000"}}).cfg.llm_prompt_tokens, 12000u);
+    EXPECT_NE(load({{"LLM_PROMPT_TOKENS", "999"}}).error.find("LLM_PROMPT_TOKENS must be a number from 1000"),
+              std::string::npos);
+    EXPECT_NE(load({{"LLM_PROMPT_TOKENS", "lots"}}).error, "");
+}
+
 TEST(config_loader, durations_accept_seconds_and_milliseconds)
 {
     auto r = load({{"HEADER_TIMEOUT", "2"}, {"BODY_TIMEOUT", "1500ms"}, {"IDLE_TIMEOUT", "7s"}});
@@ -280,6 +289,29 @@ TEST(config_validate, urls_are_read_as_urls)
     EXPECT_TRUE(verdict_for(env).ok());
     env["LLM_BASE_URL"] = "http:///v1";
     EXPECT_NE(verdict_for(env).refusal.find("LLM_BASE_URL must start with http:// or https://"), std::string::npos);
+}
+
+TEST(config_validate, embeddings_need_a_usable_url_a_model_and_sane_numbers)
+{
+    auto env = production();
+    env["EMBEDDINGS_BASE_URL"] = "http://127.0.0.1:11434/v1";
+    EXPECT_NE(verdict_for(env).refusal.find("EMBEDDINGS_MODEL"), std::string::npos);
+    env["EMBEDDINGS_MODEL"] = "nomic-embed-text";
+    EXPECT_TRUE(verdict_for(env).ok());
+    env["EMBEDDINGS_BASE_URL"] = "127.0.0.1:11434/v1";
+    EXPECT_NE(verdict_for(env).refusal.find("EMBEDDINGS_BASE_URL must start with http://"), std::string::npos);
+
+    EXPECT_NE(load({{"EMBEDDINGS_DIMENSIONS", "4"}}).error.find("EMBEDDINGS_DIMENSIONS"), std::string::npos);
+    EXPECT_NE(load({{"EMBEDDINGS_BATCH_SIZE", "0"}}).error.find("EMBEDDINGS_BATCH_SIZE"), std::string::npos);
+    EXPECT_NE(load({{"EMBEDDINGS_CONCURRENCY", "x"}}).error.find("EMBEDDINGS_CONCURRENCY"), std::string::npos);
+    EXPECT_NE(load({{"EMBEDDINGS_MIN_SIMILARITY", "1.5"}}).error.find("EMBEDDINGS_MIN_SIMILARITY"), std::string::npos);
+    auto ok = load({{"EMBEDDINGS_DIMENSIONS", "512"},
+                    {"EMBEDDINGS_MIN_SIMILARITY", "0.35"},
+                    {"EMBEDDINGS_QUESTION_TIMEOUT", "800ms"}});
+    ASSERT_TRUE(ok.error.empty()) << ok.error;
+    EXPECT_EQ(ok.cfg.embeddings_dimensions, 512u);
+    EXPECT_DOUBLE_EQ(ok.cfg.embeddings_min_similarity, 0.35);
+    EXPECT_EQ(ok.cfg.embeddings_question_timeout, std::chrono::milliseconds(800));
 }
 
 TEST(config_validate, production_refuses_test_routes)

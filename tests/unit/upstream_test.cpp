@@ -1,6 +1,7 @@
 #include "chatkit/chat/answer/upstream_generator.hpp"
 #include "chatkit/chat/answer/upstream_parser.hpp"
 #include "chatkit/chat/answer/upstream_pool.hpp"
+#include "chatkit/chat/answer/upstream_prompt.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -85,6 +86,67 @@ TEST(upstream_generator, a_follow_up_carries_the_earlier_turns_before_the_questi
     g.earlier.assign(40, {std::string(500, 'q'), std::string(1000, 'a')});
     auto bounded = boost::json::parse(gen.request_body(g));
     EXPECT_LT(bounded.at("messages").as_array().size(), 10u) << "the history stays within its budget";
+}
+
+namespace {
+
+// `n` sentences "<word> sentence k is here." as one paragraph.
+std::string sentences(const std::string& word, int n)
+{
+    std::string out;
+    for (int k = 1; k <= n; ++k)
+        out += (k > 1 ? " " : "") + word + " sentence " + std::to_string(k) + " is here.";
+    return out;
+}
+
+} // namespace
+
+TEST(upstream_prompt, whole_sections_go_in_best_first_and_the_budget_cuts_at_a_sentence)
+{
+    corpus c;
+    // Longer than the 4000 bytes a source was cut to before.
+    c.add("a.md",
+          "# Alpha\n\n" + sentences("Alpha", 160) + "\n\nThe last word on alpha.\n\n# Beta\n\n" +
+              sentences("Beta", 10) + "\n\n" + sentences("Gamma", 200) + "\n\n# Delta\n\nDelta is short.\n",
+          {});
+    const auto& s = c.sections();
+    ASSERT_EQ(s.size(), 3u);
+    grounding g{"Which letter?", "browse", "", {{&s[0], 0.9, 1.0}, {&s[1], 0.8, 1.0}, {&s[2], 0.7, 1.0}}, true, {}};
+    const std::size_t budget = 3000;
+    auto prompt = build_prompt(g, budget);
+    ASSERT_EQ(prompt.messages.size(), 2u);
+    auto user = std::string(prompt.messages[1].at("content").as_string());
+    EXPECT_NE(user.find("Alpha sentence 160 is here.\n\nThe last word on alpha."), std::string::npos)
+        << "the first whole";
+    EXPECT_NE(user.find("[2] Beta (/docs/a.md#beta)\n" + sentences("Beta", 10) + "\n\nGamma sentence 1 is here."),
+              std::string::npos)
+        << user;
+    EXPECT_EQ(user.find("Gamma sentence 200"), std::string::npos) << "the second cut";
+    EXPECT_NE(user.find(" is here.\n\n</sources>"), std::string::npos) << "at the end of a sentence";
+    EXPECT_EQ(user.find("Delta"), std::string::npos) << "the third left out";
+    EXPECT_EQ(prompt.sources_given, 2u);
+    EXPECT_NE(user.find("<question>\nWhich letter?\n</question>"), std::string::npos);
+    std::size_t estimate = 0;
+    for (const auto& m : prompt.messages)
+        estimate += estimated_tokens(m.at("content").as_string()) + 4;
+    EXPECT_LE(estimate, budget);
+    EXPECT_GT(estimate, budget - 100) << "the budget is used";
+
+    auto roomy = build_prompt(g, 100000);
+    EXPECT_EQ(roomy.sources_given, 3u);
+    EXPECT_NE(std::string(roomy.messages[1].at("content").as_string()).find("Gamma sentence 200 is here."),
+              std::string::npos);
+}
+
+TEST(upstream_prompt, the_earlier_turns_leave_most_of_a_small_budget_to_the_sources)
+{
+    corpus c;
+    c.add("d.md", "# Backups\n\n" + sentences("Backup", 40) + "\n", {});
+    grounding g{"and on PostgreSQL?", "browse", "", {{&c.sections().front(), 0.9, 1.0}}, true, {}};
+    g.earlier.assign(3, {std::string(100, 'q'), std::string(900, 'a')});
+    EXPECT_EQ(build_prompt(g, 3000).messages.size(), 6u) << "two turns within a quarter of 3000 tokens";
+    EXPECT_EQ(build_prompt(g, 100000).messages.size(), 8u) << "three within 4000 bytes";
+    EXPECT_EQ(build_prompt(g, 1000).messages.size(), 2u) << "none when one does not fit";
 }
 
 namespace {

@@ -60,7 +60,20 @@ struct config {
     std::chrono::milliseconds llm_connect_timeout{5000};
     std::chrono::milliseconds llm_first_token_timeout{20000};
     int llm_max_tokens = 1024;
+    std::size_t llm_prompt_tokens = 3000; // estimated tokens of the prompt: sources, turns, question
     std::size_t max_answer_bytes = 64 * 1024;
+    // Retrieval by meaning (docs/configuration.md, "Embeddings"); unset
+    // base URL: lexical only.
+    std::string embeddings_base_url;
+    std::string embeddings_model;
+    std::string embeddings_api_key;
+    std::size_t embeddings_dimensions = 0; // 0: the model's own
+    std::chrono::milliseconds embeddings_connect_timeout{5000};
+    std::chrono::milliseconds embeddings_request_timeout{30'000};
+    std::chrono::milliseconds embeddings_question_timeout{1500};
+    std::size_t embeddings_batch_size = 64;
+    std::size_t embeddings_concurrency = 2;
+    double embeddings_min_similarity = 0.5;
 
     std::string log_level = "info";
     std::string log_format = "text";

@@ -22,8 +22,9 @@ class db_executor;
 }
 
 namespace chatkit::services {
+class section_vectors;
 class stream_journal;
-}
+} // namespace chatkit::services
 
 namespace chatkit::services {
 
@@ -61,8 +62,10 @@ struct full_answer {
 // endpoint or 60 s without any listener does.
 class chat_service {
 public:
+    // `meaning`: the embeddings of the corpus and questions, or null for
+    // lexical retrieval only.
     chat_service(store::db_executor& db, stream_journal& journal, std::shared_ptr<const chat::retriever> corpus,
-                 chat::generator& generator, chat_settings settings);
+                 chat::generator& generator, chat_settings settings, section_vectors* meaning = nullptr);
 
     // Records the stream, starts producing, returns a listener from the start.
     boost::asio::awaitable<std::shared_ptr<http::event_source>> stream(const chat_request& req,
@@ -121,6 +124,10 @@ private:
         std::string questions;         // the last question, and the one before when it referred back too
     };
     boost::asio::awaitable<conversation_context> conversation_of(const chat_request& req, const chat_caller& caller);
+    // The sources for a question: by words and meaning when the corpus's
+    // vectors exist and the question's arrives in time, else by words.
+    // Sets p.retrieval to which it was.
+    boost::asio::awaitable<std::vector<chat::hit>> sources_for(production& p, const std::string& earlier);
     // The caller may resume or cancel the answer: its owner here, or, when a
     // rotation elsewhere made this copy stale, the owner the database knows.
     boost::asio::awaitable<bool> admits(chat::answer_stream& s, const chat_caller& caller);
@@ -144,6 +151,7 @@ private:
     std::shared_ptr<const chat::retriever> corpus_;
     chat::generator& generator_;
     chat_settings settings_;
+    section_vectors* meaning_;
     chat::stream_registry registry_;
     std::atomic<std::uint64_t> rated_up_{0}, rated_down_{0};
 };

@@ -361,20 +361,6 @@ std::string selection_answer(const std::string& selected, const question_terms& 
 
 } // namespace
 
-std::string section_markdown(const section& s, std::size_t max_bytes)
-{
-    std::string out;
-    for (const auto& b : s.body) {
-        auto text = md::to_markdown(b);
-        if (text.empty())
-            continue;
-        if (out.size() + text.size() + 2 > max_bytes)
-            continue; // a long block (a big table, a long sample) gives way to the ones after it
-        out += (out.empty() ? "" : "\n\n") + text;
-    }
-    return out;
-}
-
 std::string compose_answer(const grounding& g)
 {
     question_terms q(g.question);

@@ -23,8 +23,4 @@ namespace chatkit::chat {
 // and never after an abbreviation ("e.g.", "i.e.", "etc.", "vs.").
 [[nodiscard]] std::vector<std::string> sentences_of(std::string_view markdown);
 
-// The section's body as Markdown, for a model's context window: at most
-// `max_bytes`, cut between blocks.
-[[nodiscard]] std::string section_markdown(const section& s, std::size_t max_bytes);
-
 } // namespace chatkit::chat

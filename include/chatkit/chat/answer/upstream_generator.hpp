@@ -2,17 +2,12 @@
 
 #include "chatkit/chat/answer/generator.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/json/array.hpp>
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
-
-namespace boost::asio::ssl {
-class context;
-}
 
 namespace chatkit::obs {
 class upstream_call;
@@ -23,6 +18,7 @@ namespace chatkit::chat {
 
 struct upstream_connection;
 class upstream_pool;
+class upstream_target;
 
 struct upstream_settings {
     std::string base_url; // http(s)://host[:port]/prefix, e.g. https://api.example.com/v1
@@ -31,18 +27,24 @@ struct upstream_settings {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds first_token_timeout{20000};
     std::chrono::milliseconds idle_timeout{30000};
-    int max_tokens = 1024;                    // sent as max_tokens: the model stops there
+    int max_tokens = 1024; // sent as max_tokens: the model stops there
+    // Estimated tokens of the prompt (upstream_prompt.hpp): with max_tokens,
+    // within the model's context window. The default fits a 4096-token
+    // window, the smallest common among local servers.
+    std::size_t prompt_tokens = 3000;
     obs::upstream_metrics* metrics = nullptr; // counts every request when set
 };
 
 // Any OpenAI-compatible /chat/completions endpoint, streamed. The retrieved
-// passages go in as numbered, delimited data, under a system prompt that
-// tells the model to answer only from them and to treat everything inside
-// them and the question as data, never as instructions. When the answer is
-// cancelled or abandoned, the coroutine unwinds and the upstream connection
-// closes at once: no more tokens are paid for. A connection whose response
-// was read to its end is kept alive for the next answer; one the upstream
-// closed while idle is replaced before anything was answered on it.
+// sections go in whole, within a token budget, as numbered, delimited data
+// (upstream_prompt.hpp), under a system prompt that tells the model to
+// answer only from them and to treat everything inside them and the question
+// as data, never as instructions. A citation of a source the model was not
+// given is removed from the tokens before they reach the reader. When the
+// answer is cancelled or abandoned, the coroutine unwinds and the upstream
+// connection closes at once: no more tokens are paid for. A connection whose
+// response was read to its end is kept alive for the next answer; one the
+// upstream closed while idle is replaced before anything was answered on it.
 class upstream_generator final : public generator {
 public:
     // Throws std::invalid_argument for a URL it cannot use.
@@ -56,20 +58,12 @@ public:
     // Idle keep-alive connections held now (for /metrics).
     [[nodiscard]] std::size_t idle_connections() const;
 
-    [[nodiscard]] static std::string system_prompt();
     // The JSON body sent upstream (exposed for tests).
     [[nodiscard]] std::string request_body(const grounding& g) const;
 
 private:
-    struct target {
-        bool tls = false;
-        std::string host; // as the resolver and TLS name checks take it
-        std::string host_header;
-        std::string port;
-        std::string path; // prefix + "/chat/completions"
-    };
     using connection_ptr = std::unique_ptr<upstream_connection>;
-    boost::asio::awaitable<connection_ptr> open(boost::asio::any_io_executor executor);
+    [[nodiscard]] std::string body_of(boost::json::array messages) const;
     // Sends one request and streams its answer; a connection whose response
     // ends cleanly goes back to the pool. `call` learns the response status
     // once a head arrived: from then on a failure is the upstream's, not a
@@ -82,14 +76,8 @@ private:
     template <class Stream, class Parser>
     boost::asio::awaitable<void> finish(Stream& stream, connection_ptr connection, std::unique_ptr<Parser> parser);
 
-    std::vector<boost::asio::ip::tcp::endpoint> cached_endpoints();
-    void remember_endpoints(std::vector<boost::asio::ip::tcp::endpoint> endpoints);
-
     upstream_settings settings_;
-    target target_;
-    std::mutex endpoints_mutex_;
-    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
-    std::unique_ptr<boost::asio::ssl::context> tls_;
+    std::unique_ptr<upstream_target> target_;
     std::unique_ptr<upstream_pool> pool_;
 };
 
