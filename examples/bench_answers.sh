@@ -19,6 +19,11 @@
 # questions are. See docs/answer-quality.md for the figures and the rules
 # (validation corpora are read only as aggregates).
 #
+# With EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL set (the server's settings,
+# docs/configuration.md), chatkit's rows are the hybrid method's: words and
+# meaning. Vectors are cached in EMBEDDINGS_CACHE
+# (default ~/.cache/chatkit-bench-vectors.db).
+#
 # The package is unpacked, not installed: installing nodejs-doc would remove
 # a NodeSource nodejs.
 set -euo pipefail
