@@ -43,7 +43,7 @@ export class Account {
     try {
       const r = await this.api.verify(token);
       this.api.track("signup_completed", {});
-      this.w.restore();
+      this.w.sync.restore();
       this.w.addMessage("notice", format(this.s.signedInAs, { email: r.user_profile.email }));
       this.renderBar();
       this.scheduleRefresh();
@@ -62,7 +62,7 @@ export class Account {
       try {
         const n = await this.api.migrate();
         notice.textContent = format(this.s.migrated, { n });
-        this.w.restore();
+        this.w.sync.restore();
       } catch (err) {
         notice.remove();
         this.w.showError(err);
@@ -107,9 +107,7 @@ export class Account {
     logout.addEventListener("click", async () => {
       this.api.track("logout", {});
       await this.api.logout().catch(() => {});
-      this.renderBar();
-      this.w.addMessage("notice", this.s.loggedOut);
-      this.w.announce(this.s.loggedOut);
+      this.w.signedOut();
       this.w.ui.bar.querySelector("button")?.focus();
     });
   }

@@ -52,12 +52,17 @@ export class ChatKitApi {
   token() {
     return this.session?.token ?? this.anonymous?.token ?? null;
   }
-  // Other tabs of this site learn through this key that an answer ended.
+  // Other tabs of this site learn through these keys that an answer ended,
+  // or that the reader logged out. A storage event needs a changed value:
+  // two tabs writing in the same millisecond must not look like one.
   get turnKey() {
     return `${this.key}:turn`;
   }
+  get logoutKey() {
+    return `${this.key}:logout`;
+  }
   noteTurn() {
-    this.storage.setItem(this.turnKey, String(Date.now()));
+    this.storage.setItem(this.turnKey, `${Date.now()}:${crypto.randomUUID()}`);
   }
   forget(which) {
     const s = this.state;
@@ -157,11 +162,14 @@ export class ChatKitApi {
     s[which] = { ...s[which], token: r.token, expires_at: r.expires_at };
     this.state = s;
   }
+  // This browser forgets the reader, the anonymous session from before the
+  // sign-in too (its conversation is theirs as well), in every tab.
   async logout() {
     try {
       await this.call("POST", "/auth/logout");
     } finally {
-      this.forget("session");
+      this.state = {};
+      this.storage.setItem(this.logoutKey, `${Date.now()}:${crypto.randomUUID()}`);
     }
   }
 

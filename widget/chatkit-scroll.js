@@ -3,15 +3,17 @@
 // button instead. Only the list scrolls, never the host page. Tables and
 // code blocks wider than the list scroll sideways; those that do are named
 // tab stops (axe: scrollable-region-focusable) so a keyboard reader can
-// scroll them, and those that fit stay out of the tab order.
+// scroll them, and those that fit stay out of the tab order. `onWide` is
+// told about each block as it is measured (the expand control).
 const BOTTOM_SLACK_PX = 24;
 
 export class LogScroller {
   // `labels`: {table, code}, the names of wide blocks.
-  constructor(log, button, labels) {
+  constructor(log, button, labels, onWide = () => {}) {
     this.log = log;
     this.button = button;
     this.labels = labels;
+    this.onWide = onWide;
     this.pinned = true;
     this.frame = 0;
     this.ownTop = -1; // where our own last scroll put the log
@@ -52,7 +54,9 @@ export class LogScroller {
 
   markWide() {
     for (const box of this.log.querySelectorAll(".table, pre")) {
-      if (box.scrollWidth > box.clientWidth) {
+      const wide = box.scrollWidth > box.clientWidth;
+      this.onWide(box, wide);
+      if (wide) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", box.matches("pre") ? this.labels.code : this.labels.table);

@@ -51,8 +51,19 @@ export class SelectionWatcher {
     } catch {
       /* the older signature: anchor and focus below */
     }
-    const nodes = ranges ? ranges.flatMap((r) => [r.startContainer, r.endContainer]) : [selection.anchorNode, selection.focusNode];
-    return nodes.some((node) => node && (this.host.contains(node) || root.contains(node)));
+    const ours = (node) => node && (this.host.contains(node) || root.contains(node));
+    if (!ranges) return [selection.anchorNode, selection.focusNode].some(ours);
+    // A triple-click on the page's paragraph just before the widget ends the
+    // range at the start of the widget's first block: a boundary inside our
+    // root counts only when some of our text lies on the selected side of it.
+    const selectsOurText = (node, offset, start) => {
+      if (!root.contains(node)) return ours(node);
+      const part = document.createRange();
+      part.setStart(...(start ? [node, offset] : [root, 0]));
+      part.setEnd(...(start ? [root, root.childNodes.length] : [node, offset]));
+      return part.toString().trim() !== "";
+    };
+    return ranges.some((r) => selectsOurText(r.startContainer, r.startOffset, true) || selectsOurText(r.endContainer, r.endOffset, false));
   }
 
   set(text) {

@@ -40,6 +40,14 @@ export const css = `
 .dock { position: fixed; bottom: 20px; right: 20px; z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
 :host([position="bottom-left"]) .dock { right: auto; left: 20px; align-items: flex-start; }
 :host([position="inline"]) .dock { position: static; }
+/* position="side": open, the panel takes the window's right edge from top to
+   bottom, beside the page's scroll bar, never over it; the page's layout
+   does not move (a page that wants its text beside the panel reserves the
+   room itself while the element has the open attribute). The launcher,
+   which would sit on the panel, waits until it closes. */
+:host([position="side"][open]) .dock { top: 0; right: 0; bottom: 0; }
+:host([position="side"][open]) .launcher { display: none; }
+:host([position="side"]) .panel { height: 100%; max-height: none; border-radius: 0; border-width: 0 0 0 1px; box-shadow: -6px 0 24px rgba(0,0,0,.12); }
 .launcher { width: 56px; height: 56px; border-radius: 50%; border: none; background: var(--chatkit-accent); color: #fff; cursor: pointer; box-shadow: 0 4px 16px rgba(0,0,0,.2); display: flex; align-items: center; justify-content: center; }
 .panel { width: var(--chatkit-width); max-width: calc(100vw - 40px); height: var(--chatkit-height); max-height: calc(100vh - 100px); background: var(--chatkit-bg); color: var(--chatkit-fg); border: 1px solid var(--chatkit-border); border-radius: var(--chatkit-radius); display: flex; flex-direction: column; overflow: hidden; box-shadow: 0 8px 32px rgba(0,0,0,.18); position: relative; }
 .panel[hidden], [hidden] { display: none !important; }
@@ -56,6 +64,8 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .selection span { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .selection button { font: inherit; background: transparent; color: var(--chatkit-fg); border: none; cursor: pointer; min-width: 28px; min-height: 28px; border-radius: 6px; }
 .msg .status { color: var(--chatkit-muted); font-style: italic; margin-top: 4px; }
+.msg .reconnecting { color: var(--chatkit-fg); font-style: normal; font-weight: 600; }
+.msg .passage { display: block; margin-bottom: 4px; padding-inline-start: 6px; border-inline-start: 2px solid rgba(255,255,255,.8); font-size: 12px; font-style: italic; }
 .feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin-top: 6px; }
 .feedback .rate { min-width: 44px; min-height: 44px; font: inherit; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; cursor: pointer; }
 .feedback .rate[aria-pressed="true"] { border-color: var(--chatkit-accent); }
@@ -74,19 +84,24 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .msg.notice { align-self: center; background: transparent; color: var(--chatkit-muted); font-size: 13px; text-align: center; }
 .msg.error { align-self: center; color: #b91c1c; font-size: 13px; }
 .msg p { margin: 0 0 6px; } .msg p:last-child { margin-bottom: 0; }
-.msg pre { background: rgba(0,0,0,.06); padding: 8px; border-radius: 6px; overflow-x: auto; white-space: pre; margin: 0; }
+.msg pre, .expanded pre { background: rgba(0,0,0,.06); padding: 8px; border-radius: 6px; overflow-x: auto; white-space: pre; margin: 0; }
 .msg h3, .msg h4, .msg h5, .msg h6 { font-size: 14px; margin: 8px 0 4px; }
 .msg ul, .msg ol { margin: 4px 0 6px; padding-inline-start: 20px; }
 .msg li { margin: 2px 0; }
 .msg blockquote { margin: 6px 0; padding-inline-start: 10px; border-inline-start: 3px solid var(--chatkit-border); color: var(--chatkit-muted); }
 .msg hr { border: none; border-top: 1px solid var(--chatkit-border); margin: 8px 0; }
-.msg code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; background: rgba(0,0,0,.06); padding: 0 3px; border-radius: 4px; }
-.msg pre code { background: none; padding: 0; }
-.msg .code { position: relative; margin: 6px 0; }
-.msg .code .copy { position: absolute; top: 4px; right: 4px; font: inherit; font-size: 11px; padding: 2px 6px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: var(--chatkit-bg); color: var(--chatkit-fg); cursor: pointer; opacity: .85; }
+.msg code, .expanded code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; background: rgba(0,0,0,.06); padding: 0 3px; border-radius: 4px; }
+.msg pre code, .expanded pre code { background: none; padding: 0; }
+/* Copy (and Expand) on a line of their own above the code: laid over it,
+   they hid the end of its first line. */
+.msg .code { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 4px; margin: 6px 0; }
+.msg .code pre { flex: 1 0 100%; min-width: 0; }
+.msg .code .copy, .expand { font: inherit; font-size: 11px; padding: 2px 6px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: var(--chatkit-bg); color: var(--chatkit-fg); cursor: pointer; }
+.msg .expand { display: block; margin-block: 6px -2px; margin-inline-start: auto; }
+.msg .code .expand { margin: 0; }
 .msg .table { overflow-x: auto; margin: 6px 0; }
-.msg table { border-collapse: collapse; font-size: 13px; }
-.msg th, .msg td { border: 1px solid var(--chatkit-border); padding: 3px 6px; text-align: start; vertical-align: top; }
+.msg table, .expanded table { border-collapse: collapse; font-size: 13px; }
+.msg th, .msg td, .expanded th, .expanded td { border: 1px solid var(--chatkit-border); padding: 3px 6px; text-align: start; vertical-align: top; }
 .cite { display: inline-block; min-width: 18px; padding: 0 5px; margin: 0 2px; border-radius: 9px; background: var(--chatkit-accent); color: #fff; font-size: 11px; text-align: center; text-decoration: none; vertical-align: super; }
 .sources { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .chip { font-size: 12px; padding: 3px 8px; border: 1px solid var(--chatkit-border); border-radius: 12px; color: var(--chatkit-fg); text-decoration: none; background: var(--chatkit-bg); }
@@ -127,6 +142,11 @@ button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visib
 .modal input[type=email] { padding: 8px; border: 1px solid var(--chatkit-border); border-radius: 8px; font: inherit; }
 .modal label { font-size: 13px; display: flex; gap: 6px; align-items: flex-start; }
 .modal .actions { display: flex; gap: 8px; justify-content: flex-end; }
+/* As wide as the window, as tall as its content up to the window's height. */
+.expanded { position: fixed; left: 16px; right: 16px; top: 50%; transform: translateY(-50%); max-height: calc(100vh - 32px); z-index: 1; display: flex; flex-direction: column; background: var(--chatkit-bg); color: var(--chatkit-fg); border: 1px solid var(--chatkit-border); border-radius: var(--chatkit-radius); box-shadow: 0 0 0 100vmax rgba(0,0,0,.45); }
+.expanded-bar { display: flex; justify-content: space-between; align-items: center; padding: 8px 8px 8px 12px; border-bottom: 1px solid var(--chatkit-border); }
+.expanded-body { flex: 1; min-height: 0; overflow: auto; padding: 12px; }
+.expanded-body:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: -2px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .https-error { padding: 20px; background: #fee; border: 2px solid #c00; border-radius: 8px; color: #333; font-size: 14px; max-width: 420px; }
 .https-error h3 { color: #c00; margin: 0 0 10px; font-size: 16px; }

@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,30 +44,41 @@ export async function startServer(extra = {}) {
     ...extra,
   };
   const binary = process.env.CHATKIT_SERVER ?? join(root, "build/src/chatkit-server");
-  const child = spawn(binary, ["serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let child;
   let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  await new Promise((done, fail) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (output.includes("listening on")) {
-        clearInterval(poll);
-        done();
-      } else if (child.exitCode !== null || Date.now() - started > 15000) {
-        clearInterval(poll);
-        fail(new Error(`server did not start:\n${output}`));
-      }
-    }, 20);
+  // A server killed and started again keeps its port and its database.
+  const spawnServer = async () => {
+    child = spawn(binary, ["serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const mark = output.length;
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    await new Promise((done, fail) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (output.indexOf("listening on", mark) >= 0) {
+          clearInterval(poll);
+          done();
+        } else if (child.exitCode !== null || Date.now() - started > 15000) {
+          clearInterval(poll);
+          fail(new Error(`server did not start:\n${output}`));
+        }
+      }, 20);
+    });
+  };
+  const exit = (signal) => new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once("exit", done);
+    child.kill(signal);
   });
+  await spawnServer();
   return {
     port,
     url: `http://localhost:${port}/`,
     output: () => output,
-    stop: () => new Promise((done) => {
-      child.once("exit", done);
-      child.kill("SIGTERM");
-    }),
+    stop: () => exit("SIGTERM"),
+    // kill -9: nothing is finished, flushed or said goodbye to.
+    kill: () => exit("SIGKILL"),
+    restart: spawnServer,
   };
 }
 
@@ -148,4 +160,16 @@ export async function fetchJson(base, path, body, token) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return r.json();
+}
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+// axe-core's WCAG 2.0-2.2 A and AA rules on the widget. axe is injected as an
+// inline script: open the page with bypassCSP, the server's CSP forbids it.
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const r = await globalThis.axe.run({ include: [["chatkit-widget"]] }, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
 }

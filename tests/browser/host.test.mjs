@@ -59,6 +59,19 @@ test("text selected inside the widget never becomes the page passage", async () 
   });
 });
 
+test("a paragraph triple-clicked just before the widget is the page passage", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    // The demo's last paragraph: the selection runs on to the start of the
+    // widget's first block, without taking any of its text.
+    await page.locator("#security + p").click({ clickCount: 3 });
+    await widget(page, ".selection").waitFor({ timeout: 5000 });
+    assert.match(await widget(page, ".selection").innerText(), /Asking about: “In production the server/);
+    await context.close();
+  });
+});
+
 test("on a right-to-left page the widget's English stays left-to-right, and its locale sets both", async () => {
   await withServer({}, async (server) => {
     const context = await browser.newContext();

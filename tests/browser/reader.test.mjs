@@ -5,12 +5,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ask, assistantBubbles, fetchJson, launch, openPanel, openWidget, outputDir, widget, withServer } from "./harness.mjs";
-
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+import { ask, assistantBubbles, axeViolations, fetchJson, launch, openPanel, openWidget, outputDir, widget, withServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -30,7 +26,7 @@ async function fakeSession(page, { store = true } = {}) {
     route.fulfill({ contentType: "application/json", body: JSON.stringify({ conversation_id: null, messages: [] }) }));
   if (!store) return;
   await page.evaluate(() => {
-    const key = Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k)) ?? `chatkit:v1:${location.origin}`;
+    const key = `chatkit:v1:${location.origin}`;
     const state = JSON.parse(localStorage.getItem(key) ?? "{}");
     localStorage.setItem(key, JSON.stringify({ ...state, session: { token: "x".repeat(43), email: "reader@example.com" } }));
   });
@@ -65,7 +61,7 @@ test("a reload or another page keeps the conversation with its sources", async (
     // The next question continues the same conversation on the server.
     await ask(page, "What do sensors do?");
     await answered(page);
-    const token = await page.evaluate(() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => !/:(turn|prompt-dismissed)$/.test(k)))).anon.token);
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem(`chatkit:v1:${location.origin}`)).anon.token);
     const history = await fetchJson(server.url, "/chat/history", undefined, token);
     assert.equal(history.messages.length, 6);
     await context.close();
@@ -326,14 +322,6 @@ test("focus stays on a sensible control after Stop, Log out and closing the dial
     await context.close();
   });
 });
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: axePath });
-  return page.evaluate(async () => {
-    const r = await globalThis.axe.run({ include: [["chatkit-widget"]] }, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
 
 test("axe-core finds no WCAG 2.2 AA violation: open, streaming, dialog, signed in, dark", async () => {
   await withServer({ BUILTIN_TOKEN_DELAY: "150ms" }, async (server) => {

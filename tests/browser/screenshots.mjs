@@ -31,6 +31,10 @@ await withServer({ BUILTIN_TOKEN_DELAY: "0ms" }, async (server) => {
     await page.locator("#security + p").click({ clickCount: 3 });
     await page.locator("chatkit-widget .selection").waitFor();
   });
+  await shoot("widget-side.png", { viewport: { width: 1280, height: 800 } }, "light", async (page) => {
+    await page.evaluate(() => document.querySelector("chatkit-widget").setAttribute("position", "side"));
+    await conversation(page);
+  });
   await shoot("widget-dark.png", { viewport: { width: 1280, height: 800 } }, "dark", (page) => conversation(page));
   await shoot("widget-mobile.png", { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true }, "light", (page) => conversation(page, true));
 });

@@ -1,0 +1,89 @@
+// Several tabs of one site share one conversation, in real Chromium against
+// the real server: questions asked in two tabs at once, and Log out.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { ask, launch, openPanel, openWidget, widget, withServer } from "./harness.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const readLog = (page) => page.evaluate(() =>
+  [...document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".log > .msg.user, .log > .msg.assistant")]
+    .map((m) => `${m.classList.contains("user") ? "user" : "assistant"}: ${m.innerText.split(/\s+/).slice(0, 3).join(" ")}`));
+const rated = (page, n) => page.waitForFunction((count) => {
+  const root = document.querySelector("chatkit-widget").shadowRoot;
+  return root.querySelectorAll(".feedback").length >= count && !root.querySelector("[aria-busy]");
+}, n, { timeout: 20000 });
+
+test("two tabs asking at once both end with the same log, without a reload", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "60ms" }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await rated(page, 1);
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await openPanel(other);
+    await rated(other, 1);
+
+    await Promise.all([ask(page, "How do teapots crack?"), ask(other, "What do sensors do?")]);
+    await Promise.all([rated(page, 2), rated(other, 2)]);
+    // Each tab reads the history again once its own answer has ended.
+    const deadline = Date.now() + 10000;
+    let logs;
+    do {
+      logs = await Promise.all([readLog(page), readLog(other)]);
+      if (logs[0].length === 6 && JSON.stringify(logs[0]) === JSON.stringify(logs[1])) break;
+      await page.waitForTimeout(100);
+    } while (Date.now() < deadline);
+    assert.equal(logs[0].length, 6, `three turns in the first tab: ${logs[0].join(" | ")}`);
+    assert.deepEqual(logs[1], logs[0], "the same log in both tabs");
+    await context.close();
+  });
+});
+
+test("Log out in one tab clears the conversation in every tab", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const other = await context.newPage();
+    // A signed-in reader without mail: a made-up session, and a history
+    // endpoint that accepts it.
+    const history = {
+      conversation_id: "c1",
+      messages: [
+        { message_id: "m1-q", role: "user", content: "What is embodied AI?", sources: [], status: "complete" },
+        { message_id: "m1", role: "assistant", content: "Embodied AI studies agents that act.", sources: [], status: "complete" },
+      ],
+    };
+    for (const tab of [page, other]) {
+      await tab.route("**/api/v1/chat/history", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify(history) }));
+    }
+    await page.evaluate(() => localStorage.setItem(`chatkit:v1:${location.origin}`, JSON.stringify({
+      anon: { token: "a".repeat(43), expires_at: "2099-01-01T00:00:00Z" },
+      session: { token: "x".repeat(43), email: "reader@example.com", expires_at: "2099-01-01T00:00:00Z" },
+    })));
+    await page.reload();
+    await other.goto(server.url);
+    for (const tab of [page, other]) {
+      await openPanel(tab);
+      await widget(tab, ".msg.assistant").waitFor();
+    }
+
+    await widget(page, ".bar button", { hasText: "Log out" }).click();
+    for (const tab of [page, other]) {
+      await widget(tab, ".msg.notice", { hasText: "logged out" }).waitFor({ timeout: 5000 });
+      assert.equal(await widget(tab, ".msg.user, .msg.assistant").count(), 0, "the conversation left the screen");
+      assert.ok(await widget(tab, ".bar button", { hasText: "Sign up" }).isVisible());
+    }
+    // A reload brings nothing back: the browser forgot the reader, the
+    // anonymous session from before the sign-in too.
+    const stored = await other.evaluate(() => JSON.parse(localStorage.getItem(`chatkit:v1:${location.origin}`)));
+    assert.deepEqual(stored, {});
+    await context.close();
+  });
+});
