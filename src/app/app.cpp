@@ -15,6 +15,7 @@
 #include "chatkit/handlers/ops.hpp"
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/handlers/user.hpp"
+#include "chatkit/handlers/widget_settings.hpp"
 #include "chatkit/middleware/access_log.hpp"
 #include "chatkit/middleware/auth.hpp"
 #include "chatkit/middleware/cors.hpp"
@@ -229,6 +230,7 @@ struct app::impl {
         handlers::mount_analytics(router, analytics, local_limits, cfg);
         handlers::mount_chat(router, chat, saved, local_limits, cfg);
         handlers::mount_user(router, chat, saved, cfg.max_json_depth);
+        handlers::mount_widget_settings(router, cfg);
         handlers::mount_static(router, cfg.widget_dir);
         handlers::mount_openapi(router);
         if (cfg.corpus_url_prefix == "/docs/")

@@ -288,6 +288,12 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_duration(v, c.llm_first_token_timeout, "LLM_FIRST_TOKEN_TIMEOUT");
          }},
+        {{"SUPPORT_URL", "--support-url",
+          "where 'Ask a person' leads: https URL with {question} and {conversation_url}, or mailto:"},
+         [](config& c, mode_inputs&, std::string_view v) -> std::string {
+             c.support_url = std::string(v);
+             return {};
+         }},
         {{"EMBEDDINGS_BASE_URL", "--embeddings-base-url",
           "OpenAI-compatible /embeddings endpoint for retrieval by meaning; unset: lexical only"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {

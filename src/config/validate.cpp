@@ -229,6 +229,31 @@ std::string check_network(const config& cfg)
         if (cfg.llm_model.empty())
             return "LLM_BASE_URL is set but LLM_MODEL is not: name the model to ask, e.g. LLM_MODEL=gpt-4o-mini";
     }
+    if (!cfg.support_url.empty()) {
+        // The widget fills the placeholders in, each percent-encoded.
+        std::string filled;
+        std::string_view rest = cfg.support_url;
+        while (!rest.empty()) {
+            if (rest.starts_with("{question}"))
+                rest.remove_prefix(std::string_view("{question}").size());
+            else if (rest.starts_with("{conversation_url}"))
+                rest.remove_prefix(std::string_view("{conversation_url}").size());
+            else {
+                filled += rest.front();
+                rest.remove_prefix(1);
+                continue;
+            }
+            filled += 'x';
+        }
+        auto support = util::parse_absolute_url(filled);
+        bool mail = support && util::has_scheme(*support, {"mailto"});
+        bool web = support && util::has_scheme(*support, {"http", "https"}) && !support->encoded_host().empty();
+        if (!mail && !web)
+            return "SUPPORT_URL must be an http(s):// URL or a mailto:, with {question} and {conversation_url} where "
+                   "the widget puts them, e.g. SUPPORT_URL=https://help.example.com/new?q={question}";
+        if (web && cfg.production() && !util::has_scheme(*support, {"https"}))
+            return "SUPPORT_URL must be https:// in production mode (it carries the reader's question)";
+    }
     if (!cfg.embeddings_base_url.empty()) {
         auto embeddings = url_with_scheme(cfg.embeddings_base_url, {"http", "https"});
         if (!embeddings || embeddings->encoded_host().empty())

@@ -7,6 +7,12 @@
 #include "chatkit/services/chat.hpp"
 #include "chatkit/util/url.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+
 namespace chatkit::handlers {
 
 namespace {
@@ -35,6 +41,25 @@ http::reply html(std::string body)
     return r;
 }
 
+// A picture of the corpus, read when asked (pictures can be large; pages
+// are few); nullopt when it can no longer be read. An SVG is a document that
+// could run script: its own CSP forbids that.
+std::optional<http::reply> picture(const std::filesystem::path& file)
+{
+    static const std::map<std::string, std::string, std::less<>> types{
+        {".png", "image/png"}, {".jpg", "image/jpeg"},    {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"}, {".svg", "image/svg+xml"}, {".webp", "image/webp"}};
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    http::reply r;
+    r.body.assign(std::istreambuf_iterator<char>(in), {});
+    r.headers.add("Content-Type", types.at(file.extension().string()));
+    r.headers.add("Cache-Control", "public, max-age=3600");
+    r.headers.add("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    return r;
+}
+
 std::string index_of(const chat::corpus& c)
 {
     std::string list = "<h1>Documentation</h1>\n<ul class=\"pages\">\n";
@@ -57,8 +82,12 @@ void mount_docs(http::router& r, services::chat_service& chat)
               if (wanted.empty())
                   co_return html(document("Documentation", index_of(source)));
               const auto* p = source.find_page("/docs/" + wanted);
-              if (!p)
+              if (!p) {
+                  if (const auto* image = source.image_at(util::percent_decode(ctx.param("page"))))
+                      if (auto reply = picture(*image))
+                          co_return std::move(*reply);
                   co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such documentation page.");
+              }
               co_return html(document(p->title, chat::page_html(source, *p)));
           });
 }

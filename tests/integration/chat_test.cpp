@@ -491,6 +491,40 @@ TEST(corpus_reload, sighup_swaps_the_corpus_without_dropping_connections)
     EXPECT_EQ(still->status, 200u);
 }
 
+TEST(docs_pages, serve_the_corpus_pictures_and_nothing_outside_it)
+{
+    teapot_corpus corpus;
+    ASSERT_FALSE(corpus.dir.empty());
+    std::filesystem::create_directories(corpus.dir + "/images");
+    const std::string png("\x89PNG\r\n\x1a\n-a-teapot", 17);
+    std::ofstream(corpus.dir + "/images/teapot.png", std::ios::binary) << png;
+    std::ofstream(corpus.dir + "/images/spout.svg")
+        << "<svg xmlns='http://www.w3.org/2000/svg'><script>x</script></svg>";
+    std::ofstream(corpus.dir + "/notes.txt") << "not a picture";
+    std::filesystem::create_symlink("/etc/hostname", corpus.dir + "/images/host.png");
+    auto env = dev_env();
+    env["CORPUS_DIR"] = corpus.dir;
+    env["SUPPORT_URL"] = "mailto:docs@example.com?body={question}";
+    server_process p({}, env);
+    auto port = p.wait_until_listening();
+    ASSERT_TRUE(port) << p.output();
+
+    auto picture = request(*port, "GET", "/docs/images/teapot.png");
+    EXPECT_EQ(picture.status, 200u);
+    EXPECT_EQ(picture.header("content-type"), "image/png");
+    EXPECT_EQ(picture.body, png);
+    auto svg = request(*port, "GET", "/docs/images/spout.svg");
+    EXPECT_EQ(svg.status, 200u);
+    EXPECT_NE(svg.header("content-security-policy").find("sandbox"), std::string::npos) << "no script in an SVG";
+    for (const char* outside : {"/docs/images/host.png", "/docs/notes.txt", "/docs/images/../../etc/hostname",
+                                "/docs/images/%2e%2e/%2e%2e/etc/hostname", "/docs/images/nothing.png"})
+        EXPECT_EQ(request(*port, "GET", outside).status, 404u) << outside;
+
+    auto settings = call(*port, "GET", "/api/v1/widget/settings");
+    EXPECT_EQ(settings.status(), 200u);
+    EXPECT_EQ(settings.str("support_url"), "mailto:docs@example.com?body={question}");
+}
+
 TEST(corpus_reload, changed_files_are_noticed_without_a_signal)
 {
     teapot_corpus corpus;

@@ -314,6 +314,22 @@ TEST(config_validate, embeddings_need_a_usable_url_a_model_and_sane_numbers)
     EXPECT_EQ(ok.cfg.embeddings_question_timeout, std::chrono::milliseconds(800));
 }
 
+TEST(config_validate, a_support_url_is_a_web_template_or_a_mailto)
+{
+    auto env = production();
+    for (const char* good : {"https://help.example.com/new?q={question}&ref={conversation_url}",
+                             "mailto:docs@example.com?subject=Docs%20question&body={question}"}) {
+        env["SUPPORT_URL"] = good;
+        EXPECT_TRUE(verdict_for(env).ok()) << good << ": " << verdict_for(env).refusal;
+    }
+    for (const char* bad : {"help.example.com/new", "javascript:alert(1)", "ftp://example.com/{question}"}) {
+        env["SUPPORT_URL"] = bad;
+        EXPECT_NE(verdict_for(env).refusal.find("SUPPORT_URL"), std::string::npos) << bad;
+    }
+    env["SUPPORT_URL"] = "http://help.example.com/new?q={question}";
+    EXPECT_NE(verdict_for(env).refusal.find("https"), std::string::npos) << "the question travels in it";
+}
+
 TEST(config_validate, production_refuses_test_routes)
 {
     auto env = production();

@@ -62,6 +62,9 @@ struct config {
     int llm_max_tokens = 1024;
     std::size_t llm_prompt_tokens = 3000; // estimated tokens of the prompt: sources, turns, question
     std::size_t max_answer_bytes = 64 * 1024;
+    // Where a reader the answers did not help can ask a person: an http(s)
+    // URL template with {question} and {conversation_url}, or a mailto:.
+    std::string support_url;
     // Retrieval by meaning (docs/configuration.md, "Embeddings"); unset
     // base URL: lexical only.
     std::string embeddings_base_url;

@@ -214,6 +214,23 @@ std::string corpus_fingerprint(const std::filesystem::path& dir)
     return out;
 }
 
+bool corpus::is_image(const std::filesystem::path& p)
+{
+    auto ext = p.extension();
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".gif" || ext == ".svg" || ext == ".webp";
+}
+
+void corpus::add_image(std::string relative_path, std::filesystem::path file)
+{
+    images_.insert_or_assign(std::move(relative_path), std::move(file));
+}
+
+const std::filesystem::path* corpus::image_at(std::string_view path) const
+{
+    auto it = images_.find(path);
+    return it == images_.end() ? nullptr : &it->second;
+}
+
 std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir, const corpus_options& options)
 {
     std::error_code ec;
@@ -222,7 +239,7 @@ std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir, cons
     std::vector<std::filesystem::path> files;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && is_markdown(it->path()))
+        if (it->is_regular_file() && (is_markdown(it->path()) || corpus::is_image(it->path())))
             files.push_back(it->path());
     if (ec)
         throw std::runtime_error("cannot read CORPUS_DIR " + dir.string() + ": " + ec.message());
@@ -240,6 +257,16 @@ std::shared_ptr<const corpus> load_corpus(const std::filesystem::path& dir, cons
     auto out = std::make_shared<corpus>();
     for (const auto& file : files) {
         auto relative = std::filesystem::relative(file, dir).generic_string();
+        if (corpus::is_image(file)) {
+            // As a page's text: a link to a file outside the corpus is not served.
+            std::error_code e;
+            auto target = std::filesystem::weakly_canonical(file, e);
+            auto rel = target.lexically_relative(root);
+            if (!e && !rel.empty() && *rel.begin() != ".." &&
+                std::filesystem::file_size(target, e) <= corpus::max_image_bytes && !e)
+                out->add_image(relative, target);
+            continue;
+        }
         // A link to a file elsewhere (/proc/self/environ, a secret) is not documentation.
         auto text = read(relative);
         if (!text) {

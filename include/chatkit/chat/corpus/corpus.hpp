@@ -3,6 +3,7 @@
 #include "chatkit/chat/corpus/markdown.hpp"
 #include "chatkit/chat/corpus/site_rules.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -60,12 +61,22 @@ public:
     // The page of the file at `path` inside the corpus, or null.
     [[nodiscard]] const page* page_at(std::string_view path) const;
 
+    // The pictures its pages show (.png, .jpg, .jpeg, .gif, .svg, .webp up to
+    // 10 MB), by path inside the corpus, as load_corpus found them: only
+    // these can be served, whatever a URL says. Only while building.
+    void add_image(std::string relative_path, std::filesystem::path file);
+    // The file of the picture at `path` inside the corpus, or null.
+    [[nodiscard]] const std::filesystem::path* image_at(std::string_view path) const;
+    [[nodiscard]] static bool is_image(const std::filesystem::path& p);
+    static constexpr std::uintmax_t max_image_bytes = 10 << 20;
+
 private:
     std::vector<std::unique_ptr<page>> pages_;
     std::vector<section> sections_;
     std::map<std::string, const page*, std::less<>> by_url_;
     std::map<std::string, const page*, std::less<>> by_path_;
     std::set<std::string> ids_;
+    std::map<std::string, std::filesystem::path, std::less<>> images_;
 };
 
 // Every Markdown file (.md, .markdown, .mdx) under `dir`, sorted by path so
