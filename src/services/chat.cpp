@@ -224,7 +224,8 @@ asio::awaitable<chat_service::conversation_context> chat_service::conversation_o
     try {
         history = co_await db_.read([&](soci::session& s) {
             return store::history_repo::current_conversation(s, caller.user_id, caller.session_id, 2 * context_turns,
-                                                             util::now_seconds(), 300);
+                                                             util::now_seconds(),
+                                                             store::history_repo::unfinished_answer_stale_s);
         });
     } catch (const std::exception& e) {
         // The question can still be answered on its own.

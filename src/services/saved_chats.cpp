@@ -23,12 +23,11 @@ boost::asio::awaitable<repo::saved_chat> saved_chats::save(const std::string& us
 boost::asio::awaitable<store::history_repo::conversation_history> saved_chats::current(const std::string& user_id,
                                                                                        const std::string& session_id)
 {
-    // An answer not finished after this long lost its instance.
-    constexpr long long stale_after_s = 300;
     constexpr int limit = 50;
     auto now = util::now_seconds();
     co_return co_await db_.read([&](soci::session& s) {
-        return store::history_repo::current_conversation(s, user_id, session_id, limit, now, stale_after_s);
+        return store::history_repo::current_conversation(s, user_id, session_id, limit, now,
+                                                         store::history_repo::unfinished_answer_stale_s);
     });
 }
 

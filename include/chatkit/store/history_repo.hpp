@@ -30,6 +30,10 @@ struct conversation_history {
     std::string key; // the client's name for it; empty: no conversation yet
     std::vector<history_message> messages;
 };
+// An answer not finished after this long lost its instance (answers end
+// within a few minutes: the model's timeouts, LLM_MAX_ANSWER_BYTES).
+inline constexpr long long unfinished_answer_stale_s = 300;
+
 // The caller's current conversation: the one an unfinished answer belongs
 // to, else the one with the latest message; the account's for a user (every
 // session of it), else the session's. Its last `limit` messages, oldest
