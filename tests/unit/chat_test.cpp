@@ -388,6 +388,31 @@ TEST(answer, chat_mode_grounds_on_the_selection_first)
     EXPECT_EQ(answer.rfind("From the passage you selected: The dark theme uses a black background.", 0), 0u) << answer;
 }
 
+TEST(answer, what_does_this_mean_explains_the_passage_instead_of_repeating_it)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("limits.md",
+           "# Rate limits\n\nRate limits are fixed-window counters in the database. Each window starts on the "
+           "minute, so a client can send its whole allowance at the end of one window and again at the start of "
+           "the next.\n\nEvery instance reads the same counters, so adding instances does not raise the limit.\n",
+           {});
+    const auto& limits = by_title(*c, "Rate limits");
+    const std::string passage = "Rate limits are fixed-window counters in the database.";
+    auto answer =
+        compose_answer({"What does this mean in plain words?", "chat", passage, {{&limits, 0.5, 1.0}}, false, {}});
+    EXPECT_EQ(answer.find(passage), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("From the passage you selected"), std::string::npos) << answer;
+    EXPECT_TRUE(answer.find("Each window starts on the minute") != std::string::npos ||
+                answer.find("Every instance reads the same counters") != std::string::npos)
+        << "what the section says beyond the passage: " << answer;
+    EXPECT_NE(answer.find("[1]"), std::string::npos) << "the explanation cites its section";
+
+    auto only_the_passage =
+        compose_answer({"Explain it to me?", "chat", limits.plain, {{&limits, 0.5, 1.0}}, false, {}});
+    EXPECT_EQ(only_the_passage.rfind("From the passage you selected:", 0), 0u)
+        << "a section with nothing beyond the passage leaves the passage: " << only_the_passage;
+}
+
 TEST(answer, never_leaks_dialect_markup)
 {
     auto c = std::make_shared<corpus>();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 
 namespace chatkit::chat {
@@ -297,11 +298,43 @@ const md::block* best_code(const section_units& u, const question_terms& q)
     return best;
 }
 
-std::string section_answer(const section& s, const question_terms& q, int n)
+// Whether `sentence` is one the reader selected (most of its words are
+// the passage's): the answer explains the passage with what surrounds it,
+// instead of reading it back to them.
+bool repeats(std::string_view selected, const std::string& sentence)
+{
+    auto words = [](std::string_view t) {
+        std::vector<std::string> out(1);
+        for (char c : t) {
+            if (std::isalnum(static_cast<unsigned char>(c)))
+                out.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            else if (!out.back().empty())
+                out.emplace_back();
+        }
+        if (out.back().empty())
+            out.pop_back();
+        return out;
+    };
+    auto said = words(sentence);
+    auto passage = words(selected);
+    std::set<std::string> in_passage(passage.begin(), passage.end());
+    auto shared = std::count_if(said.begin(), said.end(), [&](const std::string& w) { return in_passage.contains(w); });
+    return !said.empty() && static_cast<double>(shared) >= 0.7 * static_cast<double>(said.size());
+}
+
+// Empty when the section says nothing beyond the selection.
+std::string section_answer(const section& s, const question_terms& q, int n, std::string_view selected = {})
 {
     section_units u;
     std::vector<std::string> parents;
     u.collect(s.body, q, parents, true);
+    if (!selected.empty()) {
+        std::erase_if(u.sentences, [&](const sentence_unit& x) { return repeats(selected, x.text); });
+        if (repeats(selected, u.lead))
+            u.lead.clear();
+        if (u.sentences.empty())
+            return {};
+    }
     std::vector<std::string> parts{lead_paragraph(s, u, n)};
     auto items = best_in_order(
         u.items, max_items, [](const item_unit& x) { return x.score; }, [](const item_unit& x) { return x.order; });
@@ -365,17 +398,32 @@ std::string compose_answer(const grounding& g)
 {
     question_terms q(g.question);
     std::vector<std::string> parts;
-    if (g.mode == "chat" && !g.selected_text.empty())
+    const bool about_selection = g.mode == "chat" && !g.selected_text.empty();
+    // A question that names something in the passage ("what does this say
+    // about themes?") is answered from it first. One that only asks to have
+    // it explained ("what does this mean?") shares no word with it: it is
+    // answered from the corpus around it, in the passage's words, never
+    // with the passage itself.
+    const bool explain = about_selection && q.overlap(g.selected_text) < 1.0;
+    if (about_selection && !explain)
         parts.push_back(selection_answer(g.selected_text, q));
-    if (!g.sources.empty()) {
-        parts.push_back(section_answer(*g.sources.front().doc, q, 1));
-        for (std::size_t i = 1; i < g.sources.size(); ++i)
-            if (g.sources[i].score >= see_also_ratio * g.sources.front().score &&
-                g.sources[i].doc->title != g.sources.front().doc->title) {
-                parts.push_back(see_also(*g.sources[i].doc, q, static_cast<int>(i + 1)));
-                break;
-            }
-    }
+    const question_terms topic(explain ? g.question + " " + g.selected_text : g.question);
+    const std::string_view avoid = explain ? std::string_view(g.selected_text) : std::string_view();
+    std::size_t lead = 0;
+    for (; lead < g.sources.size(); ++lead)
+        if (auto answer = section_answer(*g.sources[lead].doc, topic, static_cast<int>(lead + 1), avoid);
+            !answer.empty()) {
+            parts.push_back(std::move(answer));
+            break;
+        }
+    for (std::size_t i = lead + 1; i < g.sources.size(); ++i)
+        if (g.sources[i].score >= see_also_ratio * g.sources[lead].score &&
+            g.sources[i].doc->title != g.sources[lead].doc->title) {
+            parts.push_back(see_also(*g.sources[i].doc, topic, static_cast<int>(i + 1)));
+            break;
+        }
+    if (explain && parts.empty())
+        parts.push_back(selection_answer(g.selected_text, q)); // the docs say no more than the passage
     if (parts.empty())
         return refusal;
     std::string out;

@@ -325,9 +325,22 @@ std::vector<hit> find_sources(const retriever& index, std::string_view question,
 {
     auto context = follow_up_context(question, earlier);
     auto [hits, unknown, unknown_names, api_missing, quoted] = index.lookup(question, limit, context);
-    if (hits.empty() || !retriever::answers(hits.front()) || api_missing ||
-        (!quoted && !retriever::in_scope(unknown, unknown_names)))
+    // A question of stop words alone ("Why?") names no topic, not another one.
+    const bool names_a_topic = !terms_of(question).empty();
+    if (api_missing || (!quoted && names_a_topic && !retriever::in_scope(unknown, unknown_names)))
         return {};
+    // "Why?" or "What does this mean?" about a passage of the docs asks about
+    // the passage: its words decide, as long as the question's own are not
+    // another topic's (checked above).
+    if (hits.empty() || !retriever::answers(hits.front())) {
+        if (selection.empty())
+            return {};
+        std::string query(question);
+        query.append(" ").append(selection.substr(0, 500));
+        auto with_selection = index.lookup(query, limit, context);
+        if (with_selection.hits.empty() || !retriever::answers(with_selection.hits.front()))
+            return {};
+    }
     // Weak matches beside a good one are noise to a reader. On the seen
     // question sets, a quarter of the best chance cuts no gold section and
     // leaves 4.2 sources an answer (4.8 at a tenth).
