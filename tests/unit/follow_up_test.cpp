@@ -78,3 +78,17 @@ TEST(follow_up, the_earlier_question_vouches_for_a_follow_up_in_everyday_words)
     ASSERT_FALSE(found.empty());
     EXPECT_EQ(found.front().doc->title, "PostgreSQL");
 }
+
+TEST(follow_up, why_about_a_selected_passage_is_answered_from_the_passage)
+{
+    auto c = std::make_shared<corpus>();
+    c->add("backups.md", backups_md, {});
+    c->add("database.md", database_md, {});
+    retriever r(c);
+    const char* passage = "Run pg_dump against the database; restore with pg_restore.";
+    EXPECT_TRUE(find_sources(r, "Why?", {}, 5).empty()) << "alone, it asks about nothing";
+    auto found = find_sources(r, "Why?", passage, 5);
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found.front().doc->title, "PostgreSQL");
+    EXPECT_TRUE(find_sources(r, "How do I cook pasta?", passage, 5).empty()) << "another topic stays refused";
+}
