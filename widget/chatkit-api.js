@@ -115,6 +115,11 @@ export class ChatKitApi {
     return response.status === 204 ? null : response.json();
   }
 
+  // What the server tells every page that embeds the widget (API.md, Widget settings).
+  widgetSettings() {
+    return this.call("GET", "/widget/settings", undefined, { auth: false });
+  }
+
   // A reader's rating of an answer; a later one replaces it (API.md, Feedback).
   rate(messageId, rating, reason, comment) {
     return this.call("POST", "/chat/feedback", {

@@ -1,8 +1,9 @@
 // A reader's rating of an answer that ended whole (API.md, Feedback): 👍 or
 // 👎, and for 👎 an optional reason and comment. A later rating replaces one.
+// `onDown` is told of a 👎 (the widget then offers "Ask a person").
 import { el } from "./chatkit-dom.js";
 
-export function feedbackRow(messageId, api, s) {
+export function feedbackRow(messageId, api, s, onDown) {
   const up = el("button", { type: "button", class: "rate", "aria-pressed": "false", "aria-label": s.helpful }, ["👍"]);
   const down = el("button", { type: "button", class: "rate", "aria-pressed": "false", "aria-label": s.notHelpful }, ["👎"]);
   const status = el("span", { class: "feedback-status", role: "status" });
@@ -39,6 +40,7 @@ export function feedbackRow(messageId, api, s) {
     row.append(form);
     send("down");
     reason.focus();
+    onDown?.();
   });
   submit.addEventListener("click", () => {
     form.remove();

@@ -44,6 +44,8 @@ export const strings = {
   feedbackSend: "Send",
   feedbackThanks: "Thanks for the feedback.",
   feedbackFailed: "The feedback could not be sent.",
+  askPerson: "Ask a person",
+  opensInNewTab: "(opens in a new tab)",
   retry: "Retry",
   offline: "You are offline. The question will be sent when the connection is back.",
   sessionEnded: "Your session ended. Sign in again to send your question.",

@@ -86,7 +86,7 @@ export class ConversationSync {
         turn.answer = w.addMessage("assistant");
         unfinished.push(turn);
       } else if (answer) {
-        w.finishBubble(w.addMessage("assistant"), answer.content, answer.sources ?? [], answer.status, answer.message_id);
+        w.finishBubble(w.addMessage("assistant"), answer.content, answer.sources ?? [], answer.status, answer.message_id, turn.question);
         w.messages.push({ role: "assistant", content: answer.content, sources: answer.sources ?? [] });
       }
     }

@@ -13,6 +13,7 @@ import { SelectionWatcher } from "./chatkit-selection.js";
 import { el, chatIcon } from "./chatkit-dom.js";
 import { httpsAllowed } from "./chatkit-https.js";
 import { feedbackRow } from "./chatkit-feedback.js";
+import { Support } from "./chatkit-support.js";
 import { Recovery } from "./chatkit-recovery.js";
 import { TurnNotes } from "./chatkit-turn-notes.js";
 import { Expander } from "./chatkit-expand.js";
@@ -69,6 +70,7 @@ export class ChatKitWidget extends HTMLElement {
       this.recovery = new Recovery(this);
       this.notes = new TurnNotes(this.api);
       this.sync = new ConversationSync(this);
+      this.support = new Support(this);
       this.conversation = crypto.randomUUID();
       this.render();
       this.selection = new SelectionWatcher(this, (text) => this.showSelection(text));
@@ -372,7 +374,7 @@ export class ChatKitWidget extends HTMLElement {
     }
     cancelAnimationFrame(frame);
     if (!bubble.isConnected) return { text, sources }; // its conversation was left
-    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete", turn.answerId);
+    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete", turn.answerId, turn.question);
     // One announcement per answer, as plain text.
     this.announce(`${plainText(text)}${cancelled ? ` ${this.strings.stopped}` : ""}`);
     if (this.relabel) queueMicrotask(() => this.redraw());
@@ -389,9 +391,14 @@ export class ChatKitWidget extends HTMLElement {
 
   // An answer as it stays in the log and, when it ended whole, beside it
   // (not in it: the answer's text stays the answer's) the reader's rating.
-  finishBubble(bubble, text, sources, status, messageId) {
+  // A refusal (an answer without sources) and a 👎 offer "Ask a person".
+  finishBubble(bubble, text, sources, status, messageId, question = "") {
     bubble.replaceChildren(...answerContent(text, sources, status, this.strings));
-    if (text && messageId && status === "complete") bubble.after(feedbackRow(messageId, this.api, this.strings));
+    if (text && messageId && status === "complete") {
+      const row = feedbackRow(messageId, this.api, this.strings, () => this.support.offer(row, question, "thumbs_down"));
+      bubble.after(row);
+      if (!sources.length) this.support.offer(row, question, "refusal");
+    }
     this.scroller.follow();
   }
 

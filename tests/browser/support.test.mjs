@@ -1,0 +1,154 @@
+// "Ask a person" (SUPPORT_URL) in real Chromium against the real server:
+// offered under a refusal and after a 👎 and nowhere else, filled with the
+// turn's question and the page, reported to analytics without the question,
+// and absent when the server has no support URL or cannot say.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { ask, assistantBubbles, axeViolations, launch, openPanel, openWidget, widget, withServer } from "./harness.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const HELP = "https://help.example.com/new?q={question}&ref={conversation_url}";
+const MAIL = "mailto:docs@example.com?subject=Docs%20question&body={question}";
+// Refused by the fixture corpus, and full of what must be percent-encoded.
+const REFUSED = "Is there a Zürich office & a phone line? #urgent 100%/day";
+const ANSWERED = "What is embodied AI?";
+
+const supportLink = (page) => widget(page, "[part=support]");
+const rated = (page, n) => page.waitForFunction((count) => {
+  const root = document.querySelector("chatkit-widget").shadowRoot;
+  return root.querySelectorAll(".feedback").length === count && !root.querySelector("[aria-busy]");
+}, n, { timeout: 20000 });
+// Resolves once the widget has its settings and has acted on them: an offer
+// waiting for them was queued on the same promise, so it has run by then.
+const settled = (page) => page.evaluate(() => document.querySelector("chatkit-widget").support.load());
+
+async function refusal(page, n = 1) {
+  await ask(page, REFUSED);
+  await rated(page, n);
+  assert.equal(await assistantBubbles(page).last().locator(".sources").count(), 0, "the corpus has no source for it");
+}
+
+test("a refusal offers Ask a person, which opens the support URL with the question, in a new tab", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page } = await openWidget(browser, `${server.url}#install`);
+    await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
+    const settings = [];
+    page.on("request", (r) => r.url().endsWith("/api/v1/widget/settings") && settings.push(r));
+    await openPanel(page);
+    await refusal(page);
+    const link = widget(page, ".feedback + [part=support]");
+    await link.waitFor();
+    assert.equal(await widget(page, "a[part=support]").getAttribute("rel"), "noopener");
+    assert.equal(await page.getByRole("link", { name: "Ask a person (opens in a new tab)" }).count(), 1, "named for screen readers");
+    const box = await link.boundingBox();
+    assert.ok(box.width >= 44 && box.height >= 44, `44 px tap target (${box.width} × ${box.height})`);
+
+    const opened = page.waitForRequest((r) => r.url().endsWith("/analytics/event") && r.postData().includes("support_opened"));
+    const popup = context.waitForEvent("page");
+    await link.focus();
+    await page.keyboard.press("Enter");
+    const tab = await popup;
+    await tab.waitForURL(/help\.example\.com/);
+    const expected = `https://help.example.com/new?q=${encodeURIComponent(REFUSED)}&ref=${encodeURIComponent(page.url())}`;
+    assert.equal(tab.url(), expected);
+    assert.equal(await tab.evaluate(() => window.opener), null, "noopener");
+    assert.equal(page.url(), `${server.url}#install`, "the docs page stays");
+
+    const batch = await opened;
+    const event = batch.postDataJSON().events.find((e) => e.event_type === "support_opened");
+    assert.deepEqual(event.event_data, { after: "refusal" });
+    assert.ok(!batch.postData().includes("Zürich") && !batch.postData().includes("Z%C3%BCrich"), "never the question");
+    assert.equal((await batch.response()).status(), 200);
+
+    await refusal(page, 2);
+    await widget(page, ".feedback + [part=support]").nth(1).waitFor();
+    assert.equal(settings.length, 1, "the settings are asked for once");
+    await context.close();
+  });
+});
+
+test("after 👎 an answer offers Ask a person too; a good answer without 👎 does not; a mailto: opens in place", async () => {
+  await withServer({ SUPPORT_URL: MAIL }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, ANSWERED);
+    await rated(page, 1);
+    assert.ok(await assistantBubbles(page).last().locator(".sources .chip").count() > 0, "answered, with sources");
+    await settled(page);
+    assert.equal(await supportLink(page).count(), 0, "not under a good answer");
+
+    // A 👎 on a refusal keeps the one link it has.
+    await refusal(page, 2);
+    await widget(page, ".feedback").nth(1).getByRole("button", { name: "Not helpful" }).click();
+    await widget(page, ".feedback").nth(1).locator(".feedback-status", { hasText: "Thanks" }).waitFor();
+    assert.equal(await supportLink(page).count(), 1);
+
+    await widget(page, ".feedback").first().getByRole("button", { name: "Not helpful" }).click();
+    await supportLink(page).nth(1).waitFor();
+    const link = supportLink(page).first();
+    assert.ok(await link.evaluate((a) => a.previousElementSibling === a.getRootNode().querySelector(".feedback")), "under the rated answer");
+    const expected = `mailto:docs@example.com?subject=Docs%20question&body=${encodeURIComponent(ANSWERED)}`;
+    assert.equal(await link.getAttribute("href"), expected);
+    assert.equal(await link.getAttribute("target"), null, "a mail client, not a blank tab");
+    assert.equal(await page.getByRole("link", { name: "Ask a person", exact: true }).count(), 2);
+
+    // What the click navigates to, caught on its way out of the page.
+    await page.evaluate(() => document.addEventListener("click", (e) => {
+      const a = e.composedPath()[0].closest?.("a");
+      if (a?.protocol === "mailto:") {
+        globalThis.navigatedTo = a.href;
+        e.preventDefault();
+      }
+    }));
+    const opened = page.waitForRequest((r) => r.url().endsWith("/analytics/event") && r.postData().includes("support_opened"));
+    await link.click();
+    assert.equal(await page.evaluate(() => globalThis.navigatedTo), expected);
+    const event = (await opened).postDataJSON().events.find((e) => e.event_type === "support_opened");
+    assert.deepEqual(event.event_data, { after: "thumbs_down" });
+    await context.close();
+  });
+});
+
+test("without SUPPORT_URL, or when the settings cannot be read, nothing is offered", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await refusal(page);
+    assert.equal(await settled(page), null);
+    await widget(page, ".feedback").getByRole("button", { name: "Not helpful" }).click();
+    await widget(page, ".feedback-form").waitFor();
+    await settled(page);
+    assert.equal(await supportLink(page).count(), 0);
+    await context.close();
+  });
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await page.route("**/api/v1/widget/settings", (route) => route.abort());
+    await openPanel(page);
+    await refusal(page);
+    assert.equal(await settled(page), null, "a failed request is no support URL");
+    assert.equal(await supportLink(page).count(), 0);
+    await context.close();
+  });
+});
+
+test("axe-core finds no WCAG 2.2 AA violation with Ask a person shown", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    for (const theme of ["light", "dark"]) {
+      const { context, page } = await openWidget(browser, server.url, { bypassCSP: true });
+      await page.evaluate((t) => document.querySelector("chatkit-widget").setAttribute("theme", t), theme);
+      await openPanel(page);
+      await refusal(page);
+      await supportLink(page).waitFor();
+      assert.deepEqual(await axeViolations(page), [], theme);
+      await context.close();
+    }
+  });
+});
