@@ -80,7 +80,8 @@ const events = (text) => text.split("\n\n").filter((f) => f.includes("event: "))
 }));
 
 test("operations, static files and probes answer as documented", async () => {
-  for (const path of ["/health", "/livez", "/readyz", "/metrics", "/openapi.json", "/", "/widget/chatkit-widget.js"])
+  for (const path of ["/health", "/livez", "/readyz", "/metrics", "/openapi.json", "/", "/widget/chatkit-widget.js",
+                      "/api/v1/widget/settings"])
     assert.equal((await call("GET", path)).status, 200, path);
   assert.equal((await call("GET", "/widget/nope.js")).status, 404);
   const answer = await call("POST", "/api/v1/chat", { body: { message: "What is embodied AI?" } });

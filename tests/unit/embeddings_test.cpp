@@ -45,6 +45,23 @@ std::size_t section_index(const retriever& r, std::string_view title)
     return 0;
 }
 
+// The widget page, indexed, with each section's one-hot vector.
+struct widget_corpus {
+    static constexpr std::size_t dims = 16;
+    std::shared_ptr<corpus> pages = [] {
+        auto c = std::make_shared<corpus>();
+        c->add("widget.md", widget_md, {});
+        return c;
+    }();
+    retriever index{pages};
+    vector_index vectors = [this] {
+        vector_index v(dims);
+        for (std::size_t i = 0; i < index.sections().size(); ++i)
+            v.push_back(quantize(one_hot(i, dims)));
+        return v;
+    }();
+};
+
 } // namespace
 
 TEST(embeddings_parser, reads_vectors_back_into_input_order)
@@ -116,13 +133,10 @@ TEST(vector_index, finds_the_nearest_sections_by_cosine_after_quantization)
 
 TEST(hybrid, a_question_in_other_words_is_answered_by_meaning)
 {
-    auto c = std::make_shared<corpus>();
-    c->add("widget.md", widget_md, {});
-    retriever r(c);
-    const std::size_t dims = 16;
-    vector_index vectors(dims);
-    for (std::size_t i = 0; i < r.sections().size(); ++i)
-        vectors.push_back(quantize(one_hot(i, dims)));
+    widget_corpus w;
+    const auto& r = w.index;
+    const auto& vectors = w.vectors;
+    const auto dims = widget_corpus::dims;
     const char* paraphrase = "Can readers in Munich see it in their mother tongue?";
     ASSERT_TRUE(find_sources(r, paraphrase, {}, 5).empty()) << "its words are not the docs'";
 
@@ -138,13 +152,10 @@ TEST(hybrid, a_question_in_other_words_is_answered_by_meaning)
 
 TEST(hybrid, agreement_between_words_and_meaning_ranks_first)
 {
-    auto c = std::make_shared<corpus>();
-    c->add("widget.md", widget_md, {});
-    retriever r(c);
-    const std::size_t dims = 16;
-    vector_index vectors(dims);
-    for (std::size_t i = 0; i < r.sections().size(); ++i)
-        vectors.push_back(quantize(one_hot(i, dims)));
+    widget_corpus w;
+    const auto& r = w.index;
+    const auto& vectors = w.vectors;
+    const auto dims = widget_corpus::dims;
     const char* question = "Set the colour or the locale?";
     auto lexical = find_sources(r, question, {}, 5);
     ASSERT_GE(lexical.size(), 2u);
