@@ -33,6 +33,8 @@ struct meaning_source::impl {
 
     ~impl()
     {
+        if (service)
+            service->stop(io.get_executor());
         work.reset();
         io.stop();
         if (thread.joinable())
@@ -100,7 +102,9 @@ std::string meaning_source::model() const
 
 std::optional<std::vector<float>> meaning_source::embed(const std::string& question)
 {
-    return asio::co_spawn(impl_->io, impl_->service->embed_question(question), asio::use_future).get();
+    return asio::co_spawn(impl_->io, impl_->service->embed_question(question, impl_->vectors->dimensions()),
+                          asio::use_future)
+        .get();
 }
 
 } // namespace chatkit::bench

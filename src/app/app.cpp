@@ -412,6 +412,8 @@ void app::stop()
     impl_->journal.stop();
     impl_->retention.stop();
     impl_->orphans.stop();
+    if (impl_->meaning)
+        impl_->meaning->stop(impl_->background.get_executor());
     boost::asio::post(impl_->background, [this] {
         impl_->reload_stopped = true;
         impl_->reload_signal.cancel();

@@ -19,6 +19,7 @@ chat::embeddings_settings embeddings_settings_for(const config::config& cfg)
     s.batch_size = cfg.embeddings_batch_size;
     s.concurrency = cfg.embeddings_concurrency;
     s.min_similarity = cfg.embeddings_min_similarity;
+    s.keep_unused = cfg.embeddings_keep_unused;
     return s;
 }
 

@@ -288,6 +288,11 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_duration(v, c.llm_first_token_timeout, "LLM_FIRST_TOKEN_TIMEOUT");
          }},
+        {{"EMBEDDINGS_KEEP_UNUSED", "--embeddings-keep-unused",
+          "how long cached vectors of text no longer in the corpus are kept (default 1h)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.embeddings_keep_unused, "EMBEDDINGS_KEEP_UNUSED");
+         }},
         {{"SUPPORT_URL", "--support-url",
           "where 'Ask a person' leads: https URL with {question} and {conversation_url}, or mailto:"},
          [](config& c, mode_inputs&, std::string_view v) -> std::string {

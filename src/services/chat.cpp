@@ -201,8 +201,7 @@ asio::awaitable<std::vector<chat::hit>> chat_service::sources_for(production& p,
         // A follow-up's meaning is the earlier question's with this one.
         auto context = chat::follow_up_context(req.message, earlier);
         auto asked = context.empty() ? req.message : std::string(context) + "\n" + req.message;
-        if (auto question = co_await meaning_->embed_question(asked);
-            question && question->size() == vectors->dimensions()) {
+        if (auto question = co_await meaning_->embed_question(asked, vectors->dimensions())) {
             p.retrieval = "hybrid";
             co_return chat::find_sources(*p.index, req.message, selection, max_sources, earlier,
                                          chat::meaning{*vectors, *question, meaning_->min_similarity()});

@@ -6,8 +6,10 @@
 #include "chatkit/util/time.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -31,12 +33,14 @@ namespace {
 constexpr std::size_t max_embedded_bytes = 6000;
 // Another instance embeds: look for its rows this often.
 constexpr auto poll_interval = std::chrono::seconds(2);
-// The lease outlives a slow batch; a dead holder's lapses within a minute.
-constexpr long long lease_seconds = 60;
+constexpr const char* lease_name = "embeddings";
+// A build that gave up is tried again after this long.
+constexpr auto retry_interval = std::chrono::minutes(5);
+// After a question's embedding failed, the next ones are lexical at once for this long.
+constexpr auto question_pause = std::chrono::seconds(10);
 // A batch that keeps failing with 429 or 5xx is given up after about a
 // minute of backing off (1, 2, 4, 8, 16, 30 s).
 constexpr int max_attempts = 7;
-constexpr auto max_backoff = std::chrono::seconds(30);
 // A failing endpoint is logged once a minute, not once a question.
 constexpr auto question_warning_interval = std::chrono::minutes(1);
 
@@ -67,6 +71,7 @@ std::optional<chat::quantized_vector> decoded(const store::vector_repo::vector_r
 
 struct section_vectors::build {
     std::uint64_t generation;
+    std::string holder; // this build's name on the lease: a superseded build cannot release its successor's
     std::shared_ptr<const chat::retriever> corpus;
     std::vector<std::string> texts;  // per section
     std::vector<std::string> hashes; // per section
@@ -75,8 +80,29 @@ struct section_vectors::build {
     clock::time_point started = clock::now();
 };
 
+// What the workers of one embed_missing share. Held by each of them, so a
+// stop that unwinds embed_missing first frees nothing they still use.
+struct section_vectors::batches {
+    std::shared_ptr<build> b;
+    std::vector<std::size_t> missing;
+    std::size_t next = 0; // the background executor has one thread: no lock
+    std::size_t running = 0;
+    bool failed = false;
+    bool lost = false; // the lease went to another instance
+    asio::steady_timer all_done;
+    batches(std::shared_ptr<build> of, std::vector<std::size_t> sections, const asio::any_io_executor& executor)
+        : b(std::move(of)), missing(std::move(sections)), all_done(executor, clock::time_point::max())
+    {
+    }
+};
+
 section_vectors::section_vectors(store::db_executor& db, chat::embeddings_settings settings, std::string instance_id)
-    : db_(db), client_(std::move(settings)), instance_id_(std::move(instance_id))
+    : db_(db), client_(std::move(settings)), instance_id_(std::move(instance_id)),
+      // Renewed before every request: it must outlast a request and the
+      // longest wait before the next one.
+      lease_seconds_(std::max<long long>(
+          60, 2 * std::chrono::duration_cast<std::chrono::seconds>(client_.settings().request_timeout).count() +
+                  max_backoff.count() + 30))
 {
 }
 
@@ -107,21 +133,57 @@ std::string section_vectors::text_hash(std::string_view text)
     return hex;
 }
 
+void section_vectors::spawn(const asio::any_io_executor& executor, asio::awaitable<void> work,
+                            std::function<void(std::exception_ptr)> done)
+{
+    auto signal = std::make_shared<asio::cancellation_signal>();
+    signals_.push_back(signal);
+    asio::co_spawn(
+        executor, std::move(work),
+        asio::bind_cancellation_slot(signal->slot(), [this, signal, done = std::move(done)](std::exception_ptr e) {
+            std::erase(signals_, signal);
+            done(e);
+        }));
+}
+
 void section_vectors::index(std::shared_ptr<const chat::retriever> corpus, asio::any_io_executor executor)
 {
     auto b = std::make_shared<build>();
     b->generation = ++generation_;
-    failed_ = false;
+    b->holder = instance_id_ + "/" + std::to_string(b->generation);
     b->corpus = std::move(corpus);
-    asio::co_spawn(executor, run(std::move(b)), [this](std::exception_ptr e) {
-        if (!e)
+    ready_ = false;
+    failed_ = false;
+    {
+        std::lock_guard lock(mutex_);
+        indexed_.reset();
+        vectors_.reset();
+    }
+    asio::post(executor, [this, b, executor] {
+        if (stopped_)
             return;
-        failed_ = true;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            spdlog::error("embeddings: building the vectors failed, answers stay lexical: {}", ex.what());
-        }
+        spawn(executor, run(b), [this, b](std::exception_ptr e) {
+            if (!e || stopped_ || !current(*b))
+                return;
+            failed_ = true;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                spdlog::error("embeddings: building the vectors failed, answers stay lexical: {}", ex.what());
+            }
+        });
+    });
+}
+
+void section_vectors::stop(const asio::any_io_executor& executor)
+{
+    asio::post(executor, [this] {
+        stopped_ = true;
+        ++generation_;
+        // Emitting may complete a coroutine at once, which leaves the list.
+        auto all = signals_;
+        for (auto& signal : all)
+            signal->emit(asio::cancellation_type::terminal);
     });
 }
 
@@ -133,7 +195,22 @@ bool section_vectors::current(const build& b) const
 std::shared_ptr<const chat::vector_index> section_vectors::vectors_for(const chat::retriever& corpus) const
 {
     std::lock_guard lock(mutex_);
-    return indexed_ == &corpus.source() ? vectors_ : nullptr;
+    // A weak pointer: a retriever freed and another made at its address is not the one indexed.
+    return indexed_.lock().get() == &corpus ? vectors_ : nullptr;
+}
+
+asio::awaitable<bool> section_vectors::hold_lease(const build& b, bool hold)
+{
+    auto now = util::now_seconds();
+    auto until = hold ? now + lease_seconds_ : 0;
+    co_return co_await db_.write(
+        [&](soci::session& s) { return store::retention_repo::take_lease(s, lease_name, b.holder, now, until); });
+}
+
+asio::awaitable<void> section_vectors::wait(clock::duration d)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(asio::use_awaitable);
 }
 
 asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
@@ -161,28 +238,27 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
         sections_pending_ = static_cast<std::int64_t>(missing.size());
         if (missing.empty())
             break;
-        auto now = util::now_seconds();
-        bool mine = co_await db_.write([&](soci::session& s) {
-            return store::retention_repo::take_lease(s, "embeddings", instance_id_, now, now + lease_seconds);
-        });
-        if (!mine) {
+        if (!co_await hold_lease(*b, true)) {
             if (!std::exchange(waiting_logged, true))
                 spdlog::info("embeddings: {} sections lack vectors; another instance is embedding them",
                              missing.size());
-            asio::steady_timer wait(co_await asio::this_coro::executor, poll_interval);
-            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await wait(poll_interval);
             continue;
         }
         spdlog::info("embeddings: embedding {} of {} sections with {} ({} cached)", missing.size(), sections.size(),
                      model, sections.size() - missing.size());
-        if (!co_await embed_missing(*b, missing)) {
-            failed_ = current(*b);
-            // Another instance (or this one's successor) may try at once.
-            co_await db_.write([&](soci::session& s) {
-                return store::retention_repo::take_lease(s, "embeddings", instance_id_, now, 0);
-            });
-            co_return;
-        }
+        auto outcome = co_await embed_missing(b, std::move(missing));
+        // Another instance may go on at once (this one's rows are read again above).
+        co_await hold_lease(*b, false);
+        if (outcome != embedded::failed)
+            continue;
+        // An endpoint that starts after the server (Ollama on boot) or a
+        // key fixed in place: tried again later, not only at a reload.
+        failed_ = true;
+        spdlog::warn("embeddings: answers stay lexical; building the vectors again in {} s",
+                     std::chrono::duration_cast<std::chrono::seconds>(retry_interval).count());
+        co_await wait(retry_interval);
+        failed_ = false;
     }
     if (!current(*b))
         co_return;
@@ -206,7 +282,7 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
         std::lock_guard lock(mutex_);
         if (!current(*b))
             co_return;
-        indexed_ = &b->corpus->source();
+        indexed_ = b->corpus;
         vectors_ = std::move(built);
         ready_ = true;
         spdlog::info("embeddings: ready, {} sections ({} embedded now) in {} ms, {:.1f} MB in memory", sections.size(),
@@ -214,51 +290,59 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
                      std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - b->started).count(),
                      vectors_ ? static_cast<double>(vectors_->memory_bytes()) / 1e6 : 0.0);
     }
+    // One instance at a time, and only rows old enough that no instance
+    // still loading a newer or older corpus (a rolling deploy, docs synced
+    // at different times) is about to read them.
+    if (!co_await hold_lease(*b, true))
+        co_return;
     std::unordered_set<std::string> keep(b->hashes.begin(), b->hashes.end());
+    auto cutoff = util::now_seconds() - client_.settings().keep_unused.count();
     auto removed = co_await db_.write(
-        [&](soci::session& s) { return store::vector_repo::remove_others(s, model, dimensions, keep); });
+        [&](soci::session& s) { return store::vector_repo::remove_others(s, model, dimensions, keep, cutoff); });
+    co_await hold_lease(*b, false);
     if (removed)
         spdlog::info("embeddings: removed {} vectors of text no longer in the corpus", removed);
 }
 
-asio::awaitable<bool> section_vectors::embed_missing(build& b, const std::vector<std::size_t>& missing)
+asio::awaitable<section_vectors::embedded> section_vectors::embed_missing(std::shared_ptr<build> b,
+                                                                          std::vector<std::size_t> missing)
 {
     auto executor = co_await asio::this_coro::executor;
-    std::atomic<std::size_t> next{0};
-    bool failed = false;
-    auto workers = std::max<std::size_t>(1, client_.settings().concurrency);
-    std::size_t running = workers;
-    asio::steady_timer all_done(executor, clock::time_point::max());
-    // The background executor has one thread: `running` and `failed` need no lock.
-    for (std::size_t i = 0; i < workers; ++i)
-        asio::co_spawn(executor, embed_batches(b, missing, next, failed), [&](std::exception_ptr e) {
+    auto work = std::make_shared<batches>(std::move(b), std::move(missing), executor);
+    work->running = std::max<std::size_t>(1, client_.settings().concurrency);
+    for (std::size_t i = work->running; i > 0; --i)
+        spawn(executor, embed_batches(work), [work](std::exception_ptr e) {
             if (e) {
-                failed = true;
+                work->failed = true;
                 try {
                     std::rethrow_exception(e);
                 } catch (const std::exception& ex) {
                     spdlog::error("embeddings: {}", ex.what());
                 }
             }
-            if (--running == 0)
-                all_done.cancel();
+            if (--work->running == 0)
+                work->all_done.cancel();
         });
-    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return !failed && current(b);
+    co_await work->all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (work->failed || !current(*work->b))
+        co_return embedded::failed;
+    co_return work->lost ? embedded::lost : embedded::done;
 }
 
-asio::awaitable<void> section_vectors::embed_batches(build& b, const std::vector<std::size_t>& missing,
-                                                     std::atomic<std::size_t>& next, bool& failed)
+asio::awaitable<void> section_vectors::embed_batches(std::shared_ptr<batches> work)
 {
     const auto& settings = client_.settings();
     const auto batch = std::max<std::size_t>(1, settings.batch_size);
     const auto dimensions = static_cast<long long>(settings.dimensions);
+    auto& b = *work->b;
+    const auto& missing = work->missing;
     for (;;) {
-        if (failed || !current(b))
+        if (work->failed || work->lost || !current(b))
             co_return;
-        auto start = next.fetch_add(batch);
+        auto start = work->next;
         if (start >= missing.size())
             co_return;
+        work->next += batch;
         auto end = std::min(missing.size(), start + batch);
         std::vector<std::string> texts;
         for (auto i = start; i < end; ++i)
@@ -266,22 +350,24 @@ asio::awaitable<void> section_vectors::embed_batches(build& b, const std::vector
         std::vector<std::vector<float>> vectors;
         auto backoff = std::chrono::seconds(1);
         for (int attempt = 1;; ++attempt) {
+            if (!co_await hold_lease(b, true)) {
+                work->lost = true; // another instance took over: it embeds what is left
+                co_return;
+            }
             try {
                 vectors = co_await client_.embed(texts, settings.request_timeout);
                 break;
             } catch (const chat::embeddings_error& e) {
                 ++batches_failed_;
                 if (!e.retryable || attempt == max_attempts) {
-                    spdlog::error("embeddings: {}; {} sections stay without vectors and answers stay lexical until "
-                                  "the next reload",
-                                  e.what(), missing.size() - std::min(missing.size(), start));
-                    failed = true;
+                    spdlog::error("embeddings: {}; {} sections stay without vectors", e.what(),
+                                  missing.size() - std::min(missing.size(), start));
+                    work->failed = true;
                     co_return;
                 }
                 spdlog::warn("embeddings: {}; trying again in {} s", e.what(), backoff.count());
             }
-            asio::steady_timer wait(co_await asio::this_coro::executor, backoff);
-            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await wait(backoff);
             backoff = std::min<std::chrono::seconds>(backoff * 2, max_backoff);
             if (!current(b))
                 co_return;
@@ -294,10 +380,8 @@ asio::awaitable<void> section_vectors::embed_batches(build& b, const std::vector
             b.cached.insert_or_assign(hash, std::move(q));
         }
         auto now = util::now_seconds();
-        co_await db_.write([&](soci::session& s) {
-            store::vector_repo::insert(s, settings.model, dimensions, rows, now);
-            store::retention_repo::take_lease(s, "embeddings", instance_id_, now, now + lease_seconds);
-        });
+        co_await db_.write(
+            [&](soci::session& s) { store::vector_repo::insert(s, settings.model, dimensions, rows, now); });
         b.embedded += rows.size();
         sections_embedded_ += rows.size();
         sections_pending_ -= static_cast<std::int64_t>(rows.size());
@@ -305,22 +389,31 @@ asio::awaitable<void> section_vectors::embed_batches(build& b, const std::vector
     }
 }
 
-asio::awaitable<std::optional<std::vector<float>>> section_vectors::embed_question(const std::string& question)
+asio::awaitable<std::optional<std::vector<float>>> section_vectors::embed_question(const std::string& question,
+                                                                                   std::size_t dimensions)
 {
+    // An endpoint that just failed is not waited for again at once: every
+    // reader meanwhile would wait the whole deadline for a lexical answer.
+    if (clock::now().time_since_epoch().count() < skip_questions_until_.load()) {
+        ++questions_lexical_;
+        co_return std::nullopt;
+    }
     try {
         // Not a braced list: GCC 12 cannot copy its array into a coroutine frame.
         const std::vector<std::string> texts(1, question);
-        auto vectors = co_await client_.embed(texts, client_.settings().question_timeout);
+        auto vectors = co_await client_.embed(texts, client_.settings().question_timeout, dimensions);
         ++questions_embedded_;
         co_return std::move(vectors.front());
     } catch (const chat::embeddings_error& e) {
         ++questions_lexical_;
+        skip_questions_until_ = (clock::now() + question_pause).time_since_epoch().count();
         static std::atomic<clock::rep> last_warning{0};
         auto now = clock::now().time_since_epoch().count();
         auto last = last_warning.load();
         if (now - last >= std::chrono::duration_cast<clock::duration>(question_warning_interval).count() &&
             last_warning.compare_exchange_strong(last, now))
-            spdlog::warn("embeddings: a question was answered lexically: {}", e.what());
+            spdlog::warn("embeddings: questions are answered lexically for {} s: {}",
+                         std::chrono::duration_cast<std::chrono::seconds>(question_pause).count(), e.what());
     }
     co_return std::nullopt;
 }

@@ -35,17 +35,20 @@ void insert(soci::session& s, const std::string& model, long long dimensions, co
 }
 
 int remove_others(soci::session& s, const std::string& model, long long dimensions,
-                  const std::unordered_set<std::string>& keep)
+                  const std::unordered_set<std::string>& keep, long long made_before)
 {
     soci::transaction tx(s);
-    soci::statement others = (s.prepare << "DELETE FROM section_vectors WHERE model <> :model OR dimensions <> :dims",
-                              soci::use(model, "model"), soci::use(dimensions, "dims"));
+    soci::statement others =
+        (s.prepare << "DELETE FROM section_vectors WHERE (model <> :model OR dimensions <> :dims) "
+                      "AND created_at < :before",
+         soci::use(model, "model"), soci::use(dimensions, "dims"), soci::use(made_before, "before"));
     others.execute(true);
     int removed = static_cast<int>(others.get_affected_rows());
     std::vector<std::string> stale;
     soci::rowset<std::string> hashes =
-        (s.prepare << "SELECT text_hash FROM section_vectors WHERE model = :model AND dimensions = :dims",
-         soci::use(model, "model"), soci::use(dimensions, "dims"));
+        (s.prepare << "SELECT text_hash FROM section_vectors WHERE model = :model AND "
+                      "dimensions = :dims AND created_at < :before",
+         soci::use(model, "model"), soci::use(dimensions, "dims"), soci::use(made_before, "before"));
     for (const auto& h : hashes)
         if (!keep.contains(h))
             stale.push_back(h);

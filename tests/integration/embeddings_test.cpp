@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 #include <unistd.h>
 
 using namespace chatkit::test;
@@ -146,10 +147,13 @@ TEST_P(embeddings, each_section_is_embedded_once_and_a_restart_embeds_nothing)
 
 TEST_P(embeddings, a_changed_section_is_embedded_again_and_a_removed_one_deleted)
 {
-    server_ = start(env());
+    auto e = env();
+    e["EMBEDDINGS_KEEP_UNUSED"] = "1s";
+    server_ = start(e);
     ASSERT_TRUE(eventually([&] { return ready(*server_); }, 20s));
     auto before = inputs().size();
     auto rows_before = cached_rows();
+    std::this_thread::sleep_for(2100ms); // the rows (stamped in whole seconds) outlive EMBEDDINGS_KEEP_UNUSED
     {
         std::ofstream page(corpus_ / "embodied.md", std::ios::app);
         page << "\n\nTeleoperation lets a person steer the robot from afar.\n";
@@ -233,6 +237,32 @@ TEST_P(embeddings, a_malformed_or_wrong_sized_answer_is_refused_and_answers_stay
         server_->signal(SIGTERM);
         ASSERT_TRUE(server_->wait_exit(15s));
     }
+}
+
+TEST_P(embeddings, shutdown_does_not_wait_for_a_build)
+{
+    server_ = start(env("/slow"));
+    ASSERT_TRUE(eventually([&] { return !inputs().empty(); }, 10s)) << "a batch is on its way";
+    auto asked = std::chrono::steady_clock::now();
+    server_->signal(SIGTERM);
+    ASSERT_EQ(server_->wait_exit(15s), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 4s) << "the 5 s batch was waited for";
+}
+
+TEST_P(embeddings, a_reloaded_corpus_is_lexical_until_its_own_vectors_exist)
+{
+    server_ = start(env());
+    ASSERT_TRUE(eventually([&] { return ready(*server_); }, 20s));
+    fake_->signal(SIGKILL);
+    ASSERT_TRUE(fake_->wait_exit(5s));
+    {
+        std::ofstream page(corpus_ / "embodied.md", std::ios::app);
+        page << "\n\nTeleoperation lets a person steer the robot from afar.\n";
+    }
+    server_->signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] { return metric(*server_, "chatkit_embeddings_ready") == 0; }, 10s));
+    EXPECT_EQ(retrieval(answer(*server_, "What is embodied AI?")), "lexical")
+        << "the old corpus's vectors are not the new one's";
 }
 
 TEST_P(embeddings, check_config_asks_the_endpoint_once_and_never_prints_the_key)

@@ -17,6 +17,7 @@ The path prefix before /v1 picks a behaviour:
   /v1/embeddings                  answer (after --delay-ms)
   /slow-questions/v1/embeddings   answer, but a single-text request (a
                                   reader's question) waits --slow-seconds
+  /slow/v1/embeddings             every request waits --slow-seconds
   /status/NNN/v1/embeddings       refuse with HTTP NNN and an error body
   /flaky/v1/embeddings            the first two requests get 503, then answer
   /malformed/v1/embeddings        a body that is not JSON
@@ -91,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(503, json.dumps({"error": {"message": "overloaded"}}))
         if mode == "malformed":
             return self.reply(200, "{\"data\": [ not json")
-        if mode == "slow-questions" and len(texts) == 1:
+        if mode == "slow" or (mode == "slow-questions" and len(texts) == 1):
             time.sleep(self.server.slow_seconds)
         dims = int(body.get("dimensions") or self.server.dims)
         if mode == "wrong-dims":

@@ -77,6 +77,7 @@ struct config {
     std::size_t embeddings_batch_size = 64;
     std::size_t embeddings_concurrency = 2;
     double embeddings_min_similarity = 0.5;
+    std::chrono::seconds embeddings_keep_unused{3600};
 
     std::string log_level = "info";
     std::string log_format = "text";

@@ -22,9 +22,10 @@ std::vector<vector_row> load(soci::session& s, const std::string& model, long lo
 // Adds vectors; one already there (another instance's) is kept.
 void insert(soci::session& s, const std::string& model, long long dimensions, const std::vector<vector_row>& rows,
             long long now);
-// Deletes every vector but this model's for these hashes: sections that
-// left the corpus, and what an earlier model or dimension setting made.
+// Deletes the vectors made before `made_before` (Unix seconds) that are
+// not this model's for these hashes: sections that left the corpus, and
+// what another model or dimension setting made.
 int remove_others(soci::session& s, const std::string& model, long long dimensions,
-                  const std::unordered_set<std::string>& keep);
+                  const std::unordered_set<std::string>& keep, long long made_before);
 
 } // namespace chatkit::store::vector_repo

@@ -3,7 +3,6 @@
 #include "chatkit/util/url.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -69,8 +68,8 @@ asio::awaitable<std::unique_ptr<upstream_connection>> upstream_target::open(asio
             endpoints.push_back(r.endpoint());
         remember_endpoints(endpoints);
     }
-    auto [connect_error, connected] =
-        co_await asio::async_connect(tcp.socket(), endpoints, asio::as_tuple(asio::use_awaitable));
+    // Through the stream, not its socket: its deadline covers the connect.
+    auto [connect_error, connected] = co_await tcp.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
     if (connect_error) {
         remember_endpoints({});
         throw boost::system::system_error(connect_error);

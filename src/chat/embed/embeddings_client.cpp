@@ -19,8 +19,11 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// A batch of 64 sections at 3072 dimensions is about 4 MB of JSON.
-constexpr std::uint64_t max_response_bytes = 64ull << 20;
+// The most JSON a vector takes: 8192 dimensions (the most
+// EMBEDDINGS_DIMENSIONS allows) of up to 24 characters each; a batch of 64
+// is 12.6 MB. An answer past it is refused before it is parsed.
+constexpr std::uint64_t max_vector_bytes = 8192 * 24;
+constexpr std::uint64_t response_overhead_bytes = 64 << 10;
 
 bool retryable_status(unsigned status)
 {
@@ -29,11 +32,11 @@ bool retryable_status(unsigned status)
 
 template <class Stream>
 asio::awaitable<std::string> exchange(Stream& stream, beast::flat_buffer& buffer,
-                                      bhttp::request<bhttp::string_body>& req)
+                                      bhttp::request<bhttp::string_body>& req, std::uint64_t body_limit)
 {
     co_await bhttp::async_write(stream, req, asio::use_awaitable);
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(max_response_bytes);
+    parser.body_limit(body_limit);
     co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
     auto status = parser.get().result_int();
     if (status != 200)
@@ -63,8 +66,12 @@ std::string embeddings_client::request_body(const std::vector<std::string>& text
 }
 
 asio::awaitable<std::vector<std::vector<float>>> embeddings_client::embed(const std::vector<std::string>& texts,
-                                                                          std::chrono::milliseconds timeout)
+                                                                          std::chrono::milliseconds timeout,
+                                                                          std::size_t dimensions)
 {
+    if (dimensions == 0)
+        dimensions = settings_.dimensions;
+    const std::uint64_t body_limit = texts.size() * max_vector_bytes + response_overhead_bytes;
     if (texts.empty())
         co_return std::vector<std::vector<float>>{};
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_->path(), 11};
@@ -83,14 +90,14 @@ asio::awaitable<std::vector<std::vector<float>>> embeddings_client::embed(const 
         connection->lowest().expires_at(deadline);
         // Not a conditional expression: GCC 12 miscompiles co_await inside one.
         if (connection->plain)
-            body = co_await exchange(*connection->plain, connection->buffer, req);
+            body = co_await exchange(*connection->plain, connection->buffer, req, body_limit);
         else
-            body = co_await exchange(*connection->tls, connection->buffer, req);
+            body = co_await exchange(*connection->tls, connection->buffer, req, body_limit);
     } catch (const boost::system::system_error& e) {
         throw embeddings_error("embeddings request failed: " + e.code().message(), true);
     }
     try {
-        co_return parse_embeddings(body, texts.size(), settings_.dimensions);
+        co_return parse_embeddings(body, texts.size(), dimensions);
     } catch (const std::runtime_error& e) {
         throw embeddings_error(e.what(), false);
     }

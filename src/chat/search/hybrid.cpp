@@ -1,5 +1,7 @@
 #include "chatkit/chat/search/hybrid.hpp"
 
+#include "chatkit/chat/search/follow_up.hpp"
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -20,6 +22,11 @@ constexpr double rrf_k = 60;
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit, std::string_view earlier, const meaning& m)
 {
+    // Meaning may find what the words missed (a paraphrase), never overrule
+    // a refusal of another product or API: unrelated texts are closer than
+    // 0.5 in some models.
+    if (retriever::names_elsewhere(index.lookup(question, 1, follow_up_context(question, earlier))))
+        return {};
     auto lexical = find_sources(index, question, selection, fusion_depth, earlier);
     auto close = m.vectors.nearest(m.question, fusion_depth);
     const bool vector_covers = !close.empty() && close.front().second >= m.min_similarity;

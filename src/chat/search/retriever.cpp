@@ -320,15 +320,25 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit, s
     return {std::move(hits), q.unknown_share, q.unknown_name_share, q.api_missing, quoted};
 }
 
+bool retriever::asks_elsewhere(const result& looked, std::string_view question)
+{
+    return looked.api_missing || (!looked.quotes_corpus && !terms_of(question).empty() &&
+                                  !in_scope(looked.unknown_share, looked.unknown_name_share));
+}
+
+bool retriever::names_elsewhere(const result& looked)
+{
+    return looked.api_missing || (!looked.quotes_corpus && looked.unknown_name_share > max_unknown_names);
+}
+
 std::vector<hit> find_sources(const retriever& index, std::string_view question, std::string_view selection,
                               std::size_t limit, std::string_view earlier)
 {
     auto context = follow_up_context(question, earlier);
-    auto [hits, unknown, unknown_names, api_missing, quoted] = index.lookup(question, limit, context);
-    // A question of stop words alone ("Why?") names no topic, not another one.
-    const bool names_a_topic = !terms_of(question).empty();
-    if (api_missing || (!quoted && names_a_topic && !retriever::in_scope(unknown, unknown_names)))
+    auto looked = index.lookup(question, limit, context);
+    if (retriever::asks_elsewhere(looked, question))
         return {};
+    auto& hits = looked.hits;
     // "Why?" or "What does this mean?" about a passage of the docs asks about
     // the passage: its words decide, as long as the question's own are not
     // another topic's (checked above).

@@ -23,6 +23,10 @@ struct embeddings_settings {
     std::size_t batch_size = 64;
     std::size_t concurrency = 2; // batches in flight
     double min_similarity = 0.5; // hybrid.hpp, meaning::min_similarity
+    // Cached vectors of text no longer in the corpus, or of another model,
+    // are deleted once this old: long enough for every instance to have
+    // loaded the corpus and settings they belong to.
+    std::chrono::seconds keep_unused{3600};
 };
 
 // A failed request: `retryable` for what a later try may not meet (429, a
@@ -42,10 +46,12 @@ public:
     explicit embeddings_client(embeddings_settings settings);
     ~embeddings_client();
 
-    // One vector per text, in their order, each of the same length (the
-    // configured dimensions when set). Throws embeddings_error.
-    boost::asio::awaitable<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts,
-                                                                  std::chrono::milliseconds timeout);
+    // One vector per text, in their order, each of the same length:
+    // `dimensions`, else the configured ones, else whatever the first has.
+    // `timeout` covers connecting (after the first resolution, whose answer
+    // is kept), sending and reading. Throws embeddings_error.
+    boost::asio::awaitable<std::vector<std::vector<float>>>
+    embed(const std::vector<std::string>& texts, std::chrono::milliseconds timeout, std::size_t dimensions = 0);
     [[nodiscard]] const embeddings_settings& settings() const { return settings_; }
     // The JSON body of a request (exposed for tests).
     [[nodiscard]] std::string request_body(const std::vector<std::string>& texts) const;

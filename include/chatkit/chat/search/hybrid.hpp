@@ -21,9 +21,10 @@ struct meaning {
 };
 
 // find_sources with meaning: the lexical sources and the close sections,
-// fused by reciprocal rank. The corpus is held to cover the question when
-// either search says so (the lexical decision, or a section at
-// min_similarity); otherwise, nothing.
+// fused by reciprocal rank. A question naming another product or an API
+// the corpus lacks is refused (retriever::names_elsewhere); any other is
+// held covered when either search says so (the lexical decision, or a
+// section at min_similarity).
 [[nodiscard]] std::vector<hit> find_sources(const retriever& index, std::string_view question,
                                             std::string_view selection, std::size_t limit, std::string_view earlier,
                                             const meaning& m);

@@ -63,6 +63,14 @@ public:
         bool quotes_corpus = false;
     };
     [[nodiscard]] result lookup(std::string_view query, std::size_t limit, std::string_view context = {}) const;
+    // The question asks about something this corpus is not about: an API
+    // it lacks, or words it never uses (another product, another topic),
+    // unless it quotes the corpus. Stop words alone ("Why?") name no topic.
+    [[nodiscard]] static bool asks_elsewhere(const result& looked, std::string_view question);
+    // The narrower part of it that no closeness of meaning overrules: an API
+    // the corpus lacks, or names it never uses ("Django", "Munich"). Plain
+    // words it never uses are what a paraphrase has.
+    [[nodiscard]] static bool names_elsewhere(const result& looked);
     // Checked on the development corpora, their follow-ups and every
     // question asked after an unrelated one (bench --chain): at full weight
     // the earlier topic outranked the new one. 0.3 to 0.5 keep the
