@@ -76,6 +76,9 @@ struct section_vectors::build {
     std::vector<std::string> texts;  // per section
     std::vector<std::string> hashes; // per section
     std::unordered_map<std::string, chat::quantized_vector> cached;
+    // Texts the endpoint refused alone (too long for the model, often):
+    // found by words only, and asked for again at the next build.
+    std::unordered_set<std::string> refused;
     std::size_t embedded = 0;
     clock::time_point started = clock::now();
 };
@@ -233,7 +236,8 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
         std::vector<std::size_t> missing;
         std::unordered_set<std::string_view> asked;
         for (std::size_t i = 0; i < sections.size(); ++i)
-            if (!b->cached.contains(b->hashes[i]) && asked.insert(b->hashes[i]).second)
+            if (!b->cached.contains(b->hashes[i]) && !b->refused.contains(b->hashes[i]) &&
+                asked.insert(b->hashes[i]).second)
                 missing.push_back(i);
         sections_pending_ = static_cast<std::int64_t>(missing.size());
         if (missing.empty())
@@ -263,12 +267,22 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
     if (!current(*b))
         co_return;
     std::shared_ptr<chat::vector_index> built;
-    for (std::size_t i = 0; i < sections.size(); ++i) {
-        const auto& v = b->cached.at(b->hashes[i]);
-        if (!built) {
-            built = std::make_shared<chat::vector_index>(v.codes.size());
+    chat::quantized_vector none; // a refused section's: near nothing
+    for (const auto& hash : b->hashes)
+        if (auto it = b->cached.find(hash); it != b->cached.end()) {
+            built = std::make_shared<chat::vector_index>(it->second.codes.size());
             built->reserve(sections.size());
+            none.codes.assign(built->dimensions(), 0);
+            break;
         }
+    if (!built) {
+        spdlog::error("embeddings: the endpoint refused every section; answers stay lexical");
+        failed_ = true;
+        co_return;
+    }
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        auto it = b->cached.find(b->hashes[i]);
+        const auto& v = it == b->cached.end() ? none : it->second;
         if (v.codes.size() != built->dimensions()) {
             spdlog::error("embeddings: the model answered vectors of {} and {} dimensions; set EMBEDDINGS_DIMENSIONS. "
                           "Answers stay lexical",
@@ -331,62 +345,84 @@ asio::awaitable<section_vectors::embedded> section_vectors::embed_missing(std::s
 
 asio::awaitable<void> section_vectors::embed_batches(std::shared_ptr<batches> work)
 {
-    const auto& settings = client_.settings();
-    const auto batch = std::max<std::size_t>(1, settings.batch_size);
-    const auto dimensions = static_cast<long long>(settings.dimensions);
-    auto& b = *work->b;
-    const auto& missing = work->missing;
+    const auto batch = std::max<std::size_t>(1, client_.settings().batch_size);
     for (;;) {
-        if (work->failed || work->lost || !current(b))
+        if (work->failed || work->lost || !current(*work->b))
             co_return;
         auto start = work->next;
-        if (start >= missing.size())
+        if (start >= work->missing.size())
             co_return;
         work->next += batch;
-        auto end = std::min(missing.size(), start + batch);
-        std::vector<std::string> texts;
-        for (auto i = start; i < end; ++i)
-            texts.push_back(b.texts[missing[i]]);
-        std::vector<std::vector<float>> vectors;
-        auto backoff = std::chrono::seconds(1);
-        for (int attempt = 1;; ++attempt) {
-            if (!co_await hold_lease(b, true)) {
-                work->lost = true; // another instance took over: it embeds what is left
-                co_return;
-            }
-            try {
-                vectors = co_await client_.embed(texts, settings.request_timeout);
-                break;
-            } catch (const chat::embeddings_error& e) {
-                ++batches_failed_;
-                if (!e.retryable || attempt == max_attempts) {
-                    spdlog::error("embeddings: {}; {} sections stay without vectors", e.what(),
-                                  missing.size() - std::min(missing.size(), start));
-                    work->failed = true;
-                    co_return;
-                }
-                spdlog::warn("embeddings: {}; trying again in {} s", e.what(), backoff.count());
-            }
-            co_await wait(backoff);
-            backoff = std::min<std::chrono::seconds>(backoff * 2, max_backoff);
-            if (!current(b))
-                co_return;
-        }
-        std::vector<store::vector_repo::vector_row> rows;
-        for (std::size_t i = 0; i < vectors.size(); ++i) {
-            auto q = chat::quantize(vectors[i]);
-            const auto& hash = b.hashes[missing[start + i]];
-            rows.push_back({hash, q.scale, base64(q.codes)});
-            b.cached.insert_or_assign(hash, std::move(q));
-        }
-        auto now = util::now_seconds();
-        co_await db_.write(
-            [&](soci::session& s) { store::vector_repo::insert(s, settings.model, dimensions, rows, now); });
-        b.embedded += rows.size();
-        sections_embedded_ += rows.size();
-        sections_pending_ -= static_cast<std::int64_t>(rows.size());
-        spdlog::debug("embeddings: {} of {} sections embedded", b.embedded, missing.size());
+        if (!co_await embed_range(work, start, std::min(work->missing.size(), start + batch)))
+            co_return;
     }
+}
+
+asio::awaitable<bool> section_vectors::embed_range(std::shared_ptr<batches> work, std::size_t start, std::size_t end)
+{
+    const auto& settings = client_.settings();
+    auto& b = *work->b;
+    const auto& missing = work->missing;
+    std::vector<std::string> texts;
+    for (auto i = start; i < end; ++i)
+        texts.push_back(b.texts[missing[i]]);
+    std::vector<std::vector<float>> vectors;
+    auto backoff = std::chrono::seconds(1);
+    bool halve = false; // no co_await inside a catch
+    for (int attempt = 1; !halve; ++attempt) {
+        if (!co_await hold_lease(b, true)) {
+            work->lost = true; // another instance took over: it embeds what is left
+            co_return false;
+        }
+        try {
+            vectors = co_await client_.embed(texts, settings.request_timeout);
+            break;
+        } catch (const chat::embeddings_error& e) {
+            ++batches_failed_;
+            if (e.input_refused()) {
+                if (end - start == 1) {
+                    spdlog::warn("embeddings: the endpoint refused section {} ({}); it is found by words only",
+                                 b.corpus->sections()[missing[start]].id, e.what());
+                    b.refused.insert(b.hashes[missing[start]]);
+                    co_return true;
+                }
+                halve = true;
+                continue;
+            }
+            if (!e.retryable || attempt == max_attempts) {
+                spdlog::error("embeddings: {}; {} sections stay without vectors", e.what(),
+                              missing.size() - std::min(missing.size(), start));
+                work->failed = true;
+                co_return false;
+            }
+            spdlog::warn("embeddings: {}; trying again in {} s", e.what(), backoff.count());
+        }
+        co_await wait(backoff);
+        backoff = std::min<std::chrono::seconds>(backoff * 2, max_backoff);
+        if (!current(b))
+            co_return false;
+    }
+    if (halve) { // until the section it refuses is alone
+        auto middle = start + (end - start) / 2;
+        if (!co_await embed_range(work, start, middle))
+            co_return false;
+        co_return co_await embed_range(work, middle, end);
+    }
+    std::vector<store::vector_repo::vector_row> rows;
+    for (std::size_t i = 0; i < vectors.size(); ++i) {
+        auto q = chat::quantize(vectors[i]);
+        const auto& hash = b.hashes[missing[start + i]];
+        rows.push_back({hash, q.scale, base64(q.codes)});
+        b.cached.insert_or_assign(hash, std::move(q));
+    }
+    auto now = util::now_seconds();
+    const auto dimensions = static_cast<long long>(settings.dimensions);
+    co_await db_.write([&](soci::session& s) { store::vector_repo::insert(s, settings.model, dimensions, rows, now); });
+    b.embedded += rows.size();
+    sections_embedded_ += rows.size();
+    sections_pending_ -= static_cast<std::int64_t>(rows.size());
+    spdlog::debug("embeddings: {} of {} sections embedded", b.embedded, missing.size());
+    co_return true;
 }
 
 asio::awaitable<std::optional<std::vector<float>>> section_vectors::embed_question(const std::string& question,

@@ -239,6 +239,25 @@ TEST_P(embeddings, a_malformed_or_wrong_sized_answer_is_refused_and_answers_stay
     }
 }
 
+TEST_P(embeddings, a_section_the_endpoint_refuses_is_found_by_words_only)
+{
+    {
+        std::ofstream page(corpus_ / "embodied.md", std::ios::app);
+        page << "\n\n## Teleoperation\n\nTeleoperation lets a person steer the robot from afar.\n";
+    }
+    server_ = start(env("/refuse/Teleoperation"));
+    ASSERT_TRUE(eventually([&] { return ready(*server_); }, 20s)) << "one refused section does not stop the rest";
+    EXPECT_NE(server_->output().find("it is found by words only"), std::string::npos);
+    std::set<std::string> distinct;
+    for (auto& t : inputs())
+        distinct.insert(t);
+    EXPECT_EQ(cached_rows(), static_cast<long long>(distinct.size()) - 1) << "all but the refused one";
+    auto a = answer(*server_, "What is teleoperation?");
+    EXPECT_EQ(retrieval(a), "hybrid");
+    ASSERT_FALSE(a.at("sources").as_array().empty());
+    EXPECT_EQ(a.at("sources").as_array().front().at("title"), "Teleoperation") << "by its words";
+}
+
 TEST_P(embeddings, shutdown_does_not_wait_for_a_build)
 {
     server_ = start(env("/slow"));

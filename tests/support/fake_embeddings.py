@@ -20,6 +20,9 @@ The path prefix before /v1 picks a behaviour:
   /slow/v1/embeddings             every request waits --slow-seconds
   /status/NNN/v1/embeddings       refuse with HTTP NNN and an error body
   /flaky/v1/embeddings            the first two requests get 503, then answer
+  /refuse/WORD/v1/embeddings      413 for a request with a text holding WORD
+                                  (as servers do for an input past the model's
+                                  length)
   /malformed/v1/embeddings        a body that is not JSON
   /wrong-dims/v1/embeddings       one dimension short of what was asked
 
@@ -88,6 +91,8 @@ class Handler(BaseHTTPRequestHandler):
         if mode.startswith("status/"):
             status = int(mode.split("/")[1])
             return self.reply(status, json.dumps({"error": {"message": "refused", "type": "fake"}}))
+        if mode.startswith("refuse/") and any(mode.split("/")[1] in t for t in texts):
+            return self.reply(413, json.dumps({"error": {"message": "input too long"}}))
         if mode == "flaky" and count <= 2:
             return self.reply(503, json.dumps({"error": {"message": "overloaded"}}))
         if mode == "malformed":

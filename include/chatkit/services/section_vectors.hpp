@@ -74,6 +74,10 @@ private:
     boost::asio::awaitable<void> run(std::shared_ptr<build> b);
     boost::asio::awaitable<embedded> embed_missing(std::shared_ptr<build> b, std::vector<std::size_t> missing);
     boost::asio::awaitable<void> embed_batches(std::shared_ptr<batches> work);
+    // Embeds missing[start, end); a range the endpoint refuses as input is
+    // halved until the section it refuses is alone, which is left without a
+    // vector (found by words only). False when the build must stop.
+    boost::asio::awaitable<bool> embed_range(std::shared_ptr<batches> work, std::size_t start, std::size_t end);
     // Takes or renews the build's lease (false: another instance has it), or releases it.
     boost::asio::awaitable<bool> hold_lease(const build& b, bool hold);
     static boost::asio::awaitable<void> wait(std::chrono::steady_clock::duration d);

@@ -40,7 +40,8 @@ asio::awaitable<std::string> exchange(Stream& stream, beast::flat_buffer& buffer
     co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
     auto status = parser.get().result_int();
     if (status != 200)
-        throw embeddings_error("embeddings endpoint answered HTTP " + std::to_string(status), retryable_status(status));
+        throw embeddings_error("embeddings endpoint answered HTTP " + std::to_string(status), retryable_status(status),
+                               status);
     co_return parser.release().body();
 }
 

@@ -33,8 +33,15 @@ struct embeddings_settings {
 // 5xx, a connection or a deadline); not for a refusal (another 4xx) or a
 // response that is not a valid answer to it.
 struct embeddings_error : std::runtime_error {
-    embeddings_error(const std::string& what, bool may_retry) : std::runtime_error(what), retryable(may_retry) {}
+    embeddings_error(const std::string& what, bool may_retry, unsigned http_status = 0)
+        : std::runtime_error(what), retryable(may_retry), status(http_status)
+    {
+    }
     bool retryable;
+    unsigned status; // the endpoint's HTTP status, 0 when none came
+    // The endpoint refused what was sent (400, 413, 422: an input past the
+    // model's length, often), not the request as such.
+    [[nodiscard]] bool input_refused() const { return status == 400 || status == 413 || status == 422; }
 };
 
 // A client of any OpenAI-compatible /embeddings endpoint (OpenAI, Azure,
