@@ -98,9 +98,11 @@ conversation_history current_conversation(soci::session& s, const std::string& u
     open.execute();
     while (open.fetch()) {
         auto status = created > now - stale_after_s ? "streaming" : "failed";
-        out.messages.push_back(
-            {id + "-q", "user", question_ind == soci::i_ok ? question : std::string(), "", "complete", created * 1000});
-        out.messages.push_back({id, "assistant", "", "", status, created * 1000 + 1});
+        // chat_streams keeps whole seconds, stored turns milliseconds: an
+        // answer started in the second a turn was stored came after it.
+        out.messages.push_back({id + "-q", "user", question_ind == soci::i_ok ? question : std::string(), "",
+                                "complete", created * 1000 + 998});
+        out.messages.push_back({id, "assistant", "", "", status, created * 1000 + 999});
     }
     // Oldest first, an unfinished answer among the stored turns by its time.
     std::stable_sort(out.messages.begin(), out.messages.end(), [](const history_message& a, const history_message& b) {
