@@ -226,20 +226,28 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
     const auto& model = client_.settings().model;
     const auto dimensions = static_cast<long long>(client_.settings().dimensions);
     bool waiting_logged = false;
+    long long loaded = -1; // rows of this model when last read: a waiting instance reads them only when more came
+    std::vector<std::size_t> missing;
     for (;;) {
         if (!current(*b))
             co_return;
-        auto rows = co_await db_.read([&](soci::session& s) { return store::vector_repo::load(s, model, dimensions); });
-        for (const auto& row : rows)
-            if (auto v = decoded(row))
-                b->cached.insert_or_assign(row.text_hash, std::move(*v));
-        std::vector<std::size_t> missing;
-        std::unordered_set<std::string_view> asked;
-        for (std::size_t i = 0; i < sections.size(); ++i)
-            if (!b->cached.contains(b->hashes[i]) && !b->refused.contains(b->hashes[i]) &&
-                asked.insert(b->hashes[i]).second)
-                missing.push_back(i);
-        sections_pending_ = static_cast<std::int64_t>(missing.size());
+        auto count =
+            co_await db_.read([&](soci::session& s) { return store::vector_repo::count(s, model, dimensions); });
+        if (count != loaded) {
+            loaded = count;
+            auto rows =
+                co_await db_.read([&](soci::session& s) { return store::vector_repo::load(s, model, dimensions); });
+            for (const auto& row : rows)
+                if (auto v = decoded(row))
+                    b->cached.insert_or_assign(row.text_hash, std::move(*v));
+            missing.clear();
+            std::unordered_set<std::string_view> asked;
+            for (std::size_t i = 0; i < sections.size(); ++i)
+                if (!b->cached.contains(b->hashes[i]) && !b->refused.contains(b->hashes[i]) &&
+                    asked.insert(b->hashes[i]).second)
+                    missing.push_back(i);
+            sections_pending_ = static_cast<std::int64_t>(missing.size());
+        }
         if (missing.empty())
             break;
         if (!co_await hold_lease(*b, true)) {
@@ -251,7 +259,8 @@ asio::awaitable<void> section_vectors::run(std::shared_ptr<build> b)
         }
         spdlog::info("embeddings: embedding {} of {} sections with {} ({} cached)", missing.size(), sections.size(),
                      model, sections.size() - missing.size());
-        auto outcome = co_await embed_missing(b, std::move(missing));
+        auto outcome = co_await embed_missing(b, std::exchange(missing, {}));
+        loaded = -1;
         // Another instance may go on at once (this one's rows are read again above).
         co_await hold_lease(*b, false);
         if (outcome != embedded::failed)

@@ -4,6 +4,14 @@
 
 namespace chatkit::store::vector_repo {
 
+long long count(soci::session& s, const std::string& model, long long dimensions)
+{
+    long long n = 0;
+    s << "SELECT COUNT(*) FROM section_vectors WHERE model = :model AND dimensions = :dims", soci::use(model, "model"),
+        soci::use(dimensions, "dims"), soci::into(n);
+    return n;
+}
+
 std::vector<vector_row> load(soci::session& s, const std::string& model, long long dimensions)
 {
     std::vector<vector_row> out;

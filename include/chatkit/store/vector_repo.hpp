@@ -17,6 +17,8 @@ struct vector_row {
     std::string codes; // base64 of the signed bytes
 };
 
+// How many vectors of this model and dimensions are cached.
+long long count(soci::session& s, const std::string& model, long long dimensions);
 // Every cached vector of this model and dimensions.
 std::vector<vector_row> load(soci::session& s, const std::string& model, long long dimensions);
 // Adds vectors; one already there (another instance's) is kept.
