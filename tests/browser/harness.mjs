@@ -166,10 +166,11 @@ const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 // axe-core's WCAG 2.0-2.2 A and AA rules on the widget. axe is injected as an
 // inline script: open the page with bypassCSP, the server's CSP forbids it.
-export async function axeViolations(page) {
+// `scope`: a CSS selector of what to check (default: the widget).
+export async function axeViolations(page, scope = "chatkit-widget") {
   await page.addScriptTag({ path: axePath });
-  return page.evaluate(async () => {
-    const r = await globalThis.axe.run({ include: [["chatkit-widget"]] }, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+  return page.evaluate(async (scope) => {
+    const r = await globalThis.axe.run({ include: [[scope]] }, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
     return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
+  }, scope);
 }

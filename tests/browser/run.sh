@@ -12,5 +12,5 @@ if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -x "${CHROMIUM:-/usr/bin
   exit 77
 fi
 mkdir -p "${CHATKIT_BROWSER_OUTPUT:-/tmp/chatkit-browser-output}"
-exec node --test "$here/https-guard.test.mjs" "$here/markdown.test.mjs" "$here/widget.test.mjs" "$here/reader.test.mjs" "$here/host.test.mjs" "$here/openapi.test.mjs" "$here/sse-clients.test.mjs" \
+exec node --test "$here/https-guard.test.mjs" "$here/markdown.test.mjs" "$here/widget.test.mjs" "$here/reader.test.mjs" "$here/host.test.mjs" "$here/openapi.test.mjs" "$here/insights.test.mjs" "$here/sse-clients.test.mjs" \
   "$here/outage.test.mjs" "$here/tabs.test.mjs" "$here/panel.test.mjs" "$here/support.test.mjs"
