@@ -61,8 +61,12 @@ export class ChatKitApi {
   get logoutKey() {
     return `${this.key}:logout`;
   }
-  noteTurn() {
-    this.storage.setItem(this.turnKey, `${Date.now()}:${crypto.randomUUID()}`);
+  // `answerId`: the answer that ended, when one tab's telling is enough.
+  noteTurn(answerId = crypto.randomUUID()) {
+    this.storage.setItem(this.turnKey, `${Date.now()}:${answerId}`);
+  }
+  turnNoted(answerId) {
+    return this.storage.getItem(this.turnKey)?.endsWith(`:${answerId}`) ?? false;
   }
   forget(which) {
     const s = this.state;

@@ -18,14 +18,17 @@ export function feedbackRow(messageId, api, s, onDown) {
     ...reasons.map(([value, label]) => el("option", { value }, [label])),
   ]);
   const comment = el("textarea", { rows: "2", maxlength: "500", "aria-label": s.feedbackComment, placeholder: s.feedbackComment });
-  const submit = el("button", { type: "button", class: "feedback-send" }, [s.feedbackSend]);
+  const submit = el("button", { type: "button", class: "secondary feedback-send" }, [s.feedbackSend]);
   const form = el("div", { class: "feedback-form" }, [reason, comment, submit]);
-  const send = async (rating, why, text) => {
+  // A 👎 is recorded at once, the reason when sent; the thanks waits for
+  // the reason, or the form would still be asking below it.
+  const send = async (rating, { why, text, quiet = false } = {}) => {
     up.setAttribute("aria-pressed", String(rating === "up"));
     down.setAttribute("aria-pressed", String(rating === "down"));
+    status.textContent = "";
     try {
       await api.rate(messageId, rating, why, text);
-      status.textContent = s.feedbackThanks;
+      if (!quiet) status.textContent = s.feedbackThanks;
       api.track("answer_rated", { rating });
     } catch {
       status.textContent = s.feedbackFailed;
@@ -38,13 +41,13 @@ export function feedbackRow(messageId, api, s, onDown) {
   });
   down.addEventListener("click", () => {
     row.append(form);
-    send("down");
+    send("down", { quiet: true });
     reason.focus();
     onDown?.();
   });
   submit.addEventListener("click", () => {
     form.remove();
-    send("down", reason.value || undefined, comment.value.trim() || undefined);
+    send("down", { why: reason.value || undefined, text: comment.value.trim() || undefined });
     down.focus();
   });
   return row;

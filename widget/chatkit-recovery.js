@@ -78,6 +78,8 @@ export class Recovery {
     const w = this.w;
     if (w.busy || this.cooldownTimer || !this.failed.includes(failure)) return;
     const { turn, row } = failure;
+    // Retry goes with its row: focus moves to the input, as after Stop.
+    if (row.contains(w.shadow.activeElement)) w.ui.input.focus({ preventScroll: true });
     row.remove();
     this.failed = this.failed.filter((f) => f !== failure);
     // The server keeps what it had of the failed answer; the history shows

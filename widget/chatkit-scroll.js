@@ -52,6 +52,13 @@ export class LogScroller {
     });
   }
 
+  // Something grew above the end of the log (a link under an earlier
+  // answer): a log at its bottom stays there, and a reader scrolled up is
+  // not told of new text, as there is none.
+  settle() {
+    if (this.pinned) this.follow();
+  }
+
   markWide() {
     for (const box of this.log.querySelectorAll(".table, pre")) {
       const wide = box.scrollWidth > box.clientWidth;

@@ -71,7 +71,11 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .feedback .rate[aria-pressed="true"] { border-color: var(--chatkit-accent); }
 .feedback-status { font-size: 11px; color: var(--chatkit-muted); }
 .feedback-form { display: flex; flex-direction: column; gap: 4px; width: 100%; }
-.feedback-form select, .feedback-form textarea, .feedback-send { font: inherit; font-size: 12px; }
+/* Themed like the composer; every control a 44 px tap target. */
+.feedback-form select, .feedback-form textarea { font: inherit; font-size: 13px; min-height: 44px; padding: 0 8px; border: 1px solid var(--chatkit-border); border-radius: 8px; background: var(--chatkit-bg); color: var(--chatkit-fg); }
+.feedback-form textarea { padding: 8px; }
+.feedback-form select:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: 2px; }
+.feedback-send { align-self: flex-start; min-height: 44px; }
 .support { align-self: flex-start; display: inline-flex; align-items: center; min-height: 44px; padding: 0 14px; border: 1px solid var(--chatkit-accent); border-radius: 8px; color: var(--chatkit-fg); font-size: 13px; text-decoration: none; }
 .support:hover { background: var(--chatkit-bubble); }
 .copy-answer { display: block; margin-top: 6px; font: inherit; font-size: 11px; padding: 2px 8px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; color: var(--chatkit-muted); cursor: pointer; }
@@ -129,7 +133,7 @@ button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visib
   /* A citation keeps its size in the line; its touch area grows to 44 px. */
   .cite { position: relative; min-width: 24px; }
   .cite::after { content: ""; position: absolute; left: 50%; top: 50%; width: 44px; height: 44px; transform: translate(-50%, -50%); }
-  textarea { font-size: 16px; }
+  textarea, .feedback-form select, .feedback-form textarea { font-size: 16px; }
 }
 .bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; justify-content: space-between; padding: 6px 10px; border-top: 1px solid var(--chatkit-border); font-size: 12px; color: var(--chatkit-muted); }
 .cooldown { padding: 6px 10px; font-size: 13px; color: #b45309; }

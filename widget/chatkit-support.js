@@ -52,6 +52,7 @@ export class Support {
       this.w.api.track("support_opened", { after });
     });
     row.after(link);
-    this.w.scroller.follow();
+    if (link.nextElementSibling) this.w.scroller.settle();
+    else this.w.scroller.follow();
   }
 }

@@ -8,6 +8,7 @@ export class ConversationSync {
     this.w = widget;
     this.restoring = 0; // the latest restore; older ones drop their answer
     this.stale = false; // the history changed while an answer was being written
+    this.missed = false; // the last read failed (offline): read again when back online
   }
 
   async restore() {
@@ -22,7 +23,9 @@ export class ConversationSync {
     let history;
     try {
       history = await w.api.history();
+      this.missed = false;
     } catch (err) {
+      this.missed = true;
       // A dead anonymous token is replaced at the next question, silently; a
       // signed-in reader is told, once, that signing in brings it back.
       if (signedIn && err.status === 401) {
@@ -49,6 +52,12 @@ export class ConversationSync {
     if (!this.stale) return;
     this.stale = false;
     queueMicrotask(() => this.restore());
+  }
+
+  // What changed while the history could not be read (another tab's answer)
+  // shows once the network is back.
+  online() {
+    if (this.missed) this.restore();
   }
 
   // Another tab of this site signed in or out, or finished an answer.
@@ -125,6 +134,11 @@ export class ConversationSync {
     try {
       const r = await w.play((signal, onResume) => w.api.resume(turn.answerId, { signal, onResume }), turn);
       w.messages.push({ role: "assistant", content: r.text, sources: r.sources });
+      // The tab that asked was reloaded before the answer ended: the other
+      // tabs learn of it from here, once. A tab that read the history just
+      // before the server recorded the end resumes the answer too; telling
+      // again would send the tabs resuming it back and forth.
+      if (!w.api.turnNoted(turn.answerId)) w.api.noteTurn(turn.answerId);
     } catch (err) {
       w.recovery.offerRetry(turn, err);
     }

@@ -84,7 +84,10 @@ export class ChatKitWidget extends HTMLElement {
     // single-page docs site mounts and unmounts it).
     this.listeners = new AbortController();
     const signal = this.listeners.signal;
-    addEventListener("online", () => this.recovery.retryAll(), { signal });
+    addEventListener("online", () => {
+      this.sync.online();
+      this.recovery.retryAll();
+    }, { signal });
     addEventListener("storage", (e) => this.sync.onStorage(e), { signal });
     addEventListener("keydown", (e) => this.onHotkey(e), { signal });
     visualViewport?.addEventListener("resize", () => this.fitViewport(), { signal });
@@ -198,7 +201,9 @@ export class ChatKitWidget extends HTMLElement {
   toggle(open) {
     this.ui.panel.hidden = !open;
     this.ui.launcher.setAttribute("aria-expanded", String(open));
-    this.ui.launcher.setAttribute("aria-label", open ? this.strings.close : this.strings.open);
+    // Not "Close chat": that is the header's ×, and a list of buttons would
+    // show two (on a phone and at the side the launcher is hidden anyway).
+    this.ui.launcher.setAttribute("aria-label", open ? this.strings.hide : this.strings.open);
     this.toggleAttribute("open", open);
     this.fitViewport();
     if (open) {
@@ -217,8 +222,10 @@ export class ChatKitWidget extends HTMLElement {
     panel.style.top = sheet ? `${visualViewport.offsetTop}px` : "";
   }
 
+  // Whose message it is, for screen readers: sighted readers tell by side and colour.
   addMessage(role, text) {
-    const bubble = el("div", { class: `msg ${role}`, part: `message ${role}` });
+    const who = { user: this.strings.youAsked, assistant: this.strings.answerLabel }[role];
+    const bubble = el("div", { class: `msg ${role}`, part: `message ${role}`, ...(who && { role: "group", "aria-label": who }) });
     if (text !== undefined) bubble.textContent = text;
     this.ui.log.append(bubble);
     this.scroller.follow();
@@ -307,7 +314,7 @@ export class ChatKitWidget extends HTMLElement {
       const r = await this.play((signal, onResume) => this.api.ask(body, { signal, onResume }), turn);
       if (this.conversation !== conversation) return; // New chat was pressed meanwhile
       this.messages.push({ role: "user", content: turn.question }, { role: "assistant", content: r.text, sources: r.sources });
-      this.api.noteTurn();
+      this.api.noteTurn(turn.answerId ?? undefined);
       if (++this.asked === SIGNUP_PROMPT_AFTER) this.account.softPrompt();
     } catch (err) {
       this.recovery.questionFailed(turn, err, signedIn);

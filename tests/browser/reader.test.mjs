@@ -323,6 +323,41 @@ test("focus stays on a sensible control after Stop, Log out and closing the dial
   });
 });
 
+test("after Retry focus goes to the question input", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    // The first ask fails on the network; Retry's goes through.
+    let failures = 1;
+    await page.route("**/api/v1/chat/stream", (route) => (failures-- > 0 ? route.abort("connectionreset") : route.continue()));
+    await ask(page, "What is embodied AI?");
+    const retry = widget(page, ".msg.error button", { hasText: "Retry" });
+    await retry.focus();
+    await page.keyboard.press("Enter");
+    await answered(page);
+    assert.equal(await page.evaluate(() => document.querySelector("chatkit-widget").shadowRoot.activeElement?.getAttribute("part")), "input");
+    await context.close();
+  });
+});
+
+test("screen readers hear who wrote each message, and one Close chat button in every placement", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    await ask(page, "What is embodied AI?");
+    await answered(page);
+    assert.equal(await page.getByRole("group", { name: "You asked", exact: true }).innerText(), "What is embodied AI?");
+    assert.equal(await page.getByRole("group", { name: "Answer", exact: true }).count(), 1);
+    const placements = [["bottom-right", { width: 1280, height: 800 }], ["side", { width: 1280, height: 800 }], ["bottom-right", { width: 390, height: 844 }]];
+    for (const [position, viewport] of placements) {
+      await page.setViewportSize(viewport);
+      await page.evaluate((p) => document.querySelector("chatkit-widget").setAttribute("position", p), position);
+      assert.equal(await page.getByRole("button", { name: "Close chat", exact: true }).count(), 1, `${position} at ${viewport.width} px`);
+    }
+    await context.close();
+  });
+});
+
 test("axe-core finds no WCAG 2.2 AA violation: open, streaming, dialog, signed in, dark", async () => {
   await withServer({ BUILTIN_TOKEN_DELAY: "150ms" }, async (server) => {
     for (const theme of ["light", "dark"]) {

@@ -87,7 +87,8 @@ test("after 👎 an answer offers Ask a person too; a good answer without 👎 d
     // A 👎 on a refusal keeps the one link it has.
     await refusal(page, 2);
     await widget(page, ".feedback").nth(1).getByRole("button", { name: "Not helpful" }).click();
-    await widget(page, ".feedback").nth(1).locator(".feedback-status", { hasText: "Thanks" }).waitFor();
+    await widget(page, ".feedback").nth(1).locator(".feedback-form").waitFor();
+    await settled(page);
     assert.equal(await supportLink(page).count(), 1);
 
     await widget(page, ".feedback").first().getByRole("button", { name: "Not helpful" }).click();
@@ -112,6 +113,28 @@ test("after 👎 an answer offers Ask a person too; a good answer without 👎 d
     assert.equal(await page.evaluate(() => globalThis.navigatedTo), expected);
     const event = (await opened).postDataJSON().events.find((e) => e.event_type === "support_opened");
     assert.deepEqual(event.event_data, { after: "thumbs_down" });
+    await context.close();
+  });
+});
+
+test("Ask a person under an earlier answer, read scrolled up, shows no \"New text\" button", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await openPanel(page);
+    for (const [n, q] of [ANSWERED, "How do teapots crack?", "What do sensors do?"].entries()) {
+      await ask(page, q);
+      await rated(page, n + 1);
+    }
+    const log = widget(page, ".log");
+    assert.ok(await log.evaluate((l) => l.scrollHeight > l.clientHeight), "the log scrolls");
+    await log.hover();
+    await page.mouse.wheel(0, -5000);
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelector(".log").scrollTop === 0);
+    await widget(page, ".feedback").first().getByRole("button", { name: "Not helpful" }).click();
+    await supportLink(page).waitFor();
+    // Two frames: the scroller decides on the next one.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    assert.equal(await widget(page, ".more").isVisible(), false, "nothing new arrived at the bottom");
     await context.close();
   });
 });

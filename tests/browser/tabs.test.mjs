@@ -87,3 +87,56 @@ test("Log out in one tab clears the conversation in every tab", async () => {
     await context.close();
   });
 });
+
+test("an answer resumed after a reload shows in the other tabs when it ends", async () => {
+  await withServer({ BUILTIN_TOKEN_DELAY: "100ms" }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await openPanel(page);
+    await openPanel(other);
+    // A first turn settles the anonymous token, whose storage event would
+    // otherwise make the other tab read the history mid-answer.
+    await ask(page, "What is embodied AI?");
+    await Promise.all([rated(page, 1), rated(other, 1)]);
+
+    await ask(page, "How do teapots crack?");
+    await page.waitForFunction(() => {
+      const b = document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.assistant");
+      return b.length === 2 && b[1].innerText.split(" ").length > 4;
+    });
+    await page.reload();
+    await openPanel(page);
+    await rated(page, 2);
+    await rated(other, 2);
+    assert.deepEqual(await readLog(other), await readLog(page), "the same log in both tabs");
+    await context.close();
+  });
+});
+
+test("a tab that could not read the history reads it again when the network is back", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await openPanel(page);
+    await openPanel(other);
+    await ask(page, "What is embodied AI?");
+    await Promise.all([rated(page, 1), rated(other, 1)]);
+
+    // The other tab's network fails while this tab's answer ends.
+    const failedRead = other.waitForRequest((r) => r.url().endsWith("/api/v1/chat/history"));
+    await other.route("**/api/v1/chat/history", (route) => route.abort("internetdisconnected"));
+    await ask(page, "How do teapots crack?");
+    await rated(page, 2);
+    await failedRead;
+    await other.unroute("**/api/v1/chat/history");
+    assert.equal(await widget(other, ".feedback").count(), 1, "nothing new while the read failed");
+
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await rated(other, 2);
+    assert.deepEqual(await readLog(other), await readLog(page));
+    await context.close();
+  });
+});

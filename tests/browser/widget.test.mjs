@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ask, assistantBubbles, fetchJson, launch, openWidget, outputDir, waitForMail, withServer } from "./harness.mjs";
+import { ask, assistantBubbles, axeViolations, fetchJson, launch, openWidget, outputDir, waitForMail, withServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -48,12 +48,13 @@ test("feedback: thumbs down asks why, and the rating with its reason and comment
     assert.equal(await down.getAttribute("aria-pressed"), "true");
     const form = row.locator(".feedback-form");
     assert.equal(await form.isVisible(), true, "down asks why");
+    assert.equal(await row.locator(".feedback-status").innerText(), "", "no thanks while the form still asks");
     await form.locator("select").selectOption("incomplete");
     await form.locator("textarea").fill("It never says what a body is.");
     assert.equal(await form.getByRole("combobox", { name: "What was wrong? (optional)" }).count(), 1, "named controls");
     assert.equal(await form.getByRole("textbox", { name: "Tell us more (optional)" }).count(), 1);
     const second = page.waitForRequest((r) => r.url().endsWith("/api/v1/chat/feedback"));
-    await form.getByRole("button", { name: "Send" }).click();
+    await form.getByRole("button", { name: "Send feedback", exact: true }).click();
     const full = JSON.parse((await second).postData());
     assert.deepEqual({ rating: full.rating, reason: full.reason, comment: full.comment },
       { rating: "down", reason: "incomplete", comment: "It never says what a body is." });
@@ -62,6 +63,31 @@ test("feedback: thumbs down asks why, and the rating with its reason and comment
     const upRequest = page.waitForRequest((r) => r.url().endsWith("/api/v1/chat/feedback"));
     await row.getByRole("button", { name: "Helpful", exact: true }).click();
     assert.equal(JSON.parse((await upRequest).postData()).rating, "up", "a later rating replaces the earlier");
+    await row.locator(".feedback-status").filter({ hasText: "Thanks" }).waitFor();
+  });
+});
+
+test("the 👎 form follows the theme and its controls are 44 px tap targets on a phone", async () => {
+  await withServer({}, async (server) => {
+    const { context, page } = await openWidget(browser, server.url, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, bypassCSP: true });
+    await page.evaluate(() => document.querySelector("chatkit-widget").setAttribute("theme", "dark"));
+    await page.locator("chatkit-widget .launcher").click();
+    await ask(page, "What is embodied AI?");
+    const row = page.locator("chatkit-widget .feedback").last();
+    await row.getByRole("button", { name: "Not helpful" }).click();
+    const form = row.locator(".feedback-form");
+    await form.waitFor();
+    const looks = await form.evaluate((f) => [...f.children].map((c) => {
+      const style = getComputedStyle(c);
+      return { tag: c.tagName.toLowerCase(), height: c.getBoundingClientRect().height, color: style.color, background: style.backgroundColor };
+    }));
+    for (const c of looks) {
+      assert.ok(c.height >= 44, `${c.tag} is ${c.height} px tall`);
+      assert.equal(c.color, "rgb(249, 250, 251)", `${c.tag} has the dark theme's text colour`);
+      assert.ok(["rgb(17, 24, 39)", "rgba(0, 0, 0, 0)"].includes(c.background), `${c.tag} has the dark theme's background: ${c.background}`);
+    }
+    assert.deepEqual(await axeViolations(page), []);
+    await context.close();
   });
 });
 
