@@ -130,6 +130,13 @@ export async function ask(page, question) {
 // An element inside the widget's shadow root (Playwright's locators pierce it).
 export const widget = (page, selector, options) => page.locator(`chatkit-widget ${selector}`, options);
 export const openPanel = (page) => widget(page, ".launcher").click();
+// Another tab of the same browser (its storage shared) on `url`, panel open.
+export async function openOtherTab(context, url) {
+  const other = await context.newPage();
+  await other.goto(url);
+  await openPanel(other);
+  return other;
+}
 
 export function assistantBubbles(page) {
   return page.locator("chatkit-widget .msg.assistant");

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { ask, assistantBubbles, axeViolations, fetchJson, launch, openPanel, openWidget, outputDir, widget, withServer } from "./harness.mjs";
+import { ask, assistantBubbles, axeViolations, fetchJson, launch, openOtherTab, openPanel, openWidget, outputDir, widget, withServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -90,10 +90,8 @@ test("a reload mid-answer resumes it, whole", async () => {
 test("two tabs of the site stay in step", async () => {
   await withServer({}, async (server) => {
     const { context, page } = await openWidget(browser, server.url);
-    const other = await context.newPage();
-    await other.goto(server.url);
     await openPanel(page);
-    await openPanel(other);
+    const other = await openOtherTab(context, server.url);
     await ask(page, "What is embodied AI?");
     await answered(page);
     await widget(other, ".msg.assistant .sources").waitFor({ timeout: 10000 });
@@ -400,9 +398,7 @@ test("each Retry asks its own question again, and another tab's answer keeps the
     await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelectorAll(".msg.error").length === 2);
 
     // Another tab answers meanwhile: this tab's failed questions stay.
-    const other = await context.newPage();
-    await other.goto(server.url);
-    await openPanel(other);
+    const other = await openOtherTab(context, server.url);
     await ask(other, "What do sensors do?");
     await answered(other);
     await widget(page, ".msg.assistant").first().waitFor();

@@ -2,7 +2,7 @@
 // the real server: questions asked in two tabs at once, and Log out.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ask, launch, openPanel, openWidget, widget, withServer } from "./harness.mjs";
+import { ask, launch, openOtherTab, openPanel, openWidget, widget, withServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -26,9 +26,7 @@ test("two tabs asking at once both end with the same log, without a reload", asy
     await openPanel(page);
     await ask(page, "What is embodied AI?");
     await rated(page, 1);
-    const other = await context.newPage();
-    await other.goto(server.url);
-    await openPanel(other);
+    const other = await openOtherTab(context, server.url);
     await rated(other, 1);
 
     await Promise.all([ask(page, "How do teapots crack?"), ask(other, "What do sensors do?")]);
@@ -91,10 +89,8 @@ test("Log out in one tab clears the conversation in every tab", async () => {
 test("an answer resumed after a reload shows in the other tabs when it ends", async () => {
   await withServer({ BUILTIN_TOKEN_DELAY: "100ms" }, async (server) => {
     const { context, page } = await openWidget(browser, server.url);
-    const other = await context.newPage();
-    await other.goto(server.url);
     await openPanel(page);
-    await openPanel(other);
+    const other = await openOtherTab(context, server.url);
     // A first turn settles the anonymous token, whose storage event would
     // otherwise make the other tab read the history mid-answer.
     await ask(page, "What is embodied AI?");
@@ -117,10 +113,8 @@ test("an answer resumed after a reload shows in the other tabs when it ends", as
 test("a tab that could not read the history reads it again when the network is back", async () => {
   await withServer({}, async (server) => {
     const { context, page } = await openWidget(browser, server.url);
-    const other = await context.newPage();
-    await other.goto(server.url);
     await openPanel(page);
-    await openPanel(other);
+    const other = await openOtherTab(context, server.url);
     await ask(page, "What is embodied AI?");
     await Promise.all([rated(page, 1), rated(other, 1)]);
 
