@@ -19,13 +19,13 @@ WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 source "$ROOT/scripts/services.sh" # free_port
 
-start_fake() { # delay_ms -> port
-  local port
-  port=$(free_port)
-  /usr/bin/python3 "$ROOT/tests/support/fake_embeddings.py" --port "$port" --dims 768 --delay-ms "$1" \
-    >"$WORK/fake-$port.log" 2>&1 &
-  for _ in $(seq 100); do grep -q listening "$WORK/fake-$port.log" 2>/dev/null && break; sleep 0.05; done
-  echo "$port"
+# Sets FAKE_PORT. Not called through $(...): a fake started in that subshell
+# would not be a job of this one, and the trap would leave it running.
+start_fake() { # delay_ms
+  FAKE_PORT=$(free_port)
+  /usr/bin/python3 "$ROOT/tests/support/fake_embeddings.py" --port "$FAKE_PORT" --dims 768 --delay-ms "$1" \
+    >"$WORK/fake-$FAKE_PORT.log" 2>&1 &
+  for _ in $(seq 100); do grep -q listening "$WORK/fake-$FAKE_PORT.log" 2>/dev/null && break; sleep 0.05; done
 }
 
 start_server() { # port database embeddings_port(or empty)
@@ -72,7 +72,8 @@ PY
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 echo "corpus: $CORPUS"
-FAKE=$(start_fake 0)
+start_fake 0
+FAKE=$FAKE_PORT
 echo "== start-up until every vector exists"
 cold=$(time_to_ready "$WORK/cache.db" "$FAKE")
 warm=$(time_to_ready "$WORK/cache.db" "$FAKE")
@@ -82,8 +83,8 @@ echo "== POST /chat per question (mean, p50 ms)"
 P=$(free_port); start_server "$P" "$WORK/plain.db" ""
 echo "lexical_only $(chat_latency "$P")"
 for delay in 0 50; do
-  F=$(start_fake "$delay")
-  P=$(free_port); start_server "$P" "$WORK/cache.db" "$F"
+  start_fake "$delay"
+  P=$(free_port); start_server "$P" "$WORK/cache.db" "$FAKE_PORT"
   until curl -sf "http://127.0.0.1:$P/metrics" | grep -q '^chatkit_embeddings_ready 1'; do sleep 0.02; done
   echo "hybrid_endpoint_${delay}ms $(chat_latency "$P")"
 done
