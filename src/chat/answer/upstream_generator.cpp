@@ -93,16 +93,11 @@ asio::awaitable<void> upstream_generator::exchange(Stream& stream, connection_pt
                                                    obs::upstream_call& call)
 {
     auto& lowest = connection->lowest();
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_->path(), 11};
-    req.set(bhttp::field::host, target_->host_header());
-    req.set(bhttp::field::content_type, "application/json");
+    auto req = target_->post(body, settings_.api_key);
     req.set(bhttp::field::accept, "text/event-stream");
-    if (!settings_.api_key.empty())
-        req.set(bhttp::field::authorization, "Bearer " + settings_.api_key);
     // The provider's logs then name the request an operator is looking at.
     if (!request_id.empty())
         req.set("X-Request-ID", request_id);
-    req.body() = body;
     req.prepare_payload();
     lowest.expires_after(settings_.first_token_timeout);
     co_await bhttp::async_write(stream, req, asio::use_awaitable);

@@ -39,6 +39,17 @@ upstream_target::upstream_target(const std::string& base_url, const std::string&
 
 upstream_target::~upstream_target() = default;
 
+beast::http::request<beast::http::string_body> upstream_target::post(std::string body, const std::string& api_key) const
+{
+    beast::http::request<beast::http::string_body> req{beast::http::verb::post, path_, 11};
+    req.set(beast::http::field::host, host_header_);
+    req.set(beast::http::field::content_type, "application/json");
+    if (!api_key.empty())
+        req.set(beast::http::field::authorization, "Bearer " + api_key);
+    req.body() = std::move(body);
+    return req;
+}
+
 std::vector<asio::ip::tcp::endpoint> upstream_target::cached_endpoints()
 {
     std::lock_guard lock(endpoints_mutex_);

@@ -75,13 +75,8 @@ asio::awaitable<std::vector<std::vector<float>>> embeddings_client::embed(const 
     const std::uint64_t body_limit = texts.size() * max_vector_bytes + response_overhead_bytes;
     if (texts.empty())
         co_return std::vector<std::vector<float>>{};
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, target_->path(), 11};
-    req.set(bhttp::field::host, target_->host_header());
-    req.set(bhttp::field::content_type, "application/json");
+    auto req = target_->post(request_body(texts), settings_.api_key);
     req.set(bhttp::field::connection, "close");
-    if (!settings_.api_key.empty())
-        req.set(bhttp::field::authorization, "Bearer " + settings_.api_key);
-    req.body() = request_body(texts);
     req.prepare_payload();
     std::string body;
     const auto deadline = std::chrono::steady_clock::now() + timeout;

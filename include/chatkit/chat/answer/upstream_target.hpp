@@ -5,6 +5,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <memory>
@@ -32,8 +34,10 @@ public:
     boost::asio::awaitable<std::unique_ptr<upstream_connection>> open(boost::asio::any_io_executor executor,
                                                                       std::chrono::milliseconds timeout);
 
-    [[nodiscard]] const std::string& host_header() const { return host_header_; }
-    [[nodiscard]] const std::string& path() const { return path_; } // prefix + endpoint
+    // A POST of JSON `body` to the endpoint, with the bearer `api_key` when
+    // there is one; callers add their own headers, then prepare_payload().
+    [[nodiscard]] boost::beast::http::request<boost::beast::http::string_body> post(std::string body,
+                                                                                    const std::string& api_key) const;
 
 private:
     std::vector<boost::asio::ip::tcp::endpoint> cached_endpoints();
