@@ -88,11 +88,13 @@ echo "corpus: $(ls "$work/api" | wc -l) files, $(du -sh "$work/api" | cut -f1)"
 nodejs_sets=("$here/bench_answers/questions-dev.json" "$here/bench_answers/questions-holdout.json")
 for n in $(seq 2 23); do nodejs_sets+=("$here/bench_answers/questions-holdout$n.json"); done
 "$bench" "$work/api" "${nodejs_sets[@]}" "$@"
+"$bench" "$work/api" --leaks | tail -n 1
 
 echo
 echo "== corpus chatkit-docs (development, plain, this repository's docs)"
 "$bench" "$here/../docs" "$here/bench_answers/chatkit-docs/questions.json" \
   "$here/bench_answers/chatkit-docs/questions-2.json" "$here/bench_answers/chatkit-docs/questions-3.json"
+"$bench" "$here/../docs" --leaks | tail -n 1
 
 while IFS=$'\t' read -r name role site repo commit subtree left_out; do
   case $name in '#'* | '') continue ;; esac
@@ -100,6 +102,7 @@ while IFS=$'\t' read -r name role site repo commit subtree left_out; do
   echo
   echo "== corpus $name ($role, $site, $repo at ${commit:0:12}, $subtree)"
   "$bench" "$dir" "$here/bench_answers/corpora/$name/questions.json" --site "$site"
+  "$bench" "$dir" --leaks --site "$site" | tail -n 1
 done <"$here/bench_answers/corpora.tsv"
 
 echo

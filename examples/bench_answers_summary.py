@@ -10,6 +10,8 @@ ROW = re.compile(
     r"^\| (chatkit|FTS5 bm25)\s+(\S+)\s*\| *([\d.]+) \| *([\d.]+) \| *([\d.]+) \| *\d+% \((\d+)/(\d+)\) \| *\d+% "
     r"\| (\d+)/(\d+) \(near (\d+)/(\d+)\) \| (\d+) \| (\d+)/(\d+) \| (\d+) \|")
 
+SWEEP = re.compile(r"^answers with a leak: (\d+) of (\d+) sections")
+
 
 def corpora(text):
     """(name, role, {method: row of the last table line}) per corpus."""
@@ -19,6 +21,9 @@ def corpora(text):
         name, role = head.split(" ", 1)[0], head.split("(", 1)[1].split(",", 1)[0]
         rows = {}
         for line in block.splitlines():
+            swept = SWEEP.match(line)
+            if swept:
+                rows["sweep"] = swept
             m = ROW.match(line)
             if m:  # the "all" row, when there is one, comes last and wins
                 rows[m.group(1)] = m
@@ -35,11 +40,16 @@ def numbers(m):
     }
 
 
+def sweep(rows):
+    m = rows.get("sweep")
+    return f"{m.group(1)} of {m.group(2)}" if m else "n/a"
+
+
 def main():
     text = open(sys.argv[1], encoding="utf-8").read()
     print("| corpus | role | MRR@5 ours / FTS5 | R@5 ours / FTS5 | facts | answerable refused | out-of-scope refused "
-          "(near) | leaks |")
-    print("|---|---|---|---|---|---|---|---|")
+          "(near) | leaks | every section asked alone: answers with a leak |")
+    print("|---|---|---|---|---|---|---|---|---|")
     validation = []
     for name, role, rows in corpora(text):
         if "chatkit" not in rows or "FTS5 bm25" not in rows:
@@ -50,7 +60,7 @@ def main():
               f"{o['r5']:.2f} / {f['r5']:.2f} | {pct(o['facts'], o['answerable'])} | "
               f"{o['in_refused']}/{o['answerable']} ({pct(o['in_refused'], o['answerable'])}) | "
               f"{o['out_refused']}/{o['out']} ({pct(o['out_refused'], o['out'])}; near {o['near_refused']}/{o['near']}) "
-              f"| {o['leaks']} |")
+              f"| {o['leaks']} | {sweep(rows)} |")
         if role == "validation":
             validation.append((o, f))
     if validation:

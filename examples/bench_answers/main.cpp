@@ -5,6 +5,9 @@
 //   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... [--site plain|mkdocs|docusaurus] [--dump FILE]
 //                         [--no-context]   (follow-ups asked without the question before them)
 //                         [--chain]        (every other question asked after the one before it in its file)
+//   chatkit-bench-answers CORPUS_DIR --leaks [--site KIND]
+//                         (an answer from every section alone, asked by its heading: the site
+//                          syntax that reaches readers, whatever the questions; reads no question)
 //
 // With EMBEDDINGS_BASE_URL and EMBEDDINGS_MODEL set (as for the server), the
 // method measured is the hybrid one: words and meaning (meaning.hpp).
@@ -188,22 +191,27 @@ std::vector<std::string> leaks_in(const std::string& answer)
     static const std::vector<std::pair<std::string, std::regex>> patterns{
         {"include directive", std::regex(R"(\{\*|\*\}|\{!|!\}|--8<--)")},
         {"admonition marker", std::regex(R"((^|\n)\s*(!!!|\?\?\?|///|:::|===))")},
-        {"raw HTML", std::regex(R"(<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?/?>|<!--)")},
+        {"raw HTML", std::regex(R"((^|[^\\])<(/?[a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?/?>|<!--)")}, // "\<" is text
         {"hl_lines", std::regex(R"(hl_lines)")},
         {"heading id", std::regex(R"(\{\s*#[\w-]+[^}]*\})")},
         {"front matter", std::regex(R"((^|\n)---\n)")},
         {"shortcode", std::regex(R"(\{\{[<%]|[>%]\}\}|\{\{#\w+)")},
     };
-    // Blank out fenced code and inline code first.
+    // Blank out fenced code and inline code first. A fence closes with a
+    // run of its own length or longer: "````md" shows "```" lines as code.
     std::string prose;
-    bool fence = false;
+    std::size_t fence = 0;
     std::istringstream lines(answer);
     for (std::string line; std::getline(lines, line);) {
-        if (line.find("```") != std::string::npos && line.find_first_not_of(" ") == line.find("```")) {
-            fence = !fence;
+        auto start = line.find_first_not_of(' ');
+        auto run = start == std::string::npos || line[start] != '`' ? 0 : line.find_first_not_of('`', start) - start;
+        if (start != std::string::npos && line.find_first_not_of('`', start) == std::string::npos)
+            run = line.size() - start;
+        if (run >= 3 && (fence == 0 || (run >= fence && line.find_first_not_of('`', start) == std::string::npos))) {
+            fence = fence == 0 ? run : 0;
             continue;
         }
-        if (!fence)
+        if (fence == 0)
             prose += std::regex_replace(line, std::regex("`[^`]*`"), "``") + "\n";
     }
     std::vector<std::string> found;
@@ -308,6 +316,30 @@ void write_features(const retriever& index, const std::vector<std::string>& file
     }
 }
 
+// Site syntax checked over the whole corpus rather than over what the
+// questions happen to reach: each section answers a question made of its
+// own heading, alone. Prints each kind of leak with its count and up to
+// three sections.
+void report_leaks(const corpus& source)
+{
+    std::map<std::string, std::vector<std::string>> found;
+    int answers_with_leaks = 0;
+    for (const auto& s : source.sections()) {
+        auto answer = compose_answer({s.title, "browse", "", {{&s, 1.0, 1.0}}, false, {}});
+        auto leaks = leaks_in(answer);
+        answers_with_leaks += leaks.empty() ? 0 : 1;
+        for (const auto& kind : leaks)
+            found[kind].push_back(s.id);
+    }
+    for (const auto& [kind, ids] : found) {
+        std::printf("%-18s %zu:", kind.c_str(), ids.size());
+        for (std::size_t i = 0; i < ids.size() && i < 3; ++i)
+            std::printf(" %s", ids[i].c_str());
+        std::printf("\n");
+    }
+    std::printf("answers with a leak: %d of %zu sections\n", answers_with_leaks, source.sections().size());
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -317,6 +349,7 @@ int main(int argc, char** argv)
     corpus_options options;
     bool context = true; // follow-ups see the question before them
     bool chain = false;  // every question follows the one before it in its file: what a false follow-up costs
+    bool leaks = false;
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--dump" && i + 1 < argc)
@@ -327,10 +360,16 @@ int main(int argc, char** argv)
             context = false;
         else if (arg == "--chain")
             chain = true;
+        else if (arg == "--leaks")
+            leaks = true;
         else if (arg == "--site" && i + 1 < argc)
             options.site = parse_site_kind(argv[++i]).value_or(site_kind::plain);
         else
             files.push_back(arg);
+    }
+    if (leaks && argc >= 3) {
+        report_leaks(*load_corpus(argv[1], options));
+        return 0;
     }
     if (argc < 3 || files.empty()) {
         std::fprintf(stderr,

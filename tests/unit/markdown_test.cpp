@@ -185,6 +185,9 @@ TEST(markdown_out, answers_use_plain_commonmark)
     EXPECT_EQ(md::to_markdown(blocks[1]), "- one\n  1. sub");
     EXPECT_EQ(md::to_markdown(blocks[2]), "| k | v |\n| --- | --- |\n| a\\|b | 1 |");
     EXPECT_EQ(md::fenced("has ``` inside", "md"), "````md\nhas ``` inside\n````");
+    // Jest's "\[array&lt;string&gt;]": text, which a renderer must not take for a tag.
+    EXPECT_EQ(md::to_markdown(md::parse("`roots` \\[array&lt;string&gt;], a < b\n")[0]),
+              "`roots` [array\\<string>], a \\< b");
 }
 
 TEST(corpus, sections_keep_heading_path_body_and_urls)
@@ -325,6 +328,33 @@ TEST(markdown_page, hugo_and_mdbook_template_calls_never_reach_the_text)
     EXPECT_EQ(text.find("{{#include"), std::string::npos) << text;
     EXPECT_NE(text.find("Write {{< note >}} in a page."), std::string::npos) << "an escaped call as the site shows it";
     EXPECT_NE(page.blocks.back().code.find("{{< note >}}"), std::string::npos) << "code is left as written";
+}
+
+TEST(markdown_page, a_hugo_call_with_one_line_per_argument_is_resolved)
+{
+    auto page = page_of("## Example\n\nBefore.\n{{< img\n  src=\"images/a.jpg\"\n  alt=\"Zion\"\n  filter=\"Dither\"\n"
+                        "  filterArgs=\"\"\n  example=true\n>}}\n");
+    auto text = all_text(page.blocks);
+    EXPECT_EQ(text.find("{{<"), std::string::npos) << text;
+    EXPECT_EQ(text.find("src="), std::string::npos) << text;
+    EXPECT_NE(text.find("Before."), std::string::npos) << text;
+}
+
+TEST(markdown_page, attribute_lists_are_markup_outside_headings)
+{
+    auto page = page_of("## Buttons { #buttons }\n\n[Subscribe](#){ .md-button .md-button--primary } now.\n\n"
+                        "Lorem (1) ipsum.\n{ .annotate }\n\n![Logo](logo.png){ width=\"300\" }\n\n&nbsp;\n"
+                        "{: #feedback style=\"margin: 0; height: 0\" }\n\n"
+                        "Write `{ .md-button }` after a link. Pass {name} or { key: 1 }.\n");
+    ASSERT_FALSE(page.blocks.empty());
+    EXPECT_EQ(page.blocks[0].id, "buttons") << "a heading's id is its anchor";
+    auto text = all_text(page.blocks);
+    EXPECT_NE(text.find("Subscribe now."), std::string::npos) << text;
+    EXPECT_EQ(text.find(".annotate"), std::string::npos) << text;
+    EXPECT_EQ(text.find("width="), std::string::npos) << text;
+    EXPECT_EQ(text.find("#feedback"), std::string::npos) << text;
+    EXPECT_NE(text.find("Write { .md-button } after a link. Pass {name} or { key: 1 }."), std::string::npos)
+        << "code spans, placeholders and objects stay: " << text;
 }
 
 TEST(markdown_page, an_html_comment_after_a_reference_link_is_no_text)

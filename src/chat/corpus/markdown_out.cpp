@@ -21,7 +21,8 @@ void escape_into(std::string& out, std::string_view text)
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         bool citation_like = c == '[' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]));
-        if (c == '\\' || c == '*' || c == '`' || citation_like)
+        // Text that was "&lt;string&gt;" in the source would read as a tag.
+        if (c == '\\' || c == '*' || c == '`' || c == '<' || citation_like)
             out += '\\';
         out += c;
     }

@@ -327,14 +327,15 @@ public:
     }
 
     // A line of prose with its site syntax resolved. A call or comment
-    // wrapped over the next lines (at most four, within the paragraph) takes
-    // them along when it closes there; otherwise the line stands alone.
+    // wrapped over the next lines (at most sixteen, within the paragraph: a
+    // Hugo call may take a line per argument) takes them along when it
+    // closes there; otherwise the line stands alone.
     static std::string prose_line(const std::vector<std::string>& lines, std::size_t& i)
     {
         if (!opens_site_syntax(lines[i]))
             return resolve_site_syntax(lines[i]);
         std::string joined = lines[i];
-        for (std::size_t next = i + 1; next < lines.size() && next <= i + 4; ++next) {
+        for (std::size_t next = i + 1; next < lines.size() && next <= i + 16; ++next) {
             auto t = util::trim(lines[next]);
             if (t.empty() || !opens_fence(std::string(t)).empty())
                 break;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 
 namespace chatkit::chat {
@@ -54,12 +55,67 @@ std::string_view shown(std::string_view args)
     return {};
 }
 
+bool name_char(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':';
+}
+
+// The length of an attribute list at `at` (Python-Markdown's attr_list,
+// goldmark's attributes): "{ .md-button }", "{: #id .wide }", alone on a
+// block's last line or after a link, or "{ width="300" }" after a link or an
+// image; 0 when the braces hold anything else (a placeholder, an object).
+std::size_t attribute_list(std::string_view line, std::size_t at)
+{
+    std::size_t i = at + 1;
+    if (i < line.size() && line[i] == ':')
+        ++i;
+    bool marked = false, any = false;
+    while (i < line.size()) {
+        if (line[i] == ' ' || line[i] == '\t') {
+            ++i;
+            continue;
+        }
+        if (line[i] == '}') {
+            bool after_link = at > 0 && line[at - 1] == ')';
+            return any && (marked || after_link) ? i + 1 - at : 0;
+        }
+        auto start = i;
+        if (line[i] == '.' || line[i] == '#') {
+            while (++i < line.size() && name_char(line[i])) {
+            }
+            if (i == start + 1)
+                return 0;
+            marked = true;
+        } else {
+            while (i < line.size() && name_char(line[i]))
+                ++i;
+            if (i == start || i == line.size() || line[i] != '=')
+                return 0;
+            if (++i < line.size() && (line[i] == '"' || line[i] == '\'')) {
+                auto quote = line.find(line[i], i + 1);
+                if (quote == std::string_view::npos)
+                    return 0;
+                i = quote + 1;
+            } else {
+                while (i < line.size() && line[i] != ' ' && line[i] != '}')
+                    ++i;
+            }
+        }
+        if (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '}')
+            return 0;
+        any = true;
+    }
+    return 0;
+}
+
 constexpr std::array<std::string_view, 4> mdbook_calls{"include", "rustdoc_include", "playground", "title"};
 
 scan_result scan(std::string_view line)
 {
     scan_result out;
     out.text.reserve(line.size());
+    // A heading's "{#id}" names its anchor; the Markdown reader takes it.
+    const bool heading = line.substr(std::min(line.size(), line.find_first_not_of(" \t"))).starts_with('#');
     std::size_t i = 0;
     while (i < line.size()) {
         char c = line[i];
@@ -112,6 +168,12 @@ scan_result scan(std::string_view line)
                 continue;
             }
         }
+        if (c == '{' && !heading) {
+            if (auto length = attribute_list(line, i); length > 0) {
+                i += length;
+                continue;
+            }
+        }
         out.text += c;
         ++i;
     }
@@ -122,7 +184,7 @@ scan_result scan(std::string_view line)
 
 std::string resolve_site_syntax(std::string_view line)
 {
-    if (line.find("{{") == std::string_view::npos && line.find("<!--") == std::string_view::npos)
+    if (line.find('{') == std::string_view::npos && line.find("<!--") == std::string_view::npos)
         return std::string(line);
     return scan(line).text;
 }

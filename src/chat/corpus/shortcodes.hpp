@@ -11,7 +11,8 @@ namespace chatkit::chat {
 // its term_id, else the sample file= it embeds; `{{< note >}}` nothing, so
 // a paired call's body stays), an escaped call (`{{</* x */>}}`) shows as
 // written, mdBook's preprocessor calls (`{{#include ../x.rs}}`) go, and so
-// do HTML comments (mdBook's "<!-- ignore -->" after a link). Inline code
+// do HTML comments (mdBook's "<!-- ignore -->" after a link) and attribute
+// lists outside headings ("[Subscribe](#){ .md-button }"). Inline code
 // spans are left as they are. A hand-written scanner: std::regex recurses
 // per character and a long line would overflow the stack.
 [[nodiscard]] std::string resolve_site_syntax(std::string_view line);
