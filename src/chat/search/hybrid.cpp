@@ -25,9 +25,11 @@ std::vector<hit> find_sources(const retriever& index, std::string_view question,
     // Meaning may find what the words missed (a paraphrase), never overrule
     // a refusal of another product or API: unrelated texts are closer than
     // 0.5 in some models.
-    if (retriever::names_elsewhere(index.lookup(question, 1, follow_up_context(question, earlier))))
+    const auto context = follow_up_context(question, earlier);
+    auto looked = index.lookup(question, fusion_depth, context);
+    if (retriever::names_elsewhere(looked))
         return {};
-    auto lexical = find_sources(index, question, selection, fusion_depth, earlier);
+    auto lexical = sources_from(index, std::move(looked), question, selection, fusion_depth, context);
     auto close = m.vectors.nearest(m.question, fusion_depth);
     const bool vector_covers = !close.empty() && close.front().second >= m.min_similarity;
     if (lexical.empty() && !vector_covers)

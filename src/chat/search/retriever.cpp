@@ -335,7 +335,12 @@ std::vector<hit> find_sources(const retriever& index, std::string_view question,
                               std::size_t limit, std::string_view earlier)
 {
     auto context = follow_up_context(question, earlier);
-    auto looked = index.lookup(question, limit, context);
+    return sources_from(index, index.lookup(question, limit, context), question, selection, limit, context);
+}
+
+std::vector<hit> sources_from(const retriever& index, retriever::result looked, std::string_view question,
+                              std::string_view selection, std::size_t limit, std::string_view context)
+{
     if (retriever::asks_elsewhere(looked, question))
         return {};
     auto& hits = looked.hits;

@@ -184,4 +184,9 @@ private:
                                             std::string_view selection, std::size_t limit,
                                             std::string_view earlier = {});
 
+// The same from a lookup of the question already made (`context`: what
+// follow_up_context gave), for a caller that read the lookup first.
+[[nodiscard]] std::vector<hit> sources_from(const retriever& index, retriever::result looked, std::string_view question,
+                                            std::string_view selection, std::size_t limit, std::string_view context);
+
 } // namespace chatkit::chat
