@@ -5,8 +5,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <memory>
 #include <stdexcept>
 
 namespace chatkit::chat {
@@ -72,9 +74,24 @@ asio::awaitable<std::unique_ptr<upstream_connection>> upstream_target::open(asio
     auto endpoints = cached_endpoints();
     if (endpoints.empty()) {
         // getaddrinfo runs on Asio's resolver thread; its answer is kept so
-        // later requests skip it (and dropped when a connect fails).
-        asio::ip::tcp::resolver resolver(executor);
-        auto results = co_await resolver.async_resolve(host_, port_, asio::use_awaitable);
+        // later requests skip it (and dropped when a connect fails). A DNS
+        // server that never answers costs the connect deadline, no more:
+        // the timer cancels the lookup, and owns the resolver so that a
+        // cancel already queued never outlives it.
+        auto resolver = std::make_shared<asio::ip::tcp::resolver>(executor);
+        asio::steady_timer deadline(executor, timeout);
+        auto expired = std::make_shared<bool>(false);
+        deadline.async_wait([resolver, expired](boost::system::error_code ec) {
+            if (!ec) {
+                *expired = true;
+                resolver->cancel();
+            }
+        });
+        auto [resolve_error, results] =
+            co_await resolver->async_resolve(host_, port_, asio::as_tuple(asio::use_awaitable));
+        deadline.cancel();
+        if (resolve_error)
+            throw boost::system::system_error(*expired ? asio::error::timed_out : resolve_error);
         for (const auto& r : results)
             endpoints.push_back(r.endpoint());
         remember_endpoints(endpoints);
