@@ -11,6 +11,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -22,6 +25,41 @@ namespace {
 const std::string full_answer =
     "Embodied AI studies agents that learn by acting [1]. They perceive through sensors [2] and caf\xC3\xA9 robots "
     "serve coffee.";
+
+// A loopback port that takes no more connections: its accept queue is full
+// and never drained, so the kernel drops further SYNs, as from a host behind
+// a firewall that drops packets. `full` is whether a connect now hangs.
+struct blackhole {
+    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    std::vector<int> queued;
+    std::uint16_t port = 0;
+    bool full = false;
+
+    blackhole()
+    {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof a;
+        if (::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener, 0) != 0 ||
+            ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &length) != 0)
+            return;
+        port = ntohs(a.sin_port);
+        for (int i = 0; i < 8 && !full; ++i) {
+            int s = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            queued.push_back(s);
+            ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+            pollfd p{s, POLLOUT, 0};
+            full = ::poll(&p, 1, 300) == 0;
+        }
+    }
+    ~blackhole()
+    {
+        for (int s : queued)
+            ::close(s);
+        ::close(listener);
+    }
+};
 
 class upstream : public ::testing::Test {
 protected:
@@ -337,6 +375,26 @@ TEST_F(upstream, refusing_or_unreachable_models_are_502_and_an_error_event_with_
     fake_.reset(); // nothing listens on its port any more
     start("");
     EXPECT_EQ(call(port_, "POST", "/api/v1/chat", question).status(), 502u) << "unreachable";
+}
+
+TEST_F(upstream, a_model_that_never_accepts_the_connection_fails_within_the_connect_deadline)
+{
+    blackhole hole;
+    ASSERT_TRUE(hole.full) << "the kernel accepted every connection; no blackhole to test against";
+    auto env = dev_env();
+    env["LLM_BASE_URL"] = "http://127.0.0.1:" + std::to_string(hole.port) + "/v1";
+    env["LLM_MODEL"] = "fake-model";
+    env["LLM_CONNECT_TIMEOUT"] = "500ms";
+    server_ = std::make_unique<server_process>(std::vector<std::string>{}, env);
+    auto port = server_->wait_until_listening();
+    ASSERT_TRUE(port) << server_->output();
+    port_ = *port;
+    auto started = std::chrono::steady_clock::now();
+    auto r = call(port_, "POST", "/api/v1/chat", R"({"message": "What is embodied AI?"})");
+    EXPECT_EQ(r.status(), 502u) << r.raw.body;
+    EXPECT_EQ(r.error_code(), "GENERATION_FAILED");
+    // The deadline is 0.5 s; without one, the kernel's SYN retries take minutes.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
 }
 
 TEST_F(upstream, an_answer_past_its_cap_ends_with_an_error_and_closes_the_upstream)
