@@ -9,7 +9,7 @@ BUILD_PACKAGES=(
   g++ meson ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev
-  libsodium-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
+  libsodium-dev libidn2-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev libmd4c-dev libstemmer-dev
   wamerican
 )

@@ -296,6 +296,13 @@ export class ChatKitApi {
     return this.call("POST", `/chat/${messageId}/cancel`).catch(() => null);
   }
 
+  // A read-only link to one of the reader's conversations (API.md, Shared
+  // conversations): the same one again while it lives. Resolves its address.
+  async shareConversation(conversationId) {
+    const r = await this.call("POST", `/chat/conversations/${encodeURIComponent(conversationId)}/share`);
+    return new URL(`${this.base}${r.path}`, location.href).href;
+  }
+
   // --- signed-in extras --------------------------------------------------------
   saveChat(messages, title) {
     return this.call("POST", "/chat/save", { messages, title });

@@ -1,15 +1,19 @@
 // "Ask a person": the site's own support (SUPPORT_URL, served by
 // GET /widget/settings), offered under a refusal and after a 👎, with the
-// turn's question and the page filled into its template.
+// turn's question and a read-only link to the conversation (the page's
+// address when that link cannot be had) filled into its template.
 import { el } from "./chatkit-dom.js";
 
 // The server checks SUPPORT_URL at start-up; the widget still never builds
 // a link to anything else (a javascript: URL would run in the host page).
 const SCHEMES = ["https:", "http:", "mailto:"];
+// How long a press waits for the conversation's link before the page's
+// address goes instead: well inside the 5 s a browser lets a click open a tab.
+const SHARE_WAIT_MS = 3000;
 
 // Each placeholder percent-encoded: the question may hold `&`, `#` or `?`.
-export function fillSupportUrl(template, question, pageUrl) {
-  const values = { question, conversation_url: pageUrl };
+export function fillSupportUrl(template, question, conversationUrl) {
+  const values = { question, conversation_url: conversationUrl };
   return template.replace(/\{(question|conversation_url)\}/g, (_, key) => encodeURIComponent(values[key]));
 }
 
@@ -25,6 +29,7 @@ export class Support {
   constructor(widget) {
     this.w = widget;
     this.template = null; // a promise of the template, or of null for none
+    this.links = new Map(); // conversation id -> a promise of its read-only link's address
   }
 
   // Asked once per page, when first needed: most readers never need it. A
@@ -34,6 +39,19 @@ export class Support {
     return this.template;
   }
 
+  // The conversation's read-only link (POST .../share), made the first time
+  // the reader hands it over and the same one after; null when it cannot be
+  // had within SHARE_WAIT_MS (no token, an error, a slow network).
+  sharedLink(conversation) {
+    let link = this.links.get(conversation);
+    if (!link) {
+      link = this.w.api.shareConversation(conversation).catch(() => null);
+      this.links.set(conversation, link);
+      link.then((url) => url || this.links.delete(conversation)); // a failure is asked again next time
+    }
+    return Promise.race([link, new Promise((done) => setTimeout(() => done(null), SHARE_WAIT_MS))]);
+  }
+
   // Puts the link right after `row` (the answer's feedback row), once.
   // `after` tells analytics what led to it; the question never goes there.
   async offer(row, question, after) {
@@ -41,15 +59,33 @@ export class Support {
     if (!template || !row.isConnected || row.nextElementSibling?.matches(".support")) return;
     const s = this.w.strings;
     const mail = template.startsWith("mailto:");
-    const href = () => fillSupportUrl(template, question, location.href);
+    // Pressing it hands this conversation over: its read-only link goes in
+    // {conversation_url}. Until then (and when it cannot be had) the page's
+    // address, which a single-page site may have changed since.
+    const conversation = this.w.conversation;
+    const wantsLink = template.includes("{conversation_url}");
+    let shared = null;
+    const href = () => fillSupportUrl(template, question, shared ?? location.href);
     // A real link: Enter, middle-click and "copy link" work, and a mailto:
     // goes to the mail client instead of a blank tab.
     const link = el("a", { class: "support", part: "support", href: href(), ...(mail ? {} : { target: "_blank", rel: "noopener" }) },
       [s.askPerson, ...(mail ? [] : [el("span", { class: "sr-only" }, [` ${s.opensInNewTab}`])])]);
-    link.addEventListener("click", () => {
-      // A single-page site may have moved to another page since.
-      link.href = href();
+    let following = false; // the click below is ours, with the link filled in
+    link.addEventListener("click", async (e) => {
+      if (following) return;
       this.w.api.track("support_opened", { after });
+      if (!wantsLink || shared) {
+        link.href = href();
+        return;
+      }
+      // Held until the link exists, then clicked again: the browser opens it
+      // as it opens any link (same target, noopener, a mailto: in place).
+      e.preventDefault();
+      shared = await this.sharedLink(conversation);
+      link.href = href();
+      following = true;
+      link.click();
+      following = false;
     });
     row.after(link);
     if (link.nextElementSibling) this.w.scroller.settle();

@@ -13,6 +13,7 @@
 #include "chatkit/handlers/insights.hpp"
 #include "chatkit/handlers/openapi.hpp"
 #include "chatkit/handlers/ops.hpp"
+#include "chatkit/handlers/shared_chats.hpp"
 #include "chatkit/handlers/static_files.hpp"
 #include "chatkit/handlers/user.hpp"
 #include "chatkit/handlers/widget_settings.hpp"
@@ -30,6 +31,7 @@
 #include "chatkit/security/tokens.hpp"
 #include "chatkit/services/analytics.hpp"
 #include "chatkit/services/chat.hpp"
+#include "chatkit/services/chat_shares.hpp"
 #include "chatkit/services/identity.hpp"
 #include "chatkit/services/insights.hpp"
 #include "chatkit/services/local_limiter.hpp"
@@ -163,6 +165,7 @@ struct app::impl {
     std::unique_ptr<services::section_vectors> meaning; // null: lexical only
     services::chat_service chat;
     services::saved_chats saved;
+    services::chat_shares shares;
     services::insights insights;
     boost::asio::signal_set reload_signal;
     boost::asio::steady_timer reload_timer;
@@ -200,7 +203,8 @@ struct app::impl {
           orphans(*db, background.get_executor(), instance_id, c.instance_lease),
           meaning(make_section_vectors(c, *db, instance_id)),
           chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id), meaning.get()), saved(*db),
-          insights(*db), reload_signal(background, SIGHUP), reload_timer(background)
+          shares(*db, keys, journal, {.anonymous_retention = c.retention.anonymous_chats}), insights(*db),
+          reload_signal(background, SIGHUP), reload_timer(background)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -229,6 +233,7 @@ struct app::impl {
         handlers::mount_auth(router, identity, limiter, cfg);
         handlers::mount_analytics(router, analytics, local_limits, cfg);
         handlers::mount_chat(router, chat, saved, local_limits, cfg);
+        handlers::mount_shared_chats(router, shares, local_limits, cfg);
         handlers::mount_user(router, chat, saved, cfg.max_json_depth);
         handlers::mount_widget_settings(router, cfg);
         handlers::mount_static(router, cfg.widget_dir);

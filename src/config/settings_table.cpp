@@ -531,6 +531,11 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_rate(v, c.rates.resume, "RATE_RESUME");
          }},
+        {{"RATE_SHARED_PAGE", "--rate-shared-page",
+          "views of shared conversations (/c/<id>) per client IP (default 60/minute, counted per instance)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_rate(v, c.rates.shared_page, "RATE_SHARED_PAGE");
+         }},
         {{"RATE_SAVED_CHAT_BYTES", "--rate-saved-chat-bytes",
           "bytes of saved chats per user (default 2000000/minute, counted per instance)"},
          [](config& c, mode_inputs&, std::string_view v) {

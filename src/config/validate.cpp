@@ -136,10 +136,21 @@ std::string check_cors(const config& cfg, std::vector<std::string>& warnings)
 }
 
 // The SQLite file, or the nearest folder above it that exists (serve makes
-// the rest), must be writable by this user: check-config says what serve
-// would find.
+// the rest), must be writable by this user, and so must the file and its
+// -wal and -shm when they exist: check-config says what serve would find.
+// (Left to SQLite, an immutable -shm fails the migrations with "attempt to
+// write a readonly database", exit 1, as if a restart could help.)
 std::string sqlite_writable(const std::filesystem::path& file)
 {
+    for (const auto& suffix : {"", "-wal", "-shm"}) {
+        auto name = file.string() + suffix;
+        // access() here: root passes mode bits, not an immutable file.
+        if (::access(name.c_str(), W_OK) == 0 || errno == ENOENT)
+            continue;
+        int error = errno;
+        return "DATABASE_URL: " + name + " is not writable by this user (" + std::strerror(error) +
+               "): SQLite writes it; make it writable (an immutable file: chattr -i)";
+    }
     std::error_code ec;
     auto at = file;
     while (!std::filesystem::exists(at, ec) && at != ".")

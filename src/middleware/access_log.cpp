@@ -64,15 +64,15 @@ private:
 void access_log::after(const http::request& req, const http::request_context& ctx, http::reply& r) const
 {
     if (r.stream) {
-        r.stream = std::make_shared<logged_stream>(std::move(r.stream),
-                                                   line{req.method, req.path, std::string(ctx.route_label()),
-                                                        ctx.request_id, ctx.client_ip, r.status, ctx.started});
+        r.stream = std::make_shared<logged_stream>(
+            std::move(r.stream), line{req.method, std::string(ctx.loggable_path(req)), std::string(ctx.route_label()),
+                                      ctx.request_id, ctx.client_ip, r.status, ctx.started});
         return;
     }
     // The common case, on every request: views, no copies.
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started);
     obs::log_access({req.method,
-                     req.path,
+                     ctx.loggable_path(req),
                      ctx.route_label(),
                      r.status,
                      r.body.size(),

@@ -31,16 +31,16 @@ http::reply error_guard::recover(std::exception_ptr e, const http::request& req,
         what = "non-standard exception";
     }
     if (unavailable) {
-        spdlog::warn("database unavailable on {} {} rid={}: {}", obs::clip(req.method, 16), obs::clip(req.path, 256),
-                     ctx.request_id, obs::clip(what));
+        spdlog::warn("database unavailable on {} {} rid={}: {}", obs::clip(req.method, 16),
+                     obs::clip(ctx.loggable_path(req), 256), ctx.request_id, obs::clip(what));
         auto r = http::error_reply(ctx, 503, "SERVICE_UNAVAILABLE",
                                    "The service is temporarily unavailable; try again shortly.",
                                    boost::json::object{{"retry_after", retry_after_seconds}});
         r.headers.add("Retry-After", std::to_string(retry_after_seconds));
         return r;
     }
-    spdlog::error("unhandled exception on {} {} rid={}: {}", obs::clip(req.method, 16), obs::clip(req.path, 256),
-                  ctx.request_id, obs::clip(what));
+    spdlog::error("unhandled exception on {} {} rid={}: {}", obs::clip(req.method, 16),
+                  obs::clip(ctx.loggable_path(req), 256), ctx.request_id, obs::clip(what));
     return http::error_reply(ctx, 500, "INTERNAL_ERROR", "An internal error occurred.");
 }
 

@@ -2,6 +2,7 @@
 
 #include "connection_url.hpp"
 #include "pg_notices.hpp"
+#include "sqlite_files.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -278,6 +279,7 @@ struct db_executor::impl {
     job_queue writers; // SQLite only; PostgreSQL sends everything to `readers`
     std::vector<std::thread> threads;
     std::unique_ptr<connection> blocking; // run_blocking's connection: start-up, migrations, admin commands
+    std::optional<sqlite_files> files;    // SQLite only
     std::atomic<std::size_t> busy{0};
     std::size_t connection_count = 0;
     std::deque<watch_slot> watches; // one per worker; a deque keeps their addresses
@@ -302,6 +304,14 @@ struct db_executor::impl {
                 // rather than add its wait to every job behind it.
                 if (clock::now() - j->queued > deadline())
                     throw unavailable("the database is too slow: a job waited past its deadline");
+                // SQLite writes its -shm through a shared mapping at the start
+                // of every transaction, reads included; once the file is
+                // immutable the kernel answers that write with SIGBUS
+                // (ext4_page_mkwrite), which would end the process. Hence a
+                // look before each job, one access() call: a file made
+                // immutable while a job runs still gets the signal.
+                if (files && !files->writable(sqlite_files::shm))
+                    throw unavailable("the SQLite -shm file is not writable");
                 // Watched from here, reopening included.
                 watch.begin();
                 j->work(conn.get());
@@ -388,6 +398,7 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
         auto parent = std::filesystem::path(i->url.sqlite_path).parent_path();
         if (!parent.empty())
             std::filesystem::create_directories(parent);
+        i->files.emplace(i->url.sqlite_path);
     }
     i->blocking = std::make_unique<connection>(i->url, options, i->gate, nullptr);
     static_cast<void>(i->blocking->get()); // fail now, with one clear line, if it cannot be opened
@@ -456,36 +467,19 @@ asio::awaitable<void> db_executor::submit(bool write, std::function<void(soci::s
         asio::use_awaitable);
 }
 
-namespace {
-
-// Whether a file SQLite writes can be written: the database, and its -wal
-// and -shm files when they exist. access() and not a write: root passes
-// mode bits, but not an immutable file or a read-only file system.
-bool sqlite_files_writable(const std::string& path)
-{
-    for (const auto& file : {path, path + "-wal", path + "-shm"}) {
-        std::error_code ec;
-        if (std::filesystem::exists(file, ec) && ::access(file.c_str(), W_OK) != 0)
-            return false;
-    }
-    return true;
-}
-
-} // namespace
-
 asio::awaitable<bool> db_executor::database_responds()
 {
     // Answering is not enough: a database that refuses every write (a
     // PostgreSQL in read-only mode or a hot standby, an immutable SQLite
     // file) answers 503 to every request that writes, and a load balancer
     // must stop sending it traffic.
-    const auto sqlite_path = impl_->url.kind == dialect::sqlite ? impl_->url.sqlite_path : std::string();
+    auto* files = impl_->files ? &*impl_->files : nullptr;
     try {
         co_return co_await read([&](soci::session& s) {
-            if (!sqlite_path.empty()) {
+            if (files) {
                 int one = 0;
                 s << "SELECT 1", soci::into(one);
-                return sqlite_files_writable(sqlite_path);
+                return files->all_writable();
             }
             std::string read_only;
             s << "SHOW transaction_read_only", soci::into(read_only);

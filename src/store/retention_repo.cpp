@@ -56,6 +56,13 @@ int prune_anonymous_conversations(soci::session& s, long long idle_since, int ba
     long long cutoff_ms = idle_since * 1000;
     std::string idle = "user_id IS NULL AND created_at < :cutoff AND NOT EXISTS (SELECT 1 FROM messages m "
                        "WHERE m.conversation_id = conversations.id AND m.created_at >= :cutoff_ms)";
+    // Its read-only link goes with it (share_repo::find_shared already
+    // refuses it).
+    soci::statement shares =
+        (s.prepare << "DELETE FROM conversation_shares WHERE conversation_id IN (SELECT id FROM conversations WHERE " +
+                          idle + " LIMIT :batch)",
+         soci::use(cutoff_ms, "cutoff"), soci::use(cutoff_ms, "cutoff_ms"), soci::use(batch, "batch"));
+    shares.execute(true);
     soci::statement messages =
         (s.prepare << "DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE " + idle +
                           " LIMIT :batch)",

@@ -71,15 +71,22 @@ boost::json::object export_user(soci::session& s, const identity_repo::user_row&
     boost::json::array conversations;
     {
         std::string id, key;
-        long long made = 0;
+        long long made = 0, shared = 0;
+        soci::indicator shared_ind = soci::i_null;
+        // Whether it has a read-only link, and since when; never the link.
         soci::statement st =
-            (s.prepare << std::string("SELECT id, client_key, created_at FROM conversations WHERE id IN ") +
-                              conversations_of + " ORDER BY created_at",
-             soci::use(user.id, "u"), soci::use(user.id, "v"), soci::into(id), soci::into(key), soci::into(made));
+            (s.prepare << std::string("SELECT c.id, c.client_key, c.created_at, x.created_at FROM conversations c "
+                                      "LEFT JOIN conversation_shares x ON x.conversation_id = c.id WHERE c.id IN ") +
+                              conversations_of + " ORDER BY c.created_at",
+             soci::use(user.id, "u"), soci::use(user.id, "v"), soci::into(id), soci::into(key), soci::into(made),
+             soci::into(shared, shared_ind));
         st.execute();
         while (st.fetch())
-            conversations.push_back(
-                {{"id", id}, {"key", key}, {"created_at", made}, {"messages", boost::json::array{}}});
+            conversations.push_back({{"id", id},
+                                     {"key", key},
+                                     {"created_at", made},
+                                     {"shared_since", nullable(shared, shared_ind)},
+                                     {"messages", boost::json::array{}}});
     }
     for (auto& c : conversations) {
         auto& o = c.as_object();
@@ -166,6 +173,8 @@ std::vector<std::string> delete_user(soci::session& s, const identity_repo::user
     s << std::string("DELETE FROM stream_chunks WHERE message_id IN ") + streams_of, soci::use(u, "u"),
         soci::use(u, "v");
     s << std::string("DELETE FROM chat_streams WHERE message_id IN ") + streams_of, soci::use(u, "u"),
+        soci::use(u, "v");
+    s << std::string("DELETE FROM conversation_shares WHERE conversation_id IN ") + conversations_of, soci::use(u, "u"),
         soci::use(u, "v");
     s << std::string("DELETE FROM messages WHERE conversation_id IN ") + conversations_of, soci::use(u, "u"),
         soci::use(u, "v");

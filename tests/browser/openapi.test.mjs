@@ -128,6 +128,16 @@ test("chat, streams, history and analytics answer as documented", async () => {
   assert.equal(history.json.messages.length, 4);
   assert.equal((await call("GET", "/api/v1/chat/history")).status, 401);
 
+  const conversation = `/api/v1/chat/conversations/${ask.context.session_id}/share`;
+  const shared = await call("POST", conversation, { token: anon });
+  assert.equal(shared.status, 200);
+  assert.equal((await call("POST", conversation)).status, 401);
+  assert.equal((await call("POST", `/api/v1/chat/conversations/${crypto.randomUUID()}/share`, { token: anon })).status, 404);
+  assert.equal((await call("GET", shared.json.path)).status, 200);
+  assert.equal((await call("DELETE", conversation, { token: anon })).status, 204);
+  assert.equal((await call("GET", shared.json.path)).status, 404);
+  assert.equal((await call("DELETE", `/api/v1/chat/conversations/${crypto.randomUUID()}/share`, { token: anon })).status, 404);
+
   const event = { event_type: "widget_loaded", event_data: { page: "/" } };
   assert.equal((await call("POST", "/api/v1/analytics/event", { body: event, token: anon })).status, 200);
   assert.equal((await call("POST", "/api/v1/analytics/event", { body: { events: [event, event] }, token: anon })).status, 200);

@@ -1,6 +1,7 @@
 // "Ask a person" (SUPPORT_URL) in real Chromium against the real server:
 // offered under a refusal and after a 👎 and nowhere else, filled with the
-// turn's question and the page, reported to analytics without the question,
+// turn's question and a read-only link to the conversation (the page when
+// that link cannot be made), reported to analytics without the question,
 // and absent when the server has no support URL or cannot say.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,7 +36,7 @@ async function refusal(page, n = 1) {
   assert.equal(await assistantBubbles(page).last().locator(".sources").count(), 0, "the corpus has no source for it");
 }
 
-test("a refusal offers Ask a person, which opens the support URL with the question, in a new tab", async () => {
+test("a refusal offers Ask a person, which opens the support URL with the question and a working link to the conversation, in a new tab", async () => {
   await withServer({ SUPPORT_URL: HELP }, async (server) => {
     const { context, page } = await openWidget(browser, `${server.url}#install`);
     await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
@@ -56,10 +57,28 @@ test("a refusal offers Ask a person, which opens the support URL with the questi
     await page.keyboard.press("Enter");
     const tab = await popup;
     await tab.waitForURL(/help\.example\.com/);
-    const expected = `https://help.example.com/new?q=${encodeURIComponent(REFUSED)}&ref=${encodeURIComponent(page.url())}`;
+    const shared = new URL(tab.url()).searchParams.get("ref");
+    assert.match(shared, new RegExp(`^${server.url}c/[A-Za-z0-9_-]{43}$`), "the conversation's read-only link");
+    const expected = `https://help.example.com/new?q=${encodeURIComponent(REFUSED)}&ref=${encodeURIComponent(shared)}`;
     assert.equal(tab.url(), expected);
     assert.equal(await tab.evaluate(() => window.opener), null, "noopener");
     assert.equal(page.url(), `${server.url}#install`, "the docs page stays");
+
+    // What the support team opens: the conversation, read-only, in a page
+    // that runs nothing and is kept out of search engines.
+    const support = await context.newPage();
+    const blocked = [];
+    support.on("console", (m) => m.type() === "error" && blocked.push(m.text()));
+    const view = await support.goto(shared);
+    assert.equal(view.status(), 200);
+    assert.match(view.headers()["x-robots-tag"], /noindex/);
+    assert.equal(view.headers()["referrer-policy"], "no-referrer");
+    assert.equal(await support.getByRole("heading", { name: "Question" }).count(), 1);
+    assert.ok((await support.locator("main").innerText()).includes(REFUSED), "the question, as asked");
+    assert.equal(await support.locator("script").count(), 0);
+    assert.equal(await support.locator('meta[name="robots"]').getAttribute("content"), "noindex, nofollow");
+    assert.deepEqual(blocked, [], "nothing the page asks for is refused by its CSP");
+    await support.close();
 
     const batch = await opened;
     const event = batch.postDataJSON().events.find((e) => e.event_type === "support_opened");
@@ -68,8 +87,30 @@ test("a refusal offers Ask a person, which opens the support URL with the questi
     assert.equal((await batch.response()).status(), 200);
 
     await refusal(page, 2);
-    await widget(page, ".feedback + [part=support]").nth(1).waitFor();
+    const second = widget(page, ".feedback + [part=support]").nth(1);
+    await second.waitFor();
     assert.equal(settings.length, 1, "the settings are asked for once");
+    const again = context.waitForEvent("page");
+    await second.click();
+    const tab2 = await again;
+    await tab2.waitForURL(/help\.example\.com/);
+    assert.equal(new URL(tab2.url()).searchParams.get("ref"), shared, "the same conversation, the same link");
+    await context.close();
+  });
+});
+
+test("when the conversation's link cannot be made, Ask a person carries the page's address instead", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page } = await openWidget(browser, `${server.url}#faq`);
+    await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
+    await page.route("**/api/v1/chat/conversations/*/share", (route) => route.abort());
+    await openPanel(page);
+    await refusal(page);
+    const popup = context.waitForEvent("page");
+    await widget(page, ".feedback + [part=support]").click();
+    const tab = await popup;
+    await tab.waitForURL(/help\.example\.com/);
+    assert.equal(tab.url(), `https://help.example.com/new?q=${encodeURIComponent(REFUSED)}&ref=${encodeURIComponent(page.url())}`);
     await context.close();
   });
 });

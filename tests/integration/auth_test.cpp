@@ -230,6 +230,10 @@ TEST_P(auth_api, signup_validates_email_and_consent)
     auto injected = call(port_, "POST", "/api/v1/auth/signup",
                          body({{"email", "a@example.com\r\nBcc: victim@example.com"}, {"consent_data_storage", true}}));
     EXPECT_EQ(injected.error_code(), "INVALID_EMAIL");
+    // A full-width '@' in the domain: not a valid IDNA2008 label.
+    auto lookalike = call(port_, "POST", "/api/v1/auth/signup",
+                          body({{"email", "a@example\uFF20evil.com"}, {"consent_data_storage", true}}));
+    EXPECT_EQ(lookalike.error_code(), "INVALID_EMAIL");
     auto no_consent =
         call(port_, "POST", "/api/v1/auth/signup", body({{"email", "x@example.com"}, {"consent_data_storage", false}}));
     EXPECT_EQ(no_consent.status(), 400u);

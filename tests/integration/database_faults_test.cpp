@@ -1,6 +1,7 @@
 // PostgreSQL misbehaving under a running instance: gone, silent, resetting,
 // slow. Each goes through tests/support/tcp_proxy, between one instance and
-// the cluster scripts/test starts.
+// the cluster scripts/test starts. Then a database that takes no writes: a
+// read-only PostgreSQL, an immutable SQLite -shm.
 #include "support/api.hpp"
 #include "support/eventually.hpp"
 #include "support/server_process.hpp"
@@ -12,11 +13,18 @@
 #include <soci/soci.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 using namespace chatkit::test;
 using namespace std::chrono_literals;
@@ -29,6 +37,21 @@ std::uint16_t port_of(const std::string& url)
 {
     auto colon = url.rfind(':');
     return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1, url.find('/', colon) - colon - 1)));
+}
+
+// What chattr +i / -i does; false where this user or file system cannot
+// (no CAP_LINUX_IMMUTABLE, a file system without the flag).
+bool set_immutable(const std::string& file, bool on)
+{
+    int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    int flags = 0;
+    bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+    flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+    ok = ok && ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    ::close(fd);
+    return ok;
 }
 
 struct timed {
@@ -274,4 +297,59 @@ TEST(database_read_only, readyz_turns_503_while_postgresql_takes_no_writes_and_r
     EXPECT_EQ(call(*port, "GET", "/health").status(), 503u);
     set_read_only(false);
     EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/readyz").status() == 200u; }, 10s)) << "and it recovers";
+}
+
+// SQLite writes its -shm through a shared mapping, and ext4 answers a write
+// to an immutable file's mapping with SIGBUS: the server must answer 503 and
+// say why instead, recover once the file is writable, and refuse to start on
+// such a file with one line.
+TEST(database_read_only, an_immutable_sqlite_shm_gives_503_and_a_log_line_not_a_signal)
+{
+    auto url = fresh_database("sqlite");
+    auto path = url.substr(std::string("sqlite://").size());
+    auto shm = path + "-shm";
+    {
+        auto probe = path + ".probe";
+        std::ofstream(probe) << "x";
+        bool supported = set_immutable(probe, true) && set_immutable(probe, false);
+        std::filesystem::remove(probe);
+        if (!supported)
+            GTEST_SKIP() << "cannot make a file immutable beside " << path
+                         << " (needs root and a file system with chattr +i, e.g. ext4)";
+    }
+    struct mutable_again {
+        std::string file;
+        ~mutable_again() { set_immutable(file, false); }
+    } cleanup{shm};
+    auto env = dev_env();
+    env["DATABASE_URL"] = url;
+    auto server = std::make_unique<server_process>(std::vector<std::string>{}, env);
+    auto port = server->wait_until_listening();
+    ASSERT_TRUE(port) << server->output();
+    ASSERT_EQ(call(*port, "POST", "/api/v1/auth/anonymous").status(), 200u);
+    ASSERT_TRUE(std::filesystem::exists(shm));
+
+    ASSERT_TRUE(set_immutable(shm, true));
+    auto refused = call(*port, "POST", "/api/v1/auth/anonymous");
+    EXPECT_EQ(refused.status(), 503u) << refused.raw.body;
+    EXPECT_EQ(refused.error_code(), "SERVICE_UNAVAILABLE");
+    EXPECT_TRUE(refused.raw.has("retry-after"));
+    EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/readyz").status() == 503u; }, 5s));
+    EXPECT_EQ(call(*port, "GET", "/health").status(), 503u);
+    EXPECT_FALSE(server->wait_exit(0ms)) << "no signal";
+    EXPECT_NE(server->output().find(shm + " is not writable"), std::string::npos) << server->output();
+
+    ASSERT_TRUE(set_immutable(shm, false));
+    EXPECT_TRUE(eventually([&] { return call(*port, "GET", "/readyz").status() == 200u; }, 5s)) << "and it recovers";
+    EXPECT_EQ(call(*port, "POST", "/api/v1/auth/anonymous").status(), 200u);
+
+    // A killed server leaves its -shm behind.
+    server->signal(SIGKILL);
+    ASSERT_TRUE(server->wait_exit(5s));
+    ASSERT_TRUE(set_immutable(shm, true));
+    server_process again({}, env);
+    EXPECT_EQ(again.wait_exit(10s), 78);
+    auto refusal = again.output();
+    EXPECT_EQ(std::count(refusal.begin(), refusal.end(), '\n'), 1) << "one line: " << refusal;
+    EXPECT_NE(refusal.find(shm + " is not writable"), std::string::npos) << refusal;
 }

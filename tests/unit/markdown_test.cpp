@@ -2,6 +2,7 @@
 #include "chatkit/chat/corpus/markdown.hpp"
 #include "chatkit/chat/corpus/markdown_out.hpp"
 #include "chatkit/chat/corpus/markdown_page.hpp"
+#include "chatkit/chat/corpus/page_html.hpp"
 
 #include <gtest/gtest.h>
 
@@ -386,4 +387,32 @@ TEST(markdown_page, site_syntax_inside_code_or_left_open_is_text)
     EXPECT_NE(long_line.find("next paragraph"), std::string::npos) << "a call never closed takes nothing along";
     std::string long_code = "```rust\n" + std::string(100000, ' ') + "x // [!code ++]\n```\n";
     EXPECT_EQ(md::parse(long_code).size(), 1u) << "a long code line is left as it is, not a crash";
+}
+
+// A shared conversation's page (API.md "Shared conversations") renders
+// stored answers: whatever a model wrote, nothing in it runs or leads
+// anywhere unsafe.
+TEST(answer_html, an_answer_renders_as_escaped_html_with_safe_links_only)
+{
+    auto html = answer_html("# Setup\n\nUse `<b>` & <script>alert(1)</script> **now** [1].\n\n"
+                            "![x](https://evil.example/x.png) [docs](https://docs.example.com/a?b=1&c=\"2\") "
+                            "[run](javascript:alert(1)) [page](/docs/guide) [host](//evil.example) "
+                            "[slash](/\\evil.example) [rel](guide.md)\n",
+                            false);
+    EXPECT_NE(html.find("<h4>Setup</h4>"), std::string::npos) << "below the page's own headings, no anchor: " << html;
+    EXPECT_NE(html.find("<code>&lt;b&gt;</code> &amp; "), std::string::npos) << html;
+    EXPECT_EQ(html.find("<script"), std::string::npos) << html;
+    EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+    EXPECT_NE(html.find("<strong>now</strong> [1]."), std::string::npos) << "citations stay text: " << html;
+    EXPECT_NE(
+        html.find("<a href=\"https://docs.example.com/a?b=1&amp;c=&quot;2&quot;\" rel=\"noopener nofollow\">docs</a>"),
+        std::string::npos)
+        << html;
+    for (const char* dropped : {"javascript:", "href=\"/docs/guide\"", "//evil.example", "guide.md\""})
+        EXPECT_EQ(html.find(dropped), std::string::npos) << dropped << " in " << html;
+    EXPECT_NE(html.find("run"), std::string::npos) << "a dropped link keeps its text";
+
+    auto local = answer_html("[page](/docs/guide#x) [host](//evil.example) [slash](/\\evil.example)", true);
+    EXPECT_NE(local.find("<a href=\"/docs/guide#x\">page</a>"), std::string::npos) << local;
+    EXPECT_EQ(local.find("evil.example\""), std::string::npos) << "never another host: " << local;
 }

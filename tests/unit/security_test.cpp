@@ -113,15 +113,32 @@ TEST(email, normalizes_and_refuses_unsafe_addresses)
               "a@xn--fsqu00a.xn--0zwm56d");
 }
 
-TEST(email, punycode_matches_rfc_3492)
+TEST(email, domains_in_other_scripts_are_their_idna2008_a_labels)
 {
-    using chatkit::services::punycode;
-    EXPECT_EQ(punycode(U"b\u00FCcher"), "bcher-kva");
-    EXPECT_EQ(punycode(U"m\u00FCnchen"), "mnchen-3ya");
-    // RFC 3492 7.1 (L): 3<nen>B<gumi><kinpachi><sensei>
-    EXPECT_EQ(punycode(U"3\u5E74B\u7D44\u91D1\u516B\u5148\u751F"), "3B-ww4c5e180e575a65lsy2b");
-    // (B) Chinese (simplified)
-    EXPECT_EQ(punycode(U"\u4ED6\u4EEC\u4E3A\u4EC0\u4E48\u4E0D\u8BF4\u4E2D\u6587"), "ihqwcrb4cv8a8dqg056pqjye");
+    using chatkit::services::normalize_email;
+    auto domain_of = [](const std::string& domain) {
+        auto email = normalize_email("a@" + domain);
+        return email ? email->substr(2) : std::string("(refused)");
+    };
+    // RFC 3492 7.1 (B) Chinese (simplified) and (L), where UTS 46 lower-cases the B.
+    EXPECT_EQ(domain_of("\u4ED6\u4EEC\u4E3A\u4EC0\u4E48\u4E0D\u8BF4\u4E2D\u6587.com"),
+              "xn--ihqwcrb4cv8a8dqg056pqjye.com");
+    EXPECT_EQ(domain_of("3\u5E74B\u7D44\u91D1\u516B\u5148\u751F.jp"), "xn--3b-ww4c5e180e575a65lsy2b.jp");
+    EXPECT_EQ(domain_of("m\u00FCnchen.de"), "xn--mnchen-3ya.de");
+    // Capitals beyond Latin-1 are lower-cased before the A-label is made.
+    EXPECT_EQ(domain_of("\u041F\u0420\u0418\u041C\u0415\u0420.\u0420\u0424"), "xn--e1afmkfd.xn--p1ai")
+        << "ПРИМЕР.РФ is пример.рф";
+    EXPECT_EQ(domain_of("\u03A3\u038A\u03A3\u03A5\u03A6\u039F\u03A3.gr"), "xn--kxa6akbbkh.gr") << "Greek capitals";
+    // Full-width forms and the ideographic full stop are mapped, not encoded.
+    EXPECT_EQ(domain_of("\uFF45\uFF58\uFF41\uFF4D\uFF50\uFF4C\uFF45\u3002\uFF43\uFF4F\uFF4D"), "example.com");
+    EXPECT_EQ(domain_of("\u00DF.de"), "xn--zca.de") << "IDNA2008 keeps the sharp s (non-transitional)";
+    // Invalid under IDNA2008: a digit of another script beside a European
+    // one (bidi rule), a symbol, a combining mark first, a joiner out of
+    // context, '--' in third and fourth place, an A-label that is no
+    // Punycode, a full-width '@'.
+    for (const char* bad : {"\u06611.com", "\u2603.net", "\u0301a.com", "a\u200Db.com", "ab--c.com", "xn--zz.com",
+                            "a\uFF20b.com", "a\u00AD.com", "\uFEFFa.com"})
+        EXPECT_EQ(domain_of(bad), "(refused)") << bad;
 }
 
 TEST(limit_spec, parses_windows_and_unlimited)

@@ -113,6 +113,7 @@ struct config {
         limit_spec anonymous_sessions_ip{{60, std::chrono::seconds(60), "minute"}};
         limit_spec analytics{{60, std::chrono::seconds(60), "minute"}};
         limit_spec resume{{60, std::chrono::seconds(60), "minute"}};
+        limit_spec shared_page{{60, std::chrono::seconds(60), "minute"}};
         limit_spec saved_chat_bytes{{2'000'000, std::chrono::seconds(60), "minute"}};
     } rates;
 

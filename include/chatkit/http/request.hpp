@@ -81,6 +81,12 @@ struct request_context {
     {
         return route_opts && route == "unmatched" ? std::string_view(route_opts->pattern) : std::string_view(route);
     }
+    // The path as logs may show it: a route whose path is a secret gives its pattern.
+    [[nodiscard]] std::string_view loggable_path(const request& req) const
+    {
+        return route_opts && route_opts->secret_path ? std::string_view(route_opts->pattern)
+                                                     : std::string_view(req.path);
+    }
 };
 
 } // namespace chatkit::http

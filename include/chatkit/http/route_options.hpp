@@ -22,6 +22,9 @@ struct route_options {
     // a new question (POST /chat/stream retried by an SSE client): it is not
     // counted as a new action.
     bool resumes_with_last_event_id = false;
+    // The path itself is a secret (a shared conversation's /c/<id>): logs
+    // show the route's pattern instead of it.
+    bool secret_path = false;
     // The route's pattern, set by router::add: the metrics label of a
     // request a layer answered before the router saw it (a 429, say).
     std::string pattern = {};

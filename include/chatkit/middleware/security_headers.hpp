@@ -4,9 +4,10 @@
 
 namespace chatkit::middleware {
 
-// API.md "Security headers": nosniff, DENY framing, referrer policy, a strict
-// CSP unless the handler chose its own (the demo page), no-store unless the
-// handler chose a cache policy (static files), HSTS over HTTPS.
+// API.md "Security headers": nosniff, DENY framing, a referrer policy unless
+// the handler chose its own (a shared conversation), a strict CSP unless the
+// handler chose its own (the demo page), no-store unless the handler chose a
+// cache policy (static files), HSTS over HTTPS.
 class security_headers final : public http::middleware {
 public:
     [[nodiscard]] std::string_view name() const override { return "security_headers"; }

@@ -12,12 +12,11 @@ namespace chatkit::services {
 //   local part  1-64 of a-z 0-9 . _ + - ; no leading, trailing or double dot
 //   domain      two or more labels of 1-63 of a-z 0-9 -, not starting or
 //               ending with '-', the last not all digits, 253 bytes at most;
-//               a label in another script is written as its IDNA A-label
-//               (punycode, "bücher" -> "xn--bcher-kva")
+//               a label in another script must be valid IDNA2008 (UTS 46
+//               non-transitional mapping, by libidn2) and is written as its
+//               A-label ("Bücher" -> "xn--bcher-kva"); a code point that
+//               mapping would drop unseen (U+200B) is refused
 //   whole       254 bytes at most; trimmed and lower-cased
 [[nodiscard]] std::optional<std::string> normalize_email(std::string_view raw);
-
-// RFC 3492 Punycode of a label's code points (without the "xn--" prefix).
-[[nodiscard]] std::string punycode(const std::u32string& label);
 
 } // namespace chatkit::services

@@ -10,11 +10,15 @@ namespace {
 
 class renderer {
 public:
-    renderer(const corpus& c, const page& p) : corpus_(c)
+    renderer(const corpus& c, const page& p) : corpus_(&c)
     {
         auto slash = p.path.rfind('/');
         dir_ = slash == std::string::npos ? std::string() : p.path.substr(0, slash);
     }
+    // An answer: no page around it, headings below the page's own three
+    // levels, links to http(s) URLs (and to paths of this site only when
+    // `local_links`).
+    explicit renderer(bool local_links) : local_links_(local_links), heading_shift_(3) {}
 
     void blocks(const std::vector<md::block>& list)
     {
@@ -28,17 +32,21 @@ private:
     // Where a link in the page may lead; empty when nowhere safe.
     std::string target(const std::string& href) const
     {
-        if (href.starts_with("https://") || href.starts_with("http://") || href.starts_with('#'))
+        if (href.starts_with("https://") || href.starts_with("http://"))
+            return href;
+        if (!corpus_) // a root-relative path, never "//host" nor "/\\host" (a browser reads both as a host)
+            return local_links_ && href.starts_with('/') && href.find_first_of("/\\", 1) != 1 ? href : std::string();
+        if (href.starts_with('#'))
             return href;
         if (href.empty() || href.find(':') != std::string::npos || href.starts_with("//"))
             return {}; // javascript:, data:, mailto: and protocol-relative links are not followed
         auto hash = href.find('#');
         auto path = href.substr(0, hash);
         // "/docs/guide/setup" on the published site, or a file path from here.
-        const page* other = path.starts_with('/') ? corpus_.find_page(path) : nullptr;
+        const page* other = path.starts_with('/') ? corpus_->find_page(path) : nullptr;
         if (!other)
             if (auto file = join_path(path.starts_with('/') ? std::string() : dir_, path))
-                other = corpus_.page_at(*file);
+                other = corpus_->page_at(*file);
         if (!other)
             return {};
         return other->url + (hash == std::string::npos ? std::string() : href.substr(hash));
@@ -69,7 +77,13 @@ private:
     {
         switch (b.kind) {
         case md::block_kind::heading: {
-            auto level = std::to_string(std::clamp(b.level, 1, 6));
+            auto level = std::to_string(std::clamp(b.level + heading_shift_, 1 + heading_shift_, 6));
+            if (!corpus_) { // no anchors: an answer's headings are not link targets
+                out += "<h" + level + ">";
+                inlines(b.text);
+                out += "</h" + level + ">\n";
+                break;
+            }
             auto id = html_escape(b.id);
             out += "<h" + level + " id=\"" + id + "\">";
             inlines(b.text);
@@ -129,8 +143,10 @@ private:
         }
     }
 
-    const corpus& corpus_;
+    const corpus* corpus_ = nullptr; // null: an answer
     std::string dir_;
+    bool local_links_ = false;
+    int heading_shift_ = 0;
 };
 
 } // namespace
@@ -167,6 +183,13 @@ std::string page_html(const corpus& c, const page& p)
 {
     renderer r(c, p);
     r.blocks(p.blocks);
+    return std::move(r.out);
+}
+
+std::string answer_html(std::string_view markdown, bool local_links)
+{
+    renderer r(local_links);
+    r.blocks(md::parse(markdown));
     return std::move(r.out);
 }
 

@@ -13,6 +13,13 @@ namespace chatkit::chat {
 // parse already dropped it).
 [[nodiscard]] std::string page_html(const corpus& c, const page& p);
 
+// An answer's Markdown as an HTML fragment under the same rules (the shared
+// conversation page): every text escaped, raw HTML and images dropped,
+// headings from <h4> down without anchors, links kept only to http(s) URLs,
+// and to root-relative paths ("/docs/x") when `local_links` (the server
+// serves those pages itself).
+[[nodiscard]] std::string answer_html(std::string_view markdown, bool local_links);
+
 // Escapes text for HTML element content and attribute values.
 [[nodiscard]] std::string html_escape(std::string_view text);
 
