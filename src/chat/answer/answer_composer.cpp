@@ -12,9 +12,17 @@ namespace chatkit::chat {
 
 namespace {
 
-constexpr std::size_t max_sentences = 3;
+// Sentences of the lead paragraph, the section's lead included. Four, not
+// three, and any that shares a word with the question, not only those
+// near the best one's score, put every fact in more answers on each
+// development corpus (Node.js, this repository's docs, the Rust book,
+// Kubernetes), for about 20 more words an answer (docs/answer-quality.md).
+constexpr std::size_t max_sentences = 4;
+// Items and rows stand alone, so only those close to the best one's score:
+// of a table's rows, the one asked about, not every row sharing a word.
 constexpr std::size_t max_items = 4;
 constexpr std::size_t max_rows = 3;
+constexpr double close_to_best = 0.6;
 constexpr std::size_t max_code_lines = 40;
 // A second section earns its "See also" line when its chance of answering is this close to the first's.
 constexpr double see_also_ratio = 0.45;
@@ -138,14 +146,14 @@ struct section_units {
 };
 
 // The `n` best-scoring units, in document order. A unit must share at least
-// one word with the question, and not far fewer than the best one does.
+// one word with the question, and at least `share` of the best unit's score.
 template <class T, class Score, class Order>
-std::vector<T> best_in_order(std::vector<T> pool, std::size_t n, Score score, Order order)
+std::vector<T> best_in_order(std::vector<T> pool, std::size_t n, double share, Score score, Order order)
 {
     double top = 0;
     for (const auto& u : pool)
         top = std::max(top, score(u));
-    std::erase_if(pool, [&](const T& u) { return score(u) < std::max(1.0, 0.6 * top); });
+    std::erase_if(pool, [&](const T& u) { return score(u) < std::max(1.0, share * top); });
     std::stable_sort(pool.begin(), pool.end(), [&](const T& a, const T& b) { return score(a) > score(b); });
     if (pool.size() > n)
         pool.resize(n);
@@ -214,7 +222,7 @@ std::string lead_paragraph(const section& s, const section_units& u, int n)
         else
             others.push_back(s);
     auto rest = best_in_order(
-        std::move(others), max_sentences - chosen.size(), [](const sentence_unit& x) { return x.score; },
+        std::move(others), max_sentences - chosen.size(), 0.0, [](const sentence_unit& x) { return x.score; },
         [](const sentence_unit& x) { return x.order; });
     chosen.insert(chosen.end(), rest.begin(), rest.end());
     std::sort(chosen.begin(), chosen.end(),
@@ -337,11 +345,13 @@ std::string section_answer(const section& s, const question_terms& q, int n, std
     }
     std::vector<std::string> parts{lead_paragraph(s, u, n)};
     auto items = best_in_order(
-        u.items, max_items, [](const item_unit& x) { return x.score; }, [](const item_unit& x) { return x.order; });
+        u.items, max_items, close_to_best, [](const item_unit& x) { return x.score; },
+        [](const item_unit& x) { return x.order; });
     if (!items.empty())
         parts.push_back(items_markdown(items));
     auto rows = best_in_order(
-        u.rows, max_rows, [](const row_unit& x) { return x.score; }, [](const row_unit& x) { return x.order; });
+        u.rows, max_rows, close_to_best, [](const row_unit& x) { return x.score; },
+        [](const row_unit& x) { return x.order; });
     if (!rows.empty())
         parts.push_back(rows_markdown(rows));
     if (const auto* code = best_code(u, q))
@@ -382,7 +392,8 @@ std::string selection_answer(const std::string& selected, const question_terms& 
     for (auto& s : all)
         units.push_back({s, q.overlap(s), units.size()});
     auto chosen = best_in_order(
-        units, 2, [](const sentence_unit& x) { return x.score; }, [](const sentence_unit& x) { return x.order; });
+        units, 2, close_to_best, [](const sentence_unit& x) { return x.score; },
+        [](const sentence_unit& x) { return x.order; });
     if (chosen.empty())
         chosen.assign(units.begin(),
                       units.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(2, units.size())));
