@@ -165,6 +165,19 @@ TEST(relevance, a_pasted_error_message_the_docs_hold_is_answered_whatever_else_i
         << "the same names without the quote are another topic";
 }
 
+TEST(relevance, a_code_a_program_prints_that_the_docs_hold_is_answered_whatever_else_it_names)
+{
+    retriever r(with_errors());
+    EXPECT_FALSE(find_sources(r, "EADDRINUSE when my Fastify app starts under nodemon", {}, 5).empty())
+        << "an errno name the docs hold: the reader pasted what a program printed";
+    EXPECT_TRUE(find_sources(r, "ECONNRESET when my Fastify app starts under nodemon", {}, 5).empty())
+        << "one they do not hold proves nothing";
+    EXPECT_TRUE(find_sources(r, "HTTPS when my Fastify app starts under nodemon", {}, 5).empty())
+        << "capitals alone are no code";
+    EXPECT_EQ(classify_words("Error [ERR_REQUIRE_ESM] on SIGTERM, E0752, TS2307, ENOENT; FATAL HTTPS ERROR E2E").codes,
+              (std::vector<std::string>{"err_require_esm", "sigterm", "e0752", "ts2307", "enoent"}));
+}
+
 TEST(relevance, numbers_dashes_and_contractions_are_no_names)
 {
     retriever r(with_errors());

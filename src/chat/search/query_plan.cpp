@@ -216,6 +216,12 @@ retriever::query_plan retriever::plan(std::string_view query, std::string_view c
     for (const auto& [whole, first] : words.api_names)
         if (!postings_.contains(whole) && (first.empty() ? documents_flags_ : namespaces_.contains(first)))
             out.api_missing = true;
+    for (const auto& code : words.codes) {
+        auto terms = terms_of(code);
+        if (!terms.empty() &&
+            std::all_of(terms.begin(), terms.end(), [&](const std::string& t) { return postings_.contains(t); }))
+            out.known_code = true;
+    }
     out.unknown_share = all > 0 ? unknown / all : 1.0;
     out.unknown_name_share = all > 0 ? names / all : 1.0;
     return out;

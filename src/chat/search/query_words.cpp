@@ -149,6 +149,39 @@ bool is_language_name(std::string_view lowered)
     return names.contains(lowered);
 }
 
+// An errno name ("EADDRINUSE"), a signal ("SIGTERM"), a constant of several
+// words ("ERR_REQUIRE_ESM", "SQLITE_BUSY") or a numbered code ("E0752",
+// "TS2307"): what a program prints, never a reader's word for a topic.
+bool code_shaped(std::string_view word)
+{
+    if (word.size() < 4 ||
+        !std::all_of(word.begin(), word.end(), [](char c) { return upper(c) || (c >= '0' && c <= '9') || c == '_'; }))
+        return false;
+    auto letters = word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    bool numbered = letters != std::string_view::npos && letters > 0 && word.size() - letters >= 3 &&
+                    std::all_of(word.begin() + static_cast<std::ptrdiff_t>(letters), word.end(),
+                                [](char c) { return c >= '0' && c <= '9'; });
+    bool constant = word.find('_') != std::string_view::npos && upper(word.front());
+    bool errno_or_signal = letters == std::string_view::npos && (word.front() == 'E' || word.starts_with("SIG"));
+    return numbered || constant || errno_or_signal;
+}
+
+void collect_codes(std::string_view q, query_words& out)
+{
+    for (std::size_t i = 0; i < q.size();) {
+        if (!identifier_char(q[i])) {
+            ++i;
+            continue;
+        }
+        auto start = i;
+        while (i < q.size() && identifier_char(q[i]))
+            ++i;
+        auto run = q.substr(start, i - start);
+        if (code_shaped(run) && !is_english_word(util::ascii_lower(run)) && out.codes.size() < max_api_names)
+            out.codes.push_back(util::ascii_lower(run));
+    }
+}
+
 } // namespace
 
 query_words classify_words(std::string_view raw)
@@ -157,6 +190,7 @@ query_words classify_words(std::string_view raw)
     std::string_view question = spaced;
     query_words out;
     collect_api_names(question, out);
+    collect_codes(raw, out);
     const auto literal = literal_bytes(question);
     bool sentence_start = true;
     std::size_t i = 0;

@@ -310,7 +310,7 @@ retriever::result retriever::lookup(std::string_view query, std::size_t limit, s
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return chance[a] > chance[b]; });
     order.resize(std::min(limit, order.size()));
     std::vector<hit> hits;
-    bool quoted = false;
+    bool quoted = q.known_code;
     for (auto i : order) {
         hits.push_back({r.hits[i].doc, chance[i], r.hits[i].coverage});
         if (hits.size() <= quote_checked_hits && !quoted)

@@ -29,6 +29,9 @@ struct query_words {
     // of its first part ("fs"), and flags of several words ("--env-file"),
     // with an empty first part. File names ("db.js") and addresses are not.
     std::vector<std::pair<std::string, std::string>> api_names;
+    // Codes an error message or a log line carries, as written by programs
+    // ("ENOENT", "ERR_REQUIRE_ESM", "SIGTERM", "E0752"), lowercased.
+    std::vector<std::string> codes;
 };
 
 [[nodiscard]] query_words classify_words(std::string_view question);

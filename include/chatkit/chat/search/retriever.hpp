@@ -60,6 +60,8 @@ public:
         // them (four content words in its order; stop words aside; prose
         // and headings, not code): the reader pasted an error message, a log
         // line or a sentence of the docs, whatever else the question names.
+        // So does a code a program prints ("EADDRINUSE", "ERR_REQUIRE_ESM")
+        // that the corpus holds.
         bool quotes_corpus = false;
     };
     [[nodiscard]] result lookup(std::string_view query, std::size_t limit, std::string_view context = {}) const;
@@ -129,6 +131,7 @@ private:
         double unknown_name_share = 0;
         std::vector<std::uint32_t> pairs; // the reader's neighbouring words, as pair_hash
         bool api_missing = false;
+        bool known_code = false; // query_words::codes: one the corpus holds
     };
     [[nodiscard]] query_plan plan(std::string_view query, std::string_view context) const;
     // The most of the question's neighbouring pairs that section `doc`
