@@ -10,6 +10,7 @@ ROW = re.compile(
     r"^\| (chatkit|FTS5 bm25)\s+(\S+)\s*\| *([\d.]+) \| *([\d.]+) \| *([\d.]+) \| *\d+% \((\d+)/(\d+)\) \| *\d+% "
     r"\| (\d+)/(\d+) \(near (\d+)/(\d+)\) \| (\d+) \| (\d+)/(\d+) \| (\d+) \|")
 
+FIRST = re.compile(r"^\| first stage\s+(\S+)\s*\| *([\d.]+) \| *([\d.]+) \| *([\d.]+) \|$")
 SWEEP = re.compile(r"^answers with a leak: (\d+) of (\d+) sections")
 
 
@@ -21,6 +22,9 @@ def corpora(text):
         name, role = head.split(" ", 1)[0], head.split("(", 1)[1].split(",", 1)[0]
         rows = {}
         for line in block.splitlines():
+            first = FIRST.match(line)
+            if first:
+                rows["first"] = first
             swept = SWEEP.match(line)
             if swept:
                 rows["sweep"] = swept
@@ -40,6 +44,11 @@ def numbers(m):
     }
 
 
+def first_stage(rows):
+    m = rows.get("first")
+    return f"{float(m.group(4)):.3f}, {float(m.group(3)):.2f}" if m else "n/a"
+
+
 def sweep(rows):
     m = rows.get("sweep")
     return f"{m.group(1)} of {m.group(2)}" if m else "n/a"
@@ -47,9 +56,9 @@ def sweep(rows):
 
 def main():
     text = open(sys.argv[1], encoding="utf-8").read()
-    print("| corpus | role | MRR@5 ours / FTS5 | R@5 ours / FTS5 | facts | answerable refused | out-of-scope refused "
-          "(near) | leaks | every section asked alone: answers with a leak |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| corpus | role | MRR@5 ours / FTS5 | R@5 ours / FTS5 | first stage alone: MRR@5, R@5 | facts | "
+          "answerable refused | out-of-scope refused (near) | leaks | every section asked alone: answers with a leak |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     validation = []
     for name, role, rows in corpora(text):
         if "chatkit" not in rows or "FTS5 bm25" not in rows:
@@ -57,7 +66,7 @@ def main():
         o, f = numbers(rows["chatkit"]), numbers(rows["FTS5 bm25"])
         pct = lambda a, b: f"{100 * a / b:.0f}%" if b else "n/a"
         print(f"| {name} | {role} | {o['mrr']:.3f} / {f['mrr']:.3f} ({o['mrr'] - f['mrr']:+.3f}) | "
-              f"{o['r5']:.2f} / {f['r5']:.2f} | {pct(o['facts'], o['answerable'])} | "
+              f"{o['r5']:.2f} / {f['r5']:.2f} | {first_stage(rows)} | {pct(o['facts'], o['answerable'])} | "
               f"{o['in_refused']}/{o['answerable']} ({pct(o['in_refused'], o['answerable'])}) | "
               f"{o['out_refused']}/{o['out']} ({pct(o['out_refused'], o['out'])}; near {o['near_refused']}/{o['near']}) "
               f"| {o['leaks']} | {sweep(rows)} |")

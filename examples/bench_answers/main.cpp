@@ -273,6 +273,13 @@ void score(tally& t, const question& q, const std::vector<hit>& ranked, bool ref
     t.facts_any += present > 0 ? 1 : 0;
 }
 
+// Ranking alone, for a stage that neither answers nor refuses.
+void print_ranking(const char* name, const tally& t)
+{
+    std::printf("| %-26s | %5.2f | %5.2f | %5.3f |\n", name, t.in_scope ? static_cast<double>(t.r1) / t.in_scope : 0.0,
+                t.in_scope ? static_cast<double>(t.r5) / t.in_scope : 0.0, t.in_scope ? t.mrr / t.in_scope : 0.0);
+}
+
 void print(const char* name, const tally& t)
 {
     auto pct = [](int a, int b) {
@@ -401,7 +408,7 @@ int main(int argc, char** argv)
         dump.open(dump_path);
     std::printf("| set | R@1 | R@5 | MRR@5 | facts (all) | facts (any) | out-of-scope refused | in-scope refused | "
                 "follow-ups R@5 | answers with leaks |\n|---|---|---|---|---|---|---|---|---|---|\n");
-    tally all_ours, all_fts;
+    tally all_ours, all_fts, all_first; // first: BM25F alone, no second stage
     std::vector<double> latencies;
     for (const auto& file : files) {
         auto questions = load_questions(file);
@@ -411,9 +418,13 @@ int main(int argc, char** argv)
         for (std::size_t i = 1; chain && i < questions.size(); ++i)
             if (questions[i].prev.empty())
                 questions[i].prev = questions[i - 1].text;
-        tally ours, fts;
+        tally ours, fts, first;
         for (const auto& q : questions) {
             auto ranked = index.search(q.text, 5, follow_up_context(q.text, q.prev));
+            std::vector<hit> first_ranked;
+            for (const auto& [h, f] : index.candidates(q.text, 5, follow_up_context(q.text, q.prev)))
+                first_ranked.push_back(h);
+            score(first, q, first_ranked, false, {});
             auto sources = find_sources(index, q.text, {}, 5, q.prev);
             if (meaning) {
                 // As the server asks: a follow-up with the question it follows.
@@ -455,12 +466,15 @@ int main(int argc, char** argv)
         auto name = file.substr(file.rfind('/') + 1);
         print(("chatkit  " + name).c_str(), ours);
         print(("FTS5 bm25  " + name).c_str(), fts);
+        print_ranking(("first stage  " + name).c_str(), first);
         all_ours += ours;
         all_fts += fts;
+        all_first += first;
     }
     if (files.size() > 1) {
         print("chatkit  all", all_ours);
         print("FTS5 bm25  all", all_fts);
+        print_ranking("first stage  all", all_first);
     }
     // Latency over every question, twenty times over, after the quality pass.
     latencies.clear();

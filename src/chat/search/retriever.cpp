@@ -273,9 +273,10 @@ features retriever::features_of(const first_stage_result& r, std::size_t rank, q
     return out;
 }
 
-std::vector<std::pair<hit, features>> retriever::candidates(std::string_view query, std::size_t depth) const
+std::vector<std::pair<hit, features>> retriever::candidates(std::string_view query, std::size_t depth,
+                                                            std::string_view context) const
 {
-    auto r = first_stage(query, depth);
+    auto r = first_stage(query, depth, context);
     const auto shape = shape_of(query);
     std::vector<std::pair<hit, features>> out;
     for (std::size_t i = 0; i < r.hits.size(); ++i)

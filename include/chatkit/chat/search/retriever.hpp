@@ -84,7 +84,8 @@ public:
 
     // The first stage's best `depth` candidates with what the second stage
     // sees of them, in first-stage order: the training data of the model.
-    [[nodiscard]] std::vector<std::pair<hit, features>> candidates(std::string_view query, std::size_t depth) const;
+    [[nodiscard]] std::vector<std::pair<hit, features>> candidates(std::string_view query, std::size_t depth,
+                                                                   std::string_view context = {}) const;
 
     // Whether a hit is evidence for an answer: it must hold a fair part of
     // what the question asks about.
