@@ -5,6 +5,9 @@
 //   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... [--site plain|mkdocs|docusaurus] [--dump FILE]
 //                         [--no-context]   (follow-ups asked without the question before them)
 //                         [--chain]        (every other question asked after the one before it in its file)
+//   chatkit-bench-answers CORPUS_DIR QUESTIONS.json... --check [--site KIND]
+//                         (every gold section exists: for whoever writes a question set;
+//                          prints no score)
 //   chatkit-bench-answers CORPUS_DIR --leaks [--site KIND]
 //                         (an answer from every section alone, asked by its heading: the site
 //                          syntax that reaches readers, whatever the questions; reads no question)
@@ -347,6 +350,26 @@ void report_leaks(const corpus& source)
     std::printf("answers with a leak: %d of %zu sections\n", answers_with_leaks, source.sections().size());
 }
 
+// Each gold entry names a section of the corpus; returns how many do not.
+int check_gold(const corpus& source, const std::vector<std::string>& files)
+{
+    int missing = 0;
+    for (const auto& file : files)
+        for (const auto& q : load_questions(file))
+            for (const auto& g : q.gold) {
+                question alone = q;
+                alone.gold = {g};
+                if (std::none_of(source.sections().begin(), source.sections().end(),
+                                 [&](const section& s) { return is_gold(s, alone); })) {
+                    ++missing;
+                    std::printf("no section %s \"%s\"%s for: %s\n", g.page.c_str(), g.heading.c_str(),
+                                g.parent.empty() ? "" : (" under \"" + g.parent + "\"").c_str(), q.text.c_str());
+                }
+            }
+    std::printf("%d gold entries name no section\n", missing);
+    return missing;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -357,6 +380,7 @@ int main(int argc, char** argv)
     bool context = true; // follow-ups see the question before them
     bool chain = false;  // every question follows the one before it in its file: what a false follow-up costs
     bool leaks = false;
+    bool check = false;
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--dump" && i + 1 < argc)
@@ -369,6 +393,8 @@ int main(int argc, char** argv)
             chain = true;
         else if (arg == "--leaks")
             leaks = true;
+        else if (arg == "--check")
+            check = true;
         else if (arg == "--site" && i + 1 < argc)
             options.site = parse_site_kind(argv[++i]).value_or(site_kind::plain);
         else
@@ -378,6 +404,8 @@ int main(int argc, char** argv)
         report_leaks(*load_corpus(argv[1], options));
         return 0;
     }
+    if (check && !files.empty())
+        return check_gold(*load_corpus(argv[1], options), files) == 0 ? 0 : 1;
     if (argc < 3 || files.empty()) {
         std::fprintf(stderr,
                      "usage: %s CORPUS_DIR QUESTIONS.json... [--site KIND] [--dump FILE] [--features FILE] "
