@@ -199,6 +199,7 @@ std::vector<std::string> leaks_in(const std::string& answer)
         {"heading id", std::regex(R"(\{\s*#[\w-]+[^}]*\})")},
         {"front matter", std::regex(R"((^|\n)---\n)")},
         {"shortcode", std::regex(R"(\{\{[<%]|[>%]\}\}|\{\{#\w+)")},
+        {"template tag", std::regex(R"(\{%|%\}|\{\{[^<%#])")}, // Jinja, Nunjucks, Liquid
     };
     // Blank out fenced code and inline code first. A fence closes with a
     // run of its own length or longer: "````md" shows "```" lines as code.

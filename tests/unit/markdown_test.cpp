@@ -331,6 +331,33 @@ TEST(markdown_page, hugo_and_mdbook_template_calls_never_reach_the_text)
     EXPECT_NE(page.blocks.back().code.find("{{< note >}}"), std::string::npos) << "code is left as written";
 }
 
+TEST(markdown_page, jinja_includes_are_resolved_and_template_tags_dropped)
+{
+    auto page = page_of(
+        "{%- from 'components/npx_tabs.macro.html' import npx_tabs %}\n\n"
+        "Run it on two files:\n{{ npx_tabs ({\n    package: \"eslint\",\n    args: [\"a.js\", \"b.js\"]\n}) }}\n\n"
+        "{% include-markdown \"includes/policy.md\" %}\n\n```yaml\n{% include \"../sample.yml\" %}\n```\n\n"
+        "Write `{{ placeholder }}` in a message; {{#each people}} is Handlebars.\n",
+        {{"guide/includes/policy.md", "Three minor versions are supported.\n"}, {"sample.yml", "entryPoints: {}\n"}});
+    auto text = all_text(page.blocks);
+    EXPECT_EQ(text.find("{%"), std::string::npos) << text;
+    EXPECT_EQ(text.find("npx_tabs"), std::string::npos) << "a call over several lines goes whole: " << text;
+    EXPECT_NE(text.find("Run it on two files:"), std::string::npos) << text;
+    EXPECT_NE(text.find("Three minor versions are supported."), std::string::npos) << "include-markdown: " << text;
+    EXPECT_NE(text.find("entryPoints: {}"), std::string::npos) << "include inside a fence is its code: " << text;
+    EXPECT_NE(text.find("Write {{ placeholder }} in a message; {{#each people}} is Handlebars."), std::string::npos)
+        << "code spans and block helpers stay: " << text;
+}
+
+TEST(markdown_page, an_admonition_with_classes_or_a_linked_title_is_an_aside)
+{
+    auto page = page_of("!!! info inline end \"Routing to [services](https://k8s.io/svc \"Service docs\")\"\n\n"
+                        "    Use the nativelb annotation.\n\nAfter.\n");
+    ASSERT_FALSE(page.blocks.empty());
+    EXPECT_EQ(page.blocks[0].kind, block_kind::aside);
+    EXPECT_EQ(all_text(page.blocks).find("!!!"), std::string::npos) << all_text(page.blocks);
+}
+
 TEST(markdown_page, a_hugo_call_with_one_line_per_argument_is_resolved)
 {
     auto page = page_of("## Example\n\nBefore.\n{{< img\n  src=\"images/a.jpg\"\n  alt=\"Zion\"\n  filter=\"Dither\"\n"

@@ -102,7 +102,9 @@ std::string language_of(std::string_view path)
 
 const std::regex& admonition_re()
 {
-    static const std::regex re(R"re(^(!!!|\?\?\?\+?)\s+([A-Za-z][\w-]*)(?:\s+"([^"]*)")?\s*$)re");
+    // Python-Markdown's: the type, then classes ("inline end"), then a title
+    // that runs to the last quote (it may hold a link with a quoted title).
+    static const std::regex re(R"re(^(!!!|\?\?\?\+?)\s+([A-Za-z][\w-]*)(?:\s+[\w-]+)*(?:\s+"(.*)")?\s*$)re");
     return re;
 }
 const std::regex& tab_re()
@@ -133,6 +135,12 @@ const std::regex& markdown_include_re()
 const std::regex& snippet_re()
 {
     static const std::regex re(R"re(^-{1,3}8<-{1,3}\s+["']([^"']+)["']\s*$)re");
+    return re;
+}
+// mkdocs-include-markdown-plugin: {% include-markdown "x.md" %}, {% include "x.yml" %}.
+const std::regex& jinja_include_re()
+{
+    static const std::regex re(R"re(^\{%-?\s*include(?:-markdown)?\s+["']([^"']+)["'][^%]*-?%\}\s*$)re");
     return re;
 }
 const std::regex& mdx_re()
@@ -247,7 +255,8 @@ public:
             if (!fence.empty()) {
                 if (closes_fence(t, fence))
                     fence.clear();
-                if (maybe_directive && std::regex_match(t, m, snippet_re())) {
+                if (maybe_directive &&
+                    (std::regex_match(t, m, snippet_re()) || std::regex_match(t, m, jinja_include_re()))) {
                     // A snippet inside a fence is the fence's code.
                     if (auto included = include(m[1].str(), depth))
                         for (auto& l : split_lines(included->first))
@@ -309,7 +318,7 @@ public:
                 continue;
             }
             if (std::regex_match(t, m, fastapi_include_re()) || std::regex_match(t, m, markdown_include_re()) ||
-                std::regex_match(t, m, snippet_re())) {
+                std::regex_match(t, m, snippet_re()) || std::regex_match(t, m, jinja_include_re())) {
                 flush();
                 insert_file(m[1].str(), depth, out);
                 ++i;

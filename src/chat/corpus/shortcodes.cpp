@@ -108,6 +108,21 @@ std::size_t attribute_list(std::string_view line, std::size_t at)
     return 0;
 }
 
+// What closes a template tag opening at `at`, or nothing: "{%" and "{# "
+// tags, and "{{" expressions that are not Hugo calls ("{{<", "{{%") nor
+// mdBook's or Handlebars' blocks ("{{#include}}", "{{#each}}").
+std::string_view template_close(std::string_view line, std::size_t at)
+{
+    if (line.substr(at, 2) == "{%")
+        return "%}";
+    if (line.substr(at, 2) == "{#" && at + 2 < line.size() && (line[at + 2] == ' ' || line[at + 2] == '-'))
+        return "#}";
+    if (line.substr(at, 2) == "{{" && at + 2 < line.size() && line[at + 2] != '<' && line[at + 2] != '%' &&
+        line[at + 2] != '#')
+        return "}}";
+    return {};
+}
+
 constexpr std::array<std::string_view, 4> mdbook_calls{"include", "rustdoc_include", "playground", "title"};
 
 scan_result scan(std::string_view line)
@@ -158,6 +173,19 @@ scan_result scan(std::string_view line)
             i = end + close.size();
             continue;
         }
+        // Jinja, Nunjucks and Liquid (Eleventy, Jekyll, MkDocs macros):
+        // "{% from 'x.html' import tabs %}", "{{ npx_tabs({ args: [...] }) }}",
+        // "{# note #}" are template logic the reader never sees.
+        if (auto close = template_close(line, i); !close.empty()) {
+            auto end = call_end(line, i + 2, close);
+            if (end == std::string_view::npos) {
+                out.unclosed = true;
+                out.text.append(line.substr(i));
+                break;
+            }
+            i = end + close.size();
+            continue;
+        }
         if (line.substr(i, 3) == "{{#") {
             auto name_end = line.find_first_of(" }", i + 3);
             auto name = line.substr(i + 3, name_end == std::string_view::npos ? 0 : name_end - i - 3);
@@ -191,7 +219,7 @@ std::string resolve_site_syntax(std::string_view line)
 
 bool opens_site_syntax(std::string_view line)
 {
-    if (line.find("{{") == std::string_view::npos && line.find("<!--") == std::string_view::npos)
+    if (line.find('{') == std::string_view::npos && line.find("<!--") == std::string_view::npos)
         return false;
     return scan(line).unclosed;
 }

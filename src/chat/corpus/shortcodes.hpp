@@ -11,8 +11,9 @@ namespace chatkit::chat {
 // its term_id, else the sample file= it embeds; `{{< note >}}` nothing, so
 // a paired call's body stays), an escaped call (`{{</* x */>}}`) shows as
 // written, mdBook's preprocessor calls (`{{#include ../x.rs}}`) go, and so
-// do HTML comments (mdBook's "<!-- ignore -->" after a link) and attribute
-// lists outside headings ("[Subscribe](#){ .md-button }"). Inline code
+// do HTML comments (mdBook's "<!-- ignore -->" after a link), attribute
+// lists outside headings ("[Subscribe](#){ .md-button }"), and Jinja,
+// Nunjucks and Liquid tags and expressions ("{% raw %}", "{{ tabs(x) }}"). Inline code
 // spans are left as they are. A hand-written scanner: std::regex recurses
 // per character and a long line would overflow the stack.
 [[nodiscard]] std::string resolve_site_syntax(std::string_view line);
