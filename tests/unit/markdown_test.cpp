@@ -91,6 +91,11 @@ TEST(markdown_page, front_matter_gives_title_slug_and_id)
     EXPECT_EQ(page.meta.id, "intro");
     ASSERT_EQ(page.blocks.size(), 1u);
     EXPECT_EQ(md::text_of(page.blocks[0].text), "Body.");
+
+    auto spaced = page_of("--- \ntitle: Services\n--- \n\n## Weighted Round Robin\n\nBody.\n\n---\n\nAfter a rule.\n");
+    EXPECT_EQ(spaced.meta.title, "Services") << "a closing line with a trailing space still closes";
+    ASSERT_FALSE(spaced.blocks.empty());
+    EXPECT_EQ(md::text_of(spaced.blocks[0].text), "Weighted Round Robin");
 }
 
 TEST(markdown_page, a_page_the_site_keeps_out_of_search_is_served_but_never_cited)

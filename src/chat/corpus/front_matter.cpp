@@ -13,15 +13,23 @@ std::string unquote(std::string v)
     return v;
 }
 
+// "--- " closes front matter as "---" does: Hugo and Jekyll read past trailing spaces.
+bool is_line(std::string_view line, std::string_view marker)
+{
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+        line.remove_suffix(1);
+    return line == marker;
+}
+
 } // namespace
 
 front_matter read_front_matter(std::vector<std::string>& lines)
 {
     front_matter meta;
-    if (lines.empty() || lines[0] != "---")
+    if (lines.empty() || !is_line(lines[0], "---"))
         return meta;
     std::size_t end = 1;
-    while (end < lines.size() && lines[end] != "---" && lines[end] != "...")
+    while (end < lines.size() && !is_line(lines[end], "---") && !is_line(lines[end], "..."))
         ++end;
     if (end == lines.size())
         return meta; // no closing line: a thematic break, not front matter
