@@ -63,6 +63,21 @@ TEST(markdown, raw_html_is_dropped_and_entities_decoded)
     EXPECT_EQ(md::text_of(blocks[1].text), "after");
 }
 
+TEST(markdown, the_text_of_raw_html_blocks_is_content)
+{
+    auto blocks = md::parse(
+        "### Yank Options\n\n<dl>\n\n<dt class=\"option-term\"><a href=\"#undo\"><code>--undo</code></a></dt>\n"
+        "<dd class=\"option-desc\"><p>Undo a yank, putting a version back into the index.</p>\n</dd>\n\n"
+        "<Listing caption=\"Using `Rc<T>` &amp; threads\">\n\n<details><summary>More</summary><style>p{}</style>"
+        "<script>alert(1)</script><!-- note --><table><tr><td>a</td><td>b</td></tr></table></details>\n");
+    std::vector<std::string> texts;
+    for (const auto& b : blocks)
+        if (b.kind == block_kind::paragraph)
+            texts.push_back(md::to_markdown(b.text));
+    EXPECT_EQ(texts, (std::vector<std::string>{"`--undo`", "Undo a yank, putting a version back into the index.",
+                                               "More", "a b"}));
+}
+
 TEST(markdown, explicit_heading_ids_in_both_spellings)
 {
     auto blocks = md::parse("## Install it { #setup .wide }\n\n### Tune {#tuning}\n\n## Plain {not an id}\n");

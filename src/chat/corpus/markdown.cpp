@@ -1,6 +1,7 @@
 #include "chatkit/chat/corpus/markdown.hpp"
 
 #include "code_annotations.hpp"
+#include "html_text.hpp"
 #include "md_balanced.hpp"
 #include "md_text.hpp"
 
@@ -88,6 +89,8 @@ public:
         }
         case MD_BLOCK_HTML:
             ++skipping_;
+            html_.clear();
+            in_html_ = true;
             break;
         case MD_BLOCK_P:
             open(block_kind::paragraph);
@@ -121,6 +124,13 @@ public:
         switch (type) {
         case MD_BLOCK_HTML:
             --skipping_;
+            in_html_ = false;
+            close_implicit();
+            for (auto& runs : html_paragraphs(html_)) {
+                auto b = make_block(block_kind::paragraph);
+                b.text = std::move(runs);
+                target().push_back(std::move(b));
+            }
             break;
         case MD_BLOCK_TH:
         case MD_BLOCK_TD:
@@ -191,6 +201,10 @@ public:
 
     int text(MD_TEXTTYPE type, std::string_view t)
     {
+        if (in_html_ && skipping_ == 1) {
+            html_.append(t);
+            return 0;
+        }
         if (skipping_ > 0 || type == MD_TEXT_HTML)
             return 0;
         if (!stack_.empty() && stack_.back().kind == frame_kind::block && stack_.back().b->kind == block_kind::code) {
@@ -317,6 +331,8 @@ private:
     std::vector<std::uint8_t> styles_;
     std::vector<std::string> hrefs_;
     int skipping_ = 0;
+    bool in_html_ = false; // inside a raw HTML block, whose text html_ gathers
+    std::string html_;
 };
 
 void plain_of(std::span<const block> blocks, bool with_code, std::string& out)
