@@ -178,6 +178,15 @@ TEST(relevance, a_code_a_program_prints_that_the_docs_hold_is_answered_whatever_
               (std::vector<std::string>{"err_require_esm", "sigterm", "e0752", "ts2307", "enoent"}));
 }
 
+TEST(relevance, quoted_text_and_paths_are_the_readers_own_data_not_another_topic)
+{
+    retriever r(with_errors());
+    EXPECT_FALSE(find_sources(r, "server listen fails for /srv/zqx/wombat-cache/blorp.sock", {}, 5).empty());
+    EXPECT_FALSE(find_sources(r, "server listen fails with \"zqx wombat blorp fizzgig\"", {}, 5).empty());
+    EXPECT_TRUE(find_sources(r, "server listen fails with zqx wombat blorp fizzgig", {}, 5).empty())
+        << "the same words, unquoted, are the question's own and the docs lack them";
+}
+
 TEST(relevance, numbers_dashes_and_contractions_are_no_names)
 {
     retriever r(with_errors());

@@ -203,6 +203,8 @@ retriever::query_plan retriever::plan(std::string_view query, std::string_view c
         if (!q.asked || q.other_form)
             continue;
         auto w = out.concepts[q.concept_index];
+        if (w == unseen_idf && words.literal_terms.contains(q.term) && !words.name_terms.contains(q.term))
+            continue;
         all += w;
         if (w != unseen_idf)
             continue;

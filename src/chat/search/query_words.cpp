@@ -208,8 +208,13 @@ query_words classify_words(std::string_view raw)
         auto word = question.substr(start, i - start);
         bool first_word = sentence_start;
         sentence_start = false;
+        if (literal[start]) {
+            for (auto& t : terms_of(word))
+                out.literal_terms.insert(std::move(t));
+            continue;
+        }
         // A number, or a quantity with its unit ("5GB", "443", "2x").
-        if (literal[start] || (word[0] >= '0' && word[0] <= '9'))
+        if (word[0] >= '0' && word[0] <= '9')
             continue;
         auto lowered = util::ascii_lower(word);
         // "in French" asks for a translation, not about another product.

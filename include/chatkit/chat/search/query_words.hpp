@@ -21,6 +21,10 @@ struct query_words {
     // The whole terms of camelCase identifiers ("getBuiltinModule"): exactly
     // what was written, never a reader's longer form of a short word.
     std::unordered_set<std::string> identifiers;
+    // The terms of the reader's own data: text in quotes or backticks, and
+    // paths ("/repo/assets/logo.svg"). Unknown to the corpus, they say
+    // nothing about the topic.
+    std::unordered_set<std::string> literal_terms;
     // The terms of languages' names ("French"): the language of an answer,
     // not its topic.
     std::unordered_set<std::string> language_terms;
