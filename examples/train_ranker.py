@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Trains the second stage of retrieval (src/chat/reranker.cpp).
+"""Trains the second stage of retrieval (src/chat/search/reranker.cpp).
 
-    chatkit-bench-answers CORPUS questions-*.json --features F.jsonl
-    examples/train_ranker.py F.jsonl [--cv]
+    chatkit-bench-answers CORPUS QUESTIONS.json... --features CORPUS_NAME.jsonl   (once per corpus)
+    examples/train_ranker.py NODEJS.jsonl RUST.jsonl ... [--cv]
 
 A linear model over the features of each first-stage candidate, trained
 pairwise (each gold section against each other candidate of its question,
 logistic loss, L2), then scaled so that its output estimates the chance that
-a section answers (Platt scaling, fitted on the same training questions). Prints the weights in the order of
-`enum feature`, ready for reranker.cpp. With --cv, first reports MRR@5 with
-each question set left out of training in turn: what the model does on
-questions it has not seen. Plain Python, no dependencies.
+a section answers (Platt scaling, fitted on the same training questions).
+Each file is one corpus, and each corpus weighs the same in training
+whatever its number of questions: a model fitted to the corpus with the
+most questions is fitted to that corpus. Prints the weights in the order
+of `enum feature`, ready for reranker.cpp. With --cv, first reports MRR@5
+with each corpus left out of training in turn: what the model does on a
+corpus it has not seen. Plain Python, no dependencies.
 """
 import json
 import math
@@ -21,17 +24,27 @@ EPOCHS = 300
 RATE = 0.5
 
 
-def load(path):
+def load(paths):
     queries = []
-    with open(path) as lines:
-        rows = [json.loads(line) for line in lines]
-    for d in rows:
-        if not d["in_scope"]:
-            continue  # nothing to rank: the relevance decision's business
-        xs = [c["features"] for c in d["candidates"]]
-        ys = [1 if c["gold"] else 0 for c in d["candidates"]]
-        queries.append((d["set"], xs, ys))
+    for path in paths:
+        corpus = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        with open(path) as lines:
+            rows = [json.loads(line) for line in lines]
+        for d in rows:
+            if not d["in_scope"]:
+                continue  # nothing to rank: the relevance decision's business
+            xs = [c["features"] for c in d["candidates"]]
+            ys = [1 if c["gold"] else 0 for c in d["candidates"]]
+            queries.append((corpus, xs, ys))
     return queries
+
+
+def corpus_weights(queries):
+    """Per question: 1 / its corpus's number of questions."""
+    count = {}
+    for corpus, _, _ in queries:
+        count[corpus] = count.get(corpus, 0) + 1
+    return [1 / count[corpus] for corpus, _, _ in queries]
 
 
 def standardise(queries):
@@ -47,23 +60,25 @@ def standardise(queries):
 def train_pairwise(queries, mean, std):
     n = len(mean)
     pairs = []
-    for _, xs, ys in queries:
+    for (_, xs, ys), weight in zip(queries, corpus_weights(queries)):
         z = [[(x[i] - mean[i]) / std[i] for i in range(n)] for x in xs]
         gold = [z[k] for k, y in enumerate(ys) if y]
         other = [z[k] for k, y in enumerate(ys) if not y]
+        share = weight / max(1, len(gold) * len(other))  # each question weighs its corpus's share
         for g in gold:
             for o in other:
-                pairs.append([g[i] - o[i] for i in range(n)])
+                pairs.append(([g[i] - o[i] for i in range(n)], share))
     w = [0.0] * n
     if not pairs:
         return w
+    total = sum(share for _, share in pairs)
     for _ in range(EPOCHS):
         grad = [L2 * wi for wi in w]
-        for d in pairs:
+        for d, share in pairs:
             s = sum(wi * di for wi, di in zip(w, d))
             p = 1 / (1 + math.exp(min(50, s)))  # d loss / d s = -sigmoid(-s)
             for i in range(n):
-                grad[i] -= p * d[i] / len(pairs)
+                grad[i] -= p * d[i] * share / total
         w = [wi - RATE * gi for wi, gi in zip(w, grad)]
     return w
 
@@ -122,10 +137,10 @@ def fit(queries):
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    queries = load(sys.argv[1])
+    queries = load([a for a in sys.argv[1:] if not a.startswith("--")])
     if "--cv" in sys.argv:
         sets = sorted({s for s, _, _ in queries})
-        print("left-out set           first stage  reranked")
+        print("left-out corpus        first stage  reranked")
         for left in sets:
             train = [q for q in queries if q[0] != left]
             test = [q for q in queries if q[0] == left]
