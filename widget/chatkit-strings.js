@@ -48,6 +48,7 @@ export const strings = {
   feedbackThanks: "Thanks for the feedback.",
   feedbackFailed: "The feedback could not be sent.",
   askPerson: "Ask a person",
+  sharesConversation: "Sends the support team a read-only link to this conversation.",
   opensInNewTab: "(opens in a new tab)",
   retry: "Retry",
   offline: "You are offline. The question will be sent when the connection is back.",

@@ -76,8 +76,10 @@ header button:focus-visible { outline: 2px solid #fff; outline-offset: 1px; box-
 .feedback-form textarea { padding: 8px; }
 .feedback-form select:focus-visible { outline: 2px solid var(--chatkit-accent); outline-offset: 2px; }
 .feedback-send { align-self: flex-start; min-height: 44px; }
-.support { align-self: flex-start; display: inline-flex; align-items: center; min-height: 44px; padding: 0 14px; border: 1px solid var(--chatkit-accent); border-radius: 8px; color: var(--chatkit-fg); font-size: 13px; text-decoration: none; }
+.support { align-self: flex-start; display: inline-flex; flex-direction: column; align-items: flex-start; justify-content: center; gap: 2px; min-height: 44px; padding: 4px 14px; border: 1px solid var(--chatkit-accent); border-radius: 8px; color: var(--chatkit-fg); font-size: 13px; text-decoration: none; }
 .support:hover { background: var(--chatkit-bubble); }
+.support[aria-busy="true"] { cursor: progress; }
+.support-note { font-size: 12px; color: var(--chatkit-muted); }
 .copy-answer { display: block; margin-top: 6px; font: inherit; font-size: 11px; padding: 2px 8px; border: 1px solid var(--chatkit-border); border-radius: 6px; background: transparent; color: var(--chatkit-muted); cursor: pointer; }
 .msg.error button { margin-inline-start: 4px; }
 .starters { display: flex; flex-direction: column; align-items: flex-start; gap: 6px; padding: 0 12px 10px; }

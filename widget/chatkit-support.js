@@ -1,7 +1,8 @@
 // "Ask a person": the site's own support (SUPPORT_URL, served by
 // GET /widget/settings), offered under a refusal and after a 👎, with the
 // turn's question and a read-only link to the conversation (the page's
-// address when that link cannot be had) filled into its template.
+// address when that link cannot be had) filled into its template. The link
+// itself says that pressing it shares the conversation.
 import { el } from "./chatkit-dom.js";
 
 // The server checks SUPPORT_URL at start-up; the widget still never builds
@@ -10,6 +11,8 @@ const SCHEMES = ["https:", "http:", "mailto:"];
 // How long a press waits for the conversation's link before the page's
 // address goes instead: well inside the 5 s a browser lets a click open a tab.
 const SHARE_WAIT_MS = 3000;
+// Ids of the notes that say what a press shares, unique in the shadow root.
+let notes = 0;
 
 // Each placeholder percent-encoded: the question may hold `&`, `#` or `?`.
 export function fillSupportUrl(template, question, conversationUrl) {
@@ -68,11 +71,28 @@ export class Support {
     const href = () => fillSupportUrl(template, question, shared ?? location.href);
     // A real link: Enter, middle-click and "copy link" work, and a mailto:
     // goes to the mail client instead of a blank tab.
-    const link = el("a", { class: "support", part: "support", href: href(), ...(mail ? {} : { target: "_blank", rel: "noopener" }) },
-      [s.askPerson, ...(mail ? [] : [el("span", { class: "sr-only" }, [` ${s.opensInNewTab}`])])]);
+    // Said before the press, not after: pressing it shares the conversation.
+    // Shown on the link and read as its description, its name staying
+    // "Ask a person".
+    const note = wantsLink
+      ? el("span", { class: "support-note", id: `chatkit-support-note-${++notes}`, "aria-hidden": "true" }, [s.sharesConversation])
+      : null;
+    const link = el("a", {
+      class: "support", part: "support", href: href(),
+      ...(note ? { "aria-describedby": note.id } : {}),
+      ...(mail ? {} : { target: "_blank", rel: "noopener" }),
+    }, [
+      el("span", {}, [s.askPerson, ...(mail ? [] : [el("span", { class: "sr-only" }, [` ${s.opensInNewTab}`])])]),
+      ...(note ? [note] : []),
+    ]);
     let following = false; // the click below is ours, with the link filled in
+    let busy = false; // a press waits for the link: another would open a second tab
     link.addEventListener("click", async (e) => {
       if (following) return;
+      if (busy) {
+        e.preventDefault();
+        return;
+      }
       this.w.api.track("support_opened", { after });
       if (!wantsLink || shared) {
         link.href = href();
@@ -81,7 +101,14 @@ export class Support {
       // Held until the link exists, then clicked again: the browser opens it
       // as it opens any link (same target, noopener, a mailto: in place).
       e.preventDefault();
-      shared = await this.sharedLink(conversation);
+      busy = true;
+      link.setAttribute("aria-busy", "true");
+      try {
+        shared = await this.sharedLink(conversation);
+      } finally {
+        busy = false;
+        link.removeAttribute("aria-busy");
+      }
       link.href = href();
       following = true;
       link.click();

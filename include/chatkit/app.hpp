@@ -36,7 +36,7 @@ public:
     // Starts and stops the background work (mail, analytics). stop() flushes
     // queued analytics and waits for the background thread; call it after
     // the server's I/O threads stopped (it closes idle upstream connections
-    // that belong to their contexts).
+    // that belong to their contexts). Then it closes the database.
     void start();
     void stop();
     // The server began to drain: /readyz answers 503 from now on.

@@ -199,12 +199,13 @@ struct app::impl {
                                                                   }),
           retention(*db, background.get_executor(),
                     {c.retention.anonymous_chats, c.retention.finished_streams, c.retention.ended_sessions,
-                     c.retention.sent_mail, c.retention.analytics, c.retention.interval}),
+                     c.retention.sent_mail, c.retention.analytics, c.share_link_lifetime, c.retention.interval}),
           orphans(*db, background.get_executor(), instance_id, c.instance_lease),
           meaning(make_section_vectors(c, *db, instance_id)),
           chat(*db, journal, load_index(c), *generator, chat_settings_for(c, instance_id), meaning.get()), saved(*db),
-          shares(*db, keys, journal, {.anonymous_retention = c.retention.anonymous_chats}), insights(*db),
-          reload_signal(background, SIGHUP), reload_timer(background)
+          shares(*db, keys, journal,
+                 {.link_lifetime = c.share_link_lifetime, .anonymous_retention = c.retention.anonymous_chats}),
+          insights(*db), reload_signal(background, SIGHUP), reload_timer(background)
     {
         auto applied = store::migrate(*db);
         if (!applied.empty())
@@ -409,23 +410,26 @@ void app::stop()
 {
     // Its thread logs: it must end before logging does.
     impl_->notices.reset();
-    if (!impl_->background_thread.joinable())
-        return;
-    impl_->generator->release();
-    impl_->mail.stop();
-    impl_->analytics.stop();
-    impl_->journal.stop();
-    impl_->retention.stop();
-    impl_->orphans.stop();
-    if (impl_->meaning)
-        impl_->meaning->stop(impl_->background.get_executor());
-    boost::asio::post(impl_->background, [this] {
-        impl_->reload_stopped = true;
-        impl_->reload_signal.cancel();
-        impl_->reload_timer.cancel();
-    });
-    impl_->background_guard.reset();
-    impl_->background_thread.join();
+    if (impl_->background_thread.joinable()) {
+        impl_->generator->release();
+        impl_->mail.stop();
+        impl_->analytics.stop();
+        impl_->journal.stop();
+        impl_->retention.stop();
+        impl_->orphans.stop();
+        if (impl_->meaning)
+            impl_->meaning->stop(impl_->background.get_executor());
+        boost::asio::post(impl_->background, [this] {
+            impl_->reload_stopped = true;
+            impl_->reload_signal.cancel();
+            impl_->reload_timer.cancel();
+        });
+        impl_->background_guard.reset();
+        impl_->background_thread.join();
+    }
+    // Last, with nothing left to ask it, and while logging still runs: how
+    // it closes may need saying (an unwritable SQLite -shm).
+    impl_->db->close();
 }
 
 void app::draining()

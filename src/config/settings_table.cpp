@@ -531,6 +531,11 @@ const std::vector<setting>& table()
          [](config& c, mode_inputs&, std::string_view v) {
              return parse_rate(v, c.rates.resume, "RATE_RESUME");
          }},
+        {{"SHARE_LINK_LIFETIME", "--share-link-lifetime",
+          "a shared conversation's read-only link opens this long after it was made (default 30d)"},
+         [](config& c, mode_inputs&, std::string_view v) {
+             return parse_seconds(v, c.share_link_lifetime, "SHARE_LINK_LIFETIME");
+         }},
         {{"RATE_SHARED_PAGE", "--rate-shared-page",
           "views of shared conversations (/c/<id>) per client IP (default 60/minute, counted per instance)"},
          [](config& c, mode_inputs&, std::string_view v) {

@@ -86,10 +86,8 @@ std::string sources_html(const std::string& stored, bool local_links)
         const auto* title = o ? o->if_contains("title") : nullptr;
         const auto* url = o ? o->if_contains("url") : nullptr;
         std::string name = title && title->is_string() ? std::string(title->as_string()) : std::string("Source");
-        std::string href = url && url->is_string() ? std::string(url->as_string()) : std::string();
-        bool absolute = href.starts_with("https://") || href.starts_with("http://");
-        bool local = local_links && href.starts_with('/') && href.find_first_of("/\\", 1) != 1;
-        if (absolute || local)
+        auto href = url && url->is_string() ? chat::answer_link(url->as_string(), local_links) : std::string();
+        if (!href.empty())
             out += "<li><a href=\"" + chat::html_escape(href) + "\" rel=\"noopener noreferrer nofollow\">" +
                    chat::html_escape(name) + "</a></li>\n";
         else
@@ -103,10 +101,11 @@ std::string conversation_html(const store::share_repo::shared_conversation& c, b
     std::string out = "<h1>Shared conversation</h1>\n"
                       "<p>A read-only copy of a conversation with the documentation assistant, shared by the reader "
                       "who had it on " +
-                      util::rfc3339(c.shared_at).substr(0, 10) +
-                      ". The link works until they revoke it or the conversation is deleted.</p>\n";
+                      util::rfc3339(c.shared_at).substr(0, 10) + ". The link works until " +
+                      util::rfc3339(c.expires_at).substr(0, 10) +
+                      " (UTC) at the latest, or until they revoke it.</p>\n";
     if (c.earlier_left_out)
-        out += "<p><em>Earlier messages are not shown.</em></p>\n";
+        out += "<p><em>Earlier messages are not shown: the page shows the newest that fit.</em></p>\n";
     if (c.messages.empty())
         out += "<p>Nothing has been asked in it yet.</p>\n";
     for (const auto& m : c.messages) {
@@ -140,13 +139,31 @@ struct shared_routes {
             made = co_await shares.share(ctx.caller->user_id, ctx.caller->session_id, key);
         if (!made)
             co_return http::error_reply(ctx, 404, "NOT_FOUND", "No such conversation.");
-        boost::json::value expires = nullptr;
-        if (made->expires_at != 0)
-            expires = util::rfc3339(made->expires_at);
         co_return http::json_reply(200, boost::json::object{{"share_id", made->id},
                                                             {"path", "/c/" + made->id},
                                                             {"created_at", util::rfc3339(made->created_at)},
-                                                            {"expires_at", expires}});
+                                                            {"expires_at", util::rfc3339(made->expires_at)}});
+    }
+
+    // The caller's live links, so that one made long ago can be found and
+    // revoked; never the links themselves (sharing again gives one).
+    awaitable<http::reply> list(http::request&, http::request_context& ctx) const
+    {
+        if (auto denied = http::require_caller(ctx))
+            co_return *denied;
+        auto found = co_await shares.list(ctx.caller->user_id, ctx.caller->session_id);
+        // No braced lists in a coroutine body (GCC 12).
+        boost::json::array out;
+        for (const auto& s : found) {
+            boost::json::object o;
+            o["conversation_id"] = s.key;
+            o["created_at"] = util::rfc3339(s.created_at);
+            o["expires_at"] = util::rfc3339(s.expires_at);
+            out.push_back(std::move(o));
+        }
+        boost::json::object body;
+        body["shares"] = std::move(out);
+        co_return http::json_reply(200, std::move(body));
     }
 
     awaitable<http::reply> revoke(http::request&, http::request_context& ctx) const
@@ -195,6 +212,7 @@ void mount_shared_chats(http::router& r, services::chat_shares& shares, services
           {.body_limit = 1024});
     r.add("DELETE", "/api/v1/chat/conversations/{conversation_id}/share", bind(&shared_routes::revoke),
           {.body_limit = 1024});
+    r.add("GET", "/api/v1/chat/shares", bind(&shared_routes::list));
     r.add("GET", "/c/{share_id}", bind(&shared_routes::page), {.body_limit = 1024, .secret_path = true});
 }
 

@@ -38,6 +38,64 @@ bool method_matches(std::string_view route_method, std::string_view method)
     return route_method == method || (method == "HEAD" && route_method == "GET");
 }
 
+// The segments of a request target read as loosely as any client, proxy or
+// log reader might: an absolute-form target's path; a backslash and an
+// encoded slash ("%2F", "%5C") taken as '/'; empty segments skipped. Only
+// for telling what a log must hide.
+segment_list loose_segments(std::string_view target)
+{
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos && !target.starts_with('/')) {
+        auto path = target.find_first_of("/\\", scheme + 3);
+        target = path == std::string_view::npos ? std::string_view() : target.substr(path);
+    }
+    auto separator = [&](std::size_t i) -> std::size_t {
+        if (target[i] == '/' || target[i] == '\\')
+            return 1;
+        bool encoded = target[i] == '%' && i + 2 < target.size() && (target[i + 1] == '2' || target[i + 1] == '5') &&
+                       iequals(target.substr(i + 1, 2), target[i + 1] == '2' ? "2f" : "5c");
+        return encoded ? 3 : 0;
+    };
+    segment_list out;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= target.size();) {
+        std::size_t n = i < target.size() ? separator(i) : 1;
+        if (n == 0) {
+            ++i;
+            continue;
+        }
+        if (i > start)
+            out.push_back(target.substr(start, i - start));
+        i += n;
+        start = i;
+    }
+    return out;
+}
+
+// A literal segment as a client may have spelled it: any case, any
+// character percent-encoded ("%63" for "c").
+bool loosely_equal(std::string_view segment, std::string_view literal)
+{
+    auto hex = [](char c) {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        c = static_cast<char>(c | 0x20);
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    std::size_t i = 0;
+    for (char want : literal) {
+        if (i >= segment.size())
+            return false;
+        char got = segment[i++];
+        if (got == '%' && i + 1 < segment.size() && hex(segment[i]) >= 0 && hex(segment[i + 1]) >= 0) {
+            got = static_cast<char>(hex(segment[i]) * 16 + hex(segment[i + 1]));
+            i += 2;
+        }
+        if (!iequals(std::string_view(&got, 1), std::string_view(&want, 1)))
+            return false;
+    }
+    return i == segment.size();
+}
+
 bool is_json_media_type(std::string_view content_type)
 {
     auto semicolon = content_type.find(';');
@@ -54,6 +112,8 @@ void router::add(std::string_view method, std::string_view pattern, handler_fn h
     if (pattern.empty() || pattern.front() != '/')
         throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
     options.pattern = std::string(pattern);
+    if (options.secret_path && (pattern.size() < 2 || pattern[1] == '{'))
+        throw std::invalid_argument("a secret route starts with a literal segment: " + std::string(pattern));
     route r{std::string(method), std::string(pattern), {}, std::move(handler), std::move(options)};
     for (auto segment : split_path(pattern))
         r.segments.emplace_back(segment);
@@ -104,6 +164,24 @@ const route_options* router::options_for(std::string_view method, std::string_vi
 {
     const auto* r = find(method, path);
     return r ? &r->options : nullptr;
+}
+
+const route_options* router::secret_route_for(std::string_view target) const
+{
+    auto segments = loose_segments(target);
+    for (const auto& r : routes_) {
+        if (!r.options.secret_path)
+            continue;
+        std::size_t literal = 0;
+        while (literal < r.segments.size() && !is_param(r.segments[literal]))
+            ++literal;
+        bool under = literal > 0 && segments.size() >= literal;
+        for (std::size_t i = 0; under && i < literal; ++i)
+            under = loosely_equal(segments[i], r.segments[i]);
+        if (under)
+            return &r.options;
+    }
+    return nullptr;
 }
 
 boost::asio::awaitable<reply> router::dispatch(request& req, request_context& ctx) const

@@ -177,6 +177,7 @@ private:
             req.method = "-";
         } else {
             req = to_request(parser.get());
+            ctx.secret_route = env_.router.secret_route_for(req.path);
             ctx.secure = forwarded_https(req, peer_, env_.trusted_proxies);
             ctx.client_ip = client_address(req, peer_, peer_text_, env_.trusted_proxies);
             ctx.rejected = check_head(req, parser.chunked());

@@ -4,6 +4,7 @@
 
 #include <idn2.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace chatkit::services {
@@ -43,6 +44,61 @@ bool has_ignored_code_point(std::string_view domain)
     return false;
 }
 
+bool is_ascii(std::string_view text)
+{
+    return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// Where a label of the typed domain ends: at '.' or one of the full stops
+// UTS 46 maps to it (U+3002, U+FF0E, U+FF61); 0 when not at one.
+std::size_t label_separator(std::string_view text, std::size_t i)
+{
+    if (text[i] == '.')
+        return 1;
+    for (std::string_view stop : {"\xE3\x80\x82", "\xEF\xBC\x8E", "\xEF\xBD\xA1"})
+        if (text.substr(i, 3) == stop)
+            return 3;
+    return 0;
+}
+
+// The domain as it goes on the wire, not yet checked label by label. A label
+// in ASCII is only lower-cased: IDNA2008 has no say over an LDH label that
+// is not an A-label, so "r3--sn-abc" stays valid (libidn2 would refuse its
+// "--" in third and fourth place); one that claims to be an A-label
+// ("xn--") must be one. A label holding another script goes through
+// libidn2.
+std::optional<std::string> ascii_domain(std::string_view typed)
+{
+    // A NUL would end the C string libidn2 reads: what follows it unseen.
+    if (typed.find('\0') != std::string_view::npos)
+        return std::nullopt;
+    std::string domain;
+    for (std::size_t start = 0, i = 0; i <= typed.size();) {
+        auto n = i < typed.size() ? label_separator(typed, i) : 1;
+        if (n == 0) {
+            ++i;
+            continue;
+        }
+        auto label = std::string(typed.substr(start, i - start));
+        if (is_ascii(label)) {
+            for (auto& c : label)
+                if (c >= 'A' && c <= 'Z')
+                    c = static_cast<char>(c - 'A' + 'a');
+            if (label.starts_with("xn--") && to_ascii(label) != label)
+                return std::nullopt;
+        } else {
+            auto mapped = to_ascii(label);
+            if (!mapped || mapped->empty() || has_ignored_code_point(label))
+                return std::nullopt;
+            label = std::move(*mapped);
+        }
+        domain += (start == 0 ? "" : ".") + label;
+        i += n;
+        start = i;
+    }
+    return domain;
+}
+
 bool ldh_label(std::string_view label)
 {
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
@@ -71,12 +127,8 @@ std::optional<std::string> normalize_email(std::string_view raw)
     }
     if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string::npos)
         return std::nullopt;
-    auto typed = std::string(raw.substr(at + 1));
-    // A NUL would end the C string libidn2 reads: what follows it unseen.
-    if (typed.find('\0') != std::string::npos)
-        return std::nullopt;
-    auto domain = to_ascii(typed);
-    if (!domain || has_ignored_code_point(typed))
+    auto domain = ascii_domain(raw.substr(at + 1));
+    if (!domain)
         return std::nullopt;
     std::size_t labels = 0;
     std::string_view last;

@@ -49,6 +49,7 @@ boost::asio::awaitable<void> retention::flush()
             {"never verified sign-ups", repo::prune_unverified_users, now - settings_.ended_sessions.count()},
             {"sent mail", repo::prune_outbox, now - settings_.sent_mail.count()},
             {"analytics events", repo::prune_analytics, now - settings_.analytics.count()},
+            {"expired read-only links", repo::prune_share_links, now - settings_.share_links.count()},
             {"ratings of answers that are gone", repo::prune_feedback, now - 3600},
             // Each window by its own length (the repository reads it).
             {"rate-limit windows", repo::prune_rate_counters, now},

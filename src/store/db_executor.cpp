@@ -49,17 +49,19 @@ class job_queue {
 public:
     static constexpr std::size_t capacity = 10'000;
 
-    // False when the queue is full.
-    bool push(job j)
+    enum class pushed { yes, full, closed };
+    pushed push(job j)
     {
         {
             std::lock_guard lock(mutex_);
+            if (closed_)
+                return pushed::closed;
             if (jobs_.size() >= capacity)
-                return false;
+                return pushed::full;
             jobs_.push_back(std::move(j));
         }
         ready_.notify_one();
-        return true;
+        return pushed::yes;
     }
     // Empty when the queue is closed.
     std::optional<job> pop()
@@ -186,6 +188,9 @@ public:
             watch_->socket(-1);
         session_.reset();
     }
+    // Forgets the session without closing it: the process exit releases
+    // its file descriptors and mappings.
+    void abandon() { static_cast<void>(session_.release()); }
     // Without a round trip: SOCI's is_connected() sends a ping query to
     // PostgreSQL, which would double the cost of every job (and hang on a
     // database that stopped answering, outside the watchdog's view).
@@ -278,9 +283,11 @@ struct db_executor::impl {
     job_queue readers;
     job_queue writers; // SQLite only; PostgreSQL sends everything to `readers`
     std::vector<std::thread> threads;
-    std::unique_ptr<connection> blocking; // run_blocking's connection: start-up, migrations, admin commands
-    std::optional<sqlite_files> files;    // SQLite only
+    std::unique_ptr<connection> blocking;             // run_blocking's connection: start-up, migrations, admin commands
+    std::vector<std::unique_ptr<connection>> workers; // one per thread, closed after the threads end
+    std::optional<sqlite_files> files;                // SQLite only
     std::atomic<std::size_t> busy{0};
+    std::atomic<bool> closed{false};
     std::size_t connection_count = 0;
     std::deque<watch_slot> watches; // one per worker; a deque keeps their addresses
     std::thread watchdog;
@@ -371,8 +378,8 @@ struct db_executor::impl {
     {
         auto spawn = [this](job_queue& q) {
             auto& watch = watches.emplace_back();
-            auto conn = std::make_shared<connection>(url, options, gate, &watch);
-            threads.emplace_back([this, &q, conn, &watch] { work(q, *conn, watch); });
+            auto& conn = *workers.emplace_back(std::make_unique<connection>(url, options, gate, &watch));
+            threads.emplace_back([this, &q, &conn, &watch] { work(q, conn, watch); });
             ++connection_count;
         };
         if (url.kind == dialect::sqlite) {
@@ -408,6 +415,13 @@ std::unique_ptr<db_executor> db_executor::open(const db_options& options)
 
 db_executor::~db_executor()
 {
+    close();
+}
+
+void db_executor::close()
+{
+    if (impl_->closed.exchange(true))
+        return;
     impl_->readers.close();
     impl_->writers.close();
     // The watchdog outlives the workers: a last job (a final journal flush, a
@@ -416,6 +430,18 @@ db_executor::~db_executor()
     // frozen server never reads and no TCP timeout fires.
     for (auto& t : impl_->threads)
         t.join();
+    // Closing the last SQLite connection checkpoints the WAL and writes the
+    // -shm through its shared mapping: on an immutable -shm, SIGBUS. Left
+    // open, the exit releases them, and the next open recovers the WAL
+    // (every commit is in it already).
+    bool leave_open = impl_->files && !impl_->files->writable(sqlite_files::shm);
+    if (leave_open && spdlog::default_logger_raw()) // the destructor may run after logging ended
+        spdlog::warn("database: {}-shm is not writable at shutdown: the SQLite connections are left to the process "
+                     "exit; the next start recovers the WAL",
+                     impl_->url.sqlite_path);
+    for (auto& conn : impl_->workers)
+        leave_open ? conn->abandon() : conn->drop();
+    leave_open ? impl_->blocking->abandon() : impl_->blocking->drop();
     {
         std::lock_guard lock(impl_->watchdog_mutex);
         impl_->stopping = true;
@@ -461,8 +487,11 @@ asio::awaitable<void> db_executor::submit(bool write, std::function<void(soci::s
                 asio::post(guard.get_executor(), [shared, error]() mutable { std::move (*shared)(error); });
                 guard.reset();
             };
-            if (!queue.push({std::move(work), done}))
+            auto pushed = queue.push({std::move(work), done});
+            if (pushed == job_queue::pushed::full)
                 done(std::make_exception_ptr(unavailable("the database is overloaded: too many jobs waiting")));
+            else if (pushed == job_queue::pushed::closed)
+                done(std::make_exception_ptr(unavailable("the database is closed: the server is stopping")));
         },
         asio::use_awaitable);
 }

@@ -1,6 +1,7 @@
 #include "chatkit/store/history_repo.hpp"
 
 #include "chatkit/store/chat_repo.hpp"
+#include "chatkit/store/share_repo.hpp"
 
 #include <soci/soci.h>
 
@@ -41,6 +42,9 @@ int move_to_saved_chat(soci::session& s, const std::string& anon_session_id, con
     }
     s << "UPDATE conversations SET user_id = :user WHERE session_id = :sid", soci::use(user_id, "user"),
         soci::use(anon_session_id, "sid");
+    // A name the account used already now holds two rows, each perhaps
+    // with its link: one conversation keeps one link.
+    share_repo::keep_one_link_per_name(s, user_id);
     return position;
 }
 

@@ -113,6 +113,11 @@ int prune_analytics(soci::session& s, long long logged_before, int batch)
     return delete_batch(s, "analytics_events", "id", "created_at < :cutoff", logged_before, batch);
 }
 
+int prune_share_links(soci::session& s, long long made_before, int batch)
+{
+    return delete_batch(s, "conversation_shares", "conversation_id", "created_at < :cutoff", made_before, batch);
+}
+
 int prune_feedback(soci::session& s, long long rated_before, int batch)
 {
     // The answer is a conversation's message "<message id>-a": gone with its

@@ -134,8 +134,14 @@ test("chat, streams, history and analytics answer as documented", async () => {
   assert.equal((await call("POST", conversation)).status, 401);
   assert.equal((await call("POST", `/api/v1/chat/conversations/${crypto.randomUUID()}/share`, { token: anon })).status, 404);
   assert.equal((await call("GET", shared.json.path)).status, 200);
+  const listed = await call("GET", "/api/v1/chat/shares", { token: anon });
+  assert.equal(listed.status, 200);
+  assert.deepEqual(listed.json.shares.map((s) => s.conversation_id), [ask.context.session_id]);
+  assert.equal(listed.json.shares[0].expires_at, shared.json.expires_at);
+  assert.equal((await call("GET", "/api/v1/chat/shares")).status, 401);
   assert.equal((await call("DELETE", conversation, { token: anon })).status, 204);
   assert.equal((await call("GET", shared.json.path)).status, 404);
+  assert.deepEqual((await call("GET", "/api/v1/chat/shares", { token: anon })).json.shares, []);
   assert.equal((await call("DELETE", `/api/v1/chat/conversations/${crypto.randomUUID()}/share`, { token: anon })).status, 404);
 
   const event = { event_type: "widget_loaded", event_data: { page: "/" } };

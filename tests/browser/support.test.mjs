@@ -48,6 +48,12 @@ test("a refusal offers Ask a person, which opens the support URL with the questi
     await link.waitFor();
     assert.equal(await widget(page, "a[part=support]").getAttribute("rel"), "noopener");
     assert.equal(await page.getByRole("link", { name: "Ask a person (opens in a new tab)" }).count(), 1, "named for screen readers");
+    // What pressing it does is said before it is pressed, on screen and as
+    // the link's description.
+    const note = widget(page, "[part=support] .support-note");
+    assert.ok(await note.isVisible(), "the reader sees it");
+    assert.equal(await note.innerText(), "Sends the support team a read-only link to this conversation.");
+    assert.equal(await link.getAttribute("aria-describedby"), await note.getAttribute("id"), "its description");
     const box = await link.boundingBox();
     assert.ok(box.width >= 44 && box.height >= 44, `44 px tap target (${box.width} × ${box.height})`);
 
@@ -99,6 +105,37 @@ test("a refusal offers Ask a person, which opens the support URL with the questi
   });
 });
 
+test("pressing Ask a person twice while the link is on its way opens one tab and shares once", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page } = await openWidget(browser, server.url);
+    await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
+    let shares = 0;
+    await page.route("**/api/v1/chat/conversations/*/share", async (route) => {
+      shares += 1;
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    const tabs = [];
+    context.on("page", (p) => tabs.push(p));
+    await openPanel(page);
+    await refusal(page);
+    const link = widget(page, ".feedback + [part=support]");
+    const popup = context.waitForEvent("page");
+    await link.click();
+    await page.waitForFunction(() => document.querySelector("chatkit-widget").shadowRoot.querySelector("[part=support][aria-busy=true]"));
+    await link.click();
+    await link.click();
+    const tab = await popup;
+    await tab.waitForURL(/help\.example\.com/);
+    assert.equal(await link.getAttribute("aria-busy"), null, "no longer busy");
+    await new Promise((r) => setTimeout(r, 500)); // time for a second tab to open, were there one
+    assert.equal(tabs.length, 1, "one tab");
+    assert.equal(shares, 1, "one share request");
+    assert.match(new URL(tabs[0].url()).searchParams.get("ref"), /\/c\/[A-Za-z0-9_-]{43}$/);
+    await context.close();
+  });
+});
+
 test("when the conversation's link cannot be made, Ask a person carries the page's address instead", async () => {
   await withServer({ SUPPORT_URL: HELP }, async (server) => {
     const { context, page } = await openWidget(browser, `${server.url}#faq`);
@@ -139,6 +176,8 @@ test("after 👎 an answer offers Ask a person too; a good answer without 👎 d
     const expected = `mailto:docs@example.com?subject=Docs%20question&body=${encodeURIComponent(ANSWERED)}`;
     assert.equal(await link.getAttribute("href"), expected);
     assert.equal(await link.getAttribute("target"), null, "a mail client, not a blank tab");
+    assert.equal(await supportLink(page).locator(".support-note").count(), 0, "a template without {conversation_url} shares nothing");
+    assert.equal(await link.getAttribute("aria-describedby"), null);
     assert.equal(await page.getByRole("link", { name: "Ask a person", exact: true }).count(), 2);
 
     // What the click navigates to, caught on its way out of the page.

@@ -246,6 +246,29 @@ TEST_P(auth_api, signup_validates_email_and_consent)
     EXPECT_EQ(wrong_type.json.at("error").at("details").at("field"), "consent_data_storage");
 }
 
+// docs/api.md "Email addresses": an ASCII label is LDH and nothing more, so
+// '--' in its third and fourth place (not "xn--") is valid, as real hosts
+// such as r3--sn-abc.googlevideo.com have it; only a label in another
+// script, or an A-label, answers to IDNA2008.
+TEST_P(auth_api, signup_takes_ascii_labels_with_double_hyphens)
+{
+    auto server = start();
+    for (const char* email : {"user@mail.ab--cd.example.com", "User@R3--SN-ABC.Example.com"}) {
+        auto r = call(port_, "POST", "/api/v1/auth/signup", body({{"email", email}, {"consent_data_storage", true}}));
+        EXPECT_EQ(r.status(), 200u) << email << ": " << r.raw.body;
+    }
+    EXPECT_TRUE(eventually(
+        [&] {
+            return query_number(db_url_, "SELECT COUNT(*) FROM verification_tokens WHERE email IN "
+                                         "('user@mail.ab--cd.example.com', 'user@r3--sn-abc.example.com')") == 2;
+        },
+        5s))
+        << "both sent a link, to the address lower-cased";
+    auto invalid = call(port_, "POST", "/api/v1/auth/signup",
+                        body({{"email", "user@xn--zz.example.com"}, {"consent_data_storage", true}}));
+    EXPECT_EQ(invalid.error_code(), "INVALID_EMAIL") << "an A-label that is no Punycode";
+}
+
 TEST_P(auth_api, verification_tokens_are_single_use_and_expire)
 {
     require_smtp();

@@ -452,7 +452,8 @@ TEST(answer_html, an_answer_renders_as_escaped_html_with_safe_links_only)
     EXPECT_EQ(html.find("<img"), std::string::npos) << html;
     EXPECT_NE(html.find("<strong>now</strong> [1]."), std::string::npos) << "citations stay text: " << html;
     EXPECT_NE(
-        html.find("<a href=\"https://docs.example.com/a?b=1&amp;c=&quot;2&quot;\" rel=\"noopener nofollow\">docs</a>"),
+        html.find("<a href=\"https://docs.example.com/a?b=1&amp;c=&quot;2&quot;\" rel=\"noopener noreferrer nofollow\">"
+                  "docs</a>"),
         std::string::npos)
         << html;
     for (const char* dropped : {"javascript:", "href=\"/docs/guide\"", "//evil.example", "guide.md\""})
@@ -460,6 +461,28 @@ TEST(answer_html, an_answer_renders_as_escaped_html_with_safe_links_only)
     EXPECT_NE(html.find("run"), std::string::npos) << "a dropped link keeps its text";
 
     auto local = answer_html("[page](/docs/guide#x) [host](//evil.example) [slash](/\\evil.example)", true);
-    EXPECT_NE(local.find("<a href=\"/docs/guide#x\">page</a>"), std::string::npos) << local;
+    EXPECT_NE(local.find("<a href=\"/docs/guide#x\" rel=\"noopener noreferrer nofollow\">page</a>"), std::string::npos)
+        << local;
     EXPECT_EQ(local.find("evil.example\""), std::string::npos) << "never another host: " << local;
+}
+
+// Browsers drop tabs and line breaks inside a URL and controls and spaces
+// around it: "/<TAB>/evil.example" is "//evil.example", another host.
+TEST(answer_html, a_link_holding_a_control_character_or_a_space_is_refused)
+{
+    for (const char* md : {"[f](</\t/evil.example>)", "[g](/&#9;/evil.example)", "[h](/&#10;/evil.example)",
+                           "[i](/&#13;/evil.example)", "[j](< //evil.example>)", "[k](/\x0b/evil.example)",
+                           "[l](/&#127;/evil.example)", "[m](<https://ok.example/a b>)"}) {
+        auto html = answer_html(md, true);
+        EXPECT_EQ(html.find("<a"), std::string::npos) << md << " gave " << html;
+        EXPECT_EQ(html.find("href"), std::string::npos) << md << " gave " << html;
+    }
+    for (const char* href : {"/\t/evil.example", "/\n/evil.example", "/\r/evil.example", " //evil.example",
+                             "/\x01/evil.example", "/\x7f/evil.example", "https://ok.example/\t", "/docs/a b"})
+        EXPECT_EQ(answer_link(href, true), "") << href;
+    EXPECT_EQ(answer_link("/docs/guide#x", true), "/docs/guide#x");
+    EXPECT_EQ(answer_link("/docs/guide", false), "") << "no local pages to lead to";
+    EXPECT_EQ(answer_link("https://docs.example.com/a", false), "https://docs.example.com/a");
+    for (const char* href : {"//evil.example", "/\\evil.example", "javascript:alert(1)", "guide.md", "#top", ""})
+        EXPECT_EQ(answer_link(href, true), "") << href;
 }

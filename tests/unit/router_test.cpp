@@ -168,3 +168,24 @@ TEST(json_body, rejects_malformed_deep_and_non_object_bodies)
         EXPECT_EQ(boost::json::parse(reply.body).at("error").at("details").at("field"), "body");
     }
 }
+
+// A secret route's path stays out of the logs however a request spells it:
+// another method, a longer path, an absolute-form target, doubled or
+// encoded separators, another case.
+TEST(router, a_target_under_a_secret_route_is_found_however_it_is_spelled)
+{
+    http::router r = make_router();
+    r.add(
+        "GET", "/c/{share_id}",
+        [](http::request&, http::request_context&) -> boost::asio::awaitable<http::reply> { co_return http::reply{}; },
+        {.secret_path = true});
+    for (const char* under :
+         {"/c/abc", "/c/abc/", "/c/abc/more", "/c/", "//c/abc", "/C/abc", "/%63/abc", "/%43/abc", "\\c\\abc",
+          "/c%2Fabc", "/c%5cabc", "c/abc", "http://x/c/abc", "https://x:8/c/abc", "http://x\\c\\abc"}) {
+        const auto* found = r.secret_route_for(under);
+        ASSERT_NE(found, nullptr) << under;
+        EXPECT_EQ(found->pattern, "/c/{share_id}") << under;
+    }
+    for (const char* other : {"/", "/cats/abc", "/api/v1/chat", "/docs/c/abc", "/c%", "http://c/abc", "*", ""})
+        EXPECT_EQ(r.secret_route_for(other), nullptr) << other;
+}

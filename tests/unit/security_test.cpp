@@ -136,9 +136,27 @@ TEST(email, domains_in_other_scripts_are_their_idna2008_a_labels)
     // one (bidi rule), a symbol, a combining mark first, a joiner out of
     // context, '--' in third and fourth place, an A-label that is no
     // Punycode, a full-width '@'.
-    for (const char* bad : {"\u06611.com", "\u2603.net", "\u0301a.com", "a\u200Db.com", "ab--c.com", "xn--zz.com",
-                            "a\uFF20b.com", "a\u00AD.com", "\uFEFFa.com"})
+    for (const char* bad : {"\u06611.com", "\u2603.net", "\u0301a.com", "a\u200Db.com", "\u00FCb--c.com", "xn--zz.com",
+                            "XN--ZZ.com", "a\uFF20b.com", "a\u00AD.com", "\uFEFFa.com", "\u200B.com"})
         EXPECT_EQ(domain_of(bad), "(refused)") << bad;
+}
+
+// IDNA2008 rules a label in another script and an A-label; an ASCII label
+// that is neither is only LDH, '--' anywhere inside included (docs/api.md).
+TEST(email, ascii_labels_with_double_hyphens_are_valid)
+{
+    using chatkit::services::normalize_email;
+    EXPECT_EQ(normalize_email("user@mail.ab--cd.example.com").value_or("(refused)"), "user@mail.ab--cd.example.com");
+    EXPECT_EQ(normalize_email("User@R3--SN-ABC.Example.com").value_or("(refused)"), "user@r3--sn-abc.example.com");
+    EXPECT_EQ(normalize_email("a@ab--c.com").value_or("(refused)"), "a@ab--c.com");
+    EXPECT_EQ(normalize_email("a@xn--bcher-kva.de").value_or("(refused)"), "a@xn--bcher-kva.de") << "an A-label";
+    EXPECT_EQ(normalize_email("a@XN--BCHER-KVA.DE").value_or("(refused)"), "a@xn--bcher-kva.de");
+    EXPECT_EQ(normalize_email("a@r3--sn-abc.b\u00FCcher.de").value_or("(refused)"), "a@r3--sn-abc.xn--bcher-kva.de")
+        << "each label by its own rules";
+    EXPECT_EQ(normalize_email("a@ab--c\u3002example\uFF0Ecom").value_or("(refused)"), "a@ab--c.example.com")
+        << "ideographic full stops separate labels";
+    for (const char* bad : {"a@-ab--c.com", "a@ab--c-.com", "a@ab--c..com", "a@ab--c.com.", "a@ab_-c.com"})
+        EXPECT_FALSE(normalize_email(bad)) << bad;
 }
 
 TEST(limit_spec, parses_windows_and_unlimited)

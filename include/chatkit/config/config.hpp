@@ -98,6 +98,8 @@ struct config {
     std::chrono::seconds verify_token_ttl{600};
     std::chrono::seconds session_idle_timeout{24 * 3600};
     std::chrono::seconds session_lifetime{30 * 24 * 3600};
+    // A shared conversation's read-only link opens this long after it was made.
+    std::chrono::seconds share_link_lifetime{30 * 24 * 3600};
 
     // API.md "Tiers and rate limits".
     struct rate_limits {

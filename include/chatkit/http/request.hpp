@@ -66,6 +66,9 @@ struct request_context {
     std::optional<rejection> rejected;
     std::string route = "unmatched";           // the matched pattern: a bounded metrics label
     const route_options* route_opts = nullptr; // set by the session from the head
+    // The secret route the target lies under whatever the method or the
+    // rest of the path (router::secret_route_for); set by the session.
+    const route_options* secret_route = nullptr;
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<principal> caller;
     credentials auth = credentials::none;
@@ -81,11 +84,13 @@ struct request_context {
     {
         return route_opts && route == "unmatched" ? std::string_view(route_opts->pattern) : std::string_view(route);
     }
-    // The path as logs may show it: a route whose path is a secret gives its pattern.
+    // The path as logs may show it: under a route whose path is a secret,
+    // matched or not (a 404, 405 or 400 on "/c/<id>/"), that route's pattern.
     [[nodiscard]] std::string_view loggable_path(const request& req) const
     {
-        return route_opts && route_opts->secret_path ? std::string_view(route_opts->pattern)
-                                                     : std::string_view(req.path);
+        if (route_opts && route_opts->secret_path)
+            return route_opts->pattern;
+        return secret_route ? std::string_view(secret_route->pattern) : std::string_view(req.path);
     }
 };
 

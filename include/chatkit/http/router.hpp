@@ -28,6 +28,11 @@ public:
     // from the head alone: the session applies the body limit before reading
     // a body, the rate limiter reads the action.
     [[nodiscard]] const route_options* options_for(std::string_view method, std::string_view path) const;
+    // The secret route (route_options::secret_path) a target lies under,
+    // whatever its method and whatever follows the route's leading literal
+    // segments ("/c/x/", "OPTIONS /c/x", "http://host/c/x", "//C/x",
+    // "/%63/x"); null when none. Logs show its pattern instead of the path.
+    [[nodiscard]] const route_options* secret_route_for(std::string_view target) const;
 
     boost::asio::awaitable<reply> dispatch(request& req, request_context& ctx) const;
 

@@ -18,7 +18,8 @@ struct retention_settings {
     std::chrono::seconds ended_sessions{7 * 24 * 3600};   // sessions and verification tokens, since they ended
     std::chrono::seconds sent_mail{7 * 24 * 3600};        // outbox rows, since sent or given up on
     std::chrono::seconds analytics{90 * 24 * 3600};
-    std::chrono::milliseconds interval{60'000}; // how often a pass runs
+    std::chrono::seconds share_links{30 * 24 * 3600}; // read-only links, since they were made
+    std::chrono::milliseconds interval{60'000};       // how often a pass runs
 };
 
 // Deletes what retention_settings says is old, in batches of 500 rows (each

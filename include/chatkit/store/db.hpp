@@ -49,6 +49,10 @@ public:
     static std::unique_ptr<db_executor> open(const db_options& options);
     ~db_executor() override;
     db_executor(const db_executor&) = delete;
+    // Ends the threads once every queued job has run; later jobs fail as
+    // unavailable. Called before logging ends (it may log); the destructor
+    // calls it too.
+    void close();
     db_executor& operator=(const db_executor&) = delete;
 
     [[nodiscard]] store::dialect dialect() const;

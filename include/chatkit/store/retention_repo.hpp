@@ -24,6 +24,9 @@ int prune_verification_tokens(soci::session& s, long long ended_before, int batc
 int prune_unverified_users(soci::session& s, long long ended_before, int batch);
 int prune_outbox(soci::session& s, long long done_before, int batch);
 int prune_analytics(soci::session& s, long long logged_before, int batch);
+// Read-only links made before `made_before` (SHARE_LINK_LIFETIME ago): they
+// no longer open.
+int prune_share_links(soci::session& s, long long made_before, int batch);
 // Ratings whose answer's conversation is gone (rated before `rated_before`:
 // a rating may arrive before its answer's turn is stored).
 int prune_feedback(soci::session& s, long long rated_before, int batch);

@@ -32,10 +32,10 @@ private:
     // Where a link in the page may lead; empty when nowhere safe.
     std::string target(const std::string& href) const
     {
+        if (!corpus_)
+            return answer_link(href, local_links_);
         if (href.starts_with("https://") || href.starts_with("http://"))
             return href;
-        if (!corpus_) // a root-relative path, never "//host" nor "/\\host" (a browser reads both as a host)
-            return local_links_ && href.starts_with('/') && href.find_first_of("/\\", 1) != 1 ? href : std::string();
         if (href.starts_with('#'))
             return href;
         if (href.empty() || href.find(':') != std::string::npos || href.starts_with("//"))
@@ -65,9 +65,12 @@ private:
             if (r.styles & md::strong)
                 text = "<strong>" + text + "</strong>";
             if (auto to = r.href.empty() ? std::string() : target(r.href); !to.empty()) {
-                bool external = !to.starts_with('#') && !to.starts_with('/');
-                text = "<a href=\"" + html_escape(to) + "\"" + (external ? " rel=\"noopener nofollow\"" : "") + ">" +
-                       text + "</a>";
+                std::string_view rel;
+                if (!corpus_) // an answer's links, local ones too, leave a page whose address is a secret
+                    rel = " rel=\"noopener noreferrer nofollow\"";
+                else if (!to.starts_with('#') && !to.starts_with('/'))
+                    rel = " rel=\"noopener nofollow\"";
+                text = "<a href=\"" + html_escape(to) + "\"" + std::string(rel) + ">" + text + "</a>";
             }
             out += text;
         }
@@ -184,6 +187,22 @@ std::string page_html(const corpus& c, const page& p)
     renderer r(c, p);
     r.blocks(p.blocks);
     return std::move(r.out);
+}
+
+std::string answer_link(std::string_view href, bool local_links)
+{
+    // Browsers drop tabs and line breaks anywhere in a URL and spaces and
+    // controls around it, so "/\t/evil.example" would be "//evil.example", a
+    // host: such an href is refused before it is classified.
+    if (std::any_of(href.begin(), href.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
+        return {};
+    if (href.starts_with("https://") || href.starts_with("http://"))
+        return std::string(href);
+    // A root-relative path, never "//host" nor "/\\host" (a browser reads both as a host).
+    if (local_links && href.starts_with('/') && href.find_first_of("/\\", 1) != 1)
+        return std::string(href);
+    return {};
 }
 
 std::string answer_html(std::string_view markdown, bool local_links)
