@@ -5,6 +5,7 @@
 // link dies with its conversation (retention, account deletion), is never
 // written to a log, works on another instance, and its views are limited.
 #include "support/api.hpp"
+#include "support/chat_fixture.hpp"
 #include "support/eventually.hpp"
 #include "support/server_process.hpp"
 #include "support/services.hpp"
@@ -31,7 +32,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* secret = "q3J8vLx0Zk2N7wRt5YpA9cHs4FmE1uGd6BiKoT_Wn-Xe";
 constexpr const char* conversation = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 constexpr const char* hostile = "Is <script>alert('owned')</script> & <img src=x onerror=alert(1)> a teapot?";
 
@@ -59,13 +59,8 @@ protected:
     {
         if (db_url_.empty())
             db_url_ = fresh_database(GetParam());
-        auto env = dev_env();
+        auto env = chat_env();
         env["DATABASE_URL"] = db_url_;
-        env["SECRET_KEY"] = secret;
-        env["RATE_ANONYMOUS"] = "unlimited";
-        env["RATE_ANONYMOUS_IP"] = "unlimited";
-        if (auto smtp = smtp_url())
-            env["SMTP_URL"] = *smtp;
         for (auto& [k, v] : extra)
             env[k] = v;
         servers_.push_back(std::make_unique<server_process>(std::vector<std::string>{}, env));
@@ -89,6 +84,8 @@ protected:
         ASSERT_EQ(call(port, "POST", "/api/v1/chat", body, token).status(), 200u);
         ASSERT_TRUE(eventually([&] { return rows("SELECT COUNT(*) FROM messages") >= before + 2; }, 10s));
     }
+    // Asks one question in the conversation and shares it: the link's id.
+    std::string asked_and_shared(std::uint16_t port, const std::string& token) const;
 
     // The same in the conversation the client calls `key`.
     void ask_in(std::uint16_t port, const std::string& token, const std::string& question, const std::string& key) const
@@ -142,6 +139,12 @@ std::string share_id_of(const api_response& r)
     EXPECT_TRUE(std::regex_match(id, std::regex("[A-Za-z0-9_-]{43}"))) << id;
     EXPECT_EQ(r.str("path"), "/c/" + id);
     return id;
+}
+
+std::string shares::asked_and_shared(std::uint16_t port, const std::string& token) const
+{
+    ask(port, token, "What is embodied AI?");
+    return share_id_of(call(port, "POST", share_path(), {}, token));
 }
 
 // Unix seconds of an RFC 3339 time the API gave ("2026-12-08T05:57:35Z").
@@ -221,8 +224,7 @@ TEST_P(shares, nobody_shares_or_revokes_a_conversation_of_someone_else)
 {
     auto port = start();
     auto owner = anon(port);
-    ask(port, owner, "What is embodied AI?");
-    auto id = share_id_of(call(port, "POST", share_path(), {}, owner));
+    auto id = asked_and_shared(port, owner);
 
     auto stranger = anon(port);
     auto foreign = call(port, "POST", share_path(), {}, stranger);
@@ -243,8 +245,7 @@ TEST_P(shares, a_link_ends_with_its_conversation_under_retention)
 {
     auto port = start({{"RETENTION_INTERVAL", "200ms"}});
     auto token = anon(port);
-    ask(port, token, "What is embodied AI?");
-    auto id = share_id_of(call(port, "POST", share_path(), {}, token));
+    auto id = asked_and_shared(port, token);
     ASSERT_EQ(request(port, "GET", "/c/" + id).status, 200u);
 
     // The conversation's last message long past RETENTION_ANONYMOUS_CHATS.
@@ -487,8 +488,7 @@ TEST_P(shares, a_huge_conversation_gives_a_bounded_page)
 {
     auto port = start();
     auto token = anon(port);
-    ask(port, token, "What is embodied AI?");
-    auto id = share_id_of(call(port, "POST", share_path(), {}, token));
+    auto id = asked_and_shared(port, token);
     {
         auto db = open_database(db_url_);
         std::string conv;
@@ -584,8 +584,7 @@ TEST_P(shares, views_of_shared_pages_are_limited_per_client)
 {
     auto port = start({{"RATE_SHARED_PAGE", "3/minute"}});
     auto token = anon(port);
-    ask(port, token, "What is embodied AI?");
-    auto id = share_id_of(call(port, "POST", share_path(), {}, token));
+    auto id = asked_and_shared(port, token);
     EXPECT_EQ(request(port, "GET", "/c/" + id).status, 200u);
     EXPECT_EQ(request(port, "GET", "/c/nope").status, 404u) << "counted too: the limit bounds guessing";
     EXPECT_EQ(request(port, "GET", "/c/" + id).status, 200u);

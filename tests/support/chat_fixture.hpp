@@ -36,16 +36,24 @@ inline void wait_for_history(const std::string& db_url, long long expected)
     EXPECT_GE(stored, expected);
 }
 
+// The chat routes' usual settings: a fixed secret, anonymous callers
+// unlimited, and the mail sink when there is one.
+inline std::map<std::string, std::string> chat_env()
+{
+    auto env = dev_env();
+    env["SECRET_KEY"] = secret;
+    env["RATE_ANONYMOUS"] = "unlimited";
+    env["RATE_ANONYMOUS_IP"] = "unlimited";
+    if (auto smtp = smtp_url())
+        env["SMTP_URL"] = *smtp;
+    return env;
+}
+
 class chat_api : public ::testing::Test {
 protected:
     std::shared_ptr<server_process> start(std::map<std::string, std::string> extra = {})
     {
-        auto env = dev_env();
-        env["SECRET_KEY"] = secret;
-        env["RATE_ANONYMOUS"] = "unlimited";
-        env["RATE_ANONYMOUS_IP"] = "unlimited";
-        if (auto smtp = smtp_url())
-            env["SMTP_URL"] = *smtp;
+        auto env = chat_env();
         for (auto& [k, v] : extra)
             env[k] = v;
         db_url_ = env["DATABASE_URL"];
