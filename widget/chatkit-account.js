@@ -281,9 +281,14 @@ export class Account {
       const chat = await this.api.getSaved(id);
       this.w.ui.log.replaceChildren();
       this.w.messages = chat.messages.map((m) => ({ role: m.role, content: m.content, sources: m.sources ?? [] }));
+      // Each answer with the question it answered, for "Ask a person".
+      let question = "";
       for (const m of this.w.messages) {
-        if (m.role === "user") this.w.addMessage("user", m.content);
-        else this.w.finishBubble(this.w.addMessage("assistant"), m.content, m.sources, "complete");
+        if (m.role === "user") this.w.addMessage("user", (question = m.content));
+        else {
+          this.w.finishBubble(this.w.addMessage("assistant"), m.content, m.sources, "complete", { question });
+          question = "";
+        }
       }
       this.w.scroller.follow(true);
     } catch (err) {

@@ -55,26 +55,30 @@ export class Support {
     return Promise.race([link, new Promise((done) => setTimeout(() => done(null), SHARE_WAIT_MS))]);
   }
 
-  // Puts the link right after `row` (the answer's feedback row), once.
-  // `after` tells analytics what led to it; the question never goes there.
-  async offer(row, question, after) {
+  // Puts the link right after `anchor` (the answer's feedback row, or the
+  // answer when it cannot be rated), once. `after` tells analytics what led
+  // to it; the question never goes there. `conversation`: the id of the
+  // conversation the answer belongs to, null when there is none to share
+  // (a saved chat).
+  async offer(anchor, after, { question, conversation }) {
     const template = await this.load();
-    if (!template || !row.isConnected || row.nextElementSibling?.matches(".support")) return;
+    if (!template || !anchor.isConnected || anchor.nextElementSibling?.matches(".support")) return;
     const s = this.w.strings;
     const mail = template.startsWith("mailto:");
-    // Pressing it hands this conversation over: its read-only link goes in
-    // {conversation_url}. Until then (and when it cannot be had) the page's
-    // address, which a single-page site may have changed since.
-    const conversation = this.w.conversation;
+    // Pressing it hands the conversation over: its read-only link goes in
+    // {conversation_url}. Until then (and when it cannot be had, or there is
+    // none) the page's address, which a single-page site may have changed
+    // since.
     const wantsLink = template.includes("{conversation_url}");
+    const sharing = wantsLink && conversation != null;
     let shared = null;
     const href = () => fillSupportUrl(template, question, shared ?? location.href);
     // A real link: Enter, middle-click and "copy link" work, and a mailto:
     // goes to the mail client instead of a blank tab.
     // Said before the press, not after: pressing it shares the conversation.
     // Shown on the link and read as its description, its name staying
-    // "Ask a person".
-    const note = wantsLink
+    // "Ask a person". A saved chat shares nothing, so says nothing.
+    const note = sharing
       ? el("span", { class: "support-note", id: `chatkit-support-note-${++notes}`, "aria-hidden": "true" }, [s.sharesConversation])
       : null;
     const link = el("a", {
@@ -94,7 +98,7 @@ export class Support {
         return;
       }
       this.w.api.track("support_opened", { after });
-      if (!wantsLink || shared) {
+      if (!sharing || shared) {
         link.href = href();
         return;
       }
@@ -114,7 +118,7 @@ export class Support {
       link.click();
       following = false;
     });
-    row.after(link);
+    anchor.after(link);
     if (link.nextElementSibling) this.w.scroller.settle();
     else this.w.scroller.follow();
   }

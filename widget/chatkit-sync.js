@@ -95,7 +95,7 @@ export class ConversationSync {
         turn.answer = w.addMessage("assistant");
         unfinished.push(turn);
       } else if (answer) {
-        w.finishBubble(w.addMessage("assistant"), answer.content, answer.sources ?? [], answer.status, answer.message_id, turn.question);
+        w.finishBubble(w.addMessage("assistant"), answer.content, answer.sources ?? [], answer.status, { messageId: answer.message_id, question: turn.question, conversation: w.conversation });
         w.messages.push({ role: "assistant", content: answer.content, sources: answer.sources ?? [] });
       }
     }

@@ -381,7 +381,7 @@ export class ChatKitWidget extends HTMLElement {
     }
     cancelAnimationFrame(frame);
     if (!bubble.isConnected) return { text, sources }; // its conversation was left
-    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete", turn.answerId, turn.question);
+    this.finishBubble(bubble, text, sources, cancelled ? "cancelled" : "complete", { messageId: turn.answerId, question: turn.question, conversation: this.conversation });
     // One announcement per answer, as plain text.
     this.announce(`${plainText(text)}${cancelled ? ` ${this.strings.stopped}` : ""}`);
     if (this.relabel) queueMicrotask(() => this.redraw());
@@ -396,15 +396,20 @@ export class ChatKitWidget extends HTMLElement {
     if (turn.selected) this.notes.note(id, { passage: turn.selected });
   }
 
-  // An answer as it stays in the log and, when it ended whole, beside it
-  // (not in it: the answer's text stays the answer's) the reader's rating.
-  // A refusal (an answer without sources) and a 👎 offer "Ask a person".
-  finishBubble(bubble, text, sources, status, messageId, question = "") {
+  // An answer as it stays in the log (live, restored after a reload, or in
+  // a saved chat) and, when it ended whole, beside it (not in it: the
+  // answer's text stays the answer's) the reader's rating when it has an id
+  // to rate (a saved chat's answers have none). A refusal (an answer
+  // without sources) and a 👎 offer "Ask a person" about `question`, handing
+  // over `conversation`: null for a saved chat, a snapshot of no
+  // conversation the server could share.
+  finishBubble(bubble, text, sources, status, { messageId = null, question = "", conversation = null } = {}) {
     bubble.replaceChildren(...answerContent(text, sources, status, this.strings));
-    if (text && messageId && status === "complete") {
-      const row = feedbackRow(messageId, this.api, this.strings, () => this.support.offer(row, question, "thumbs_down"));
-      bubble.after(row);
-      if (!sources.length) this.support.offer(row, question, "refusal");
+    if (text && status === "complete") {
+      const handOff = { question, conversation };
+      const row = messageId ? feedbackRow(messageId, this.api, this.strings, () => this.support.offer(row, "thumbs_down", handOff)) : null;
+      if (row) bubble.after(row);
+      if (!sources.length) this.support.offer(row ?? bubble, "refusal", handOff);
     }
     this.scroller.follow();
   }

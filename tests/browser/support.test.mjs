@@ -2,10 +2,12 @@
 // offered under a refusal and after a 👎 and nowhere else, filled with the
 // turn's question and a read-only link to the conversation (the page when
 // that link cannot be made), reported to analytics without the question,
-// and absent when the server has no support URL or cannot say.
+// and absent when the server has no support URL or cannot say; the same in
+// a conversation restored after a reload and in a saved chat opened from
+// the list (a snapshot: the page's address, nothing shared).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ask, assistantBubbles, axeViolations, launch, openPanel, openWidget, widget, withServer } from "./harness.mjs";
+import { ask, assistantBubbles, axeViolations, fetchJson, launch, openPanel, openWidget, waitForMail, widget, withServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -215,6 +217,155 @@ test("Ask a person under an earlier answer, read scrolled up, shows no \"New tex
     // Two frames: the scroller decides on the next one.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     assert.equal(await widget(page, ".more").isVisible(), false, "nothing new arrived at the bottom");
+    await context.close();
+  });
+});
+
+test("a conversation restored after a reload still offers Ask a person under its refusal and after a 👎, sharing that conversation", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page } = await openWidget(browser, `${server.url}#install`);
+    await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
+    await openPanel(page);
+    await ask(page, ANSWERED);
+    await rated(page, 1);
+    await refusal(page, 2);
+    await supportLink(page).waitFor();
+    const conversation = await page.evaluate(() => document.querySelector("chatkit-widget").conversation);
+
+    await page.reload();
+    await openPanel(page);
+    await rated(page, 2);
+    const link = widget(page, ".feedback + [part=support]");
+    await link.waitFor();
+    await settled(page);
+    assert.equal(await supportLink(page).count(), 1, "under the refusal only");
+    assert.ok(await link.evaluate((a) => a.previousElementSibling === a.getRootNode().querySelectorAll(".feedback")[1]), "under the refused answer");
+    assert.equal(await page.getByRole("link", { name: "Ask a person (opens in a new tab)" }).count(), 1);
+    const note = widget(page, "[part=support] .support-note");
+    assert.equal(await note.innerText(), "Sends the support team a read-only link to this conversation.");
+    assert.equal(await link.getAttribute("aria-describedby"), await note.getAttribute("id"));
+    assert.equal(await page.evaluate(() => document.querySelector("chatkit-widget").conversation), conversation, "the same conversation");
+
+    const popup = context.waitForEvent("page");
+    await link.click();
+    const tab = await popup;
+    await tab.waitForURL(/help\.example\.com/);
+    const shared = new URL(tab.url()).searchParams.get("ref");
+    assert.match(shared, new RegExp(`^${server.url}c/[A-Za-z0-9_-]{43}$`), "the conversation's read-only link");
+    assert.equal(tab.url(), `https://help.example.com/new?q=${encodeURIComponent(REFUSED)}&ref=${encodeURIComponent(shared)}`);
+    const view = await context.newPage();
+    await view.goto(shared);
+    assert.ok((await view.locator("main").innerText()).includes(REFUSED), "the restored conversation is the one shared");
+    await view.close();
+
+    // A 👎 on the restored good answer offers it as well.
+    await widget(page, ".feedback").first().getByRole("button", { name: "Not helpful" }).click();
+    await supportLink(page).nth(1).waitFor();
+    assert.ok(await supportLink(page).first().evaluate((a) => a.previousElementSibling === a.getRootNode().querySelector(".feedback")));
+    assert.match(await supportLink(page).first().getAttribute("href"), new RegExp(`^https://help\\.example\\.com/new\\?q=${encodeURIComponent(ANSWERED)}&`));
+    await context.close();
+  });
+});
+
+// A saved chat with a good answer and a refusal, as the server answered them.
+async function savedTurns(server) {
+  const messages = [];
+  for (const question of [ANSWERED, REFUSED]) {
+    const r = await fetchJson(server.url, "/chat", { message: question });
+    const sources = (r.sources ?? []).slice(0, 5).map(({ title, url }) => ({ title, url }));
+    messages.push({ role: "user", content: question }, { role: "assistant", content: r.answer, sources });
+  }
+  assert.ok(messages[1].sources.length > 0 && messages[3].sources.length === 0, "one answered, one refused");
+  return messages;
+}
+
+// Opens the first saved chat from the list; resolves once it is shown.
+async function openFirstSaved(page) {
+  await widget(page, ".bar button", { hasText: "Saved chats" }).click();
+  await widget(page, "[part=saved-chats] button", { hasText: "Open" }).first().click();
+  await widget(page, ".msg.assistant .copy-answer").nth(1).waitFor();
+}
+
+// What a saved chat's Ask a person must be: the refused question, the page's
+// address (a snapshot has no conversation to share), opened in a new tab
+// with no share request, named as the live one is, and no note that it
+// shares anything.
+async function assertSavedChatOffer(page, context, shares) {
+  const link = widget(page, ".msg.assistant + [part=support]");
+  await link.waitFor();
+  await settled(page);
+  assert.equal(await supportLink(page).count(), 1, "under the refusal only");
+  assert.ok(await link.evaluate((a) => a.previousElementSibling === a.getRootNode().querySelectorAll(".msg.assistant")[1]), "under the refused answer");
+  assert.equal(await widget(page, ".feedback").count(), 0, "a saved chat's answers cannot be rated");
+  assert.equal(await page.getByRole("link", { name: "Ask a person (opens in a new tab)" }).count(), 1, "named as the live one");
+  assert.equal(await widget(page, "[part=support] .support-note").count(), 0, "nothing is shared, so nothing said");
+  assert.equal(await link.getAttribute("aria-describedby"), null);
+  const expected = `https://help.example.com/new?q=${encodeURIComponent(REFUSED)}&ref=${encodeURIComponent(page.url())}`;
+  assert.equal(await link.getAttribute("href"), expected);
+  const opened = page.waitForRequest((r) => r.url().endsWith("/analytics/event") && r.postData().includes("support_opened"));
+  const popup = context.waitForEvent("page");
+  await link.click();
+  const tab = await popup;
+  await tab.waitForURL(/help\.example\.com/);
+  assert.equal(tab.url(), expected);
+  assert.equal(shares.length, 0, "nothing shared: the live conversation is not the saved chat");
+  const event = (await opened).postDataJSON().events.find((e) => e.event_type === "support_opened");
+  assert.deepEqual(event.event_data, { after: "refusal" });
+}
+
+test("a saved chat opened from the list offers Ask a person under its refusal, with its question and the page's address", async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const messages = await savedTurns(server);
+    const { context, page } = await openWidget(browser, `${server.url}#saved`);
+    await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
+    // A signed-in reader without mail: a made-up session, and the history
+    // and saved-chat endpoints that accept it.
+    const chat = { chat_id: "s1", title: ANSWERED, created_at: "2024-01-01T00:00:00Z", messages };
+    const json = (body) => (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify(body) });
+    await page.route("**/api/v1/chat/history", json({ conversation_id: null, messages: [] }));
+    await page.route("**/api/v1/chat/saved", json({ chats: [{ chat_id: chat.chat_id, title: chat.title, created_at: chat.created_at }] }));
+    await page.route("**/api/v1/chat/saved/s1", json(chat));
+    await page.route("**/api/v1/analytics/event", json({ event_ids: [], logged_at: "2024-01-01T00:00:00Z" }));
+    const shares = [];
+    page.on("request", (r) => r.url().endsWith("/share") && shares.push(r.url()));
+    await page.evaluate(() => localStorage.setItem(`chatkit:v1:${location.origin}`, JSON.stringify({
+      session: { token: "x".repeat(43), email: "reader@example.com", expires_at: "2099-01-01T00:00:00Z" },
+    })));
+    await page.reload();
+    await openPanel(page);
+    await openFirstSaved(page);
+    await assertSavedChatOffer(page, context, shares);
+    await context.close();
+  });
+});
+
+test("signed up, a chat saved with a refusal and opened again from the list offers Ask a person", { skip: !process.env.CHATKIT_TEST_MAILDIR }, async () => {
+  await withServer({ SUPPORT_URL: HELP }, async (server) => {
+    const { context, page: signup } = await openWidget(browser, server.url);
+    await context.route("https://help.example.com/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>help</title>" }));
+    await openPanel(signup);
+    const email = `support-${Date.now()}@example.com`;
+    await widget(signup, "button", { hasText: "Sign up" }).first().click();
+    await widget(signup, "input[type=email]").fill(email);
+    await widget(signup, "input[type=checkbox]").check();
+    await widget(signup, "button", { hasText: "Send me a link" }).click();
+    const verify = /(http:\/\/localhost:\d+\/#chatkit_verify=[A-Za-z0-9_-]+)/.exec(await waitForMail(email))[1];
+    // The reader opens the link from their mail: a new tab of the same browser.
+    const page = await context.newPage();
+    await page.goto(verify);
+    await signup.close();
+    await widget(page, ".msg.notice", { hasText: "Signed in as" }).waitFor();
+
+    await ask(page, ANSWERED);
+    await rated(page, 1);
+    await refusal(page, 2);
+    await widget(page, ".bar button", { hasText: "Save chat" }).click();
+    await widget(page, ".msg.notice", { hasText: "Chat saved." }).waitFor();
+    await widget(page, "button", { hasText: "New chat" }).click();
+    const shares = [];
+    page.on("request", (r) => r.url().endsWith("/share") && shares.push(r.url()));
+    await openFirstSaved(page);
+    await assertSavedChatOffer(page, context, shares);
     await context.close();
   });
 });
