@@ -449,15 +449,15 @@ int main(int argc, char** argv)
                 questions[i].prev = questions[i - 1].text;
         tally ours, fts, first;
         for (const auto& q : questions) {
-            auto ranked = index.search(q.text, 5, follow_up_context(q.text, q.prev));
+            const auto context = follow_up_context(q.text, q.prev);
+            auto ranked = index.search(q.text, 5, context);
             std::vector<hit> first_ranked;
-            for (const auto& [h, f] : index.candidates(q.text, 5, follow_up_context(q.text, q.prev)))
+            for (const auto& [h, f] : index.candidates(q.text, 5, context))
                 first_ranked.push_back(h);
             score(first, q, first_ranked, false, {});
             auto sources = find_sources(index, q.text, {}, 5, q.prev);
             if (meaning) {
                 // As the server asks: a follow-up with the question it follows.
-                auto context = follow_up_context(q.text, q.prev);
                 if (auto v = meaning->embed(context.empty() ? q.text : std::string(context) + "\n" + q.text)) {
                     // Ranked with every close section, as the lexical ranking ignores the refusal.
                     ranked =

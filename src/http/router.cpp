@@ -1,6 +1,7 @@
 #include "chatkit/http/router.hpp"
 
 #include "chatkit/http/json_reply.hpp"
+#include "chatkit/util/url.hpp"
 
 #include <boost/container/small_vector.hpp>
 
@@ -75,25 +76,7 @@ segment_list loose_segments(std::string_view target)
 // character percent-encoded ("%63" for "c").
 bool loosely_equal(std::string_view segment, std::string_view literal)
 {
-    auto hex = [](char c) {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        c = static_cast<char>(c | 0x20);
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
-    std::size_t i = 0;
-    for (char want : literal) {
-        if (i >= segment.size())
-            return false;
-        char got = segment[i++];
-        if (got == '%' && i + 1 < segment.size() && hex(segment[i]) >= 0 && hex(segment[i + 1]) >= 0) {
-            got = static_cast<char>(hex(segment[i]) * 16 + hex(segment[i + 1]));
-            i += 2;
-        }
-        if (!iequals(std::string_view(&got, 1), std::string_view(&want, 1)))
-            return false;
-    }
-    return i == segment.size();
+    return iequals(util::percent_decode(segment), literal);
 }
 
 bool is_json_media_type(std::string_view content_type)
