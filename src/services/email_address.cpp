@@ -81,9 +81,7 @@ std::optional<std::string> ascii_domain(std::string_view typed)
         }
         auto label = std::string(typed.substr(start, i - start));
         if (is_ascii(label)) {
-            for (auto& c : label)
-                if (c >= 'A' && c <= 'Z')
-                    c = static_cast<char>(c - 'A' + 'a');
+            label = util::ascii_lower(label);
             if (label.starts_with("xn--") && to_ascii(label) != label)
                 return std::nullopt;
         } else {
